@@ -1,0 +1,9 @@
+import { defineConfig } from 'vitest/config';
+import SummaryReporter from './scripts/summary-reporter.ts';
+
+export default defineConfig({
+  test: {
+    projects: ['packages/*'],
+    reporters: ['default', new SummaryReporter()],
+  },
+});
