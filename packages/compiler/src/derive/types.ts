@@ -27,6 +27,8 @@ export interface Step {
   readonly description: string;
   readonly before: Expr;
   readonly after: Expr;
+  /** The left-hand side's indices after this step, where the step renamed them. */
+  readonly indices?: readonly IndexVar[];
 }
 
 /** How the gradient of the loss with respect to one tensor was derived. */
@@ -45,6 +47,8 @@ export interface Derivation {
    * values only (as in Lemma 2.1); undefined where it would not shorten anything.
    */
   readonly closedForm?: Expr;
+  /** For weights: the gradient-descent update `w <- w - alpha * dL/dw` over a batch. */
+  readonly update?: { readonly learningRate: number };
 }
 
 /** A weight, the adjoint tensor that holds its gradient, and the gradient-descent update. */

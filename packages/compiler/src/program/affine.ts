@@ -167,10 +167,17 @@ export function numeratorInterval(
 /** Plain text, e.g. `i + m - 1` or `(p - m + 1) / 2`. */
 export function formatAffine(a: Affine, name: (index: string) => string = (i) => i): string {
   const parts: string[] = [];
-  for (const t of a.terms) {
+  // Positive terms first, so that `i' - 2*i` reads as a person writes it.
+  const ordered = [
+    ...a.terms.filter((t) => t.coefficient > 0),
+    ...a.terms.filter((t) => t.coefficient < 0),
+  ];
+  for (const t of ordered) {
     const magnitude = Math.abs(t.coefficient);
     const body = magnitude === 1 ? name(t.index) : `${magnitude}*${name(t.index)}`;
-    parts.push(parts.length === 0 ? (t.coefficient < 0 ? `-${body}` : body) : signed(t.coefficient, body));
+    parts.push(
+      parts.length === 0 ? (t.coefficient < 0 ? `-${body}` : body) : signed(t.coefficient, body),
+    );
   }
   if (a.constant !== 0 || parts.length === 0) {
     const body = String(Math.abs(a.constant));

@@ -56,7 +56,8 @@ export type Expr =
   | Max
   | Delta
   | Argmax
-  | Guard;
+  | Guard
+  | Derivative;
 
 /** A number. */
 export interface Const {
@@ -149,6 +150,16 @@ export interface Guard {
   readonly body: Expr;
 }
 
+/**
+ * `d of / d wrt`, not yet worked out. Only derivation traces hold it: every step rewrites
+ * some of these until none is left.
+ */
+export interface Derivative {
+  readonly kind: 'derivative';
+  readonly of: Expr;
+  readonly wrt: Access;
+}
+
 /** What a tensor is in the network, which decides how it is shown and stored. */
 export type TensorRole =
   | 'input'
@@ -172,6 +183,12 @@ export interface Notation {
 export interface TensorDecl {
   readonly name: string;
   readonly shape: readonly number[];
+  /**
+   * The shape users see in weights files and tensors, where it differs from `shape` but holds
+   * the same elements in the same row-major order: a dense kernel after a flatten is
+   * `[h * w * c, units]` outside and `[h, w, c, units]` inside, so no index needs splitting.
+   */
+  readonly externalShape?: readonly number[];
   readonly role: TensorRole;
   /** Index names used for this tensor's own equation, one per dimension. */
   readonly indexNames: readonly string[];
@@ -208,4 +225,16 @@ export interface Program {
   readonly input: string;
   readonly target: string;
   readonly output: string;
+  /** Facts about the inputs that the derivation may use, such as targets summing to 1. */
+  readonly identities: readonly Identity[];
+}
+
+/**
+ * `sum of every element of tensor = 1`: softmax cross-entropy takes its targets to be
+ * probability distributions, which turns its gradient `y * sum_j t_j - t` into `y - t`.
+ */
+export interface Identity {
+  readonly kind: 'unitSum';
+  readonly tensor: string;
+  readonly description: string;
 }

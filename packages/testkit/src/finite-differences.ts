@@ -1,0 +1,139 @@
+/**
+ * Gradients by central differences, and comparisons that say where they disagree.
+ */
+
+import { mulberry32, randomInt } from './random.js';
+
+export interface FiniteDifferenceOptions {
+  /** Step h in (L(w + h) - L(w - h)) / 2h. Default 1e-5, which suits a float64 loss. */
+  epsilon?: number;
+  /** Probe only this many positions per weight, chosen at random; all positions if absent. */
+  sample?: number;
+  /** Seed for the sampled positions. Default 1. */
+  seed?: number;
+}
+
+/**
+ * dL/dw by central differences: (L(w + h e_i) - L(w - h e_i)) / 2h for each position i.
+ *
+ * `lossOf` should compute in float64; the error is O(h^2) plus the loss's rounding error
+ * divided by h. Weights are perturbed in place and restored after each probe.
+ *
+ * @returns per weight, a dense `Float64Array`, or with `sample` a `Map` position -> value.
+ */
+export function finiteDifferenceGradient(
+  lossOf: (weights: Record<string, Float64Array>) => number,
+  weights: Record<string, Float64Array>,
+  options: FiniteDifferenceOptions = {},
+): Record<string, Float64Array | Map<number, number>> {
+  const epsilon = options.epsilon ?? 1e-5;
+  const rng = mulberry32(options.seed ?? 1);
+  const gradients: Record<string, Float64Array | Map<number, number>> = {};
+
+  for (const [name, values] of Object.entries(weights)) {
+    const probe = (position: number): number =>
+      centralDifference(lossOf, weights, values, position, epsilon);
+    if (options.sample === undefined) {
+      gradients[name] = Float64Array.from({ length: values.length }, (_, position) =>
+        probe(position),
+      );
+    } else {
+      const positions = samplePositions(values.length, options.sample, () =>
+        randomInt(rng, values.length),
+      );
+      gradients[name] = new Map(positions.map((position) => [position, probe(position)]));
+    }
+  }
+  return gradients;
+}
+
+function centralDifference(
+  lossOf: (weights: Record<string, Float64Array>) => number,
+  weights: Record<string, Float64Array>,
+  values: Float64Array,
+  position: number,
+  epsilon: number,
+): number {
+  const original = values[position] as number;
+  values[position] = original + epsilon;
+  const above = lossOf(weights);
+  values[position] = original - epsilon;
+  const below = lossOf(weights);
+  values[position] = original;
+  return (above - below) / (2 * epsilon);
+}
+
+/** `count` distinct positions in [0, size), in increasing order; all of them when count >= size. */
+function samplePositions(size: number, count: number, draw: () => number): number[] {
+  if (count >= size) return Array.from({ length: size }, (_, i) => i);
+  const chosen = new Set<number>();
+  while (chosen.size < count) chosen.add(draw());
+  return [...chosen].sort((a, b) => a - b);
+}
+
+/** |a - b| / max(|a|, |b|), and 0 when both are 0. */
+export function relativeError(a: number, b: number): number {
+  const scale = Math.max(Math.abs(a), Math.abs(b));
+  return scale === 0 ? 0 : Math.abs(a - b) / scale;
+}
+
+/** The largest relative error over paired positions; `expected` may be a sparse Map. */
+export function maxRelativeError(
+  actual: ArrayLike<number>,
+  expected: ArrayLike<number> | Map<number, number>,
+): number {
+  let worst = 0;
+  for (const [position, value] of entries(expected)) {
+    worst = Math.max(worst, relativeError(actual[position] as number, value));
+  }
+  return worst;
+}
+
+export interface CloseOptions {
+  /** Allowed |actual - expected| relative to |expected|. Default 1e-4. */
+  relative?: number;
+  /** Allowed |actual - expected| regardless of size, for values near zero. Default 1e-6. */
+  absolute?: number;
+  /** What is being compared, e.g. `conv1/kernel`; it opens the error message. */
+  label?: string;
+}
+
+/**
+ * Throws unless |actual_i - expected_i| <= absolute + relative * |expected_i| everywhere.
+ * `expected` may be a `Map` from position to value (sampled finite differences); then only
+ * those positions are compared. The error names the label, the first bad position and both
+ * values.
+ */
+export function expectClose(
+  actual: ArrayLike<number> | number,
+  expected: ArrayLike<number> | Map<number, number> | number,
+  options: CloseOptions = {},
+): void {
+  const { relative = 1e-4, absolute = 1e-6, label = 'value' } = options;
+  const actualValues = typeof actual === 'number' ? [actual] : actual;
+  const expectedValues = typeof expected === 'number' ? [expected] : expected;
+  if (!(expectedValues instanceof Map) && actualValues.length !== expectedValues.length) {
+    throw new Error(
+      `${label}: length ${actualValues.length} differs from the expected ${expectedValues.length}`,
+    );
+  }
+
+  for (const [position, want] of entries(expectedValues)) {
+    const got = actualValues[position];
+    const tolerance = absolute + relative * Math.abs(want);
+    if (got === undefined || !(Math.abs(got - want) <= tolerance)) {
+      throw new Error(
+        `${label}: at position ${position} got ${got}, expected ${want} ` +
+          `(difference ${got === undefined ? 'n/a' : Math.abs(got - want)}, tolerance ${tolerance})`,
+      );
+    }
+  }
+}
+
+function* entries(values: ArrayLike<number> | Map<number, number>): Generator<[number, number]> {
+  if (values instanceof Map) {
+    yield* [...values.entries()].sort(([a], [b]) => a - b);
+    return;
+  }
+  for (let i = 0; i < values.length; i++) yield [i, values[i] as number];
+}
