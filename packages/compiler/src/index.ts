@@ -1,6 +1,7 @@
 export { deriveGraph } from './derive/index.js';
 export { adjointName, type DeriveOptions, deriveProgram } from './derive/reverse.js';
 export * from './derive/types.js';
+export * from './emit/index.js';
 export * from './errors.js';
 export * from './graph/index.js';
 export * from './interpret/index.js';

@@ -18,12 +18,13 @@ export function decide(condition: Condition, intervals: Intervals): boolean | un
   if (condition.kind === 'divisible') return decideDivisible(condition.affine, intervals);
   const range = numeratorInterval(condition.affine, intervals);
   if (range === undefined) return undefined;
-  const [low, high] = range;
+  // The value is numerator / d, and a divided affine always travels with the condition that
+  // d divides the numerator, so only whole quotients between ceil(low/d) and floor(high/d) occur.
   const d = condition.affine.divisor;
-  const lower = condition.lower * d;
-  const upper = condition.upper * d;
-  if (high < lower || low > upper) return false;
-  if (low >= lower && high <= upper && d === 1) return true;
+  const low = Math.ceil(range[0] / d);
+  const high = Math.floor(range[1] / d);
+  if (high < condition.lower || low > condition.upper) return false;
+  if (low >= condition.lower && high <= condition.upper) return true;
   return undefined;
 }
 

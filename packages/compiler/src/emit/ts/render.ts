@@ -1,0 +1,193 @@
+import type { CodeBlockWriter } from 'ts-morph';
+import type { Affine } from '../../program/affine.js';
+import type { IndexExpr, Stmt, Test, Value } from '../../schedule/loops.js';
+import type { LimitTerm } from '../../simplify/bounds.js';
+
+/**
+ * Prints the loop IR as TypeScript over `Float32Array`s. Index names become identifiers
+ * (`i'` is `i_`), shapes are numbers in the code, and `buffer` maps tensors to the local
+ * variables that hold them.
+ */
+export class TsRenderer {
+  constructor(private readonly buffer: (tensor: string) => string) {}
+
+  statements(writer: CodeBlockWriter, stmts: readonly Stmt[]): void {
+    for (const stmt of stmts) this.statement(writer, stmt);
+  }
+
+  private statement(writer: CodeBlockWriter, stmt: Stmt): void {
+    switch (stmt.kind) {
+      case 'for': {
+        const i = indexName(stmt.index);
+        const last =
+          stmt.upper.kind === 'lastExample' ? `${i} < batch` : `${i} <= ${this.index(stmt.upper)}`;
+        const head = `for (let ${i} = ${this.index(stmt.lower)}; ${last}; ${i}++)`;
+        writer.write(`${head} `).block(() => this.statements(writer, stmt.body));
+        return;
+      }
+      case 'if':
+        writer
+          .write(`if (${this.test(stmt.test)}) `)
+          .block(() => this.statements(writer, stmt.body));
+        return;
+      case 'skipUnless':
+        writer.writeLine(`if (!(${this.test(stmt.test)})) continue;`);
+        return;
+      case 'declare':
+        writer.writeLine(`let ${stmt.name} = ${this.value(stmt.value)};`);
+        return;
+      case 'declareIndex':
+        writer.writeLine(`let ${stmt.name} = ${this.index(stmt.value)};`);
+        return;
+      case 'assign':
+        writer.writeLine(`${stmt.name} = ${this.value(stmt.value)};`);
+        return;
+      case 'assignIndex':
+        writer.writeLine(`${stmt.name} = ${this.index(stmt.value)};`);
+        return;
+      case 'accumulate':
+        writer.writeLine(`${stmt.name} += ${this.value(stmt.value)};`);
+        return;
+      case 'store':
+        writer.writeLine(
+          `${this.buffer(stmt.buffer)}[${this.index(stmt.offset)}] = ${this.value(stmt.value)};`,
+        );
+        return;
+      case 'comment':
+        writer.writeLine(`// ${stmt.text}`);
+        return;
+    }
+  }
+
+  index(e: IndexExpr): string {
+    switch (e.kind) {
+      case 'affine':
+        return affineCode(e.value);
+      case 'offset':
+        return offsetCode(e.parts);
+      case 'limit':
+        return limitCode(e.side, e.terms);
+      case 'lastExample':
+        return 'batch - 1';
+    }
+  }
+
+  value(v: Value): string {
+    return this.valueAt(v, 0);
+  }
+
+  /** Precedence: 0 additive context, 1 multiplicative, 2 operand of a unary or division. */
+  private valueAt(v: Value, context: number): string {
+    switch (v.kind) {
+      case 'number':
+        return numberCode(v.value);
+      case 'load':
+        return `${this.buffer(v.buffer)}[${this.index(v.offset)}]`;
+      case 'local':
+        return v.name;
+      case 'batchSize':
+        return 'batch';
+      case 'negate':
+        return `-${this.valueAt(v.operand, 2)}`;
+      case 'call':
+        return callCode(
+          v.fn,
+          v.args.map((a) => this.value(a)),
+        );
+      case 'select':
+        return `(${this.test(v.test)} ? ${this.value(v.then)} : ${this.value(v.otherwise)})`;
+      case 'binary': {
+        const own = v.op === '+' || v.op === '-' ? 0 : 1;
+        const right = v.op === '-' || v.op === '/' ? own + 1 : own;
+        const text = `${this.valueAt(v.left, own)} ${v.op} ${this.valueAt(v.right, right)}`;
+        return own < context ? `(${text})` : text;
+      }
+    }
+  }
+
+  test(t: Test): string {
+    switch (t.kind) {
+      case 'inRange': {
+        const value = affineCode(t.value);
+        if (t.lower === t.upper) return `${value} === ${t.lower}`;
+        return `${t.lower} <= ${value} && ${value} <= ${t.upper}`;
+      }
+      case 'divisible':
+        return `(${affineCode({ ...t.value, divisor: 1 })}) % ${t.value.divisor} === 0`;
+      case 'positive':
+        return `${this.valueAt(t.value, 1)} > 0`;
+      case 'greater':
+        return `${this.valueAt(t.left, 1)} > ${this.valueAt(t.right, 1)}`;
+      case 'indexEquals':
+        return `${t.left} === ${this.index(t.right)}`;
+      case 'all':
+        return t.tests.map((x) => `(${this.test(x)})`).join(' && ');
+    }
+  }
+}
+
+/** `i'` -> `i_`; the batch index `#example` -> `example`. */
+export function indexName(name: string): string {
+  return name.replace(/^#/, '').replace(/'/g, '_');
+}
+
+export function affineCode(a: Affine): string {
+  const terms = [
+    ...a.terms.filter((t) => t.coefficient > 0),
+    ...a.terms.filter((t) => t.coefficient < 0),
+  ];
+  let text = '';
+  for (const t of terms) {
+    const magnitude = Math.abs(t.coefficient);
+    const term = magnitude === 1 ? indexName(t.index) : `${magnitude} * ${indexName(t.index)}`;
+    if (text === '') text = t.coefficient < 0 ? `-${term}` : term;
+    else text += t.coefficient < 0 ? ` - ${term}` : ` + ${term}`;
+  }
+  if (text === '') text = String(a.constant);
+  else if (a.constant !== 0) text += a.constant < 0 ? ` - ${-a.constant}` : ` + ${a.constant}`;
+  if (a.divisor === 1) return text;
+  return `${terms.length + (a.constant === 0 ? 0 : 1) > 1 ? `(${text})` : text} / ${a.divisor}`;
+}
+
+/** A flat offset: strides folded into one affine where no index is divided. */
+function offsetCode(parts: readonly { readonly stride: number; readonly value: Affine }[]): string {
+  if (parts.every((p) => p.value.divisor === 1)) {
+    const coefficients = new Map<string, number>();
+    let constant = 0;
+    for (const { stride, value } of parts) {
+      for (const t of value.terms)
+        coefficients.set(t.index, (coefficients.get(t.index) ?? 0) + stride * t.coefficient);
+      constant += stride * value.constant;
+    }
+    const terms = [...coefficients]
+      .filter(([, c]) => c !== 0)
+      .map(([index, coefficient]) => ({ index, coefficient }));
+    return affineCode({ terms, constant, divisor: 1 });
+  }
+  return parts
+    .map(({ stride, value }) =>
+      stride === 1 ? `(${affineCode(value)})` : `${stride} * (${affineCode(value)})`,
+    )
+    .join(' + ');
+}
+
+function limitCode(side: 'lower' | 'upper', terms: readonly LimitTerm[]): string {
+  const round = side === 'lower' ? 'Math.ceil' : 'Math.floor';
+  const parts = terms.map((t) => {
+    const numerator = affineCode(t.numerator);
+    return t.divisor === 1 ? numerator : `${round}((${numerator}) / ${t.divisor})`;
+  });
+  if (parts.length === 1) return parts[0] as string;
+  return `${side === 'lower' ? 'Math.max' : 'Math.min'}(${parts.join(', ')})`;
+}
+
+function callCode(fn: string, args: readonly string[]): string {
+  if (fn === 'sigmoid') return `sigmoid(${args.join(', ')})`;
+  return `Math.${fn}(${args.join(', ')})`;
+}
+
+export function numberCode(value: number): string {
+  if (value === Number.NEGATIVE_INFINITY) return '-Infinity';
+  if (value === Number.POSITIVE_INFINITY) return 'Infinity';
+  return String(value);
+}

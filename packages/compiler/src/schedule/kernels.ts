@@ -1,0 +1,216 @@
+import type { Derivation, DerivedProgram } from '../derive/types.js';
+import { Notation } from '../emit/notation.js';
+import { ruleTitles } from '../emit/rules.js';
+import { TextFormatter } from '../emit/text.js';
+import { affine, indexAffine } from '../program/affine.js';
+import * as build from '../program/build.js';
+import type { Equation, TensorDecl } from '../program/ir.js';
+import { readsTensor } from '../program/traverse.js';
+import type { Buffer, Kernel, Stmt } from './loops.js';
+import { EXAMPLE, KernelLowering, loopNest } from './lower-kernel.js';
+
+/**
+ * A compiled model's plan: its buffers and its kernels in the order they run. Forward kernels
+ * and per-example adjoints loop over the examples of a batch; weight gradients loop over the
+ * examples inside, to take the mean that the batch loss is.
+ */
+export interface Schedule {
+  readonly name: string;
+  readonly buffers: readonly Buffer[];
+  readonly kernels: readonly Kernel[];
+  /** Weight, gradient buffer and external shape, in the graph's order. */
+  readonly weights: readonly {
+    readonly weight: string;
+    readonly gradient: string;
+    readonly shape: readonly number[];
+  }[];
+  readonly input: string;
+  readonly target: string;
+  readonly output: string;
+  readonly loss: string;
+}
+
+export function schedule(derived: DerivedProgram): Schedule {
+  const buffers = planBuffers(derived);
+  const byTensor = new Map(buffers.map((b) => [b.tensor, b]));
+  const format = new TextFormatter(new Notation(derived.tensors, derived.forward.loss));
+  const needsTarget = tensorsReadingTarget(derived);
+
+  const forward = derived.forward.equations.map((e) =>
+    forwardKernel(e, byTensor, format, needsTarget.has(e.tensor)),
+  );
+  const backward = derived.backward.map((e) => backwardKernel(e, derived, byTensor, format));
+  const weights = derived.weightGradients.map(({ weight, gradient }) => {
+    const decl = derived.tensors.find((t) => t.name === weight) as TensorDecl;
+    return { weight, gradient, shape: decl.externalShape ?? decl.shape };
+  });
+
+  const { input, target, output, loss } = derived.forward;
+  return {
+    name: derived.forward.name,
+    buffers,
+    kernels: [...forward, ...backward],
+    weights,
+    input,
+    target,
+    output,
+    loss,
+  };
+}
+
+function planBuffers(derived: DerivedProgram): Buffer[] {
+  const weightNames = new Set(derived.weightGradients.map((w) => w.weight));
+  return derived.tensors
+    .filter((t) => t.role !== 'adjoint' || derived.backward.some((e) => e.tensor === t.name))
+    .map((t) => {
+      const size = t.shape.reduce((n, d) => n * d, 1);
+      const isWeight = t.role === 'weight';
+      const isGradient = t.role === 'adjoint' && weightNames.has(t.gradientOf ?? '');
+      return {
+        tensor: t.name,
+        identifier: identifierOf(t.name),
+        shape: t.shape,
+        size,
+        perExample: !isWeight && !isGradient,
+        role: bufferRole(t, isGradient),
+      };
+    });
+}
+
+function bufferRole(t: TensorDecl, isGradient: boolean): Buffer['role'] {
+  if (isGradient) return 'gradient';
+  switch (t.role) {
+    case 'weight':
+    case 'input':
+    case 'target':
+    case 'adjoint':
+    case 'loss':
+      return t.role;
+    default:
+      return 'activation';
+  }
+}
+
+/** Forward tensors computed from the targets: they are skipped when only predicting. */
+function tensorsReadingTarget(derived: DerivedProgram): Set<string> {
+  const reading = new Set([derived.forward.target]);
+  for (const e of derived.forward.equations) {
+    if ([...reading].some((t) => readsTensor(e.body, t))) reading.add(e.tensor);
+  }
+  return reading;
+}
+
+function forwardKernel(
+  equation: Equation,
+  buffers: ReadonlyMap<string, Buffer>,
+  format: TextFormatter,
+  readsTarget: boolean,
+): Kernel {
+  const lowering = new KernelLowering(buffers, true);
+  const inner: Stmt[] = [];
+  const value = lowering.value(equation.body, inner);
+  const at = build.access(
+    equation.tensor,
+    equation.indices.map((v) => indexAffine(v.name)),
+  );
+  inner.push({ kind: 'store', buffer: equation.tensor, offset: lowering.offset(at), value });
+  const lhs = format.expr(at);
+  return {
+    name: identifierOf(equation.tensor),
+    writes: equation.tensor,
+    phase: readsTarget ? 'loss' : 'forward',
+    ...(equation.layer ? { layer: equation.layer } : {}),
+    comment: [
+      `${equation.layer ? `Layer ${equation.layer}: ` : ''}${equation.comment ?? 'forward equation'}.`,
+      `${lhs} = ${format.expr(equation.body)}`,
+    ],
+    body: [exampleLoop(loopNest(equation.indices, [], inner))],
+  };
+}
+
+function backwardKernel(
+  equation: Equation,
+  derived: DerivedProgram,
+  buffers: ReadonlyMap<string, Buffer>,
+  format: TextFormatter,
+): Kernel {
+  const buffer = buffers.get(equation.tensor) as Buffer;
+  const derivation = derived.derivations.find((d) => d.adjoint === equation.tensor) as Derivation;
+  const lowering = new KernelLowering(buffers, true);
+  const at = build.access(
+    equation.tensor,
+    equation.indices.map((v) => indexAffine(v.name)),
+  );
+  const body = buffer.perExample
+    ? perExampleAdjoint(equation, lowering, at)
+    : batchMeanGradient(equation, lowering, at);
+  const rules = [...new Set(derivation.steps.map((s) => ruleTitles[s.rule]))].join(', ');
+  return {
+    name: identifierOf(equation.tensor),
+    writes: equation.tensor,
+    phase: 'backward',
+    ...(equation.layer ? { layer: equation.layer } : {}),
+    comment: [
+      `${equation.layer ? `Layer ${equation.layer}: ` : ''}${equation.comment ?? 'gradient'}.`,
+      `${format.lhs(derivation)} = ${format.expr(equation.body)}`,
+      `Derived by ${rules}.`,
+    ],
+    body,
+  };
+}
+
+function perExampleAdjoint(
+  equation: Equation,
+  lowering: KernelLowering,
+  at: ReturnType<typeof build.access>,
+): Stmt[] {
+  const inner: Stmt[] = [];
+  const value = lowering.value(equation.body, inner);
+  inner.push({ kind: 'store', buffer: equation.tensor, offset: lowering.offset(at), value });
+  return [exampleLoop(loopNest(equation.indices, [], inner))];
+}
+
+/** `dL/dw = 1/B * sum_b dE_b/dw`: the loss of a batch is the mean of its examples' losses. */
+function batchMeanGradient(
+  equation: Equation,
+  lowering: KernelLowering,
+  at: ReturnType<typeof build.access>,
+): Stmt[] {
+  const total = 'total';
+  const perExample: Stmt[] = [];
+  const value = lowering.value(equation.body, perExample);
+  perExample.push({ kind: 'accumulate', name: total, value });
+  const examples = [exampleLoop(perExample)];
+  const mean = {
+    kind: 'binary',
+    op: '/',
+    left: { kind: 'local', name: total },
+    right: { kind: 'batchSize' },
+  } as const;
+  const inner: Stmt[] = [
+    { kind: 'declare', name: total, value: { kind: 'number', value: 0 }, type: 'float' },
+    ...examples,
+    { kind: 'store', buffer: equation.tensor, offset: lowering.offset(at), value: mean },
+  ];
+  return loopNest(equation.indices, [], inner);
+}
+
+/** The loop over the examples of a batch, whose size is known only when a step runs. */
+function exampleLoop(body: Stmt[]): Stmt {
+  return {
+    kind: 'for',
+    index: EXAMPLE,
+    lower: { kind: 'affine', value: affine({}, 0) },
+    upper: { kind: 'lastExample' },
+    body,
+  };
+}
+
+/** `conv1/kernel` -> `conv1Kernel`, `grad(out/preActivation)` -> `outPreActivationGrad`. */
+export function identifierOf(tensor: string): string {
+  const gradient = /^grad\((.*)\)$/.exec(tensor)?.[1];
+  if (gradient !== undefined) return `${identifierOf(gradient)}Grad`;
+  const words = tensor.split(/[^A-Za-z0-9]+/).filter((w) => w.length > 0);
+  const camel = words.map((w, k) => (k === 0 ? w : w[0]?.toUpperCase() + w.slice(1))).join('');
+  return /^[0-9]/.test(camel) ? `t${camel}` : camel;
+}

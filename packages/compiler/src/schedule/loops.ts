@@ -1,0 +1,115 @@
+import type { Affine } from '../program/affine.js';
+import type { LimitTerm } from '../simplify/bounds.js';
+
+/**
+ * The imperative form every backend prints: loop nests over flat float buffers. Tensor
+ * expressions are lowered to it once (`lower-kernel.ts`); TypeScript and WGSL are renderers of
+ * it. Integer index arithmetic stays affine, so renderers can inline constant shapes.
+ */
+
+/** An integer index expression. */
+export type IndexExpr =
+  | { readonly kind: 'affine'; readonly value: Affine }
+  /** `sum_k stride_k * parts_k`: a flat offset into a buffer. */
+  | {
+      readonly kind: 'offset';
+      readonly parts: readonly { readonly stride: number; readonly value: Affine }[];
+    }
+  /** `max(ceil(t_1), ...)` or `min(floor(t_1), ...)`: a loop limit. */
+  | {
+      readonly kind: 'limit';
+      readonly side: 'lower' | 'upper';
+      readonly terms: readonly LimitTerm[];
+    }
+  /** The batch size less one, known only when a step runs: the example loop's upper limit. */
+  | { readonly kind: 'lastExample' };
+
+/** A boolean test on indices or values. */
+export type Test =
+  | {
+      readonly kind: 'inRange';
+      readonly value: Affine;
+      readonly lower: number;
+      readonly upper: number;
+    }
+  | { readonly kind: 'divisible'; readonly value: Affine }
+  | { readonly kind: 'positive'; readonly value: Value }
+  | { readonly kind: 'greater'; readonly left: Value; readonly right: Value }
+  | { readonly kind: 'indexEquals'; readonly left: string; readonly right: IndexExpr }
+  | { readonly kind: 'all'; readonly tests: readonly Test[] };
+
+/** A floating-point value. */
+export type Value =
+  | { readonly kind: 'number'; readonly value: number }
+  | { readonly kind: 'load'; readonly buffer: string; readonly offset: IndexExpr }
+  | { readonly kind: 'local'; readonly name: string }
+  | {
+      readonly kind: 'binary';
+      readonly op: '+' | '-' | '*' | '/';
+      readonly left: Value;
+      readonly right: Value;
+    }
+  | { readonly kind: 'negate'; readonly operand: Value }
+  | { readonly kind: 'call'; readonly fn: MathFunction; readonly args: readonly Value[] }
+  | {
+      readonly kind: 'select';
+      readonly test: Test;
+      readonly then: Value;
+      readonly otherwise: Value;
+    }
+  | { readonly kind: 'batchSize' };
+
+export type MathFunction = 'exp' | 'log' | 'tanh' | 'max' | 'sigmoid';
+
+export type Stmt =
+  | {
+      readonly kind: 'for';
+      readonly index: string;
+      readonly lower: IndexExpr;
+      /** Inclusive. */
+      readonly upper: IndexExpr;
+      readonly body: readonly Stmt[];
+    }
+  | { readonly kind: 'if'; readonly test: Test; readonly body: readonly Stmt[] }
+  | { readonly kind: 'skipUnless'; readonly test: Test }
+  | {
+      readonly kind: 'declare';
+      readonly name: string;
+      readonly value: Value;
+      readonly type: 'float' | 'int';
+    }
+  | { readonly kind: 'declareIndex'; readonly name: string; readonly value: IndexExpr }
+  | { readonly kind: 'assignIndex'; readonly name: string; readonly value: IndexExpr }
+  | { readonly kind: 'assign'; readonly name: string; readonly value: Value }
+  | { readonly kind: 'accumulate'; readonly name: string; readonly value: Value }
+  | {
+      readonly kind: 'store';
+      readonly buffer: string;
+      readonly offset: IndexExpr;
+      readonly value: Value;
+    }
+  | { readonly kind: 'comment'; readonly text: string };
+
+/** A buffer of the compiled model, sized per example or once. */
+export interface Buffer {
+  /** The tensor name in the program, e.g. `conv1/kernel` or `grad(conv1/kernel)`. */
+  readonly tensor: string;
+  /** An identifier for generated code, e.g. `conv1Kernel`. */
+  readonly identifier: string;
+  readonly shape: readonly number[];
+  /** The number of floats for one example, or in all when not per example. */
+  readonly size: number;
+  readonly perExample: boolean;
+  readonly role: 'weight' | 'gradient' | 'input' | 'target' | 'activation' | 'adjoint' | 'loss';
+}
+
+/** One kernel: a loop nest that writes one buffer, with where it came from. */
+export interface Kernel {
+  readonly name: string;
+  readonly writes: string;
+  readonly phase: 'forward' | 'loss' | 'backward';
+  readonly layer?: string;
+  /** The equation it computes, as text, and the derivation rule it comes from. */
+  readonly comment: readonly string[];
+  readonly body: readonly Stmt[];
+}
