@@ -40,7 +40,7 @@ export interface Style {
   /** A tensor element from its displayed name and its visible, already rendered indices. */
   element(name: TensorName, indices: readonly string[]): string;
   quotient(numerator: Expr, denominator: Expr, printer: ExprPrinter): Piece;
-  apply(fn: ScalarFunction, arg: Expr, parameter: number | undefined, p: ExprPrinter): string;
+  apply(fn: ScalarFunction, arg: Expr, parameter: number | undefined, printer: ExprPrinter): string;
   select(test: Expr, then: Expr, otherwise: Expr, printer: ExprPrinter): string;
   /** A sum over explicit ranges; `body` is rendered at product precedence. */
   sum(ranges: readonly IndexRange[], body: string): string;

@@ -6,7 +6,7 @@ import type { LayerPosition, ProgramBuilder, Source } from './lower.js';
 
 /**
  * Applies a layer's activation to its pre-activation: `O^l = f(x^l)` element by element, or
- * softmax over all elements. A linear activation adds no equation: the output is `x^l`.
+ * softmax along the last axis. A linear activation adds no equation: the output is `x^l`.
  */
 export function lowerActivation(
   program: ProgramBuilder,
@@ -51,7 +51,8 @@ function lowerSoftmax(
   const parts = softmaxParts(program, layer.name, preActivation, at.number);
   const indices = indicesOf(program, preActivation);
   const position = indices.map((v) => indexAffine(v.name));
-  const body = build.div(build.access(parts.exps, position), build.access(parts.normalizer, []));
+  const leading = position.slice(0, -1);
+  const body = build.div(build.access(parts.exps, position), build.access(parts.normalizer, leading));
   const output = program.defineOutput(layer, at, indices, body, 'softmax activation');
   return { ...output, preActivation, softmax: parts };
 }
@@ -69,51 +70,34 @@ export function softmaxParts(
   logits: Source,
   layerNumber: number | undefined,
 ): SoftmaxParts {
+  // Softmax runs along the last axis, as in Keras: per position for a 3-D tensor.
   const indices = indicesOf(program, logits);
-  const element = (vars: readonly IndexVar[]) =>
-    build.access(
-      logits.tensor,
-      vars.map((v) => indexAffine(v.name)),
-    );
-  const window = indices.map((v) => ({ name: `${v.name}2`, extent: v.extent }));
+  const leading = indices.slice(0, -1);
+  const last = indices[indices.length - 1] as IndexVar;
+  const across = { name: `${last.name}2`, extent: last.extent };
+  const at = (vars: readonly IndexVar[]) => vars.map((v) => indexAffine(v.name));
   const layer = layerNumber === undefined ? {} : { layer: layerNumber };
 
-  const shift = `${owner}/softmaxShift`;
-  program.declare({
-    name: shift,
-    shape: [],
-    role: 'intermediate',
-    indexNames: [],
-    notation: { symbol: 's', ...layer },
-    layer: owner,
-    detached: true,
-  });
-  program.equations.push({
-    tensor: shift,
-    indices: [],
-    body: build.max(window, element(window)),
-    layer: owner,
-    comment: 'softmax shift, the largest logit',
-  });
-
-  const shifted: Expr = build.sub(element(indices), build.access(shift, []));
+  const shift = program.defineIntermediate(
+    { name: `${owner}/softmaxShift`, notation: { symbol: 's', ...layer }, layer: owner, detached: true },
+    leading,
+    build.max([across], build.access(logits.tensor, at([...leading, across]))),
+    'softmax shift, the largest logit',
+  );
+  const shifted: Expr = build.sub(
+    build.access(logits.tensor, at(indices)),
+    build.access(shift, at(leading)),
+  );
   const exps = program.defineIntermediate(
     { name: `${owner}/softmaxExp`, notation: { symbol: 'u', ...layer }, layer: owner },
     indices,
     build.apply('exp', shifted),
     'shifted exponentials',
   );
-  const sumOfExps = build.sum(
-    window,
-    build.access(
-      exps,
-      window.map((v) => indexAffine(v.name)),
-    ),
-  );
   const normalizer = program.defineIntermediate(
     { name: `${owner}/softmaxSum`, notation: { symbol: 'Z', ...layer }, layer: owner },
-    [],
-    sumOfExps,
+    leading,
+    build.sum([across], build.access(exps, at([...leading, across]))),
     'softmax normaliser',
   );
   return { shift, exps, normalizer };

@@ -1,3 +1,4 @@
+import { invariant } from '../errors.js';
 import type { Graph } from '../graph/types.js';
 import { indexAffine } from './affine.js';
 import * as build from './build.js';
@@ -68,6 +69,7 @@ function crossEntropy(
   indices: ReturnType<typeof indicesOf>,
   targetElement: Expr,
 ): Program {
+  invariant(indices.length === 1, 'softmax cross-entropy on an output that is not 1-D');
   const logits = output.preActivation ?? output;
   const parts = output.softmax ?? softmaxParts(program, 'loss', logits, undefined);
   const logit = build.access(

@@ -1,12 +1,5 @@
 import { samePadding } from '../graph/shapes.js';
-import type {
-  Conv2dLayer,
-  DenseLayer,
-  EinsumLayer,
-  Graph,
-  Layer,
-  Pooling2dLayer,
-} from '../graph/types.js';
+import type { Conv2dLayer, DenseLayer, Graph, Layer, Pooling2dLayer } from '../graph/types.js';
 import { decide, intervalsOf } from '../simplify/conditions.js';
 import { type Affine, affine, indexAffine } from './affine.js';
 import * as build from './build.js';

@@ -1,9 +1,9 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { deriveGraph, parseGraphText } from '../../src/index.js';
+import type { Derivation, DerivedProgram } from '../../src/derive/types.js';
 import { Notation } from '../../src/emit/notation.js';
 import { TextFormatter } from '../../src/emit/text.js';
-import type { Derivation, DerivedProgram } from '../../src/derive/types.js';
+import { deriveGraph, parseGraphText } from '../../src/index.js';
 
 const examples = new URL('../../../../examples/', import.meta.url);
 
@@ -68,15 +68,19 @@ describe('Theorem 2.2: single-channel stride-1 convolution', () => {
 
   it('derives dL/dw_{m,n} = sum_{i=0}^{h-k1} sum_{j=0}^{v-k2} delta_{i,j} O^{l-1}_{i+m,j+n}', () => {
     // conv2 reads the 6x6 output of conv1 with a 2x2 kernel: h - k1 = v - k2 = 4.
-    expect(text.expr(kernel.result)).toBe("sum_{i=0..4} sum_{j=0..4} delta^2[i,j] * O^1[i + m',j + n']");
+    expect(text.expr(kernel.result)).toBe(
+      "sum_{i=0..4} sum_{j=0..4} delta^2[i,j] * O^1[i + m',j + n']",
+    );
   });
 
   it('shows the access derivative as Kronecker deltas, then every other term vanishing', () => {
     const access = kernel.steps.find((s) => s.rule === 'accessDerivative');
     expect(text.expr(access?.after as never)).toContain("[m' = m] * [n' = n]");
     const elimination = kernel.steps.find((s) => s.rule === 'deltaElimination');
-    expect(elimination?.description).toContain("every term vanishes except the one where m = m', n = n'");
-    expect(text.expr(elimination?.after as never)).not.toContain('[m\' = m]');
+    expect(elimination?.description).toContain(
+      "every term vanishes except the one where m = m', n = n'",
+    );
+    expect(text.expr(elimination?.after as never)).not.toContain("[m' = m]");
   });
 });
 
@@ -128,7 +132,9 @@ describe('gather form: no scatter anywhere', () => {
     assertGather(derived);
     const input = derivationOf(derived, 'x');
     expect(text(derived, input.result)).toBe("[2 divides i'] * delta^1[i'/2] * w^1[i'/2]");
-    expect(input.steps.find((s) => s.rule === 'deltaElimination')?.description).toContain('divisibility');
+    expect(input.steps.find((s) => s.rule === 'deltaElimination')?.description).toContain(
+      'divisibility',
+    );
   });
 
   it('turns overlapping max pooling into a gather over the windows that contain each input', () => {
