@@ -52,7 +52,10 @@ function lowerSoftmax(
   const indices = indicesOf(program, preActivation);
   const position = indices.map((v) => indexAffine(v.name));
   const leading = position.slice(0, -1);
-  const body = build.div(build.access(parts.exps, position), build.access(parts.normalizer, leading));
+  const body = build.div(
+    build.access(parts.exps, position),
+    build.access(parts.normalizer, leading),
+  );
   const output = program.defineOutput(layer, at, indices, body, 'softmax activation');
   return { ...output, preActivation, softmax: parts };
 }
@@ -79,7 +82,12 @@ export function softmaxParts(
   const layer = layerNumber === undefined ? {} : { layer: layerNumber };
 
   const shift = program.defineIntermediate(
-    { name: `${owner}/softmaxShift`, notation: { symbol: 's', ...layer }, layer: owner, detached: true },
+    {
+      name: `${owner}/softmaxShift`,
+      notation: { symbol: 's', ...layer },
+      layer: owner,
+      detached: true,
+    },
     leading,
     build.max([across], build.access(logits.tensor, at([...leading, across]))),
     'softmax shift, the largest logit',
