@@ -18,6 +18,7 @@ import {
   weightShapes,
 } from '../../../testkit/src/index.js';
 import { deriveGraph } from '../../src/derive/index.js';
+import { compileTypeScript, instantiateTypeScript } from '../../src/emit/ts/compile.js';
 import type { DerivedProgram } from '../../src/derive/types.js';
 import { resolveGraph } from '../../src/graph/parse.js';
 import type { Graph } from '../../src/graph/types.js';
@@ -181,4 +182,34 @@ export function expectNonZeroGradients(c: GradientCase): void {
   expect(Math.max(...c.inputGradient.map(Math.abs)), 'input gradient is zero').toBeGreaterThan(
     1e-8,
   );
+}
+
+/**
+ * Emitted TypeScript stores float32 and computes in float64, so it agrees with the float64
+ * interpreter to float32 rounding.
+ */
+export const EMITTED_TOLERANCE = { relative: 1e-4, absolute: 1e-6 };
+
+/**
+ * The TypeScript module emitted for the graph, run on the same weights and batch, gives the
+ * same loss and weight gradients as the derived equations (and so as TensorFlow.js).
+ */
+export function expectEmittedMatches(c: GradientCase): void {
+  const generated = instantiateTypeScript(compileTypeScript(c.graph).module.source);
+  const batch = c.inputs.shape[0] as number;
+  const state = generated.createState(batch);
+  const buffer = (name: string) => state[name] as Float32Array;
+  for (const w of generated.model.weights) buffer(w.buffer).set(c.weights[w.name]?.data ?? []);
+  buffer(generated.model.input).set(c.inputs.data);
+  buffer(generated.model.target).set(c.targets.data);
+
+  const loss = generated.forward(state, batch);
+  generated.backward(state, batch);
+  expectClose(loss, c.loss, { ...EMITTED_TOLERANCE, label: 'emitted loss' });
+  for (const w of generated.model.weights) {
+    expectClose(buffer(w.gradient), c.gradients[w.name] ?? [], {
+      ...EMITTED_TOLERANCE,
+      label: `emitted ${w.name}`,
+    });
+  }
 }

@@ -13,6 +13,7 @@ import {
   type CaseOptions,
   expectEveryWeightDerived,
   expectMatchesFiniteDifferences,
+  expectEmittedMatches,
   expectMatchesTensorflow,
   expectNonZeroGradients,
   type FiniteDifferenceCheck,
@@ -65,6 +66,14 @@ function checkCase(layerCase: LayerCase): void {
       'matches TensorFlow.js: loss, weight gradients and input gradient',
       () => {
         expectMatchesTensorflow(get());
+      },
+      timeout,
+    );
+
+    it(
+      'runs the same in the emitted TypeScript',
+      () => {
+        expectEmittedMatches(get());
       },
       timeout,
     );

@@ -1,6 +1,6 @@
 /**
  * A property over random small valid graphs: symgrad's derived loss, weight gradients and
- * input gradient agree with TensorFlow.js on the same graph, weights and batch. The seed is
+ * input gradient agree with TensorFlow.js, and so does the emitted TypeScript, on the same graph, weights and batch. The seed is
  * fixed so that every run draws the same graphs.
  */
 
@@ -8,6 +8,7 @@ import fc from 'fast-check';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { arbitraryGraphJson, useCpuBackend } from '../../../testkit/src/index.js';
 import {
+  expectEmittedMatches,
   expectEveryWeightDerived,
   expectMatchesTensorflow,
   gradientCase,
@@ -42,6 +43,7 @@ describe('random valid graphs', () => {
           const c = gradientCase(json, { batch, seed: dataSeed });
           expectEveryWeightDerived(c);
           expectMatchesTensorflow(c);
+          expectEmittedMatches(c);
         }),
         { numRuns: NUM_RUNS, seed: SEED },
       );

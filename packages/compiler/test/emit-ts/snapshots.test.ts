@@ -1,0 +1,56 @@
+import { readFileSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import { compileTypeScript, instantiateTypeScript } from '../../src/emit/ts/compile.js';
+import { parseGraphText } from '../../src/graph/parse.js';
+
+const examples = new URL('../../../../examples/', import.meta.url);
+
+function compileExample(name: string) {
+  const text = readFileSync(new URL(`${name}.json`, examples), 'utf8');
+  return compileTypeScript(parseGraphText(text, `${name}.json`));
+}
+
+describe('emitted TypeScript stays as reviewed', () => {
+  for (const name of ['paper-dense', 'paper-conv', 'lenet']) {
+    it(`${name}.json`, async () => {
+      const { module } = compileExample(name);
+      await expect(module.source).toMatchFileSnapshot(`__snapshots__/${name}.ts`);
+    });
+  }
+});
+
+describe('what the emitted module is', () => {
+  const { module } = compileExample('paper-dense');
+
+  it('has no imports, so it runs anywhere on its own', () => {
+    expect(module.source).not.toMatch(/^\s*import /m);
+    expect(module.source).not.toMatch(/require\(/);
+  });
+
+  it('opens each kernel with its layer, its equation and the rules that derived it', () => {
+    expect(module.source).toContain(
+      [
+        '/**',
+        ' * Layer out: gradient of the loss with respect to out/kernel.',
+        " * dE/dw^1[i',j'] = delta^1[j'] * x[i']",
+      ].join('\n'),
+    );
+    expect(module.source).toContain('Derived by chain rule, definition of delta, substitute');
+  });
+
+  it('inlines the shapes as numbers in the loops', () => {
+    expect(module.source).toContain('for (let i_ = 0; i_ <= 2; i_++)');
+    expect(module.source).toContain('outKernelGrad[2 * i_ + j_] = total / batch;');
+  });
+
+  it('trains in place: one step of gradient descent lowers the loss', () => {
+    const generated = instantiateTypeScript(module.source);
+    const state = generated.createState(2);
+    (state.outKernel as Float32Array).set([0.1, -0.2, 0.3, 0.4, -0.5, 0.6]);
+    (state.x as Float32Array).set([1, 0, 1, 0, 1, 1]);
+    (state.t as Float32Array).set([1, 0, 0, 1]);
+    const before = generated.trainStep(state, 2, 0.5);
+    const after = generated.forward(state, 2);
+    expect(after).toBeLessThan(before);
+  });
+});
