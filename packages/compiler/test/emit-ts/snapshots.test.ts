@@ -54,3 +54,16 @@ describe('what the emitted module is', () => {
     expect(after).toBeLessThan(before);
   });
 });
+
+describe('the emitted module as TypeScript', () => {
+  it('type-checks under strict settings', async () => {
+    const { Project, ts } = await import('ts-morph');
+    const project = new Project({
+      useInMemoryFileSystem: true,
+      compilerOptions: { strict: true, target: ts.ScriptTarget.ES2022, noEmit: true },
+    });
+    project.createSourceFile('lenet.ts', compileExample('lenet').module.source);
+    const messages = project.getPreEmitDiagnostics().map((d) => d.getMessageText().toString());
+    expect(messages).toEqual([]);
+  }, 30_000);
+});

@@ -18,8 +18,8 @@ import {
   weightShapes,
 } from '../../../testkit/src/index.js';
 import { deriveGraph } from '../../src/derive/index.js';
-import { compileTypeScript, instantiateTypeScript } from '../../src/emit/ts/compile.js';
 import type { DerivedProgram } from '../../src/derive/types.js';
+import { compileTypeScript, instantiateTypeScript } from '../../src/emit/ts/compile.js';
 import { resolveGraph } from '../../src/graph/parse.js';
 import type { Graph } from '../../src/graph/types.js';
 import { weightSpecs } from '../../src/graph/weights.js';

@@ -11,9 +11,9 @@ import { GraphError } from '../../src/errors.js';
 import { resolveGraph } from '../../src/graph/parse.js';
 import {
   type CaseOptions,
+  expectEmittedMatches,
   expectEveryWeightDerived,
   expectMatchesFiniteDifferences,
-  expectEmittedMatches,
   expectMatchesTensorflow,
   expectNonZeroGradients,
   type FiniteDifferenceCheck,
