@@ -2,12 +2,13 @@ import type { Derivation, DerivedProgram } from '../derive/types.js';
 import { Notation } from '../emit/notation.js';
 import { ruleTitles } from '../emit/rules.js';
 import { TextFormatter } from '../emit/text.js';
-import { affine, indexAffine } from '../program/affine.js';
+import { indexAffine } from '../program/affine.js';
 import * as build from '../program/build.js';
 import type { Equation, TensorDecl } from '../program/ir.js';
 import { readsTensor } from '../program/traverse.js';
-import type { Buffer, Kernel, Stmt } from './loops.js';
-import { EXAMPLE, KernelLowering, loopNest } from './lower-kernel.js';
+import type { Buffer, Kernel } from './loops.js';
+import { KernelLowering } from './lower-kernel.js';
+import { batchMeanNest, perExampleNest } from './nests.js';
 
 /**
  * A compiled model's plan: its buffers and its kernels in the order they run. Forward kernels
@@ -107,13 +108,10 @@ function forwardKernel(
   readsTarget: boolean,
 ): Kernel {
   const lowering = new KernelLowering(buffers, true);
-  const inner: Stmt[] = [];
-  const value = lowering.value(equation.body, inner);
   const at = build.access(
     equation.tensor,
     equation.indices.map((v) => indexAffine(v.name)),
   );
-  inner.push({ kind: 'store', buffer: equation.tensor, offset: lowering.offset(at), value });
   const lhs = format.expr(at);
   return {
     name: identifierOf(equation.tensor),
@@ -124,7 +122,7 @@ function forwardKernel(
       `${equation.layer ? `Layer ${equation.layer}: ` : ''}${equation.comment ?? 'forward equation'}.`,
       `${lhs} = ${format.expr(equation.body)}`,
     ],
-    body: [exampleLoop(loopNest(equation.indices, [], inner))],
+    body: perExampleNest(equation, lowering),
   };
 }
 
@@ -137,13 +135,13 @@ function backwardKernel(
   const buffer = buffers.get(equation.tensor) as Buffer;
   const derivation = derived.derivations.find((d) => d.adjoint === equation.tensor) as Derivation;
   const lowering = new KernelLowering(buffers, true);
-  const at = build.access(
+  const _at = build.access(
     equation.tensor,
     equation.indices.map((v) => indexAffine(v.name)),
   );
   const body = buffer.perExample
-    ? perExampleAdjoint(equation, lowering, at)
-    : batchMeanGradient(equation, lowering, at);
+    ? perExampleNest(equation, lowering)
+    : batchMeanNest(equation, lowering);
   const rules = [...new Set(derivation.steps.map((s) => ruleTitles[s.rule]))].join(', ');
   return {
     name: identifierOf(equation.tensor),
@@ -155,53 +153,6 @@ function backwardKernel(
       `${format.lhs(derivation)} = ${format.expr(equation.body)}`,
       `Derived by ${rules}.`,
     ],
-    body,
-  };
-}
-
-function perExampleAdjoint(
-  equation: Equation,
-  lowering: KernelLowering,
-  at: ReturnType<typeof build.access>,
-): Stmt[] {
-  const inner: Stmt[] = [];
-  const value = lowering.value(equation.body, inner);
-  inner.push({ kind: 'store', buffer: equation.tensor, offset: lowering.offset(at), value });
-  return [exampleLoop(loopNest(equation.indices, [], inner))];
-}
-
-/** `dL/dw = 1/B * sum_b dE_b/dw`: the loss of a batch is the mean of its examples' losses. */
-function batchMeanGradient(
-  equation: Equation,
-  lowering: KernelLowering,
-  at: ReturnType<typeof build.access>,
-): Stmt[] {
-  const total = 'total';
-  const perExample: Stmt[] = [];
-  const value = lowering.value(equation.body, perExample);
-  perExample.push({ kind: 'accumulate', name: total, value });
-  const examples = [exampleLoop(perExample)];
-  const mean = {
-    kind: 'binary',
-    op: '/',
-    left: { kind: 'local', name: total },
-    right: { kind: 'batchSize' },
-  } as const;
-  const inner: Stmt[] = [
-    { kind: 'declare', name: total, value: { kind: 'number', value: 0 }, type: 'float' },
-    ...examples,
-    { kind: 'store', buffer: equation.tensor, offset: lowering.offset(at), value: mean },
-  ];
-  return loopNest(equation.indices, [], inner);
-}
-
-/** The loop over the examples of a batch, whose size is known only when a step runs. */
-function exampleLoop(body: Stmt[]): Stmt {
-  return {
-    kind: 'for',
-    index: EXAMPLE,
-    lower: { kind: 'affine', value: affine({}, 0) },
-    upper: { kind: 'lastExample' },
     body,
   };
 }

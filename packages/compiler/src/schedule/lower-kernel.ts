@@ -1,6 +1,7 @@
 import { InvariantError, invariant } from '../errors.js';
-import { type Affine, affine, indexAffine } from '../program/affine.js';
+import { type Affine, affine, coefficientOf, indexAffine } from '../program/affine.js';
 import type { Access, Argmax, Condition, Expr, IndexVar } from '../program/ir.js';
+import { walk } from '../program/traverse.js';
 import { indexRanges } from '../simplify/bounds.js';
 import type { Buffer, IndexExpr, Stmt, Test, Value } from './loops.js';
 
@@ -135,6 +136,7 @@ export class KernelLowering {
       value: number(kind === 'sum' ? 0 : Number.NEGATIVE_INFINITY),
       type: 'float',
     });
+    const ordered = this.orderForLocality(indices, body);
     const inner: Stmt[] = [];
     const value = this.value(body, inner);
     const combined: Value =
@@ -144,8 +146,29 @@ export class KernelLowering {
         ? { kind: 'accumulate', name, value }
         : { kind: 'assign', name, value: combined },
     );
-    out.push(...loopNest(indices, conditions, inner));
+    out.push(...loopNest(ordered, conditions, inner));
     return { kind: 'local', name };
+  }
+
+  /**
+   * Orders a reduction's loops so that the innermost one moves through memory in the
+   * smallest steps. Any order gives the same sum: conditions become limits of whichever of
+   * their indices runs innermost.
+   */
+  private orderForLocality(indices: readonly IndexVar[], body: Expr): IndexVar[] {
+    const step = new Map(indices.map((v) => [v.name, Number.POSITIVE_INFINITY]));
+    for (const node of walk(body)) {
+      if (node.kind !== 'access') continue;
+      const offset = this.offset(node);
+      if (offset.kind !== 'offset') continue;
+      for (const v of indices) {
+        const stride = Math.abs(
+          offset.parts.reduce((n, p) => n + p.stride * coefficientOf(p.value, v.name), 0),
+        );
+        if (stride > 0) step.set(v.name, Math.min(step.get(v.name) ?? stride, stride));
+      }
+    }
+    return [...indices].sort((a, b) => (step.get(b.name) ?? 0) - (step.get(a.name) ?? 0));
   }
 
   /**

@@ -18,10 +18,7 @@ export class TsRenderer {
   private statement(writer: CodeBlockWriter, stmt: Stmt): void {
     switch (stmt.kind) {
       case 'for': {
-        const i = indexName(stmt.index);
-        const last =
-          stmt.upper.kind === 'lastExample' ? `${i} < batch` : `${i} <= ${this.index(stmt.upper)}`;
-        const head = `for (let ${i} = ${this.index(stmt.lower)}; ${last}; ${i}++)`;
+        const head = this.loopHead(indexName(stmt.index), stmt.lower, stmt.upper);
         writer.write(`${head} `).block(() => this.statements(writer, stmt.body));
         return;
       }
@@ -57,6 +54,18 @@ export class TsRenderer {
         writer.writeLine(`// ${stmt.text}`);
         return;
     }
+  }
+
+  /**
+   * A loop's head. A limit that is not a number is computed once, before the loop, rather
+   * than at every iteration as a plain `i <= Math.min(...)` test would.
+   */
+  private loopHead(i: string, lower: IndexExpr, upper: IndexExpr): string {
+    const first = `let ${i} = ${this.index(lower)}`;
+    if (upper.kind === 'lastExample') return `for (${first}; ${i} < batch; ${i}++)`;
+    const last = this.index(upper);
+    if (/^-?\d+$/.test(last)) return `for (${first}; ${i} <= ${last}; ${i}++)`;
+    return `for (${first}, ${i}Last = ${last}; ${i} <= ${i}Last; ${i}++)`;
   }
 
   index(e: IndexExpr): string {

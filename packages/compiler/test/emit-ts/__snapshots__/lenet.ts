@@ -201,8 +201,8 @@ function computeConv1PreActivation(state: State, batch: number): void {
       for (let j = 0; j <= 27; j++) {
         for (let c = 0; c <= 5; c++) {
           let sum1 = 0;
-          for (let m = Math.max(-i + 2, 0); m <= Math.min(-i + 29, 4); m++) {
-            for (let n = Math.max(-j + 2, 0); n <= Math.min(-j + 29, 4); n++) {
+          for (let m = Math.max(-i + 2, 0), mLast = Math.min(-i + 29, 4); m <= mLast; m++) {
+            for (let n = Math.max(-j + 2, 0), nLast = Math.min(-j + 29, 4); n <= nLast; n++) {
               for (let k = 0; k <= 0; k++) {
                 sum1 += conv1Kernel[30 * m + 6 * n + 6 * k + c] * x[784 * example + 28 * i + 28 * m + j + n + k - 58];
               }
@@ -627,8 +627,8 @@ function computeConv2OutputGrad(state: State, batch: number): void {
       for (let j_ = 0; j_ <= 9; j_++) {
         for (let c_ = 0; c_ <= 15; c_++) {
           let sum1 = 0;
-          for (let i = Math.max(Math.ceil((i_ - 1) / 2), 0); i <= Math.min(Math.floor((i_) / 2), 4); i++) {
-            for (let j = Math.max(Math.ceil((j_ - 1) / 2), 0); j <= Math.min(Math.floor((j_) / 2), 4); j++) {
+          for (let i = Math.max(Math.ceil((i_ - 1) / 2), 0), iLast = Math.min(Math.floor((i_) / 2), 4); i <= iLast; i++) {
+            for (let j = Math.max(Math.ceil((j_ - 1) / 2), 0), jLast = Math.min(Math.floor((j_) / 2), 4); j <= jLast; j++) {
               let largest2 = -Infinity;
               let first3 = -1;
               for (let m2 = 0; m2 <= 1; m2++) {
@@ -683,9 +683,9 @@ function computePool1OutputGrad(state: State, batch: number): void {
       for (let j_ = 0; j_ <= 13; j_++) {
         for (let c_ = 0; c_ <= 5; c_++) {
           let sum1 = 0;
-          for (let c = 0; c <= 15; c++) {
-            for (let m = Math.max(i_ - 9, 0); m <= Math.min(i_, 4); m++) {
-              for (let n = Math.max(j_ - 9, 0); n <= Math.min(j_, 4); n++) {
+          for (let m = Math.max(i_ - 9, 0), mLast = Math.min(i_, 4); m <= mLast; m++) {
+            for (let n = Math.max(j_ - 9, 0), nLast = Math.min(j_, 4); n <= nLast; n++) {
+              for (let c = 0; c <= 15; c++) {
                 sum1 += conv2PreActivationGrad[1600 * example + 160 * i_ + 16 * j_ + c - 160 * m - 16 * n] * conv2Kernel[480 * m + 96 * n + 16 * c_ + c];
               }
             }
@@ -711,8 +711,8 @@ function computeConv1OutputGrad(state: State, batch: number): void {
       for (let j_ = 0; j_ <= 27; j_++) {
         for (let c_ = 0; c_ <= 5; c_++) {
           let sum1 = 0;
-          for (let i = Math.max(Math.ceil((i_ - 1) / 2), 0); i <= Math.min(Math.floor((i_) / 2), 13); i++) {
-            for (let j = Math.max(Math.ceil((j_ - 1) / 2), 0); j <= Math.min(Math.floor((j_) / 2), 13); j++) {
+          for (let i = Math.max(Math.ceil((i_ - 1) / 2), 0), iLast = Math.min(Math.floor((i_) / 2), 13); i <= iLast; i++) {
+            for (let j = Math.max(Math.ceil((j_ - 1) / 2), 0), jLast = Math.min(Math.floor((j_) / 2), 13); j <= jLast; j++) {
               let largest2 = -Infinity;
               let first3 = -1;
               for (let m2 = 0; m2 <= 1; m2++) {
@@ -769,8 +769,8 @@ function computeConv1KernelGrad(state: State, batch: number): void {
           let total = 0;
           for (let example = 0; example < batch; example++) {
             let sum1 = 0;
-            for (let i = Math.max(-m_ + 2, 0); i <= Math.min(-m_ + 29, 27); i++) {
-              for (let j = Math.max(-n_ + 2, 0); j <= Math.min(-n_ + 29, 27); j++) {
+            for (let i = Math.max(-m_ + 2, 0), iLast = Math.min(-m_ + 29, 27); i <= iLast; i++) {
+              for (let j = Math.max(-n_ + 2, 0), jLast = Math.min(-n_ + 29, 27); j <= jLast; j++) {
                 sum1 += conv1PreActivationGrad[4704 * example + 168 * i + 6 * j + c_] * x[784 * example + 28 * i + 28 * m_ + j + n_ + k_ - 58];
               }
             }

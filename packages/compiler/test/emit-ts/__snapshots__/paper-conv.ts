@@ -395,8 +395,8 @@ function computeConv1OutputGrad(state: State, batch: number): void {
       for (let j_ = 0; j_ <= 5; j_++) {
         for (let c_ = 0; c_ <= 0; c_++) {
           let sum1 = 0;
-          for (let m = Math.max(i_ - 4, 0); m <= Math.min(i_, 1); m++) {
-            for (let n = Math.max(j_ - 4, 0); n <= Math.min(j_, 1); n++) {
+          for (let m = Math.max(i_ - 4, 0), mLast = Math.min(i_, 1); m <= mLast; m++) {
+            for (let n = Math.max(j_ - 4, 0), nLast = Math.min(j_, 1); n <= nLast; n++) {
               sum1 += conv2PreActivationGrad[25 * example + 5 * i_ + j_ - 5 * m - n] * conv2Kernel[2 * m + n + c_];
             }
           }
