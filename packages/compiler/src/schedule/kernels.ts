@@ -8,7 +8,7 @@ import type { Equation, TensorDecl } from '../program/ir.js';
 import { readsTensor } from '../program/traverse.js';
 import type { Buffer, Kernel } from './loops.js';
 import { KernelLowering } from './lower-kernel.js';
-import { batchMeanNest, perExampleNest } from './nests.js';
+import { batchMeanElement, perExampleElement } from './nests.js';
 
 /**
  * A compiled model's plan: its buffers and its kernels in the order they run. Forward kernels
@@ -122,7 +122,8 @@ function forwardKernel(
       `${equation.layer ? `Layer ${equation.layer}: ` : ''}${equation.comment ?? 'forward equation'}.`,
       `${lhs} = ${format.expr(equation.body)}`,
     ],
-    body: perExampleNest(equation, lowering),
+    grid: { examples: true, indices: equation.indices },
+    element: perExampleElement(equation, lowering),
   };
 }
 
@@ -139,9 +140,9 @@ function backwardKernel(
     equation.tensor,
     equation.indices.map((v) => indexAffine(v.name)),
   );
-  const body = buffer.perExample
-    ? perExampleNest(equation, lowering)
-    : batchMeanNest(equation, lowering);
+  const element = buffer.perExample
+    ? perExampleElement(equation, lowering)
+    : batchMeanElement(equation, lowering);
   const rules = [...new Set(derivation.steps.map((s) => ruleTitles[s.rule]))].join(', ');
   return {
     name: identifierOf(equation.tensor),
@@ -153,7 +154,8 @@ function backwardKernel(
       `${format.lhs(derivation)} = ${format.expr(equation.body)}`,
       `Derived by ${rules}.`,
     ],
-    body,
+    grid: { examples: buffer.perExample, indices: equation.indices },
+    element,
   };
 }
 

@@ -103,13 +103,25 @@ export interface Buffer {
   readonly role: 'weight' | 'gradient' | 'input' | 'target' | 'activation' | 'adjoint' | 'loss';
 }
 
-/** One kernel: a loop nest that writes one buffer, with where it came from. */
+/**
+ * One kernel: it writes one buffer, one element per point of its grid, each element computed
+ * by `element` independently of the others (gather form). A CPU backend loops over the grid;
+ * a GPU backend gives each point an invocation.
+ */
 export interface Kernel {
   readonly name: string;
   readonly writes: string;
   readonly phase: 'forward' | 'loss' | 'backward';
   readonly layer?: string;
-  /** The equation it computes, as text, and the derivation rule it comes from. */
+  /** The equation it computes, as text, and the derivation rules it comes from. */
   readonly comment: readonly string[];
-  readonly body: readonly Stmt[];
+  readonly grid: Grid;
+  /** Computes and stores the element at the grid point (the example and output indices). */
+  readonly element: readonly Stmt[];
+}
+
+/** Every example of the batch (for per-example tensors) times every output index value. */
+export interface Grid {
+  readonly examples: boolean;
+  readonly indices: readonly import('../program/ir.js').IndexVar[];
 }

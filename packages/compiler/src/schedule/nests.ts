@@ -2,32 +2,29 @@ import { indexAffine } from '../program/affine.js';
 import * as build from '../program/build.js';
 import type { Equation } from '../program/ir.js';
 import type { Stmt, Value } from './loops.js';
-import { EXAMPLE, type KernelLowering, loopNest } from './lower-kernel.js';
+import { EXAMPLE, type KernelLowering } from './lower-kernel.js';
 
 /**
- * Loop nests for one equation, in gather form: every output element is computed by its own
- * loops and written once. Sums accumulate in a local, which is a float64 in JavaScript and a
- * register on a GPU; measured in V8, this beats accumulating into the Float32Array output.
+ * The statements that compute one element of an equation, in gather form: every output
+ * element is computed by its own loops and written once. Sums accumulate in a local,
+ * which is a float64 in JavaScript and a register on a GPU; measured in V8, this beats
+ * accumulating into the Float32Array output.
  */
 
-/** `out[p] = body(p)` for every example of the batch. */
-export function perExampleNest(equation: Equation, lowering: KernelLowering): Stmt[] {
+/** `out[p] = body(p)`, for one example and one element `p`. */
+export function perExampleElement(equation: Equation, lowering: KernelLowering): Stmt[] {
   const inner: Stmt[] = [];
   const value = lowering.value(equation.body, inner);
-  inner.push({
-    kind: 'store',
-    buffer: equation.tensor,
-    offset: offsetOf(equation, lowering),
-    value,
-  });
-  return [exampleLoop(loopNest(equation.indices, [], inner))];
+  const offset = offsetOf(equation, lowering);
+  inner.push({ kind: 'store', buffer: equation.tensor, offset, value });
+  return inner;
 }
 
 /**
  * `out[p] = 1/B * sum_b body_b(p)`: the loss of a batch is the mean of its examples' losses,
  * so each weight gradient sums over the examples inside its own loops.
  */
-export function batchMeanNest(equation: Equation, lowering: KernelLowering): Stmt[] {
+export function batchMeanElement(equation: Equation, lowering: KernelLowering): Stmt[] {
   const total = 'total';
   const perExample: Stmt[] = [];
   const value = lowering.value(equation.body, perExample);
@@ -38,12 +35,11 @@ export function batchMeanNest(equation: Equation, lowering: KernelLowering): Stm
     left: { kind: 'local', name: total },
     right: { kind: 'batchSize' },
   };
-  const inner: Stmt[] = [
+  return [
     { kind: 'declare', name: total, value: { kind: 'number', value: 0 }, type: 'float' },
     exampleLoop(perExample),
     { kind: 'store', buffer: equation.tensor, offset: offsetOf(equation, lowering), value: mean },
   ];
-  return loopNest(equation.indices, [], inner);
 }
 
 function offsetOf(equation: Equation, lowering: KernelLowering) {
