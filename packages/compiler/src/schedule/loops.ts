@@ -22,7 +22,11 @@ export type IndexExpr =
       readonly terms: readonly LimitTerm[];
     }
   /** The batch size less one, known only when a step runs: the example loop's upper limit. */
-  | { readonly kind: 'lastExample' };
+  | { readonly kind: 'lastExample' }
+  /** `batch - tile`: the last example that starts a whole tile of `tile` examples. */
+  | { readonly kind: 'lastTileStart'; readonly tile: number }
+  /** `batch - batch % tile`: the first example after the whole tiles. */
+  | { readonly kind: 'afterTiles'; readonly tile: number };
 
 /** A boolean test on indices or values. */
 export type Test =
@@ -68,6 +72,8 @@ export type Stmt =
       readonly lower: IndexExpr;
       /** Inclusive. */
       readonly upper: IndexExpr;
+      /** 1 unless the loop walks a tile of several elements at a time. */
+      readonly step?: number;
       readonly body: readonly Stmt[];
     }
   | { readonly kind: 'if'; readonly test: Test; readonly body: readonly Stmt[] }

@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { compileTypeScript, instantiateTypeScript } from '../../src/emit/ts/compile.js';
 import { parseGraphText } from '../../src/graph/parse.js';
+import { expectEmittedMatches, gradientCase } from '../gradients/gradient-check.js';
 
 const examples = new URL('../../../../examples/', import.meta.url);
 
@@ -66,4 +67,37 @@ describe('the emitted module as TypeScript', () => {
     const messages = project.getPreEmitDiagnostics().map((d) => d.getMessageText().toString());
     expect(messages).toEqual([]);
   }, 30_000);
+});
+
+describe('register tiles', () => {
+  // Batches of 7 run one whole tile of 4 examples and a remainder of 3; the odd sizes below
+  // leave remainders along the tiled output axes too.
+  const graphs = {
+    'conv, overlapping max pool, dense': {
+      name: 'tiles',
+      input: { shape: [9, 9, 3] },
+      layers: [
+        { type: 'conv2d', filters: 5, kernelSize: 3, padding: 'same', activation: 'relu' },
+        { type: 'maxPooling2d', poolSize: 3, strides: 2 },
+        { type: 'conv2d', filters: 6, kernelSize: 2, strides: 2, activation: 'tanh' },
+        { type: 'flatten' },
+        { type: 'dense', units: 7, activation: 'softmax' },
+      ],
+      loss: 'softmaxCrossEntropy',
+    },
+    'dense layers of odd widths': {
+      name: 'odd',
+      input: { shape: [13] },
+      layers: [
+        { type: 'dense', units: 9, activation: 'elu' },
+        { type: 'dense', units: 5, activation: 'sigmoid' },
+      ],
+      loss: 'squaredError',
+    },
+  };
+  for (const [title, json] of Object.entries(graphs)) {
+    it(`compute what the derived equations say: ${title}`, () => {
+      expectEmittedMatches(gradientCase(json, { batch: 7, seed: 3 }));
+    });
+  }
 });

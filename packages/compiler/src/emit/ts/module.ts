@@ -1,8 +1,7 @@
 import { type CodeBlockWriter, IndentationText, Project, ts } from 'ts-morph';
 import type { Schedule } from '../../schedule/kernels.js';
 import type { Buffer, Kernel, Stmt } from '../../schedule/loops.js';
-import { loopNest } from '../../schedule/lower-kernel.js';
-import { exampleLoop } from '../../schedule/nests.js';
+import { tiledGrid } from '../../schedule/tile.js';
 import { TsRenderer } from './render.js';
 
 /** What the generated module exports, for runtimes that load it. */
@@ -163,7 +162,7 @@ function writeKernel(
       for (const b of buffers.filter((b) => usesBuffer(kernel.element, b.tensor))) {
         writer.writeLine(`const ${b.identifier} = state.${b.identifier};`);
       }
-      renderer.statements(writer, gridLoops(kernel));
+      renderer.statements(writer, tiledGrid(kernel));
     });
   writer.blankLine();
 }
@@ -250,12 +249,6 @@ function writeKernelTable(writer: CodeBlockWriter, plan: Schedule): void {
     }
   });
   writer.writeLine('];');
-}
-
-/** The kernel as loops on one core: over the examples, then over the output indices. */
-function gridLoops(kernel: Kernel): Stmt[] {
-  const nest = loopNest(kernel.grid.indices, [], [...kernel.element]);
-  return kernel.grid.examples ? [exampleLoop(nest)] : nest;
 }
 
 export function kernelFunction(kernel: Kernel): string {

@@ -18,7 +18,7 @@ export class TsRenderer {
   private statement(writer: CodeBlockWriter, stmt: Stmt): void {
     switch (stmt.kind) {
       case 'for': {
-        const head = this.loopHead(indexName(stmt.index), stmt.lower, stmt.upper);
+        const head = this.loopHead(indexName(stmt.index), stmt.lower, stmt.upper, stmt.step ?? 1);
         writer.write(`${head} `).block(() => this.statements(writer, stmt.body));
         return;
       }
@@ -60,12 +60,13 @@ export class TsRenderer {
    * A loop's head. A limit that is not a number is computed once, before the loop, rather
    * than at every iteration as a plain `i <= Math.min(...)` test would.
    */
-  private loopHead(i: string, lower: IndexExpr, upper: IndexExpr): string {
+  private loopHead(i: string, lower: IndexExpr, upper: IndexExpr, step: number): string {
     const first = `let ${i} = ${this.index(lower)}`;
-    if (upper.kind === 'lastExample') return `for (${first}; ${i} < batch; ${i}++)`;
+    const next = step === 1 ? `${i}++` : `${i} += ${step}`;
+    if (upper.kind === 'lastExample') return `for (${first}; ${i} < batch; ${next})`;
     const last = this.index(upper);
-    if (/^-?\d+$/.test(last)) return `for (${first}; ${i} <= ${last}; ${i}++)`;
-    return `for (${first}, ${i}Last = ${last}; ${i} <= ${i}Last; ${i}++)`;
+    if (/^-?\d+$/.test(last)) return `for (${first}; ${i} <= ${last}; ${next})`;
+    return `for (${first}, ${i}Last = ${last}; ${i} <= ${i}Last; ${next})`;
   }
 
   index(e: IndexExpr): string {
@@ -78,6 +79,10 @@ export class TsRenderer {
         return limitCode(e.side, e.terms);
       case 'lastExample':
         return 'batch - 1';
+      case 'lastTileStart':
+        return `batch - ${e.tile}`;
+      case 'afterTiles':
+        return `batch - (batch % ${e.tile})`;
     }
   }
 

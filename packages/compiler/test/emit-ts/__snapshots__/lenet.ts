@@ -196,10 +196,112 @@ function computeConv1PreActivation(state: State, batch: number): void {
   const conv1Kernel = state.conv1Kernel;
   const conv1Bias = state.conv1Bias;
   const conv1PreActivation = state.conv1PreActivation;
-  for (let example = 0; example < batch; example++) {
+  for (let example = 0, exampleLast = batch - 4; example <= exampleLast; example += 4) {
     for (let i = 0; i <= 27; i++) {
       for (let j = 0; j <= 27; j++) {
-        for (let c = 0; c <= 5; c++) {
+        for (let c = 0; c <= 2; c += 4) {
+          let sum1_0 = 0;
+          let sum1_1 = 0;
+          let sum1_2 = 0;
+          let sum1_3 = 0;
+          let sum1_4 = 0;
+          let sum1_5 = 0;
+          let sum1_6 = 0;
+          let sum1_7 = 0;
+          let sum1_8 = 0;
+          let sum1_9 = 0;
+          let sum1_10 = 0;
+          let sum1_11 = 0;
+          let sum1_12 = 0;
+          let sum1_13 = 0;
+          let sum1_14 = 0;
+          let sum1_15 = 0;
+          for (let m = Math.max(-i + 2, 0), mLast = Math.min(-i + 29, 4); m <= mLast; m++) {
+            for (let n = Math.max(-j + 2, 0), nLast = Math.min(-j + 29, 4); n <= nLast; n++) {
+              for (let k = 0; k <= 0; k++) {
+                sum1_0 += conv1Kernel[30 * m + 6 * n + 6 * k + c] * x[784 * example + 28 * i + 28 * m + j + n + k - 58];
+                sum1_1 += conv1Kernel[30 * m + 6 * n + 6 * k + c + 1] * x[784 * example + 28 * i + 28 * m + j + n + k - 58];
+                sum1_2 += conv1Kernel[30 * m + 6 * n + 6 * k + c + 2] * x[784 * example + 28 * i + 28 * m + j + n + k - 58];
+                sum1_3 += conv1Kernel[30 * m + 6 * n + 6 * k + c + 3] * x[784 * example + 28 * i + 28 * m + j + n + k - 58];
+                sum1_4 += conv1Kernel[30 * m + 6 * n + 6 * k + c] * x[784 * example + 28 * i + 28 * m + j + n + k + 726];
+                sum1_5 += conv1Kernel[30 * m + 6 * n + 6 * k + c + 1] * x[784 * example + 28 * i + 28 * m + j + n + k + 726];
+                sum1_6 += conv1Kernel[30 * m + 6 * n + 6 * k + c + 2] * x[784 * example + 28 * i + 28 * m + j + n + k + 726];
+                sum1_7 += conv1Kernel[30 * m + 6 * n + 6 * k + c + 3] * x[784 * example + 28 * i + 28 * m + j + n + k + 726];
+                sum1_8 += conv1Kernel[30 * m + 6 * n + 6 * k + c] * x[784 * example + 28 * i + 28 * m + j + n + k + 1510];
+                sum1_9 += conv1Kernel[30 * m + 6 * n + 6 * k + c + 1] * x[784 * example + 28 * i + 28 * m + j + n + k + 1510];
+                sum1_10 += conv1Kernel[30 * m + 6 * n + 6 * k + c + 2] * x[784 * example + 28 * i + 28 * m + j + n + k + 1510];
+                sum1_11 += conv1Kernel[30 * m + 6 * n + 6 * k + c + 3] * x[784 * example + 28 * i + 28 * m + j + n + k + 1510];
+                sum1_12 += conv1Kernel[30 * m + 6 * n + 6 * k + c] * x[784 * example + 28 * i + 28 * m + j + n + k + 2294];
+                sum1_13 += conv1Kernel[30 * m + 6 * n + 6 * k + c + 1] * x[784 * example + 28 * i + 28 * m + j + n + k + 2294];
+                sum1_14 += conv1Kernel[30 * m + 6 * n + 6 * k + c + 2] * x[784 * example + 28 * i + 28 * m + j + n + k + 2294];
+                sum1_15 += conv1Kernel[30 * m + 6 * n + 6 * k + c + 3] * x[784 * example + 28 * i + 28 * m + j + n + k + 2294];
+              }
+            }
+          }
+          conv1PreActivation[4704 * example + 168 * i + 6 * j + c] = sum1_0 + conv1Bias[c];
+          conv1PreActivation[4704 * example + 168 * i + 6 * j + c + 1] = sum1_1 + conv1Bias[c + 1];
+          conv1PreActivation[4704 * example + 168 * i + 6 * j + c + 2] = sum1_2 + conv1Bias[c + 2];
+          conv1PreActivation[4704 * example + 168 * i + 6 * j + c + 3] = sum1_3 + conv1Bias[c + 3];
+          conv1PreActivation[4704 * example + 168 * i + 6 * j + c + 4704] = sum1_4 + conv1Bias[c];
+          conv1PreActivation[4704 * example + 168 * i + 6 * j + c + 4705] = sum1_5 + conv1Bias[c + 1];
+          conv1PreActivation[4704 * example + 168 * i + 6 * j + c + 4706] = sum1_6 + conv1Bias[c + 2];
+          conv1PreActivation[4704 * example + 168 * i + 6 * j + c + 4707] = sum1_7 + conv1Bias[c + 3];
+          conv1PreActivation[4704 * example + 168 * i + 6 * j + c + 9408] = sum1_8 + conv1Bias[c];
+          conv1PreActivation[4704 * example + 168 * i + 6 * j + c + 9409] = sum1_9 + conv1Bias[c + 1];
+          conv1PreActivation[4704 * example + 168 * i + 6 * j + c + 9410] = sum1_10 + conv1Bias[c + 2];
+          conv1PreActivation[4704 * example + 168 * i + 6 * j + c + 9411] = sum1_11 + conv1Bias[c + 3];
+          conv1PreActivation[4704 * example + 168 * i + 6 * j + c + 14112] = sum1_12 + conv1Bias[c];
+          conv1PreActivation[4704 * example + 168 * i + 6 * j + c + 14113] = sum1_13 + conv1Bias[c + 1];
+          conv1PreActivation[4704 * example + 168 * i + 6 * j + c + 14114] = sum1_14 + conv1Bias[c + 2];
+          conv1PreActivation[4704 * example + 168 * i + 6 * j + c + 14115] = sum1_15 + conv1Bias[c + 3];
+        }
+        for (let c = 4; c <= 5; c++) {
+          let sum1_0 = 0;
+          let sum1_1 = 0;
+          let sum1_2 = 0;
+          let sum1_3 = 0;
+          for (let m = Math.max(-i + 2, 0), mLast = Math.min(-i + 29, 4); m <= mLast; m++) {
+            for (let n = Math.max(-j + 2, 0), nLast = Math.min(-j + 29, 4); n <= nLast; n++) {
+              for (let k = 0; k <= 0; k++) {
+                sum1_0 += conv1Kernel[30 * m + 6 * n + 6 * k + c] * x[784 * example + 28 * i + 28 * m + j + n + k - 58];
+                sum1_1 += conv1Kernel[30 * m + 6 * n + 6 * k + c] * x[784 * example + 28 * i + 28 * m + j + n + k + 726];
+                sum1_2 += conv1Kernel[30 * m + 6 * n + 6 * k + c] * x[784 * example + 28 * i + 28 * m + j + n + k + 1510];
+                sum1_3 += conv1Kernel[30 * m + 6 * n + 6 * k + c] * x[784 * example + 28 * i + 28 * m + j + n + k + 2294];
+              }
+            }
+          }
+          conv1PreActivation[4704 * example + 168 * i + 6 * j + c] = sum1_0 + conv1Bias[c];
+          conv1PreActivation[4704 * example + 168 * i + 6 * j + c + 4704] = sum1_1 + conv1Bias[c];
+          conv1PreActivation[4704 * example + 168 * i + 6 * j + c + 9408] = sum1_2 + conv1Bias[c];
+          conv1PreActivation[4704 * example + 168 * i + 6 * j + c + 14112] = sum1_3 + conv1Bias[c];
+        }
+      }
+    }
+  }
+  for (let example = batch - (batch % 4); example < batch; example++) {
+    for (let i = 0; i <= 27; i++) {
+      for (let j = 0; j <= 27; j++) {
+        for (let c = 0; c <= 2; c += 4) {
+          let sum1_0 = 0;
+          let sum1_1 = 0;
+          let sum1_2 = 0;
+          let sum1_3 = 0;
+          for (let m = Math.max(-i + 2, 0), mLast = Math.min(-i + 29, 4); m <= mLast; m++) {
+            for (let n = Math.max(-j + 2, 0), nLast = Math.min(-j + 29, 4); n <= nLast; n++) {
+              for (let k = 0; k <= 0; k++) {
+                sum1_0 += conv1Kernel[30 * m + 6 * n + 6 * k + c] * x[784 * example + 28 * i + 28 * m + j + n + k - 58];
+                sum1_1 += conv1Kernel[30 * m + 6 * n + 6 * k + c + 1] * x[784 * example + 28 * i + 28 * m + j + n + k - 58];
+                sum1_2 += conv1Kernel[30 * m + 6 * n + 6 * k + c + 2] * x[784 * example + 28 * i + 28 * m + j + n + k - 58];
+                sum1_3 += conv1Kernel[30 * m + 6 * n + 6 * k + c + 3] * x[784 * example + 28 * i + 28 * m + j + n + k - 58];
+              }
+            }
+          }
+          conv1PreActivation[4704 * example + 168 * i + 6 * j + c] = sum1_0 + conv1Bias[c];
+          conv1PreActivation[4704 * example + 168 * i + 6 * j + c + 1] = sum1_1 + conv1Bias[c + 1];
+          conv1PreActivation[4704 * example + 168 * i + 6 * j + c + 2] = sum1_2 + conv1Bias[c + 2];
+          conv1PreActivation[4704 * example + 168 * i + 6 * j + c + 3] = sum1_3 + conv1Bias[c + 3];
+        }
+        for (let c = 4; c <= 5; c++) {
           let sum1 = 0;
           for (let m = Math.max(-i + 2, 0), mLast = Math.min(-i + 29, 4); m <= mLast; m++) {
             for (let n = Math.max(-j + 2, 0), nLast = Math.min(-j + 29, 4); n <= nLast; n++) {
@@ -240,10 +342,106 @@ function computeConv1Output(state: State, batch: number): void {
 function computePool1Output(state: State, batch: number): void {
   const conv1Output = state.conv1Output;
   const pool1Output = state.pool1Output;
-  for (let example = 0; example < batch; example++) {
+  for (let example = 0, exampleLast = batch - 4; example <= exampleLast; example += 4) {
     for (let i = 0; i <= 13; i++) {
       for (let j = 0; j <= 13; j++) {
-        for (let c = 0; c <= 5; c++) {
+        for (let c = 0; c <= 2; c += 4) {
+          let max1_0 = -Infinity;
+          let max1_1 = -Infinity;
+          let max1_2 = -Infinity;
+          let max1_3 = -Infinity;
+          let max1_4 = -Infinity;
+          let max1_5 = -Infinity;
+          let max1_6 = -Infinity;
+          let max1_7 = -Infinity;
+          let max1_8 = -Infinity;
+          let max1_9 = -Infinity;
+          let max1_10 = -Infinity;
+          let max1_11 = -Infinity;
+          let max1_12 = -Infinity;
+          let max1_13 = -Infinity;
+          let max1_14 = -Infinity;
+          let max1_15 = -Infinity;
+          for (let m = 0; m <= 1; m++) {
+            for (let n = 0; n <= 1; n++) {
+              max1_0 = Math.max(max1_0, conv1Output[4704 * example + 336 * i + 168 * m + 12 * j + 6 * n + c]);
+              max1_1 = Math.max(max1_1, conv1Output[4704 * example + 336 * i + 168 * m + 12 * j + 6 * n + c + 1]);
+              max1_2 = Math.max(max1_2, conv1Output[4704 * example + 336 * i + 168 * m + 12 * j + 6 * n + c + 2]);
+              max1_3 = Math.max(max1_3, conv1Output[4704 * example + 336 * i + 168 * m + 12 * j + 6 * n + c + 3]);
+              max1_4 = Math.max(max1_4, conv1Output[4704 * example + 336 * i + 168 * m + 12 * j + 6 * n + c + 4704]);
+              max1_5 = Math.max(max1_5, conv1Output[4704 * example + 336 * i + 168 * m + 12 * j + 6 * n + c + 4705]);
+              max1_6 = Math.max(max1_6, conv1Output[4704 * example + 336 * i + 168 * m + 12 * j + 6 * n + c + 4706]);
+              max1_7 = Math.max(max1_7, conv1Output[4704 * example + 336 * i + 168 * m + 12 * j + 6 * n + c + 4707]);
+              max1_8 = Math.max(max1_8, conv1Output[4704 * example + 336 * i + 168 * m + 12 * j + 6 * n + c + 9408]);
+              max1_9 = Math.max(max1_9, conv1Output[4704 * example + 336 * i + 168 * m + 12 * j + 6 * n + c + 9409]);
+              max1_10 = Math.max(max1_10, conv1Output[4704 * example + 336 * i + 168 * m + 12 * j + 6 * n + c + 9410]);
+              max1_11 = Math.max(max1_11, conv1Output[4704 * example + 336 * i + 168 * m + 12 * j + 6 * n + c + 9411]);
+              max1_12 = Math.max(max1_12, conv1Output[4704 * example + 336 * i + 168 * m + 12 * j + 6 * n + c + 14112]);
+              max1_13 = Math.max(max1_13, conv1Output[4704 * example + 336 * i + 168 * m + 12 * j + 6 * n + c + 14113]);
+              max1_14 = Math.max(max1_14, conv1Output[4704 * example + 336 * i + 168 * m + 12 * j + 6 * n + c + 14114]);
+              max1_15 = Math.max(max1_15, conv1Output[4704 * example + 336 * i + 168 * m + 12 * j + 6 * n + c + 14115]);
+            }
+          }
+          pool1Output[1176 * example + 84 * i + 6 * j + c] = max1_0;
+          pool1Output[1176 * example + 84 * i + 6 * j + c + 1] = max1_1;
+          pool1Output[1176 * example + 84 * i + 6 * j + c + 2] = max1_2;
+          pool1Output[1176 * example + 84 * i + 6 * j + c + 3] = max1_3;
+          pool1Output[1176 * example + 84 * i + 6 * j + c + 1176] = max1_4;
+          pool1Output[1176 * example + 84 * i + 6 * j + c + 1177] = max1_5;
+          pool1Output[1176 * example + 84 * i + 6 * j + c + 1178] = max1_6;
+          pool1Output[1176 * example + 84 * i + 6 * j + c + 1179] = max1_7;
+          pool1Output[1176 * example + 84 * i + 6 * j + c + 2352] = max1_8;
+          pool1Output[1176 * example + 84 * i + 6 * j + c + 2353] = max1_9;
+          pool1Output[1176 * example + 84 * i + 6 * j + c + 2354] = max1_10;
+          pool1Output[1176 * example + 84 * i + 6 * j + c + 2355] = max1_11;
+          pool1Output[1176 * example + 84 * i + 6 * j + c + 3528] = max1_12;
+          pool1Output[1176 * example + 84 * i + 6 * j + c + 3529] = max1_13;
+          pool1Output[1176 * example + 84 * i + 6 * j + c + 3530] = max1_14;
+          pool1Output[1176 * example + 84 * i + 6 * j + c + 3531] = max1_15;
+        }
+        for (let c = 4; c <= 5; c++) {
+          let max1_0 = -Infinity;
+          let max1_1 = -Infinity;
+          let max1_2 = -Infinity;
+          let max1_3 = -Infinity;
+          for (let m = 0; m <= 1; m++) {
+            for (let n = 0; n <= 1; n++) {
+              max1_0 = Math.max(max1_0, conv1Output[4704 * example + 336 * i + 168 * m + 12 * j + 6 * n + c]);
+              max1_1 = Math.max(max1_1, conv1Output[4704 * example + 336 * i + 168 * m + 12 * j + 6 * n + c + 4704]);
+              max1_2 = Math.max(max1_2, conv1Output[4704 * example + 336 * i + 168 * m + 12 * j + 6 * n + c + 9408]);
+              max1_3 = Math.max(max1_3, conv1Output[4704 * example + 336 * i + 168 * m + 12 * j + 6 * n + c + 14112]);
+            }
+          }
+          pool1Output[1176 * example + 84 * i + 6 * j + c] = max1_0;
+          pool1Output[1176 * example + 84 * i + 6 * j + c + 1176] = max1_1;
+          pool1Output[1176 * example + 84 * i + 6 * j + c + 2352] = max1_2;
+          pool1Output[1176 * example + 84 * i + 6 * j + c + 3528] = max1_3;
+        }
+      }
+    }
+  }
+  for (let example = batch - (batch % 4); example < batch; example++) {
+    for (let i = 0; i <= 13; i++) {
+      for (let j = 0; j <= 13; j++) {
+        for (let c = 0; c <= 2; c += 4) {
+          let max1_0 = -Infinity;
+          let max1_1 = -Infinity;
+          let max1_2 = -Infinity;
+          let max1_3 = -Infinity;
+          for (let m = 0; m <= 1; m++) {
+            for (let n = 0; n <= 1; n++) {
+              max1_0 = Math.max(max1_0, conv1Output[4704 * example + 336 * i + 168 * m + 12 * j + 6 * n + c]);
+              max1_1 = Math.max(max1_1, conv1Output[4704 * example + 336 * i + 168 * m + 12 * j + 6 * n + c + 1]);
+              max1_2 = Math.max(max1_2, conv1Output[4704 * example + 336 * i + 168 * m + 12 * j + 6 * n + c + 2]);
+              max1_3 = Math.max(max1_3, conv1Output[4704 * example + 336 * i + 168 * m + 12 * j + 6 * n + c + 3]);
+            }
+          }
+          pool1Output[1176 * example + 84 * i + 6 * j + c] = max1_0;
+          pool1Output[1176 * example + 84 * i + 6 * j + c + 1] = max1_1;
+          pool1Output[1176 * example + 84 * i + 6 * j + c + 2] = max1_2;
+          pool1Output[1176 * example + 84 * i + 6 * j + c + 3] = max1_3;
+        }
+        for (let c = 4; c <= 5; c++) {
           let max1 = -Infinity;
           for (let m = 0; m <= 1; m++) {
             for (let n = 0; n <= 1; n++) {
@@ -266,19 +464,90 @@ function computeConv2PreActivation(state: State, batch: number): void {
   const conv2Kernel = state.conv2Kernel;
   const conv2Bias = state.conv2Bias;
   const conv2PreActivation = state.conv2PreActivation;
-  for (let example = 0; example < batch; example++) {
+  for (let example = 0, exampleLast = batch - 4; example <= exampleLast; example += 4) {
     for (let i = 0; i <= 9; i++) {
       for (let j = 0; j <= 9; j++) {
-        for (let c = 0; c <= 15; c++) {
-          let sum1 = 0;
+        for (let c = 0; c <= 12; c += 4) {
+          let sum1_0 = 0;
+          let sum1_1 = 0;
+          let sum1_2 = 0;
+          let sum1_3 = 0;
+          let sum1_4 = 0;
+          let sum1_5 = 0;
+          let sum1_6 = 0;
+          let sum1_7 = 0;
+          let sum1_8 = 0;
+          let sum1_9 = 0;
+          let sum1_10 = 0;
+          let sum1_11 = 0;
+          let sum1_12 = 0;
+          let sum1_13 = 0;
+          let sum1_14 = 0;
+          let sum1_15 = 0;
           for (let m = 0; m <= 4; m++) {
             for (let n = 0; n <= 4; n++) {
               for (let k = 0; k <= 5; k++) {
-                sum1 += conv2Kernel[480 * m + 96 * n + 16 * k + c] * pool1Output[1176 * example + 84 * i + 84 * m + 6 * j + 6 * n + k];
+                sum1_0 += conv2Kernel[480 * m + 96 * n + 16 * k + c] * pool1Output[1176 * example + 84 * i + 84 * m + 6 * j + 6 * n + k];
+                sum1_1 += conv2Kernel[480 * m + 96 * n + 16 * k + c + 1] * pool1Output[1176 * example + 84 * i + 84 * m + 6 * j + 6 * n + k];
+                sum1_2 += conv2Kernel[480 * m + 96 * n + 16 * k + c + 2] * pool1Output[1176 * example + 84 * i + 84 * m + 6 * j + 6 * n + k];
+                sum1_3 += conv2Kernel[480 * m + 96 * n + 16 * k + c + 3] * pool1Output[1176 * example + 84 * i + 84 * m + 6 * j + 6 * n + k];
+                sum1_4 += conv2Kernel[480 * m + 96 * n + 16 * k + c] * pool1Output[1176 * example + 84 * i + 84 * m + 6 * j + 6 * n + k + 1176];
+                sum1_5 += conv2Kernel[480 * m + 96 * n + 16 * k + c + 1] * pool1Output[1176 * example + 84 * i + 84 * m + 6 * j + 6 * n + k + 1176];
+                sum1_6 += conv2Kernel[480 * m + 96 * n + 16 * k + c + 2] * pool1Output[1176 * example + 84 * i + 84 * m + 6 * j + 6 * n + k + 1176];
+                sum1_7 += conv2Kernel[480 * m + 96 * n + 16 * k + c + 3] * pool1Output[1176 * example + 84 * i + 84 * m + 6 * j + 6 * n + k + 1176];
+                sum1_8 += conv2Kernel[480 * m + 96 * n + 16 * k + c] * pool1Output[1176 * example + 84 * i + 84 * m + 6 * j + 6 * n + k + 2352];
+                sum1_9 += conv2Kernel[480 * m + 96 * n + 16 * k + c + 1] * pool1Output[1176 * example + 84 * i + 84 * m + 6 * j + 6 * n + k + 2352];
+                sum1_10 += conv2Kernel[480 * m + 96 * n + 16 * k + c + 2] * pool1Output[1176 * example + 84 * i + 84 * m + 6 * j + 6 * n + k + 2352];
+                sum1_11 += conv2Kernel[480 * m + 96 * n + 16 * k + c + 3] * pool1Output[1176 * example + 84 * i + 84 * m + 6 * j + 6 * n + k + 2352];
+                sum1_12 += conv2Kernel[480 * m + 96 * n + 16 * k + c] * pool1Output[1176 * example + 84 * i + 84 * m + 6 * j + 6 * n + k + 3528];
+                sum1_13 += conv2Kernel[480 * m + 96 * n + 16 * k + c + 1] * pool1Output[1176 * example + 84 * i + 84 * m + 6 * j + 6 * n + k + 3528];
+                sum1_14 += conv2Kernel[480 * m + 96 * n + 16 * k + c + 2] * pool1Output[1176 * example + 84 * i + 84 * m + 6 * j + 6 * n + k + 3528];
+                sum1_15 += conv2Kernel[480 * m + 96 * n + 16 * k + c + 3] * pool1Output[1176 * example + 84 * i + 84 * m + 6 * j + 6 * n + k + 3528];
               }
             }
           }
-          conv2PreActivation[1600 * example + 160 * i + 16 * j + c] = sum1 + conv2Bias[c];
+          conv2PreActivation[1600 * example + 160 * i + 16 * j + c] = sum1_0 + conv2Bias[c];
+          conv2PreActivation[1600 * example + 160 * i + 16 * j + c + 1] = sum1_1 + conv2Bias[c + 1];
+          conv2PreActivation[1600 * example + 160 * i + 16 * j + c + 2] = sum1_2 + conv2Bias[c + 2];
+          conv2PreActivation[1600 * example + 160 * i + 16 * j + c + 3] = sum1_3 + conv2Bias[c + 3];
+          conv2PreActivation[1600 * example + 160 * i + 16 * j + c + 1600] = sum1_4 + conv2Bias[c];
+          conv2PreActivation[1600 * example + 160 * i + 16 * j + c + 1601] = sum1_5 + conv2Bias[c + 1];
+          conv2PreActivation[1600 * example + 160 * i + 16 * j + c + 1602] = sum1_6 + conv2Bias[c + 2];
+          conv2PreActivation[1600 * example + 160 * i + 16 * j + c + 1603] = sum1_7 + conv2Bias[c + 3];
+          conv2PreActivation[1600 * example + 160 * i + 16 * j + c + 3200] = sum1_8 + conv2Bias[c];
+          conv2PreActivation[1600 * example + 160 * i + 16 * j + c + 3201] = sum1_9 + conv2Bias[c + 1];
+          conv2PreActivation[1600 * example + 160 * i + 16 * j + c + 3202] = sum1_10 + conv2Bias[c + 2];
+          conv2PreActivation[1600 * example + 160 * i + 16 * j + c + 3203] = sum1_11 + conv2Bias[c + 3];
+          conv2PreActivation[1600 * example + 160 * i + 16 * j + c + 4800] = sum1_12 + conv2Bias[c];
+          conv2PreActivation[1600 * example + 160 * i + 16 * j + c + 4801] = sum1_13 + conv2Bias[c + 1];
+          conv2PreActivation[1600 * example + 160 * i + 16 * j + c + 4802] = sum1_14 + conv2Bias[c + 2];
+          conv2PreActivation[1600 * example + 160 * i + 16 * j + c + 4803] = sum1_15 + conv2Bias[c + 3];
+        }
+      }
+    }
+  }
+  for (let example = batch - (batch % 4); example < batch; example++) {
+    for (let i = 0; i <= 9; i++) {
+      for (let j = 0; j <= 9; j++) {
+        for (let c = 0; c <= 12; c += 4) {
+          let sum1_0 = 0;
+          let sum1_1 = 0;
+          let sum1_2 = 0;
+          let sum1_3 = 0;
+          for (let m = 0; m <= 4; m++) {
+            for (let n = 0; n <= 4; n++) {
+              for (let k = 0; k <= 5; k++) {
+                sum1_0 += conv2Kernel[480 * m + 96 * n + 16 * k + c] * pool1Output[1176 * example + 84 * i + 84 * m + 6 * j + 6 * n + k];
+                sum1_1 += conv2Kernel[480 * m + 96 * n + 16 * k + c + 1] * pool1Output[1176 * example + 84 * i + 84 * m + 6 * j + 6 * n + k];
+                sum1_2 += conv2Kernel[480 * m + 96 * n + 16 * k + c + 2] * pool1Output[1176 * example + 84 * i + 84 * m + 6 * j + 6 * n + k];
+                sum1_3 += conv2Kernel[480 * m + 96 * n + 16 * k + c + 3] * pool1Output[1176 * example + 84 * i + 84 * m + 6 * j + 6 * n + k];
+              }
+            }
+          }
+          conv2PreActivation[1600 * example + 160 * i + 16 * j + c] = sum1_0 + conv2Bias[c];
+          conv2PreActivation[1600 * example + 160 * i + 16 * j + c + 1] = sum1_1 + conv2Bias[c + 1];
+          conv2PreActivation[1600 * example + 160 * i + 16 * j + c + 2] = sum1_2 + conv2Bias[c + 2];
+          conv2PreActivation[1600 * example + 160 * i + 16 * j + c + 3] = sum1_3 + conv2Bias[c + 3];
         }
       }
     }
@@ -310,17 +579,86 @@ function computeConv2Output(state: State, batch: number): void {
 function computePool2Output(state: State, batch: number): void {
   const conv2Output = state.conv2Output;
   const pool2Output = state.pool2Output;
-  for (let example = 0; example < batch; example++) {
+  for (let example = 0, exampleLast = batch - 4; example <= exampleLast; example += 4) {
     for (let i = 0; i <= 4; i++) {
       for (let j = 0; j <= 4; j++) {
-        for (let c = 0; c <= 15; c++) {
-          let max1 = -Infinity;
+        for (let c = 0; c <= 12; c += 4) {
+          let max1_0 = -Infinity;
+          let max1_1 = -Infinity;
+          let max1_2 = -Infinity;
+          let max1_3 = -Infinity;
+          let max1_4 = -Infinity;
+          let max1_5 = -Infinity;
+          let max1_6 = -Infinity;
+          let max1_7 = -Infinity;
+          let max1_8 = -Infinity;
+          let max1_9 = -Infinity;
+          let max1_10 = -Infinity;
+          let max1_11 = -Infinity;
+          let max1_12 = -Infinity;
+          let max1_13 = -Infinity;
+          let max1_14 = -Infinity;
+          let max1_15 = -Infinity;
           for (let m = 0; m <= 1; m++) {
             for (let n = 0; n <= 1; n++) {
-              max1 = Math.max(max1, conv2Output[1600 * example + 320 * i + 160 * m + 32 * j + 16 * n + c]);
+              max1_0 = Math.max(max1_0, conv2Output[1600 * example + 320 * i + 160 * m + 32 * j + 16 * n + c]);
+              max1_1 = Math.max(max1_1, conv2Output[1600 * example + 320 * i + 160 * m + 32 * j + 16 * n + c + 1]);
+              max1_2 = Math.max(max1_2, conv2Output[1600 * example + 320 * i + 160 * m + 32 * j + 16 * n + c + 2]);
+              max1_3 = Math.max(max1_3, conv2Output[1600 * example + 320 * i + 160 * m + 32 * j + 16 * n + c + 3]);
+              max1_4 = Math.max(max1_4, conv2Output[1600 * example + 320 * i + 160 * m + 32 * j + 16 * n + c + 1600]);
+              max1_5 = Math.max(max1_5, conv2Output[1600 * example + 320 * i + 160 * m + 32 * j + 16 * n + c + 1601]);
+              max1_6 = Math.max(max1_6, conv2Output[1600 * example + 320 * i + 160 * m + 32 * j + 16 * n + c + 1602]);
+              max1_7 = Math.max(max1_7, conv2Output[1600 * example + 320 * i + 160 * m + 32 * j + 16 * n + c + 1603]);
+              max1_8 = Math.max(max1_8, conv2Output[1600 * example + 320 * i + 160 * m + 32 * j + 16 * n + c + 3200]);
+              max1_9 = Math.max(max1_9, conv2Output[1600 * example + 320 * i + 160 * m + 32 * j + 16 * n + c + 3201]);
+              max1_10 = Math.max(max1_10, conv2Output[1600 * example + 320 * i + 160 * m + 32 * j + 16 * n + c + 3202]);
+              max1_11 = Math.max(max1_11, conv2Output[1600 * example + 320 * i + 160 * m + 32 * j + 16 * n + c + 3203]);
+              max1_12 = Math.max(max1_12, conv2Output[1600 * example + 320 * i + 160 * m + 32 * j + 16 * n + c + 4800]);
+              max1_13 = Math.max(max1_13, conv2Output[1600 * example + 320 * i + 160 * m + 32 * j + 16 * n + c + 4801]);
+              max1_14 = Math.max(max1_14, conv2Output[1600 * example + 320 * i + 160 * m + 32 * j + 16 * n + c + 4802]);
+              max1_15 = Math.max(max1_15, conv2Output[1600 * example + 320 * i + 160 * m + 32 * j + 16 * n + c + 4803]);
             }
           }
-          pool2Output[400 * example + 80 * i + 16 * j + c] = max1;
+          pool2Output[400 * example + 80 * i + 16 * j + c] = max1_0;
+          pool2Output[400 * example + 80 * i + 16 * j + c + 1] = max1_1;
+          pool2Output[400 * example + 80 * i + 16 * j + c + 2] = max1_2;
+          pool2Output[400 * example + 80 * i + 16 * j + c + 3] = max1_3;
+          pool2Output[400 * example + 80 * i + 16 * j + c + 400] = max1_4;
+          pool2Output[400 * example + 80 * i + 16 * j + c + 401] = max1_5;
+          pool2Output[400 * example + 80 * i + 16 * j + c + 402] = max1_6;
+          pool2Output[400 * example + 80 * i + 16 * j + c + 403] = max1_7;
+          pool2Output[400 * example + 80 * i + 16 * j + c + 800] = max1_8;
+          pool2Output[400 * example + 80 * i + 16 * j + c + 801] = max1_9;
+          pool2Output[400 * example + 80 * i + 16 * j + c + 802] = max1_10;
+          pool2Output[400 * example + 80 * i + 16 * j + c + 803] = max1_11;
+          pool2Output[400 * example + 80 * i + 16 * j + c + 1200] = max1_12;
+          pool2Output[400 * example + 80 * i + 16 * j + c + 1201] = max1_13;
+          pool2Output[400 * example + 80 * i + 16 * j + c + 1202] = max1_14;
+          pool2Output[400 * example + 80 * i + 16 * j + c + 1203] = max1_15;
+        }
+      }
+    }
+  }
+  for (let example = batch - (batch % 4); example < batch; example++) {
+    for (let i = 0; i <= 4; i++) {
+      for (let j = 0; j <= 4; j++) {
+        for (let c = 0; c <= 12; c += 4) {
+          let max1_0 = -Infinity;
+          let max1_1 = -Infinity;
+          let max1_2 = -Infinity;
+          let max1_3 = -Infinity;
+          for (let m = 0; m <= 1; m++) {
+            for (let n = 0; n <= 1; n++) {
+              max1_0 = Math.max(max1_0, conv2Output[1600 * example + 320 * i + 160 * m + 32 * j + 16 * n + c]);
+              max1_1 = Math.max(max1_1, conv2Output[1600 * example + 320 * i + 160 * m + 32 * j + 16 * n + c + 1]);
+              max1_2 = Math.max(max1_2, conv2Output[1600 * example + 320 * i + 160 * m + 32 * j + 16 * n + c + 2]);
+              max1_3 = Math.max(max1_3, conv2Output[1600 * example + 320 * i + 160 * m + 32 * j + 16 * n + c + 3]);
+            }
+          }
+          pool2Output[400 * example + 80 * i + 16 * j + c] = max1_0;
+          pool2Output[400 * example + 80 * i + 16 * j + c + 1] = max1_1;
+          pool2Output[400 * example + 80 * i + 16 * j + c + 2] = max1_2;
+          pool2Output[400 * example + 80 * i + 16 * j + c + 3] = max1_3;
         }
       }
     }
@@ -336,17 +674,84 @@ function computeFc1PreActivation(state: State, batch: number): void {
   const fc1Kernel = state.fc1Kernel;
   const fc1Bias = state.fc1Bias;
   const fc1PreActivation = state.fc1PreActivation;
-  for (let example = 0; example < batch; example++) {
-    for (let u = 0; u <= 119; u++) {
-      let sum1 = 0;
+  for (let example = 0, exampleLast = batch - 4; example <= exampleLast; example += 4) {
+    for (let u = 0; u <= 116; u += 4) {
+      let sum1_0 = 0;
+      let sum1_1 = 0;
+      let sum1_2 = 0;
+      let sum1_3 = 0;
+      let sum1_4 = 0;
+      let sum1_5 = 0;
+      let sum1_6 = 0;
+      let sum1_7 = 0;
+      let sum1_8 = 0;
+      let sum1_9 = 0;
+      let sum1_10 = 0;
+      let sum1_11 = 0;
+      let sum1_12 = 0;
+      let sum1_13 = 0;
+      let sum1_14 = 0;
+      let sum1_15 = 0;
       for (let p = 0; p <= 4; p++) {
         for (let q = 0; q <= 4; q++) {
           for (let r = 0; r <= 15; r++) {
-            sum1 += fc1Kernel[9600 * p + 1920 * q + 120 * r + u] * pool2Output[400 * example + 80 * p + 16 * q + r];
+            sum1_0 += fc1Kernel[9600 * p + 1920 * q + 120 * r + u] * pool2Output[400 * example + 80 * p + 16 * q + r];
+            sum1_1 += fc1Kernel[9600 * p + 1920 * q + 120 * r + u + 1] * pool2Output[400 * example + 80 * p + 16 * q + r];
+            sum1_2 += fc1Kernel[9600 * p + 1920 * q + 120 * r + u + 2] * pool2Output[400 * example + 80 * p + 16 * q + r];
+            sum1_3 += fc1Kernel[9600 * p + 1920 * q + 120 * r + u + 3] * pool2Output[400 * example + 80 * p + 16 * q + r];
+            sum1_4 += fc1Kernel[9600 * p + 1920 * q + 120 * r + u] * pool2Output[400 * example + 80 * p + 16 * q + r + 400];
+            sum1_5 += fc1Kernel[9600 * p + 1920 * q + 120 * r + u + 1] * pool2Output[400 * example + 80 * p + 16 * q + r + 400];
+            sum1_6 += fc1Kernel[9600 * p + 1920 * q + 120 * r + u + 2] * pool2Output[400 * example + 80 * p + 16 * q + r + 400];
+            sum1_7 += fc1Kernel[9600 * p + 1920 * q + 120 * r + u + 3] * pool2Output[400 * example + 80 * p + 16 * q + r + 400];
+            sum1_8 += fc1Kernel[9600 * p + 1920 * q + 120 * r + u] * pool2Output[400 * example + 80 * p + 16 * q + r + 800];
+            sum1_9 += fc1Kernel[9600 * p + 1920 * q + 120 * r + u + 1] * pool2Output[400 * example + 80 * p + 16 * q + r + 800];
+            sum1_10 += fc1Kernel[9600 * p + 1920 * q + 120 * r + u + 2] * pool2Output[400 * example + 80 * p + 16 * q + r + 800];
+            sum1_11 += fc1Kernel[9600 * p + 1920 * q + 120 * r + u + 3] * pool2Output[400 * example + 80 * p + 16 * q + r + 800];
+            sum1_12 += fc1Kernel[9600 * p + 1920 * q + 120 * r + u] * pool2Output[400 * example + 80 * p + 16 * q + r + 1200];
+            sum1_13 += fc1Kernel[9600 * p + 1920 * q + 120 * r + u + 1] * pool2Output[400 * example + 80 * p + 16 * q + r + 1200];
+            sum1_14 += fc1Kernel[9600 * p + 1920 * q + 120 * r + u + 2] * pool2Output[400 * example + 80 * p + 16 * q + r + 1200];
+            sum1_15 += fc1Kernel[9600 * p + 1920 * q + 120 * r + u + 3] * pool2Output[400 * example + 80 * p + 16 * q + r + 1200];
           }
         }
       }
-      fc1PreActivation[120 * example + u] = sum1 + fc1Bias[u];
+      fc1PreActivation[120 * example + u] = sum1_0 + fc1Bias[u];
+      fc1PreActivation[120 * example + u + 1] = sum1_1 + fc1Bias[u + 1];
+      fc1PreActivation[120 * example + u + 2] = sum1_2 + fc1Bias[u + 2];
+      fc1PreActivation[120 * example + u + 3] = sum1_3 + fc1Bias[u + 3];
+      fc1PreActivation[120 * example + u + 120] = sum1_4 + fc1Bias[u];
+      fc1PreActivation[120 * example + u + 121] = sum1_5 + fc1Bias[u + 1];
+      fc1PreActivation[120 * example + u + 122] = sum1_6 + fc1Bias[u + 2];
+      fc1PreActivation[120 * example + u + 123] = sum1_7 + fc1Bias[u + 3];
+      fc1PreActivation[120 * example + u + 240] = sum1_8 + fc1Bias[u];
+      fc1PreActivation[120 * example + u + 241] = sum1_9 + fc1Bias[u + 1];
+      fc1PreActivation[120 * example + u + 242] = sum1_10 + fc1Bias[u + 2];
+      fc1PreActivation[120 * example + u + 243] = sum1_11 + fc1Bias[u + 3];
+      fc1PreActivation[120 * example + u + 360] = sum1_12 + fc1Bias[u];
+      fc1PreActivation[120 * example + u + 361] = sum1_13 + fc1Bias[u + 1];
+      fc1PreActivation[120 * example + u + 362] = sum1_14 + fc1Bias[u + 2];
+      fc1PreActivation[120 * example + u + 363] = sum1_15 + fc1Bias[u + 3];
+    }
+  }
+  for (let example = batch - (batch % 4); example < batch; example++) {
+    for (let u = 0; u <= 116; u += 4) {
+      let sum1_0 = 0;
+      let sum1_1 = 0;
+      let sum1_2 = 0;
+      let sum1_3 = 0;
+      for (let p = 0; p <= 4; p++) {
+        for (let q = 0; q <= 4; q++) {
+          for (let r = 0; r <= 15; r++) {
+            sum1_0 += fc1Kernel[9600 * p + 1920 * q + 120 * r + u] * pool2Output[400 * example + 80 * p + 16 * q + r];
+            sum1_1 += fc1Kernel[9600 * p + 1920 * q + 120 * r + u + 1] * pool2Output[400 * example + 80 * p + 16 * q + r];
+            sum1_2 += fc1Kernel[9600 * p + 1920 * q + 120 * r + u + 2] * pool2Output[400 * example + 80 * p + 16 * q + r];
+            sum1_3 += fc1Kernel[9600 * p + 1920 * q + 120 * r + u + 3] * pool2Output[400 * example + 80 * p + 16 * q + r];
+          }
+        }
+      }
+      fc1PreActivation[120 * example + u] = sum1_0 + fc1Bias[u];
+      fc1PreActivation[120 * example + u + 1] = sum1_1 + fc1Bias[u + 1];
+      fc1PreActivation[120 * example + u + 2] = sum1_2 + fc1Bias[u + 2];
+      fc1PreActivation[120 * example + u + 3] = sum1_3 + fc1Bias[u + 3];
     }
   }
 }
@@ -374,13 +779,76 @@ function computeFc2PreActivation(state: State, batch: number): void {
   const fc2Kernel = state.fc2Kernel;
   const fc2Bias = state.fc2Bias;
   const fc2PreActivation = state.fc2PreActivation;
-  for (let example = 0; example < batch; example++) {
-    for (let j = 0; j <= 83; j++) {
-      let sum1 = 0;
+  for (let example = 0, exampleLast = batch - 4; example <= exampleLast; example += 4) {
+    for (let j = 0; j <= 80; j += 4) {
+      let sum1_0 = 0;
+      let sum1_1 = 0;
+      let sum1_2 = 0;
+      let sum1_3 = 0;
+      let sum1_4 = 0;
+      let sum1_5 = 0;
+      let sum1_6 = 0;
+      let sum1_7 = 0;
+      let sum1_8 = 0;
+      let sum1_9 = 0;
+      let sum1_10 = 0;
+      let sum1_11 = 0;
+      let sum1_12 = 0;
+      let sum1_13 = 0;
+      let sum1_14 = 0;
+      let sum1_15 = 0;
       for (let i = 0; i <= 119; i++) {
-        sum1 += fc2Kernel[84 * i + j] * fc1Output[120 * example + i];
+        sum1_0 += fc2Kernel[84 * i + j] * fc1Output[120 * example + i];
+        sum1_1 += fc2Kernel[84 * i + j + 1] * fc1Output[120 * example + i];
+        sum1_2 += fc2Kernel[84 * i + j + 2] * fc1Output[120 * example + i];
+        sum1_3 += fc2Kernel[84 * i + j + 3] * fc1Output[120 * example + i];
+        sum1_4 += fc2Kernel[84 * i + j] * fc1Output[120 * example + i + 120];
+        sum1_5 += fc2Kernel[84 * i + j + 1] * fc1Output[120 * example + i + 120];
+        sum1_6 += fc2Kernel[84 * i + j + 2] * fc1Output[120 * example + i + 120];
+        sum1_7 += fc2Kernel[84 * i + j + 3] * fc1Output[120 * example + i + 120];
+        sum1_8 += fc2Kernel[84 * i + j] * fc1Output[120 * example + i + 240];
+        sum1_9 += fc2Kernel[84 * i + j + 1] * fc1Output[120 * example + i + 240];
+        sum1_10 += fc2Kernel[84 * i + j + 2] * fc1Output[120 * example + i + 240];
+        sum1_11 += fc2Kernel[84 * i + j + 3] * fc1Output[120 * example + i + 240];
+        sum1_12 += fc2Kernel[84 * i + j] * fc1Output[120 * example + i + 360];
+        sum1_13 += fc2Kernel[84 * i + j + 1] * fc1Output[120 * example + i + 360];
+        sum1_14 += fc2Kernel[84 * i + j + 2] * fc1Output[120 * example + i + 360];
+        sum1_15 += fc2Kernel[84 * i + j + 3] * fc1Output[120 * example + i + 360];
       }
-      fc2PreActivation[84 * example + j] = sum1 + fc2Bias[j];
+      fc2PreActivation[84 * example + j] = sum1_0 + fc2Bias[j];
+      fc2PreActivation[84 * example + j + 1] = sum1_1 + fc2Bias[j + 1];
+      fc2PreActivation[84 * example + j + 2] = sum1_2 + fc2Bias[j + 2];
+      fc2PreActivation[84 * example + j + 3] = sum1_3 + fc2Bias[j + 3];
+      fc2PreActivation[84 * example + j + 84] = sum1_4 + fc2Bias[j];
+      fc2PreActivation[84 * example + j + 85] = sum1_5 + fc2Bias[j + 1];
+      fc2PreActivation[84 * example + j + 86] = sum1_6 + fc2Bias[j + 2];
+      fc2PreActivation[84 * example + j + 87] = sum1_7 + fc2Bias[j + 3];
+      fc2PreActivation[84 * example + j + 168] = sum1_8 + fc2Bias[j];
+      fc2PreActivation[84 * example + j + 169] = sum1_9 + fc2Bias[j + 1];
+      fc2PreActivation[84 * example + j + 170] = sum1_10 + fc2Bias[j + 2];
+      fc2PreActivation[84 * example + j + 171] = sum1_11 + fc2Bias[j + 3];
+      fc2PreActivation[84 * example + j + 252] = sum1_12 + fc2Bias[j];
+      fc2PreActivation[84 * example + j + 253] = sum1_13 + fc2Bias[j + 1];
+      fc2PreActivation[84 * example + j + 254] = sum1_14 + fc2Bias[j + 2];
+      fc2PreActivation[84 * example + j + 255] = sum1_15 + fc2Bias[j + 3];
+    }
+  }
+  for (let example = batch - (batch % 4); example < batch; example++) {
+    for (let j = 0; j <= 80; j += 4) {
+      let sum1_0 = 0;
+      let sum1_1 = 0;
+      let sum1_2 = 0;
+      let sum1_3 = 0;
+      for (let i = 0; i <= 119; i++) {
+        sum1_0 += fc2Kernel[84 * i + j] * fc1Output[120 * example + i];
+        sum1_1 += fc2Kernel[84 * i + j + 1] * fc1Output[120 * example + i];
+        sum1_2 += fc2Kernel[84 * i + j + 2] * fc1Output[120 * example + i];
+        sum1_3 += fc2Kernel[84 * i + j + 3] * fc1Output[120 * example + i];
+      }
+      fc2PreActivation[84 * example + j] = sum1_0 + fc2Bias[j];
+      fc2PreActivation[84 * example + j + 1] = sum1_1 + fc2Bias[j + 1];
+      fc2PreActivation[84 * example + j + 2] = sum1_2 + fc2Bias[j + 2];
+      fc2PreActivation[84 * example + j + 3] = sum1_3 + fc2Bias[j + 3];
     }
   }
 }
@@ -408,8 +876,94 @@ function computeOutPreActivation(state: State, batch: number): void {
   const outKernel = state.outKernel;
   const outBias = state.outBias;
   const outPreActivation = state.outPreActivation;
-  for (let example = 0; example < batch; example++) {
-    for (let j = 0; j <= 9; j++) {
+  for (let example = 0, exampleLast = batch - 4; example <= exampleLast; example += 4) {
+    for (let j = 0; j <= 6; j += 4) {
+      let sum1_0 = 0;
+      let sum1_1 = 0;
+      let sum1_2 = 0;
+      let sum1_3 = 0;
+      let sum1_4 = 0;
+      let sum1_5 = 0;
+      let sum1_6 = 0;
+      let sum1_7 = 0;
+      let sum1_8 = 0;
+      let sum1_9 = 0;
+      let sum1_10 = 0;
+      let sum1_11 = 0;
+      let sum1_12 = 0;
+      let sum1_13 = 0;
+      let sum1_14 = 0;
+      let sum1_15 = 0;
+      for (let i = 0; i <= 83; i++) {
+        sum1_0 += outKernel[10 * i + j] * fc2Output[84 * example + i];
+        sum1_1 += outKernel[10 * i + j + 1] * fc2Output[84 * example + i];
+        sum1_2 += outKernel[10 * i + j + 2] * fc2Output[84 * example + i];
+        sum1_3 += outKernel[10 * i + j + 3] * fc2Output[84 * example + i];
+        sum1_4 += outKernel[10 * i + j] * fc2Output[84 * example + i + 84];
+        sum1_5 += outKernel[10 * i + j + 1] * fc2Output[84 * example + i + 84];
+        sum1_6 += outKernel[10 * i + j + 2] * fc2Output[84 * example + i + 84];
+        sum1_7 += outKernel[10 * i + j + 3] * fc2Output[84 * example + i + 84];
+        sum1_8 += outKernel[10 * i + j] * fc2Output[84 * example + i + 168];
+        sum1_9 += outKernel[10 * i + j + 1] * fc2Output[84 * example + i + 168];
+        sum1_10 += outKernel[10 * i + j + 2] * fc2Output[84 * example + i + 168];
+        sum1_11 += outKernel[10 * i + j + 3] * fc2Output[84 * example + i + 168];
+        sum1_12 += outKernel[10 * i + j] * fc2Output[84 * example + i + 252];
+        sum1_13 += outKernel[10 * i + j + 1] * fc2Output[84 * example + i + 252];
+        sum1_14 += outKernel[10 * i + j + 2] * fc2Output[84 * example + i + 252];
+        sum1_15 += outKernel[10 * i + j + 3] * fc2Output[84 * example + i + 252];
+      }
+      outPreActivation[10 * example + j] = sum1_0 + outBias[j];
+      outPreActivation[10 * example + j + 1] = sum1_1 + outBias[j + 1];
+      outPreActivation[10 * example + j + 2] = sum1_2 + outBias[j + 2];
+      outPreActivation[10 * example + j + 3] = sum1_3 + outBias[j + 3];
+      outPreActivation[10 * example + j + 10] = sum1_4 + outBias[j];
+      outPreActivation[10 * example + j + 11] = sum1_5 + outBias[j + 1];
+      outPreActivation[10 * example + j + 12] = sum1_6 + outBias[j + 2];
+      outPreActivation[10 * example + j + 13] = sum1_7 + outBias[j + 3];
+      outPreActivation[10 * example + j + 20] = sum1_8 + outBias[j];
+      outPreActivation[10 * example + j + 21] = sum1_9 + outBias[j + 1];
+      outPreActivation[10 * example + j + 22] = sum1_10 + outBias[j + 2];
+      outPreActivation[10 * example + j + 23] = sum1_11 + outBias[j + 3];
+      outPreActivation[10 * example + j + 30] = sum1_12 + outBias[j];
+      outPreActivation[10 * example + j + 31] = sum1_13 + outBias[j + 1];
+      outPreActivation[10 * example + j + 32] = sum1_14 + outBias[j + 2];
+      outPreActivation[10 * example + j + 33] = sum1_15 + outBias[j + 3];
+    }
+    for (let j = 8; j <= 9; j++) {
+      let sum1_0 = 0;
+      let sum1_1 = 0;
+      let sum1_2 = 0;
+      let sum1_3 = 0;
+      for (let i = 0; i <= 83; i++) {
+        sum1_0 += outKernel[10 * i + j] * fc2Output[84 * example + i];
+        sum1_1 += outKernel[10 * i + j] * fc2Output[84 * example + i + 84];
+        sum1_2 += outKernel[10 * i + j] * fc2Output[84 * example + i + 168];
+        sum1_3 += outKernel[10 * i + j] * fc2Output[84 * example + i + 252];
+      }
+      outPreActivation[10 * example + j] = sum1_0 + outBias[j];
+      outPreActivation[10 * example + j + 10] = sum1_1 + outBias[j];
+      outPreActivation[10 * example + j + 20] = sum1_2 + outBias[j];
+      outPreActivation[10 * example + j + 30] = sum1_3 + outBias[j];
+    }
+  }
+  for (let example = batch - (batch % 4); example < batch; example++) {
+    for (let j = 0; j <= 6; j += 4) {
+      let sum1_0 = 0;
+      let sum1_1 = 0;
+      let sum1_2 = 0;
+      let sum1_3 = 0;
+      for (let i = 0; i <= 83; i++) {
+        sum1_0 += outKernel[10 * i + j] * fc2Output[84 * example + i];
+        sum1_1 += outKernel[10 * i + j + 1] * fc2Output[84 * example + i];
+        sum1_2 += outKernel[10 * i + j + 2] * fc2Output[84 * example + i];
+        sum1_3 += outKernel[10 * i + j + 3] * fc2Output[84 * example + i];
+      }
+      outPreActivation[10 * example + j] = sum1_0 + outBias[j];
+      outPreActivation[10 * example + j + 1] = sum1_1 + outBias[j + 1];
+      outPreActivation[10 * example + j + 2] = sum1_2 + outBias[j + 2];
+      outPreActivation[10 * example + j + 3] = sum1_3 + outBias[j + 3];
+    }
+    for (let j = 8; j <= 9; j++) {
       let sum1 = 0;
       for (let i = 0; i <= 83; i++) {
         sum1 += outKernel[10 * i + j] * fc2Output[84 * example + i];
@@ -426,7 +980,23 @@ function computeOutPreActivation(state: State, batch: number): void {
 function computeOutSoftmaxShift(state: State, batch: number): void {
   const outPreActivation = state.outPreActivation;
   const outSoftmaxShift = state.outSoftmaxShift;
-  for (let example = 0; example < batch; example++) {
+  for (let example = 0, exampleLast = batch - 4; example <= exampleLast; example += 4) {
+    let max1_0 = -Infinity;
+    let max1_1 = -Infinity;
+    let max1_2 = -Infinity;
+    let max1_3 = -Infinity;
+    for (let j2 = 0; j2 <= 9; j2++) {
+      max1_0 = Math.max(max1_0, outPreActivation[10 * example + j2]);
+      max1_1 = Math.max(max1_1, outPreActivation[10 * example + j2 + 10]);
+      max1_2 = Math.max(max1_2, outPreActivation[10 * example + j2 + 20]);
+      max1_3 = Math.max(max1_3, outPreActivation[10 * example + j2 + 30]);
+    }
+    outSoftmaxShift[example] = max1_0;
+    outSoftmaxShift[example + 1] = max1_1;
+    outSoftmaxShift[example + 2] = max1_2;
+    outSoftmaxShift[example + 3] = max1_3;
+  }
+  for (let example = batch - (batch % 4); example < batch; example++) {
     let max1 = -Infinity;
     for (let j2 = 0; j2 <= 9; j2++) {
       max1 = Math.max(max1, outPreActivation[10 * example + j2]);
@@ -458,7 +1028,23 @@ function computeOutSoftmaxExp(state: State, batch: number): void {
 function computeOutSoftmaxSum(state: State, batch: number): void {
   const outSoftmaxExp = state.outSoftmaxExp;
   const outSoftmaxSum = state.outSoftmaxSum;
-  for (let example = 0; example < batch; example++) {
+  for (let example = 0, exampleLast = batch - 4; example <= exampleLast; example += 4) {
+    let sum1_0 = 0;
+    let sum1_1 = 0;
+    let sum1_2 = 0;
+    let sum1_3 = 0;
+    for (let j2 = 0; j2 <= 9; j2++) {
+      sum1_0 += outSoftmaxExp[10 * example + j2];
+      sum1_1 += outSoftmaxExp[10 * example + j2 + 10];
+      sum1_2 += outSoftmaxExp[10 * example + j2 + 20];
+      sum1_3 += outSoftmaxExp[10 * example + j2 + 30];
+    }
+    outSoftmaxSum[example] = sum1_0;
+    outSoftmaxSum[example + 1] = sum1_1;
+    outSoftmaxSum[example + 2] = sum1_2;
+    outSoftmaxSum[example + 3] = sum1_3;
+  }
+  for (let example = batch - (batch % 4); example < batch; example++) {
     let sum1 = 0;
     for (let j2 = 0; j2 <= 9; j2++) {
       sum1 += outSoftmaxExp[10 * example + j2];
@@ -492,7 +1078,23 @@ function computeLoss(state: State, batch: number): void {
   const outSoftmaxSum = state.outSoftmaxSum;
   const t = state.t;
   const loss = state.loss;
-  for (let example = 0; example < batch; example++) {
+  for (let example = 0, exampleLast = batch - 4; example <= exampleLast; example += 4) {
+    let sum1_0 = 0;
+    let sum1_1 = 0;
+    let sum1_2 = 0;
+    let sum1_3 = 0;
+    for (let j = 0; j <= 9; j++) {
+      sum1_0 += t[10 * example + j] * (outPreActivation[10 * example + j] + -outSoftmaxShift[example] + -Math.log(outSoftmaxSum[example]));
+      sum1_1 += t[10 * example + j + 10] * (outPreActivation[10 * example + j + 10] + -outSoftmaxShift[example + 1] + -Math.log(outSoftmaxSum[example + 1]));
+      sum1_2 += t[10 * example + j + 20] * (outPreActivation[10 * example + j + 20] + -outSoftmaxShift[example + 2] + -Math.log(outSoftmaxSum[example + 2]));
+      sum1_3 += t[10 * example + j + 30] * (outPreActivation[10 * example + j + 30] + -outSoftmaxShift[example + 3] + -Math.log(outSoftmaxSum[example + 3]));
+    }
+    loss[example] = -sum1_0;
+    loss[example + 1] = -sum1_1;
+    loss[example + 2] = -sum1_2;
+    loss[example + 3] = -sum1_3;
+  }
+  for (let example = batch - (batch % 4); example < batch; example++) {
     let sum1 = 0;
     for (let j = 0; j <= 9; j++) {
       sum1 += t[10 * example + j] * (outPreActivation[10 * example + j] + -outSoftmaxShift[example] + -Math.log(outSoftmaxSum[example]));
@@ -526,13 +1128,76 @@ function computeFc2OutputGrad(state: State, batch: number): void {
   const outKernel = state.outKernel;
   const outPreActivationGrad = state.outPreActivationGrad;
   const fc2OutputGrad = state.fc2OutputGrad;
-  for (let example = 0; example < batch; example++) {
-    for (let j_ = 0; j_ <= 83; j_++) {
-      let sum1 = 0;
+  for (let example = 0, exampleLast = batch - 4; example <= exampleLast; example += 4) {
+    for (let j_ = 0; j_ <= 80; j_ += 4) {
+      let sum1_0 = 0;
+      let sum1_1 = 0;
+      let sum1_2 = 0;
+      let sum1_3 = 0;
+      let sum1_4 = 0;
+      let sum1_5 = 0;
+      let sum1_6 = 0;
+      let sum1_7 = 0;
+      let sum1_8 = 0;
+      let sum1_9 = 0;
+      let sum1_10 = 0;
+      let sum1_11 = 0;
+      let sum1_12 = 0;
+      let sum1_13 = 0;
+      let sum1_14 = 0;
+      let sum1_15 = 0;
       for (let j = 0; j <= 9; j++) {
-        sum1 += outPreActivationGrad[10 * example + j] * outKernel[10 * j_ + j];
+        sum1_0 += outPreActivationGrad[10 * example + j] * outKernel[10 * j_ + j];
+        sum1_1 += outPreActivationGrad[10 * example + j] * outKernel[10 * j_ + j + 10];
+        sum1_2 += outPreActivationGrad[10 * example + j] * outKernel[10 * j_ + j + 20];
+        sum1_3 += outPreActivationGrad[10 * example + j] * outKernel[10 * j_ + j + 30];
+        sum1_4 += outPreActivationGrad[10 * example + j + 10] * outKernel[10 * j_ + j];
+        sum1_5 += outPreActivationGrad[10 * example + j + 10] * outKernel[10 * j_ + j + 10];
+        sum1_6 += outPreActivationGrad[10 * example + j + 10] * outKernel[10 * j_ + j + 20];
+        sum1_7 += outPreActivationGrad[10 * example + j + 10] * outKernel[10 * j_ + j + 30];
+        sum1_8 += outPreActivationGrad[10 * example + j + 20] * outKernel[10 * j_ + j];
+        sum1_9 += outPreActivationGrad[10 * example + j + 20] * outKernel[10 * j_ + j + 10];
+        sum1_10 += outPreActivationGrad[10 * example + j + 20] * outKernel[10 * j_ + j + 20];
+        sum1_11 += outPreActivationGrad[10 * example + j + 20] * outKernel[10 * j_ + j + 30];
+        sum1_12 += outPreActivationGrad[10 * example + j + 30] * outKernel[10 * j_ + j];
+        sum1_13 += outPreActivationGrad[10 * example + j + 30] * outKernel[10 * j_ + j + 10];
+        sum1_14 += outPreActivationGrad[10 * example + j + 30] * outKernel[10 * j_ + j + 20];
+        sum1_15 += outPreActivationGrad[10 * example + j + 30] * outKernel[10 * j_ + j + 30];
       }
-      fc2OutputGrad[84 * example + j_] = sum1;
+      fc2OutputGrad[84 * example + j_] = sum1_0;
+      fc2OutputGrad[84 * example + j_ + 1] = sum1_1;
+      fc2OutputGrad[84 * example + j_ + 2] = sum1_2;
+      fc2OutputGrad[84 * example + j_ + 3] = sum1_3;
+      fc2OutputGrad[84 * example + j_ + 84] = sum1_4;
+      fc2OutputGrad[84 * example + j_ + 85] = sum1_5;
+      fc2OutputGrad[84 * example + j_ + 86] = sum1_6;
+      fc2OutputGrad[84 * example + j_ + 87] = sum1_7;
+      fc2OutputGrad[84 * example + j_ + 168] = sum1_8;
+      fc2OutputGrad[84 * example + j_ + 169] = sum1_9;
+      fc2OutputGrad[84 * example + j_ + 170] = sum1_10;
+      fc2OutputGrad[84 * example + j_ + 171] = sum1_11;
+      fc2OutputGrad[84 * example + j_ + 252] = sum1_12;
+      fc2OutputGrad[84 * example + j_ + 253] = sum1_13;
+      fc2OutputGrad[84 * example + j_ + 254] = sum1_14;
+      fc2OutputGrad[84 * example + j_ + 255] = sum1_15;
+    }
+  }
+  for (let example = batch - (batch % 4); example < batch; example++) {
+    for (let j_ = 0; j_ <= 80; j_ += 4) {
+      let sum1_0 = 0;
+      let sum1_1 = 0;
+      let sum1_2 = 0;
+      let sum1_3 = 0;
+      for (let j = 0; j <= 9; j++) {
+        sum1_0 += outPreActivationGrad[10 * example + j] * outKernel[10 * j_ + j];
+        sum1_1 += outPreActivationGrad[10 * example + j] * outKernel[10 * j_ + j + 10];
+        sum1_2 += outPreActivationGrad[10 * example + j] * outKernel[10 * j_ + j + 20];
+        sum1_3 += outPreActivationGrad[10 * example + j] * outKernel[10 * j_ + j + 30];
+      }
+      fc2OutputGrad[84 * example + j_] = sum1_0;
+      fc2OutputGrad[84 * example + j_ + 1] = sum1_1;
+      fc2OutputGrad[84 * example + j_ + 2] = sum1_2;
+      fc2OutputGrad[84 * example + j_ + 3] = sum1_3;
     }
   }
 }
@@ -562,13 +1227,76 @@ function computeFc1OutputGrad(state: State, batch: number): void {
   const fc2Kernel = state.fc2Kernel;
   const fc2PreActivationGrad = state.fc2PreActivationGrad;
   const fc1OutputGrad = state.fc1OutputGrad;
-  for (let example = 0; example < batch; example++) {
-    for (let u_ = 0; u_ <= 119; u_++) {
-      let sum1 = 0;
+  for (let example = 0, exampleLast = batch - 4; example <= exampleLast; example += 4) {
+    for (let u_ = 0; u_ <= 116; u_ += 4) {
+      let sum1_0 = 0;
+      let sum1_1 = 0;
+      let sum1_2 = 0;
+      let sum1_3 = 0;
+      let sum1_4 = 0;
+      let sum1_5 = 0;
+      let sum1_6 = 0;
+      let sum1_7 = 0;
+      let sum1_8 = 0;
+      let sum1_9 = 0;
+      let sum1_10 = 0;
+      let sum1_11 = 0;
+      let sum1_12 = 0;
+      let sum1_13 = 0;
+      let sum1_14 = 0;
+      let sum1_15 = 0;
       for (let j = 0; j <= 83; j++) {
-        sum1 += fc2PreActivationGrad[84 * example + j] * fc2Kernel[84 * u_ + j];
+        sum1_0 += fc2PreActivationGrad[84 * example + j] * fc2Kernel[84 * u_ + j];
+        sum1_1 += fc2PreActivationGrad[84 * example + j] * fc2Kernel[84 * u_ + j + 84];
+        sum1_2 += fc2PreActivationGrad[84 * example + j] * fc2Kernel[84 * u_ + j + 168];
+        sum1_3 += fc2PreActivationGrad[84 * example + j] * fc2Kernel[84 * u_ + j + 252];
+        sum1_4 += fc2PreActivationGrad[84 * example + j + 84] * fc2Kernel[84 * u_ + j];
+        sum1_5 += fc2PreActivationGrad[84 * example + j + 84] * fc2Kernel[84 * u_ + j + 84];
+        sum1_6 += fc2PreActivationGrad[84 * example + j + 84] * fc2Kernel[84 * u_ + j + 168];
+        sum1_7 += fc2PreActivationGrad[84 * example + j + 84] * fc2Kernel[84 * u_ + j + 252];
+        sum1_8 += fc2PreActivationGrad[84 * example + j + 168] * fc2Kernel[84 * u_ + j];
+        sum1_9 += fc2PreActivationGrad[84 * example + j + 168] * fc2Kernel[84 * u_ + j + 84];
+        sum1_10 += fc2PreActivationGrad[84 * example + j + 168] * fc2Kernel[84 * u_ + j + 168];
+        sum1_11 += fc2PreActivationGrad[84 * example + j + 168] * fc2Kernel[84 * u_ + j + 252];
+        sum1_12 += fc2PreActivationGrad[84 * example + j + 252] * fc2Kernel[84 * u_ + j];
+        sum1_13 += fc2PreActivationGrad[84 * example + j + 252] * fc2Kernel[84 * u_ + j + 84];
+        sum1_14 += fc2PreActivationGrad[84 * example + j + 252] * fc2Kernel[84 * u_ + j + 168];
+        sum1_15 += fc2PreActivationGrad[84 * example + j + 252] * fc2Kernel[84 * u_ + j + 252];
       }
-      fc1OutputGrad[120 * example + u_] = sum1;
+      fc1OutputGrad[120 * example + u_] = sum1_0;
+      fc1OutputGrad[120 * example + u_ + 1] = sum1_1;
+      fc1OutputGrad[120 * example + u_ + 2] = sum1_2;
+      fc1OutputGrad[120 * example + u_ + 3] = sum1_3;
+      fc1OutputGrad[120 * example + u_ + 120] = sum1_4;
+      fc1OutputGrad[120 * example + u_ + 121] = sum1_5;
+      fc1OutputGrad[120 * example + u_ + 122] = sum1_6;
+      fc1OutputGrad[120 * example + u_ + 123] = sum1_7;
+      fc1OutputGrad[120 * example + u_ + 240] = sum1_8;
+      fc1OutputGrad[120 * example + u_ + 241] = sum1_9;
+      fc1OutputGrad[120 * example + u_ + 242] = sum1_10;
+      fc1OutputGrad[120 * example + u_ + 243] = sum1_11;
+      fc1OutputGrad[120 * example + u_ + 360] = sum1_12;
+      fc1OutputGrad[120 * example + u_ + 361] = sum1_13;
+      fc1OutputGrad[120 * example + u_ + 362] = sum1_14;
+      fc1OutputGrad[120 * example + u_ + 363] = sum1_15;
+    }
+  }
+  for (let example = batch - (batch % 4); example < batch; example++) {
+    for (let u_ = 0; u_ <= 116; u_ += 4) {
+      let sum1_0 = 0;
+      let sum1_1 = 0;
+      let sum1_2 = 0;
+      let sum1_3 = 0;
+      for (let j = 0; j <= 83; j++) {
+        sum1_0 += fc2PreActivationGrad[84 * example + j] * fc2Kernel[84 * u_ + j];
+        sum1_1 += fc2PreActivationGrad[84 * example + j] * fc2Kernel[84 * u_ + j + 84];
+        sum1_2 += fc2PreActivationGrad[84 * example + j] * fc2Kernel[84 * u_ + j + 168];
+        sum1_3 += fc2PreActivationGrad[84 * example + j] * fc2Kernel[84 * u_ + j + 252];
+      }
+      fc1OutputGrad[120 * example + u_] = sum1_0;
+      fc1OutputGrad[120 * example + u_ + 1] = sum1_1;
+      fc1OutputGrad[120 * example + u_ + 2] = sum1_2;
+      fc1OutputGrad[120 * example + u_ + 3] = sum1_3;
     }
   }
 }
@@ -598,15 +1326,82 @@ function computePool2OutputGrad(state: State, batch: number): void {
   const fc1Kernel = state.fc1Kernel;
   const fc1PreActivationGrad = state.fc1PreActivationGrad;
   const pool2OutputGrad = state.pool2OutputGrad;
-  for (let example = 0; example < batch; example++) {
+  for (let example = 0, exampleLast = batch - 4; example <= exampleLast; example += 4) {
     for (let i_ = 0; i_ <= 4; i_++) {
       for (let j_ = 0; j_ <= 4; j_++) {
-        for (let c_ = 0; c_ <= 15; c_++) {
-          let sum1 = 0;
+        for (let c_ = 0; c_ <= 12; c_ += 4) {
+          let sum1_0 = 0;
+          let sum1_1 = 0;
+          let sum1_2 = 0;
+          let sum1_3 = 0;
+          let sum1_4 = 0;
+          let sum1_5 = 0;
+          let sum1_6 = 0;
+          let sum1_7 = 0;
+          let sum1_8 = 0;
+          let sum1_9 = 0;
+          let sum1_10 = 0;
+          let sum1_11 = 0;
+          let sum1_12 = 0;
+          let sum1_13 = 0;
+          let sum1_14 = 0;
+          let sum1_15 = 0;
           for (let u = 0; u <= 119; u++) {
-            sum1 += fc1PreActivationGrad[120 * example + u] * fc1Kernel[9600 * i_ + 1920 * j_ + 120 * c_ + u];
+            sum1_0 += fc1PreActivationGrad[120 * example + u] * fc1Kernel[9600 * i_ + 1920 * j_ + 120 * c_ + u];
+            sum1_1 += fc1PreActivationGrad[120 * example + u] * fc1Kernel[9600 * i_ + 1920 * j_ + 120 * c_ + u + 120];
+            sum1_2 += fc1PreActivationGrad[120 * example + u] * fc1Kernel[9600 * i_ + 1920 * j_ + 120 * c_ + u + 240];
+            sum1_3 += fc1PreActivationGrad[120 * example + u] * fc1Kernel[9600 * i_ + 1920 * j_ + 120 * c_ + u + 360];
+            sum1_4 += fc1PreActivationGrad[120 * example + u + 120] * fc1Kernel[9600 * i_ + 1920 * j_ + 120 * c_ + u];
+            sum1_5 += fc1PreActivationGrad[120 * example + u + 120] * fc1Kernel[9600 * i_ + 1920 * j_ + 120 * c_ + u + 120];
+            sum1_6 += fc1PreActivationGrad[120 * example + u + 120] * fc1Kernel[9600 * i_ + 1920 * j_ + 120 * c_ + u + 240];
+            sum1_7 += fc1PreActivationGrad[120 * example + u + 120] * fc1Kernel[9600 * i_ + 1920 * j_ + 120 * c_ + u + 360];
+            sum1_8 += fc1PreActivationGrad[120 * example + u + 240] * fc1Kernel[9600 * i_ + 1920 * j_ + 120 * c_ + u];
+            sum1_9 += fc1PreActivationGrad[120 * example + u + 240] * fc1Kernel[9600 * i_ + 1920 * j_ + 120 * c_ + u + 120];
+            sum1_10 += fc1PreActivationGrad[120 * example + u + 240] * fc1Kernel[9600 * i_ + 1920 * j_ + 120 * c_ + u + 240];
+            sum1_11 += fc1PreActivationGrad[120 * example + u + 240] * fc1Kernel[9600 * i_ + 1920 * j_ + 120 * c_ + u + 360];
+            sum1_12 += fc1PreActivationGrad[120 * example + u + 360] * fc1Kernel[9600 * i_ + 1920 * j_ + 120 * c_ + u];
+            sum1_13 += fc1PreActivationGrad[120 * example + u + 360] * fc1Kernel[9600 * i_ + 1920 * j_ + 120 * c_ + u + 120];
+            sum1_14 += fc1PreActivationGrad[120 * example + u + 360] * fc1Kernel[9600 * i_ + 1920 * j_ + 120 * c_ + u + 240];
+            sum1_15 += fc1PreActivationGrad[120 * example + u + 360] * fc1Kernel[9600 * i_ + 1920 * j_ + 120 * c_ + u + 360];
           }
-          pool2OutputGrad[400 * example + 80 * i_ + 16 * j_ + c_] = sum1;
+          pool2OutputGrad[400 * example + 80 * i_ + 16 * j_ + c_] = sum1_0;
+          pool2OutputGrad[400 * example + 80 * i_ + 16 * j_ + c_ + 1] = sum1_1;
+          pool2OutputGrad[400 * example + 80 * i_ + 16 * j_ + c_ + 2] = sum1_2;
+          pool2OutputGrad[400 * example + 80 * i_ + 16 * j_ + c_ + 3] = sum1_3;
+          pool2OutputGrad[400 * example + 80 * i_ + 16 * j_ + c_ + 400] = sum1_4;
+          pool2OutputGrad[400 * example + 80 * i_ + 16 * j_ + c_ + 401] = sum1_5;
+          pool2OutputGrad[400 * example + 80 * i_ + 16 * j_ + c_ + 402] = sum1_6;
+          pool2OutputGrad[400 * example + 80 * i_ + 16 * j_ + c_ + 403] = sum1_7;
+          pool2OutputGrad[400 * example + 80 * i_ + 16 * j_ + c_ + 800] = sum1_8;
+          pool2OutputGrad[400 * example + 80 * i_ + 16 * j_ + c_ + 801] = sum1_9;
+          pool2OutputGrad[400 * example + 80 * i_ + 16 * j_ + c_ + 802] = sum1_10;
+          pool2OutputGrad[400 * example + 80 * i_ + 16 * j_ + c_ + 803] = sum1_11;
+          pool2OutputGrad[400 * example + 80 * i_ + 16 * j_ + c_ + 1200] = sum1_12;
+          pool2OutputGrad[400 * example + 80 * i_ + 16 * j_ + c_ + 1201] = sum1_13;
+          pool2OutputGrad[400 * example + 80 * i_ + 16 * j_ + c_ + 1202] = sum1_14;
+          pool2OutputGrad[400 * example + 80 * i_ + 16 * j_ + c_ + 1203] = sum1_15;
+        }
+      }
+    }
+  }
+  for (let example = batch - (batch % 4); example < batch; example++) {
+    for (let i_ = 0; i_ <= 4; i_++) {
+      for (let j_ = 0; j_ <= 4; j_++) {
+        for (let c_ = 0; c_ <= 12; c_ += 4) {
+          let sum1_0 = 0;
+          let sum1_1 = 0;
+          let sum1_2 = 0;
+          let sum1_3 = 0;
+          for (let u = 0; u <= 119; u++) {
+            sum1_0 += fc1PreActivationGrad[120 * example + u] * fc1Kernel[9600 * i_ + 1920 * j_ + 120 * c_ + u];
+            sum1_1 += fc1PreActivationGrad[120 * example + u] * fc1Kernel[9600 * i_ + 1920 * j_ + 120 * c_ + u + 120];
+            sum1_2 += fc1PreActivationGrad[120 * example + u] * fc1Kernel[9600 * i_ + 1920 * j_ + 120 * c_ + u + 240];
+            sum1_3 += fc1PreActivationGrad[120 * example + u] * fc1Kernel[9600 * i_ + 1920 * j_ + 120 * c_ + u + 360];
+          }
+          pool2OutputGrad[400 * example + 80 * i_ + 16 * j_ + c_] = sum1_0;
+          pool2OutputGrad[400 * example + 80 * i_ + 16 * j_ + c_ + 1] = sum1_1;
+          pool2OutputGrad[400 * example + 80 * i_ + 16 * j_ + c_ + 2] = sum1_2;
+          pool2OutputGrad[400 * example + 80 * i_ + 16 * j_ + c_ + 3] = sum1_3;
         }
       }
     }
@@ -622,27 +1417,214 @@ function computeConv2OutputGrad(state: State, batch: number): void {
   const conv2Output = state.conv2Output;
   const pool2OutputGrad = state.pool2OutputGrad;
   const conv2OutputGrad = state.conv2OutputGrad;
-  for (let example = 0; example < batch; example++) {
+  for (let example = 0, exampleLast = batch - 4; example <= exampleLast; example += 4) {
     for (let i_ = 0; i_ <= 9; i_++) {
       for (let j_ = 0; j_ <= 9; j_++) {
-        for (let c_ = 0; c_ <= 15; c_++) {
-          let sum1 = 0;
+        for (let c_ = 0; c_ <= 12; c_ += 4) {
+          let sum1_0 = 0;
+          let sum1_1 = 0;
+          let sum1_2 = 0;
+          let sum1_3 = 0;
+          let sum1_4 = 0;
+          let sum1_5 = 0;
+          let sum1_6 = 0;
+          let sum1_7 = 0;
+          let sum1_8 = 0;
+          let sum1_9 = 0;
+          let sum1_10 = 0;
+          let sum1_11 = 0;
+          let sum1_12 = 0;
+          let sum1_13 = 0;
+          let sum1_14 = 0;
+          let sum1_15 = 0;
           for (let i = Math.max(Math.ceil((i_ - 1) / 2), 0), iLast = Math.min(Math.floor((i_) / 2), 4); i <= iLast; i++) {
             for (let j = Math.max(Math.ceil((j_ - 1) / 2), 0), jLast = Math.min(Math.floor((j_) / 2), 4); j <= jLast; j++) {
-              let largest2 = -Infinity;
-              let first3 = -1;
+              let largest2_0 = -Infinity;
+              let largest2_1 = -Infinity;
+              let largest2_2 = -Infinity;
+              let largest2_3 = -Infinity;
+              let largest2_4 = -Infinity;
+              let largest2_5 = -Infinity;
+              let largest2_6 = -Infinity;
+              let largest2_7 = -Infinity;
+              let largest2_8 = -Infinity;
+              let largest2_9 = -Infinity;
+              let largest2_10 = -Infinity;
+              let largest2_11 = -Infinity;
+              let largest2_12 = -Infinity;
+              let largest2_13 = -Infinity;
+              let largest2_14 = -Infinity;
+              let largest2_15 = -Infinity;
+              let first3_0 = -1;
+              let first3_1 = -1;
+              let first3_2 = -1;
+              let first3_3 = -1;
+              let first3_4 = -1;
+              let first3_5 = -1;
+              let first3_6 = -1;
+              let first3_7 = -1;
+              let first3_8 = -1;
+              let first3_9 = -1;
+              let first3_10 = -1;
+              let first3_11 = -1;
+              let first3_12 = -1;
+              let first3_13 = -1;
+              let first3_14 = -1;
+              let first3_15 = -1;
               for (let m2 = 0; m2 <= 1; m2++) {
                 for (let n2 = 0; n2 <= 1; n2++) {
-                  if (conv2Output[1600 * example + 320 * i + 160 * m2 + 32 * j + 16 * n2 + c_] > largest2) {
-                    largest2 = conv2Output[1600 * example + 320 * i + 160 * m2 + 32 * j + 16 * n2 + c_];
-                    first3 = 2 * m2 + n2;
+                  if (conv2Output[1600 * example + 320 * i + 160 * m2 + 32 * j + 16 * n2 + c_] > largest2_0) {
+                    largest2_0 = conv2Output[1600 * example + 320 * i + 160 * m2 + 32 * j + 16 * n2 + c_];
+                    first3_0 = 2 * m2 + n2;
+                  }
+                  if (conv2Output[1600 * example + 320 * i + 160 * m2 + 32 * j + 16 * n2 + c_ + 1] > largest2_1) {
+                    largest2_1 = conv2Output[1600 * example + 320 * i + 160 * m2 + 32 * j + 16 * n2 + c_ + 1];
+                    first3_1 = 2 * m2 + n2;
+                  }
+                  if (conv2Output[1600 * example + 320 * i + 160 * m2 + 32 * j + 16 * n2 + c_ + 2] > largest2_2) {
+                    largest2_2 = conv2Output[1600 * example + 320 * i + 160 * m2 + 32 * j + 16 * n2 + c_ + 2];
+                    first3_2 = 2 * m2 + n2;
+                  }
+                  if (conv2Output[1600 * example + 320 * i + 160 * m2 + 32 * j + 16 * n2 + c_ + 3] > largest2_3) {
+                    largest2_3 = conv2Output[1600 * example + 320 * i + 160 * m2 + 32 * j + 16 * n2 + c_ + 3];
+                    first3_3 = 2 * m2 + n2;
+                  }
+                  if (conv2Output[1600 * example + 320 * i + 160 * m2 + 32 * j + 16 * n2 + c_ + 1600] > largest2_4) {
+                    largest2_4 = conv2Output[1600 * example + 320 * i + 160 * m2 + 32 * j + 16 * n2 + c_ + 1600];
+                    first3_4 = 2 * m2 + n2;
+                  }
+                  if (conv2Output[1600 * example + 320 * i + 160 * m2 + 32 * j + 16 * n2 + c_ + 1601] > largest2_5) {
+                    largest2_5 = conv2Output[1600 * example + 320 * i + 160 * m2 + 32 * j + 16 * n2 + c_ + 1601];
+                    first3_5 = 2 * m2 + n2;
+                  }
+                  if (conv2Output[1600 * example + 320 * i + 160 * m2 + 32 * j + 16 * n2 + c_ + 1602] > largest2_6) {
+                    largest2_6 = conv2Output[1600 * example + 320 * i + 160 * m2 + 32 * j + 16 * n2 + c_ + 1602];
+                    first3_6 = 2 * m2 + n2;
+                  }
+                  if (conv2Output[1600 * example + 320 * i + 160 * m2 + 32 * j + 16 * n2 + c_ + 1603] > largest2_7) {
+                    largest2_7 = conv2Output[1600 * example + 320 * i + 160 * m2 + 32 * j + 16 * n2 + c_ + 1603];
+                    first3_7 = 2 * m2 + n2;
+                  }
+                  if (conv2Output[1600 * example + 320 * i + 160 * m2 + 32 * j + 16 * n2 + c_ + 3200] > largest2_8) {
+                    largest2_8 = conv2Output[1600 * example + 320 * i + 160 * m2 + 32 * j + 16 * n2 + c_ + 3200];
+                    first3_8 = 2 * m2 + n2;
+                  }
+                  if (conv2Output[1600 * example + 320 * i + 160 * m2 + 32 * j + 16 * n2 + c_ + 3201] > largest2_9) {
+                    largest2_9 = conv2Output[1600 * example + 320 * i + 160 * m2 + 32 * j + 16 * n2 + c_ + 3201];
+                    first3_9 = 2 * m2 + n2;
+                  }
+                  if (conv2Output[1600 * example + 320 * i + 160 * m2 + 32 * j + 16 * n2 + c_ + 3202] > largest2_10) {
+                    largest2_10 = conv2Output[1600 * example + 320 * i + 160 * m2 + 32 * j + 16 * n2 + c_ + 3202];
+                    first3_10 = 2 * m2 + n2;
+                  }
+                  if (conv2Output[1600 * example + 320 * i + 160 * m2 + 32 * j + 16 * n2 + c_ + 3203] > largest2_11) {
+                    largest2_11 = conv2Output[1600 * example + 320 * i + 160 * m2 + 32 * j + 16 * n2 + c_ + 3203];
+                    first3_11 = 2 * m2 + n2;
+                  }
+                  if (conv2Output[1600 * example + 320 * i + 160 * m2 + 32 * j + 16 * n2 + c_ + 4800] > largest2_12) {
+                    largest2_12 = conv2Output[1600 * example + 320 * i + 160 * m2 + 32 * j + 16 * n2 + c_ + 4800];
+                    first3_12 = 2 * m2 + n2;
+                  }
+                  if (conv2Output[1600 * example + 320 * i + 160 * m2 + 32 * j + 16 * n2 + c_ + 4801] > largest2_13) {
+                    largest2_13 = conv2Output[1600 * example + 320 * i + 160 * m2 + 32 * j + 16 * n2 + c_ + 4801];
+                    first3_13 = 2 * m2 + n2;
+                  }
+                  if (conv2Output[1600 * example + 320 * i + 160 * m2 + 32 * j + 16 * n2 + c_ + 4802] > largest2_14) {
+                    largest2_14 = conv2Output[1600 * example + 320 * i + 160 * m2 + 32 * j + 16 * n2 + c_ + 4802];
+                    first3_14 = 2 * m2 + n2;
+                  }
+                  if (conv2Output[1600 * example + 320 * i + 160 * m2 + 32 * j + 16 * n2 + c_ + 4803] > largest2_15) {
+                    largest2_15 = conv2Output[1600 * example + 320 * i + 160 * m2 + 32 * j + 16 * n2 + c_ + 4803];
+                    first3_15 = 2 * m2 + n2;
                   }
                 }
               }
-              sum1 += pool2OutputGrad[400 * example + 80 * i + 16 * j + c_] * (first3 === 2 * i_ + j_ - 4 * i - 2 * j ? 1 : 0);
+              sum1_0 += pool2OutputGrad[400 * example + 80 * i + 16 * j + c_] * (first3_0 === 2 * i_ + j_ - 4 * i - 2 * j ? 1 : 0);
+              sum1_1 += pool2OutputGrad[400 * example + 80 * i + 16 * j + c_ + 1] * (first3_1 === 2 * i_ + j_ - 4 * i - 2 * j ? 1 : 0);
+              sum1_2 += pool2OutputGrad[400 * example + 80 * i + 16 * j + c_ + 2] * (first3_2 === 2 * i_ + j_ - 4 * i - 2 * j ? 1 : 0);
+              sum1_3 += pool2OutputGrad[400 * example + 80 * i + 16 * j + c_ + 3] * (first3_3 === 2 * i_ + j_ - 4 * i - 2 * j ? 1 : 0);
+              sum1_4 += pool2OutputGrad[400 * example + 80 * i + 16 * j + c_ + 400] * (first3_4 === 2 * i_ + j_ - 4 * i - 2 * j ? 1 : 0);
+              sum1_5 += pool2OutputGrad[400 * example + 80 * i + 16 * j + c_ + 401] * (first3_5 === 2 * i_ + j_ - 4 * i - 2 * j ? 1 : 0);
+              sum1_6 += pool2OutputGrad[400 * example + 80 * i + 16 * j + c_ + 402] * (first3_6 === 2 * i_ + j_ - 4 * i - 2 * j ? 1 : 0);
+              sum1_7 += pool2OutputGrad[400 * example + 80 * i + 16 * j + c_ + 403] * (first3_7 === 2 * i_ + j_ - 4 * i - 2 * j ? 1 : 0);
+              sum1_8 += pool2OutputGrad[400 * example + 80 * i + 16 * j + c_ + 800] * (first3_8 === 2 * i_ + j_ - 4 * i - 2 * j ? 1 : 0);
+              sum1_9 += pool2OutputGrad[400 * example + 80 * i + 16 * j + c_ + 801] * (first3_9 === 2 * i_ + j_ - 4 * i - 2 * j ? 1 : 0);
+              sum1_10 += pool2OutputGrad[400 * example + 80 * i + 16 * j + c_ + 802] * (first3_10 === 2 * i_ + j_ - 4 * i - 2 * j ? 1 : 0);
+              sum1_11 += pool2OutputGrad[400 * example + 80 * i + 16 * j + c_ + 803] * (first3_11 === 2 * i_ + j_ - 4 * i - 2 * j ? 1 : 0);
+              sum1_12 += pool2OutputGrad[400 * example + 80 * i + 16 * j + c_ + 1200] * (first3_12 === 2 * i_ + j_ - 4 * i - 2 * j ? 1 : 0);
+              sum1_13 += pool2OutputGrad[400 * example + 80 * i + 16 * j + c_ + 1201] * (first3_13 === 2 * i_ + j_ - 4 * i - 2 * j ? 1 : 0);
+              sum1_14 += pool2OutputGrad[400 * example + 80 * i + 16 * j + c_ + 1202] * (first3_14 === 2 * i_ + j_ - 4 * i - 2 * j ? 1 : 0);
+              sum1_15 += pool2OutputGrad[400 * example + 80 * i + 16 * j + c_ + 1203] * (first3_15 === 2 * i_ + j_ - 4 * i - 2 * j ? 1 : 0);
             }
           }
-          conv2OutputGrad[1600 * example + 160 * i_ + 16 * j_ + c_] = sum1;
+          conv2OutputGrad[1600 * example + 160 * i_ + 16 * j_ + c_] = sum1_0;
+          conv2OutputGrad[1600 * example + 160 * i_ + 16 * j_ + c_ + 1] = sum1_1;
+          conv2OutputGrad[1600 * example + 160 * i_ + 16 * j_ + c_ + 2] = sum1_2;
+          conv2OutputGrad[1600 * example + 160 * i_ + 16 * j_ + c_ + 3] = sum1_3;
+          conv2OutputGrad[1600 * example + 160 * i_ + 16 * j_ + c_ + 1600] = sum1_4;
+          conv2OutputGrad[1600 * example + 160 * i_ + 16 * j_ + c_ + 1601] = sum1_5;
+          conv2OutputGrad[1600 * example + 160 * i_ + 16 * j_ + c_ + 1602] = sum1_6;
+          conv2OutputGrad[1600 * example + 160 * i_ + 16 * j_ + c_ + 1603] = sum1_7;
+          conv2OutputGrad[1600 * example + 160 * i_ + 16 * j_ + c_ + 3200] = sum1_8;
+          conv2OutputGrad[1600 * example + 160 * i_ + 16 * j_ + c_ + 3201] = sum1_9;
+          conv2OutputGrad[1600 * example + 160 * i_ + 16 * j_ + c_ + 3202] = sum1_10;
+          conv2OutputGrad[1600 * example + 160 * i_ + 16 * j_ + c_ + 3203] = sum1_11;
+          conv2OutputGrad[1600 * example + 160 * i_ + 16 * j_ + c_ + 4800] = sum1_12;
+          conv2OutputGrad[1600 * example + 160 * i_ + 16 * j_ + c_ + 4801] = sum1_13;
+          conv2OutputGrad[1600 * example + 160 * i_ + 16 * j_ + c_ + 4802] = sum1_14;
+          conv2OutputGrad[1600 * example + 160 * i_ + 16 * j_ + c_ + 4803] = sum1_15;
+        }
+      }
+    }
+  }
+  for (let example = batch - (batch % 4); example < batch; example++) {
+    for (let i_ = 0; i_ <= 9; i_++) {
+      for (let j_ = 0; j_ <= 9; j_++) {
+        for (let c_ = 0; c_ <= 12; c_ += 4) {
+          let sum1_0 = 0;
+          let sum1_1 = 0;
+          let sum1_2 = 0;
+          let sum1_3 = 0;
+          for (let i = Math.max(Math.ceil((i_ - 1) / 2), 0), iLast = Math.min(Math.floor((i_) / 2), 4); i <= iLast; i++) {
+            for (let j = Math.max(Math.ceil((j_ - 1) / 2), 0), jLast = Math.min(Math.floor((j_) / 2), 4); j <= jLast; j++) {
+              let largest2_0 = -Infinity;
+              let largest2_1 = -Infinity;
+              let largest2_2 = -Infinity;
+              let largest2_3 = -Infinity;
+              let first3_0 = -1;
+              let first3_1 = -1;
+              let first3_2 = -1;
+              let first3_3 = -1;
+              for (let m2 = 0; m2 <= 1; m2++) {
+                for (let n2 = 0; n2 <= 1; n2++) {
+                  if (conv2Output[1600 * example + 320 * i + 160 * m2 + 32 * j + 16 * n2 + c_] > largest2_0) {
+                    largest2_0 = conv2Output[1600 * example + 320 * i + 160 * m2 + 32 * j + 16 * n2 + c_];
+                    first3_0 = 2 * m2 + n2;
+                  }
+                  if (conv2Output[1600 * example + 320 * i + 160 * m2 + 32 * j + 16 * n2 + c_ + 1] > largest2_1) {
+                    largest2_1 = conv2Output[1600 * example + 320 * i + 160 * m2 + 32 * j + 16 * n2 + c_ + 1];
+                    first3_1 = 2 * m2 + n2;
+                  }
+                  if (conv2Output[1600 * example + 320 * i + 160 * m2 + 32 * j + 16 * n2 + c_ + 2] > largest2_2) {
+                    largest2_2 = conv2Output[1600 * example + 320 * i + 160 * m2 + 32 * j + 16 * n2 + c_ + 2];
+                    first3_2 = 2 * m2 + n2;
+                  }
+                  if (conv2Output[1600 * example + 320 * i + 160 * m2 + 32 * j + 16 * n2 + c_ + 3] > largest2_3) {
+                    largest2_3 = conv2Output[1600 * example + 320 * i + 160 * m2 + 32 * j + 16 * n2 + c_ + 3];
+                    first3_3 = 2 * m2 + n2;
+                  }
+                }
+              }
+              sum1_0 += pool2OutputGrad[400 * example + 80 * i + 16 * j + c_] * (first3_0 === 2 * i_ + j_ - 4 * i - 2 * j ? 1 : 0);
+              sum1_1 += pool2OutputGrad[400 * example + 80 * i + 16 * j + c_ + 1] * (first3_1 === 2 * i_ + j_ - 4 * i - 2 * j ? 1 : 0);
+              sum1_2 += pool2OutputGrad[400 * example + 80 * i + 16 * j + c_ + 2] * (first3_2 === 2 * i_ + j_ - 4 * i - 2 * j ? 1 : 0);
+              sum1_3 += pool2OutputGrad[400 * example + 80 * i + 16 * j + c_ + 3] * (first3_3 === 2 * i_ + j_ - 4 * i - 2 * j ? 1 : 0);
+            }
+          }
+          conv2OutputGrad[1600 * example + 160 * i_ + 16 * j_ + c_] = sum1_0;
+          conv2OutputGrad[1600 * example + 160 * i_ + 16 * j_ + c_ + 1] = sum1_1;
+          conv2OutputGrad[1600 * example + 160 * i_ + 16 * j_ + c_ + 2] = sum1_2;
+          conv2OutputGrad[1600 * example + 160 * i_ + 16 * j_ + c_ + 3] = sum1_3;
         }
       }
     }
@@ -678,10 +1660,112 @@ function computePool1OutputGrad(state: State, batch: number): void {
   const conv2Kernel = state.conv2Kernel;
   const conv2PreActivationGrad = state.conv2PreActivationGrad;
   const pool1OutputGrad = state.pool1OutputGrad;
-  for (let example = 0; example < batch; example++) {
+  for (let example = 0, exampleLast = batch - 4; example <= exampleLast; example += 4) {
     for (let i_ = 0; i_ <= 13; i_++) {
       for (let j_ = 0; j_ <= 13; j_++) {
-        for (let c_ = 0; c_ <= 5; c_++) {
+        for (let c_ = 0; c_ <= 2; c_ += 4) {
+          let sum1_0 = 0;
+          let sum1_1 = 0;
+          let sum1_2 = 0;
+          let sum1_3 = 0;
+          let sum1_4 = 0;
+          let sum1_5 = 0;
+          let sum1_6 = 0;
+          let sum1_7 = 0;
+          let sum1_8 = 0;
+          let sum1_9 = 0;
+          let sum1_10 = 0;
+          let sum1_11 = 0;
+          let sum1_12 = 0;
+          let sum1_13 = 0;
+          let sum1_14 = 0;
+          let sum1_15 = 0;
+          for (let m = Math.max(i_ - 9, 0), mLast = Math.min(i_, 4); m <= mLast; m++) {
+            for (let n = Math.max(j_ - 9, 0), nLast = Math.min(j_, 4); n <= nLast; n++) {
+              for (let c = 0; c <= 15; c++) {
+                sum1_0 += conv2PreActivationGrad[1600 * example + 160 * i_ + 16 * j_ + c - 160 * m - 16 * n] * conv2Kernel[480 * m + 96 * n + 16 * c_ + c];
+                sum1_1 += conv2PreActivationGrad[1600 * example + 160 * i_ + 16 * j_ + c - 160 * m - 16 * n] * conv2Kernel[480 * m + 96 * n + 16 * c_ + c + 16];
+                sum1_2 += conv2PreActivationGrad[1600 * example + 160 * i_ + 16 * j_ + c - 160 * m - 16 * n] * conv2Kernel[480 * m + 96 * n + 16 * c_ + c + 32];
+                sum1_3 += conv2PreActivationGrad[1600 * example + 160 * i_ + 16 * j_ + c - 160 * m - 16 * n] * conv2Kernel[480 * m + 96 * n + 16 * c_ + c + 48];
+                sum1_4 += conv2PreActivationGrad[1600 * example + 160 * i_ + 16 * j_ + c - 160 * m - 16 * n + 1600] * conv2Kernel[480 * m + 96 * n + 16 * c_ + c];
+                sum1_5 += conv2PreActivationGrad[1600 * example + 160 * i_ + 16 * j_ + c - 160 * m - 16 * n + 1600] * conv2Kernel[480 * m + 96 * n + 16 * c_ + c + 16];
+                sum1_6 += conv2PreActivationGrad[1600 * example + 160 * i_ + 16 * j_ + c - 160 * m - 16 * n + 1600] * conv2Kernel[480 * m + 96 * n + 16 * c_ + c + 32];
+                sum1_7 += conv2PreActivationGrad[1600 * example + 160 * i_ + 16 * j_ + c - 160 * m - 16 * n + 1600] * conv2Kernel[480 * m + 96 * n + 16 * c_ + c + 48];
+                sum1_8 += conv2PreActivationGrad[1600 * example + 160 * i_ + 16 * j_ + c - 160 * m - 16 * n + 3200] * conv2Kernel[480 * m + 96 * n + 16 * c_ + c];
+                sum1_9 += conv2PreActivationGrad[1600 * example + 160 * i_ + 16 * j_ + c - 160 * m - 16 * n + 3200] * conv2Kernel[480 * m + 96 * n + 16 * c_ + c + 16];
+                sum1_10 += conv2PreActivationGrad[1600 * example + 160 * i_ + 16 * j_ + c - 160 * m - 16 * n + 3200] * conv2Kernel[480 * m + 96 * n + 16 * c_ + c + 32];
+                sum1_11 += conv2PreActivationGrad[1600 * example + 160 * i_ + 16 * j_ + c - 160 * m - 16 * n + 3200] * conv2Kernel[480 * m + 96 * n + 16 * c_ + c + 48];
+                sum1_12 += conv2PreActivationGrad[1600 * example + 160 * i_ + 16 * j_ + c - 160 * m - 16 * n + 4800] * conv2Kernel[480 * m + 96 * n + 16 * c_ + c];
+                sum1_13 += conv2PreActivationGrad[1600 * example + 160 * i_ + 16 * j_ + c - 160 * m - 16 * n + 4800] * conv2Kernel[480 * m + 96 * n + 16 * c_ + c + 16];
+                sum1_14 += conv2PreActivationGrad[1600 * example + 160 * i_ + 16 * j_ + c - 160 * m - 16 * n + 4800] * conv2Kernel[480 * m + 96 * n + 16 * c_ + c + 32];
+                sum1_15 += conv2PreActivationGrad[1600 * example + 160 * i_ + 16 * j_ + c - 160 * m - 16 * n + 4800] * conv2Kernel[480 * m + 96 * n + 16 * c_ + c + 48];
+              }
+            }
+          }
+          pool1OutputGrad[1176 * example + 84 * i_ + 6 * j_ + c_] = sum1_0;
+          pool1OutputGrad[1176 * example + 84 * i_ + 6 * j_ + c_ + 1] = sum1_1;
+          pool1OutputGrad[1176 * example + 84 * i_ + 6 * j_ + c_ + 2] = sum1_2;
+          pool1OutputGrad[1176 * example + 84 * i_ + 6 * j_ + c_ + 3] = sum1_3;
+          pool1OutputGrad[1176 * example + 84 * i_ + 6 * j_ + c_ + 1176] = sum1_4;
+          pool1OutputGrad[1176 * example + 84 * i_ + 6 * j_ + c_ + 1177] = sum1_5;
+          pool1OutputGrad[1176 * example + 84 * i_ + 6 * j_ + c_ + 1178] = sum1_6;
+          pool1OutputGrad[1176 * example + 84 * i_ + 6 * j_ + c_ + 1179] = sum1_7;
+          pool1OutputGrad[1176 * example + 84 * i_ + 6 * j_ + c_ + 2352] = sum1_8;
+          pool1OutputGrad[1176 * example + 84 * i_ + 6 * j_ + c_ + 2353] = sum1_9;
+          pool1OutputGrad[1176 * example + 84 * i_ + 6 * j_ + c_ + 2354] = sum1_10;
+          pool1OutputGrad[1176 * example + 84 * i_ + 6 * j_ + c_ + 2355] = sum1_11;
+          pool1OutputGrad[1176 * example + 84 * i_ + 6 * j_ + c_ + 3528] = sum1_12;
+          pool1OutputGrad[1176 * example + 84 * i_ + 6 * j_ + c_ + 3529] = sum1_13;
+          pool1OutputGrad[1176 * example + 84 * i_ + 6 * j_ + c_ + 3530] = sum1_14;
+          pool1OutputGrad[1176 * example + 84 * i_ + 6 * j_ + c_ + 3531] = sum1_15;
+        }
+        for (let c_ = 4; c_ <= 5; c_++) {
+          let sum1_0 = 0;
+          let sum1_1 = 0;
+          let sum1_2 = 0;
+          let sum1_3 = 0;
+          for (let m = Math.max(i_ - 9, 0), mLast = Math.min(i_, 4); m <= mLast; m++) {
+            for (let n = Math.max(j_ - 9, 0), nLast = Math.min(j_, 4); n <= nLast; n++) {
+              for (let c = 0; c <= 15; c++) {
+                sum1_0 += conv2PreActivationGrad[1600 * example + 160 * i_ + 16 * j_ + c - 160 * m - 16 * n] * conv2Kernel[480 * m + 96 * n + 16 * c_ + c];
+                sum1_1 += conv2PreActivationGrad[1600 * example + 160 * i_ + 16 * j_ + c - 160 * m - 16 * n + 1600] * conv2Kernel[480 * m + 96 * n + 16 * c_ + c];
+                sum1_2 += conv2PreActivationGrad[1600 * example + 160 * i_ + 16 * j_ + c - 160 * m - 16 * n + 3200] * conv2Kernel[480 * m + 96 * n + 16 * c_ + c];
+                sum1_3 += conv2PreActivationGrad[1600 * example + 160 * i_ + 16 * j_ + c - 160 * m - 16 * n + 4800] * conv2Kernel[480 * m + 96 * n + 16 * c_ + c];
+              }
+            }
+          }
+          pool1OutputGrad[1176 * example + 84 * i_ + 6 * j_ + c_] = sum1_0;
+          pool1OutputGrad[1176 * example + 84 * i_ + 6 * j_ + c_ + 1176] = sum1_1;
+          pool1OutputGrad[1176 * example + 84 * i_ + 6 * j_ + c_ + 2352] = sum1_2;
+          pool1OutputGrad[1176 * example + 84 * i_ + 6 * j_ + c_ + 3528] = sum1_3;
+        }
+      }
+    }
+  }
+  for (let example = batch - (batch % 4); example < batch; example++) {
+    for (let i_ = 0; i_ <= 13; i_++) {
+      for (let j_ = 0; j_ <= 13; j_++) {
+        for (let c_ = 0; c_ <= 2; c_ += 4) {
+          let sum1_0 = 0;
+          let sum1_1 = 0;
+          let sum1_2 = 0;
+          let sum1_3 = 0;
+          for (let m = Math.max(i_ - 9, 0), mLast = Math.min(i_, 4); m <= mLast; m++) {
+            for (let n = Math.max(j_ - 9, 0), nLast = Math.min(j_, 4); n <= nLast; n++) {
+              for (let c = 0; c <= 15; c++) {
+                sum1_0 += conv2PreActivationGrad[1600 * example + 160 * i_ + 16 * j_ + c - 160 * m - 16 * n] * conv2Kernel[480 * m + 96 * n + 16 * c_ + c];
+                sum1_1 += conv2PreActivationGrad[1600 * example + 160 * i_ + 16 * j_ + c - 160 * m - 16 * n] * conv2Kernel[480 * m + 96 * n + 16 * c_ + c + 16];
+                sum1_2 += conv2PreActivationGrad[1600 * example + 160 * i_ + 16 * j_ + c - 160 * m - 16 * n] * conv2Kernel[480 * m + 96 * n + 16 * c_ + c + 32];
+                sum1_3 += conv2PreActivationGrad[1600 * example + 160 * i_ + 16 * j_ + c - 160 * m - 16 * n] * conv2Kernel[480 * m + 96 * n + 16 * c_ + c + 48];
+              }
+            }
+          }
+          pool1OutputGrad[1176 * example + 84 * i_ + 6 * j_ + c_] = sum1_0;
+          pool1OutputGrad[1176 * example + 84 * i_ + 6 * j_ + c_ + 1] = sum1_1;
+          pool1OutputGrad[1176 * example + 84 * i_ + 6 * j_ + c_ + 2] = sum1_2;
+          pool1OutputGrad[1176 * example + 84 * i_ + 6 * j_ + c_ + 3] = sum1_3;
+        }
+        for (let c_ = 4; c_ <= 5; c_++) {
           let sum1 = 0;
           for (let m = Math.max(i_ - 9, 0), mLast = Math.min(i_, 4); m <= mLast; m++) {
             for (let n = Math.max(j_ - 9, 0), nLast = Math.min(j_, 4); n <= nLast; n++) {
@@ -706,10 +1790,262 @@ function computeConv1OutputGrad(state: State, batch: number): void {
   const conv1Output = state.conv1Output;
   const pool1OutputGrad = state.pool1OutputGrad;
   const conv1OutputGrad = state.conv1OutputGrad;
-  for (let example = 0; example < batch; example++) {
+  for (let example = 0, exampleLast = batch - 4; example <= exampleLast; example += 4) {
     for (let i_ = 0; i_ <= 27; i_++) {
       for (let j_ = 0; j_ <= 27; j_++) {
-        for (let c_ = 0; c_ <= 5; c_++) {
+        for (let c_ = 0; c_ <= 2; c_ += 4) {
+          let sum1_0 = 0;
+          let sum1_1 = 0;
+          let sum1_2 = 0;
+          let sum1_3 = 0;
+          let sum1_4 = 0;
+          let sum1_5 = 0;
+          let sum1_6 = 0;
+          let sum1_7 = 0;
+          let sum1_8 = 0;
+          let sum1_9 = 0;
+          let sum1_10 = 0;
+          let sum1_11 = 0;
+          let sum1_12 = 0;
+          let sum1_13 = 0;
+          let sum1_14 = 0;
+          let sum1_15 = 0;
+          for (let i = Math.max(Math.ceil((i_ - 1) / 2), 0), iLast = Math.min(Math.floor((i_) / 2), 13); i <= iLast; i++) {
+            for (let j = Math.max(Math.ceil((j_ - 1) / 2), 0), jLast = Math.min(Math.floor((j_) / 2), 13); j <= jLast; j++) {
+              let largest2_0 = -Infinity;
+              let largest2_1 = -Infinity;
+              let largest2_2 = -Infinity;
+              let largest2_3 = -Infinity;
+              let largest2_4 = -Infinity;
+              let largest2_5 = -Infinity;
+              let largest2_6 = -Infinity;
+              let largest2_7 = -Infinity;
+              let largest2_8 = -Infinity;
+              let largest2_9 = -Infinity;
+              let largest2_10 = -Infinity;
+              let largest2_11 = -Infinity;
+              let largest2_12 = -Infinity;
+              let largest2_13 = -Infinity;
+              let largest2_14 = -Infinity;
+              let largest2_15 = -Infinity;
+              let first3_0 = -1;
+              let first3_1 = -1;
+              let first3_2 = -1;
+              let first3_3 = -1;
+              let first3_4 = -1;
+              let first3_5 = -1;
+              let first3_6 = -1;
+              let first3_7 = -1;
+              let first3_8 = -1;
+              let first3_9 = -1;
+              let first3_10 = -1;
+              let first3_11 = -1;
+              let first3_12 = -1;
+              let first3_13 = -1;
+              let first3_14 = -1;
+              let first3_15 = -1;
+              for (let m2 = 0; m2 <= 1; m2++) {
+                for (let n2 = 0; n2 <= 1; n2++) {
+                  if (conv1Output[4704 * example + 336 * i + 168 * m2 + 12 * j + 6 * n2 + c_] > largest2_0) {
+                    largest2_0 = conv1Output[4704 * example + 336 * i + 168 * m2 + 12 * j + 6 * n2 + c_];
+                    first3_0 = 2 * m2 + n2;
+                  }
+                  if (conv1Output[4704 * example + 336 * i + 168 * m2 + 12 * j + 6 * n2 + c_ + 1] > largest2_1) {
+                    largest2_1 = conv1Output[4704 * example + 336 * i + 168 * m2 + 12 * j + 6 * n2 + c_ + 1];
+                    first3_1 = 2 * m2 + n2;
+                  }
+                  if (conv1Output[4704 * example + 336 * i + 168 * m2 + 12 * j + 6 * n2 + c_ + 2] > largest2_2) {
+                    largest2_2 = conv1Output[4704 * example + 336 * i + 168 * m2 + 12 * j + 6 * n2 + c_ + 2];
+                    first3_2 = 2 * m2 + n2;
+                  }
+                  if (conv1Output[4704 * example + 336 * i + 168 * m2 + 12 * j + 6 * n2 + c_ + 3] > largest2_3) {
+                    largest2_3 = conv1Output[4704 * example + 336 * i + 168 * m2 + 12 * j + 6 * n2 + c_ + 3];
+                    first3_3 = 2 * m2 + n2;
+                  }
+                  if (conv1Output[4704 * example + 336 * i + 168 * m2 + 12 * j + 6 * n2 + c_ + 4704] > largest2_4) {
+                    largest2_4 = conv1Output[4704 * example + 336 * i + 168 * m2 + 12 * j + 6 * n2 + c_ + 4704];
+                    first3_4 = 2 * m2 + n2;
+                  }
+                  if (conv1Output[4704 * example + 336 * i + 168 * m2 + 12 * j + 6 * n2 + c_ + 4705] > largest2_5) {
+                    largest2_5 = conv1Output[4704 * example + 336 * i + 168 * m2 + 12 * j + 6 * n2 + c_ + 4705];
+                    first3_5 = 2 * m2 + n2;
+                  }
+                  if (conv1Output[4704 * example + 336 * i + 168 * m2 + 12 * j + 6 * n2 + c_ + 4706] > largest2_6) {
+                    largest2_6 = conv1Output[4704 * example + 336 * i + 168 * m2 + 12 * j + 6 * n2 + c_ + 4706];
+                    first3_6 = 2 * m2 + n2;
+                  }
+                  if (conv1Output[4704 * example + 336 * i + 168 * m2 + 12 * j + 6 * n2 + c_ + 4707] > largest2_7) {
+                    largest2_7 = conv1Output[4704 * example + 336 * i + 168 * m2 + 12 * j + 6 * n2 + c_ + 4707];
+                    first3_7 = 2 * m2 + n2;
+                  }
+                  if (conv1Output[4704 * example + 336 * i + 168 * m2 + 12 * j + 6 * n2 + c_ + 9408] > largest2_8) {
+                    largest2_8 = conv1Output[4704 * example + 336 * i + 168 * m2 + 12 * j + 6 * n2 + c_ + 9408];
+                    first3_8 = 2 * m2 + n2;
+                  }
+                  if (conv1Output[4704 * example + 336 * i + 168 * m2 + 12 * j + 6 * n2 + c_ + 9409] > largest2_9) {
+                    largest2_9 = conv1Output[4704 * example + 336 * i + 168 * m2 + 12 * j + 6 * n2 + c_ + 9409];
+                    first3_9 = 2 * m2 + n2;
+                  }
+                  if (conv1Output[4704 * example + 336 * i + 168 * m2 + 12 * j + 6 * n2 + c_ + 9410] > largest2_10) {
+                    largest2_10 = conv1Output[4704 * example + 336 * i + 168 * m2 + 12 * j + 6 * n2 + c_ + 9410];
+                    first3_10 = 2 * m2 + n2;
+                  }
+                  if (conv1Output[4704 * example + 336 * i + 168 * m2 + 12 * j + 6 * n2 + c_ + 9411] > largest2_11) {
+                    largest2_11 = conv1Output[4704 * example + 336 * i + 168 * m2 + 12 * j + 6 * n2 + c_ + 9411];
+                    first3_11 = 2 * m2 + n2;
+                  }
+                  if (conv1Output[4704 * example + 336 * i + 168 * m2 + 12 * j + 6 * n2 + c_ + 14112] > largest2_12) {
+                    largest2_12 = conv1Output[4704 * example + 336 * i + 168 * m2 + 12 * j + 6 * n2 + c_ + 14112];
+                    first3_12 = 2 * m2 + n2;
+                  }
+                  if (conv1Output[4704 * example + 336 * i + 168 * m2 + 12 * j + 6 * n2 + c_ + 14113] > largest2_13) {
+                    largest2_13 = conv1Output[4704 * example + 336 * i + 168 * m2 + 12 * j + 6 * n2 + c_ + 14113];
+                    first3_13 = 2 * m2 + n2;
+                  }
+                  if (conv1Output[4704 * example + 336 * i + 168 * m2 + 12 * j + 6 * n2 + c_ + 14114] > largest2_14) {
+                    largest2_14 = conv1Output[4704 * example + 336 * i + 168 * m2 + 12 * j + 6 * n2 + c_ + 14114];
+                    first3_14 = 2 * m2 + n2;
+                  }
+                  if (conv1Output[4704 * example + 336 * i + 168 * m2 + 12 * j + 6 * n2 + c_ + 14115] > largest2_15) {
+                    largest2_15 = conv1Output[4704 * example + 336 * i + 168 * m2 + 12 * j + 6 * n2 + c_ + 14115];
+                    first3_15 = 2 * m2 + n2;
+                  }
+                }
+              }
+              sum1_0 += pool1OutputGrad[1176 * example + 84 * i + 6 * j + c_] * (first3_0 === 2 * i_ + j_ - 4 * i - 2 * j ? 1 : 0);
+              sum1_1 += pool1OutputGrad[1176 * example + 84 * i + 6 * j + c_ + 1] * (first3_1 === 2 * i_ + j_ - 4 * i - 2 * j ? 1 : 0);
+              sum1_2 += pool1OutputGrad[1176 * example + 84 * i + 6 * j + c_ + 2] * (first3_2 === 2 * i_ + j_ - 4 * i - 2 * j ? 1 : 0);
+              sum1_3 += pool1OutputGrad[1176 * example + 84 * i + 6 * j + c_ + 3] * (first3_3 === 2 * i_ + j_ - 4 * i - 2 * j ? 1 : 0);
+              sum1_4 += pool1OutputGrad[1176 * example + 84 * i + 6 * j + c_ + 1176] * (first3_4 === 2 * i_ + j_ - 4 * i - 2 * j ? 1 : 0);
+              sum1_5 += pool1OutputGrad[1176 * example + 84 * i + 6 * j + c_ + 1177] * (first3_5 === 2 * i_ + j_ - 4 * i - 2 * j ? 1 : 0);
+              sum1_6 += pool1OutputGrad[1176 * example + 84 * i + 6 * j + c_ + 1178] * (first3_6 === 2 * i_ + j_ - 4 * i - 2 * j ? 1 : 0);
+              sum1_7 += pool1OutputGrad[1176 * example + 84 * i + 6 * j + c_ + 1179] * (first3_7 === 2 * i_ + j_ - 4 * i - 2 * j ? 1 : 0);
+              sum1_8 += pool1OutputGrad[1176 * example + 84 * i + 6 * j + c_ + 2352] * (first3_8 === 2 * i_ + j_ - 4 * i - 2 * j ? 1 : 0);
+              sum1_9 += pool1OutputGrad[1176 * example + 84 * i + 6 * j + c_ + 2353] * (first3_9 === 2 * i_ + j_ - 4 * i - 2 * j ? 1 : 0);
+              sum1_10 += pool1OutputGrad[1176 * example + 84 * i + 6 * j + c_ + 2354] * (first3_10 === 2 * i_ + j_ - 4 * i - 2 * j ? 1 : 0);
+              sum1_11 += pool1OutputGrad[1176 * example + 84 * i + 6 * j + c_ + 2355] * (first3_11 === 2 * i_ + j_ - 4 * i - 2 * j ? 1 : 0);
+              sum1_12 += pool1OutputGrad[1176 * example + 84 * i + 6 * j + c_ + 3528] * (first3_12 === 2 * i_ + j_ - 4 * i - 2 * j ? 1 : 0);
+              sum1_13 += pool1OutputGrad[1176 * example + 84 * i + 6 * j + c_ + 3529] * (first3_13 === 2 * i_ + j_ - 4 * i - 2 * j ? 1 : 0);
+              sum1_14 += pool1OutputGrad[1176 * example + 84 * i + 6 * j + c_ + 3530] * (first3_14 === 2 * i_ + j_ - 4 * i - 2 * j ? 1 : 0);
+              sum1_15 += pool1OutputGrad[1176 * example + 84 * i + 6 * j + c_ + 3531] * (first3_15 === 2 * i_ + j_ - 4 * i - 2 * j ? 1 : 0);
+            }
+          }
+          conv1OutputGrad[4704 * example + 168 * i_ + 6 * j_ + c_] = sum1_0;
+          conv1OutputGrad[4704 * example + 168 * i_ + 6 * j_ + c_ + 1] = sum1_1;
+          conv1OutputGrad[4704 * example + 168 * i_ + 6 * j_ + c_ + 2] = sum1_2;
+          conv1OutputGrad[4704 * example + 168 * i_ + 6 * j_ + c_ + 3] = sum1_3;
+          conv1OutputGrad[4704 * example + 168 * i_ + 6 * j_ + c_ + 4704] = sum1_4;
+          conv1OutputGrad[4704 * example + 168 * i_ + 6 * j_ + c_ + 4705] = sum1_5;
+          conv1OutputGrad[4704 * example + 168 * i_ + 6 * j_ + c_ + 4706] = sum1_6;
+          conv1OutputGrad[4704 * example + 168 * i_ + 6 * j_ + c_ + 4707] = sum1_7;
+          conv1OutputGrad[4704 * example + 168 * i_ + 6 * j_ + c_ + 9408] = sum1_8;
+          conv1OutputGrad[4704 * example + 168 * i_ + 6 * j_ + c_ + 9409] = sum1_9;
+          conv1OutputGrad[4704 * example + 168 * i_ + 6 * j_ + c_ + 9410] = sum1_10;
+          conv1OutputGrad[4704 * example + 168 * i_ + 6 * j_ + c_ + 9411] = sum1_11;
+          conv1OutputGrad[4704 * example + 168 * i_ + 6 * j_ + c_ + 14112] = sum1_12;
+          conv1OutputGrad[4704 * example + 168 * i_ + 6 * j_ + c_ + 14113] = sum1_13;
+          conv1OutputGrad[4704 * example + 168 * i_ + 6 * j_ + c_ + 14114] = sum1_14;
+          conv1OutputGrad[4704 * example + 168 * i_ + 6 * j_ + c_ + 14115] = sum1_15;
+        }
+        for (let c_ = 4; c_ <= 5; c_++) {
+          let sum1_0 = 0;
+          let sum1_1 = 0;
+          let sum1_2 = 0;
+          let sum1_3 = 0;
+          for (let i = Math.max(Math.ceil((i_ - 1) / 2), 0), iLast = Math.min(Math.floor((i_) / 2), 13); i <= iLast; i++) {
+            for (let j = Math.max(Math.ceil((j_ - 1) / 2), 0), jLast = Math.min(Math.floor((j_) / 2), 13); j <= jLast; j++) {
+              let largest2_0 = -Infinity;
+              let largest2_1 = -Infinity;
+              let largest2_2 = -Infinity;
+              let largest2_3 = -Infinity;
+              let first3_0 = -1;
+              let first3_1 = -1;
+              let first3_2 = -1;
+              let first3_3 = -1;
+              for (let m2 = 0; m2 <= 1; m2++) {
+                for (let n2 = 0; n2 <= 1; n2++) {
+                  if (conv1Output[4704 * example + 336 * i + 168 * m2 + 12 * j + 6 * n2 + c_] > largest2_0) {
+                    largest2_0 = conv1Output[4704 * example + 336 * i + 168 * m2 + 12 * j + 6 * n2 + c_];
+                    first3_0 = 2 * m2 + n2;
+                  }
+                  if (conv1Output[4704 * example + 336 * i + 168 * m2 + 12 * j + 6 * n2 + c_ + 4704] > largest2_1) {
+                    largest2_1 = conv1Output[4704 * example + 336 * i + 168 * m2 + 12 * j + 6 * n2 + c_ + 4704];
+                    first3_1 = 2 * m2 + n2;
+                  }
+                  if (conv1Output[4704 * example + 336 * i + 168 * m2 + 12 * j + 6 * n2 + c_ + 9408] > largest2_2) {
+                    largest2_2 = conv1Output[4704 * example + 336 * i + 168 * m2 + 12 * j + 6 * n2 + c_ + 9408];
+                    first3_2 = 2 * m2 + n2;
+                  }
+                  if (conv1Output[4704 * example + 336 * i + 168 * m2 + 12 * j + 6 * n2 + c_ + 14112] > largest2_3) {
+                    largest2_3 = conv1Output[4704 * example + 336 * i + 168 * m2 + 12 * j + 6 * n2 + c_ + 14112];
+                    first3_3 = 2 * m2 + n2;
+                  }
+                }
+              }
+              sum1_0 += pool1OutputGrad[1176 * example + 84 * i + 6 * j + c_] * (first3_0 === 2 * i_ + j_ - 4 * i - 2 * j ? 1 : 0);
+              sum1_1 += pool1OutputGrad[1176 * example + 84 * i + 6 * j + c_ + 1176] * (first3_1 === 2 * i_ + j_ - 4 * i - 2 * j ? 1 : 0);
+              sum1_2 += pool1OutputGrad[1176 * example + 84 * i + 6 * j + c_ + 2352] * (first3_2 === 2 * i_ + j_ - 4 * i - 2 * j ? 1 : 0);
+              sum1_3 += pool1OutputGrad[1176 * example + 84 * i + 6 * j + c_ + 3528] * (first3_3 === 2 * i_ + j_ - 4 * i - 2 * j ? 1 : 0);
+            }
+          }
+          conv1OutputGrad[4704 * example + 168 * i_ + 6 * j_ + c_] = sum1_0;
+          conv1OutputGrad[4704 * example + 168 * i_ + 6 * j_ + c_ + 4704] = sum1_1;
+          conv1OutputGrad[4704 * example + 168 * i_ + 6 * j_ + c_ + 9408] = sum1_2;
+          conv1OutputGrad[4704 * example + 168 * i_ + 6 * j_ + c_ + 14112] = sum1_3;
+        }
+      }
+    }
+  }
+  for (let example = batch - (batch % 4); example < batch; example++) {
+    for (let i_ = 0; i_ <= 27; i_++) {
+      for (let j_ = 0; j_ <= 27; j_++) {
+        for (let c_ = 0; c_ <= 2; c_ += 4) {
+          let sum1_0 = 0;
+          let sum1_1 = 0;
+          let sum1_2 = 0;
+          let sum1_3 = 0;
+          for (let i = Math.max(Math.ceil((i_ - 1) / 2), 0), iLast = Math.min(Math.floor((i_) / 2), 13); i <= iLast; i++) {
+            for (let j = Math.max(Math.ceil((j_ - 1) / 2), 0), jLast = Math.min(Math.floor((j_) / 2), 13); j <= jLast; j++) {
+              let largest2_0 = -Infinity;
+              let largest2_1 = -Infinity;
+              let largest2_2 = -Infinity;
+              let largest2_3 = -Infinity;
+              let first3_0 = -1;
+              let first3_1 = -1;
+              let first3_2 = -1;
+              let first3_3 = -1;
+              for (let m2 = 0; m2 <= 1; m2++) {
+                for (let n2 = 0; n2 <= 1; n2++) {
+                  if (conv1Output[4704 * example + 336 * i + 168 * m2 + 12 * j + 6 * n2 + c_] > largest2_0) {
+                    largest2_0 = conv1Output[4704 * example + 336 * i + 168 * m2 + 12 * j + 6 * n2 + c_];
+                    first3_0 = 2 * m2 + n2;
+                  }
+                  if (conv1Output[4704 * example + 336 * i + 168 * m2 + 12 * j + 6 * n2 + c_ + 1] > largest2_1) {
+                    largest2_1 = conv1Output[4704 * example + 336 * i + 168 * m2 + 12 * j + 6 * n2 + c_ + 1];
+                    first3_1 = 2 * m2 + n2;
+                  }
+                  if (conv1Output[4704 * example + 336 * i + 168 * m2 + 12 * j + 6 * n2 + c_ + 2] > largest2_2) {
+                    largest2_2 = conv1Output[4704 * example + 336 * i + 168 * m2 + 12 * j + 6 * n2 + c_ + 2];
+                    first3_2 = 2 * m2 + n2;
+                  }
+                  if (conv1Output[4704 * example + 336 * i + 168 * m2 + 12 * j + 6 * n2 + c_ + 3] > largest2_3) {
+                    largest2_3 = conv1Output[4704 * example + 336 * i + 168 * m2 + 12 * j + 6 * n2 + c_ + 3];
+                    first3_3 = 2 * m2 + n2;
+                  }
+                }
+              }
+              sum1_0 += pool1OutputGrad[1176 * example + 84 * i + 6 * j + c_] * (first3_0 === 2 * i_ + j_ - 4 * i - 2 * j ? 1 : 0);
+              sum1_1 += pool1OutputGrad[1176 * example + 84 * i + 6 * j + c_ + 1] * (first3_1 === 2 * i_ + j_ - 4 * i - 2 * j ? 1 : 0);
+              sum1_2 += pool1OutputGrad[1176 * example + 84 * i + 6 * j + c_ + 2] * (first3_2 === 2 * i_ + j_ - 4 * i - 2 * j ? 1 : 0);
+              sum1_3 += pool1OutputGrad[1176 * example + 84 * i + 6 * j + c_ + 3] * (first3_3 === 2 * i_ + j_ - 4 * i - 2 * j ? 1 : 0);
+            }
+          }
+          conv1OutputGrad[4704 * example + 168 * i_ + 6 * j_ + c_] = sum1_0;
+          conv1OutputGrad[4704 * example + 168 * i_ + 6 * j_ + c_ + 1] = sum1_1;
+          conv1OutputGrad[4704 * example + 168 * i_ + 6 * j_ + c_ + 2] = sum1_2;
+          conv1OutputGrad[4704 * example + 168 * i_ + 6 * j_ + c_ + 3] = sum1_3;
+        }
+        for (let c_ = 4; c_ <= 5; c_++) {
           let sum1 = 0;
           for (let i = Math.max(Math.ceil((i_ - 1) / 2), 0), iLast = Math.min(Math.floor((i_) / 2), 13); i <= iLast; i++) {
             for (let j = Math.max(Math.ceil((j_ - 1) / 2), 0), jLast = Math.min(Math.floor((j_) / 2), 13); j <= jLast; j++) {
@@ -765,7 +2101,35 @@ function computeConv1KernelGrad(state: State, batch: number): void {
   for (let m_ = 0; m_ <= 4; m_++) {
     for (let n_ = 0; n_ <= 4; n_++) {
       for (let k_ = 0; k_ <= 0; k_++) {
-        for (let c_ = 0; c_ <= 5; c_++) {
+        for (let c_ = 0; c_ <= 2; c_ += 4) {
+          let total_0 = 0;
+          let total_1 = 0;
+          let total_2 = 0;
+          let total_3 = 0;
+          for (let example = 0; example < batch; example++) {
+            let sum1_0 = 0;
+            let sum1_1 = 0;
+            let sum1_2 = 0;
+            let sum1_3 = 0;
+            for (let i = Math.max(-m_ + 2, 0), iLast = Math.min(-m_ + 29, 27); i <= iLast; i++) {
+              for (let j = Math.max(-n_ + 2, 0), jLast = Math.min(-n_ + 29, 27); j <= jLast; j++) {
+                sum1_0 += conv1PreActivationGrad[4704 * example + 168 * i + 6 * j + c_] * x[784 * example + 28 * i + 28 * m_ + j + n_ + k_ - 58];
+                sum1_1 += conv1PreActivationGrad[4704 * example + 168 * i + 6 * j + c_ + 1] * x[784 * example + 28 * i + 28 * m_ + j + n_ + k_ - 58];
+                sum1_2 += conv1PreActivationGrad[4704 * example + 168 * i + 6 * j + c_ + 2] * x[784 * example + 28 * i + 28 * m_ + j + n_ + k_ - 58];
+                sum1_3 += conv1PreActivationGrad[4704 * example + 168 * i + 6 * j + c_ + 3] * x[784 * example + 28 * i + 28 * m_ + j + n_ + k_ - 58];
+              }
+            }
+            total_0 += sum1_0;
+            total_1 += sum1_1;
+            total_2 += sum1_2;
+            total_3 += sum1_3;
+          }
+          conv1KernelGrad[30 * m_ + 6 * n_ + 6 * k_ + c_] = total_0 / batch;
+          conv1KernelGrad[30 * m_ + 6 * n_ + 6 * k_ + c_ + 1] = total_1 / batch;
+          conv1KernelGrad[30 * m_ + 6 * n_ + 6 * k_ + c_ + 2] = total_2 / batch;
+          conv1KernelGrad[30 * m_ + 6 * n_ + 6 * k_ + c_ + 3] = total_3 / batch;
+        }
+        for (let c_ = 4; c_ <= 5; c_++) {
           let total = 0;
           for (let example = 0; example < batch; example++) {
             let sum1 = 0;
@@ -791,7 +2155,35 @@ function computeConv1KernelGrad(state: State, batch: number): void {
 function computeConv1BiasGrad(state: State, batch: number): void {
   const conv1PreActivationGrad = state.conv1PreActivationGrad;
   const conv1BiasGrad = state.conv1BiasGrad;
-  for (let c_ = 0; c_ <= 5; c_++) {
+  for (let c_ = 0; c_ <= 2; c_ += 4) {
+    let total_0 = 0;
+    let total_1 = 0;
+    let total_2 = 0;
+    let total_3 = 0;
+    for (let example = 0; example < batch; example++) {
+      let sum1_0 = 0;
+      let sum1_1 = 0;
+      let sum1_2 = 0;
+      let sum1_3 = 0;
+      for (let i = 0; i <= 27; i++) {
+        for (let j = 0; j <= 27; j++) {
+          sum1_0 += conv1PreActivationGrad[4704 * example + 168 * i + 6 * j + c_];
+          sum1_1 += conv1PreActivationGrad[4704 * example + 168 * i + 6 * j + c_ + 1];
+          sum1_2 += conv1PreActivationGrad[4704 * example + 168 * i + 6 * j + c_ + 2];
+          sum1_3 += conv1PreActivationGrad[4704 * example + 168 * i + 6 * j + c_ + 3];
+        }
+      }
+      total_0 += sum1_0;
+      total_1 += sum1_1;
+      total_2 += sum1_2;
+      total_3 += sum1_3;
+    }
+    conv1BiasGrad[c_] = total_0 / batch;
+    conv1BiasGrad[c_ + 1] = total_1 / batch;
+    conv1BiasGrad[c_ + 2] = total_2 / batch;
+    conv1BiasGrad[c_ + 3] = total_3 / batch;
+  }
+  for (let c_ = 4; c_ <= 5; c_++) {
     let total = 0;
     for (let example = 0; example < batch; example++) {
       let sum1 = 0;
@@ -817,19 +2209,124 @@ function computeConv2KernelGrad(state: State, batch: number): void {
   const conv2KernelGrad = state.conv2KernelGrad;
   for (let m_ = 0; m_ <= 4; m_++) {
     for (let n_ = 0; n_ <= 4; n_++) {
-      for (let k_ = 0; k_ <= 5; k_++) {
-        for (let c_ = 0; c_ <= 15; c_++) {
-          let total = 0;
+      for (let k_ = 0; k_ <= 2; k_ += 4) {
+        for (let c_ = 0; c_ <= 12; c_ += 4) {
+          let total_0 = 0;
+          let total_1 = 0;
+          let total_2 = 0;
+          let total_3 = 0;
+          let total_4 = 0;
+          let total_5 = 0;
+          let total_6 = 0;
+          let total_7 = 0;
+          let total_8 = 0;
+          let total_9 = 0;
+          let total_10 = 0;
+          let total_11 = 0;
+          let total_12 = 0;
+          let total_13 = 0;
+          let total_14 = 0;
+          let total_15 = 0;
           for (let example = 0; example < batch; example++) {
-            let sum1 = 0;
+            let sum1_0 = 0;
+            let sum1_1 = 0;
+            let sum1_2 = 0;
+            let sum1_3 = 0;
+            let sum1_4 = 0;
+            let sum1_5 = 0;
+            let sum1_6 = 0;
+            let sum1_7 = 0;
+            let sum1_8 = 0;
+            let sum1_9 = 0;
+            let sum1_10 = 0;
+            let sum1_11 = 0;
+            let sum1_12 = 0;
+            let sum1_13 = 0;
+            let sum1_14 = 0;
+            let sum1_15 = 0;
             for (let i = 0; i <= 9; i++) {
               for (let j = 0; j <= 9; j++) {
-                sum1 += conv2PreActivationGrad[1600 * example + 160 * i + 16 * j + c_] * pool1Output[1176 * example + 84 * i + 84 * m_ + 6 * j + 6 * n_ + k_];
+                sum1_0 += conv2PreActivationGrad[1600 * example + 160 * i + 16 * j + c_] * pool1Output[1176 * example + 84 * i + 84 * m_ + 6 * j + 6 * n_ + k_];
+                sum1_1 += conv2PreActivationGrad[1600 * example + 160 * i + 16 * j + c_ + 1] * pool1Output[1176 * example + 84 * i + 84 * m_ + 6 * j + 6 * n_ + k_];
+                sum1_2 += conv2PreActivationGrad[1600 * example + 160 * i + 16 * j + c_ + 2] * pool1Output[1176 * example + 84 * i + 84 * m_ + 6 * j + 6 * n_ + k_];
+                sum1_3 += conv2PreActivationGrad[1600 * example + 160 * i + 16 * j + c_ + 3] * pool1Output[1176 * example + 84 * i + 84 * m_ + 6 * j + 6 * n_ + k_];
+                sum1_4 += conv2PreActivationGrad[1600 * example + 160 * i + 16 * j + c_] * pool1Output[1176 * example + 84 * i + 84 * m_ + 6 * j + 6 * n_ + k_ + 1];
+                sum1_5 += conv2PreActivationGrad[1600 * example + 160 * i + 16 * j + c_ + 1] * pool1Output[1176 * example + 84 * i + 84 * m_ + 6 * j + 6 * n_ + k_ + 1];
+                sum1_6 += conv2PreActivationGrad[1600 * example + 160 * i + 16 * j + c_ + 2] * pool1Output[1176 * example + 84 * i + 84 * m_ + 6 * j + 6 * n_ + k_ + 1];
+                sum1_7 += conv2PreActivationGrad[1600 * example + 160 * i + 16 * j + c_ + 3] * pool1Output[1176 * example + 84 * i + 84 * m_ + 6 * j + 6 * n_ + k_ + 1];
+                sum1_8 += conv2PreActivationGrad[1600 * example + 160 * i + 16 * j + c_] * pool1Output[1176 * example + 84 * i + 84 * m_ + 6 * j + 6 * n_ + k_ + 2];
+                sum1_9 += conv2PreActivationGrad[1600 * example + 160 * i + 16 * j + c_ + 1] * pool1Output[1176 * example + 84 * i + 84 * m_ + 6 * j + 6 * n_ + k_ + 2];
+                sum1_10 += conv2PreActivationGrad[1600 * example + 160 * i + 16 * j + c_ + 2] * pool1Output[1176 * example + 84 * i + 84 * m_ + 6 * j + 6 * n_ + k_ + 2];
+                sum1_11 += conv2PreActivationGrad[1600 * example + 160 * i + 16 * j + c_ + 3] * pool1Output[1176 * example + 84 * i + 84 * m_ + 6 * j + 6 * n_ + k_ + 2];
+                sum1_12 += conv2PreActivationGrad[1600 * example + 160 * i + 16 * j + c_] * pool1Output[1176 * example + 84 * i + 84 * m_ + 6 * j + 6 * n_ + k_ + 3];
+                sum1_13 += conv2PreActivationGrad[1600 * example + 160 * i + 16 * j + c_ + 1] * pool1Output[1176 * example + 84 * i + 84 * m_ + 6 * j + 6 * n_ + k_ + 3];
+                sum1_14 += conv2PreActivationGrad[1600 * example + 160 * i + 16 * j + c_ + 2] * pool1Output[1176 * example + 84 * i + 84 * m_ + 6 * j + 6 * n_ + k_ + 3];
+                sum1_15 += conv2PreActivationGrad[1600 * example + 160 * i + 16 * j + c_ + 3] * pool1Output[1176 * example + 84 * i + 84 * m_ + 6 * j + 6 * n_ + k_ + 3];
               }
             }
-            total += sum1;
+            total_0 += sum1_0;
+            total_1 += sum1_1;
+            total_2 += sum1_2;
+            total_3 += sum1_3;
+            total_4 += sum1_4;
+            total_5 += sum1_5;
+            total_6 += sum1_6;
+            total_7 += sum1_7;
+            total_8 += sum1_8;
+            total_9 += sum1_9;
+            total_10 += sum1_10;
+            total_11 += sum1_11;
+            total_12 += sum1_12;
+            total_13 += sum1_13;
+            total_14 += sum1_14;
+            total_15 += sum1_15;
           }
-          conv2KernelGrad[480 * m_ + 96 * n_ + 16 * k_ + c_] = total / batch;
+          conv2KernelGrad[480 * m_ + 96 * n_ + 16 * k_ + c_] = total_0 / batch;
+          conv2KernelGrad[480 * m_ + 96 * n_ + 16 * k_ + c_ + 1] = total_1 / batch;
+          conv2KernelGrad[480 * m_ + 96 * n_ + 16 * k_ + c_ + 2] = total_2 / batch;
+          conv2KernelGrad[480 * m_ + 96 * n_ + 16 * k_ + c_ + 3] = total_3 / batch;
+          conv2KernelGrad[480 * m_ + 96 * n_ + 16 * k_ + c_ + 16] = total_4 / batch;
+          conv2KernelGrad[480 * m_ + 96 * n_ + 16 * k_ + c_ + 17] = total_5 / batch;
+          conv2KernelGrad[480 * m_ + 96 * n_ + 16 * k_ + c_ + 18] = total_6 / batch;
+          conv2KernelGrad[480 * m_ + 96 * n_ + 16 * k_ + c_ + 19] = total_7 / batch;
+          conv2KernelGrad[480 * m_ + 96 * n_ + 16 * k_ + c_ + 32] = total_8 / batch;
+          conv2KernelGrad[480 * m_ + 96 * n_ + 16 * k_ + c_ + 33] = total_9 / batch;
+          conv2KernelGrad[480 * m_ + 96 * n_ + 16 * k_ + c_ + 34] = total_10 / batch;
+          conv2KernelGrad[480 * m_ + 96 * n_ + 16 * k_ + c_ + 35] = total_11 / batch;
+          conv2KernelGrad[480 * m_ + 96 * n_ + 16 * k_ + c_ + 48] = total_12 / batch;
+          conv2KernelGrad[480 * m_ + 96 * n_ + 16 * k_ + c_ + 49] = total_13 / batch;
+          conv2KernelGrad[480 * m_ + 96 * n_ + 16 * k_ + c_ + 50] = total_14 / batch;
+          conv2KernelGrad[480 * m_ + 96 * n_ + 16 * k_ + c_ + 51] = total_15 / batch;
+        }
+      }
+      for (let k_ = 4; k_ <= 5; k_++) {
+        for (let c_ = 0; c_ <= 12; c_ += 4) {
+          let total_0 = 0;
+          let total_1 = 0;
+          let total_2 = 0;
+          let total_3 = 0;
+          for (let example = 0; example < batch; example++) {
+            let sum1_0 = 0;
+            let sum1_1 = 0;
+            let sum1_2 = 0;
+            let sum1_3 = 0;
+            for (let i = 0; i <= 9; i++) {
+              for (let j = 0; j <= 9; j++) {
+                sum1_0 += conv2PreActivationGrad[1600 * example + 160 * i + 16 * j + c_] * pool1Output[1176 * example + 84 * i + 84 * m_ + 6 * j + 6 * n_ + k_];
+                sum1_1 += conv2PreActivationGrad[1600 * example + 160 * i + 16 * j + c_ + 1] * pool1Output[1176 * example + 84 * i + 84 * m_ + 6 * j + 6 * n_ + k_];
+                sum1_2 += conv2PreActivationGrad[1600 * example + 160 * i + 16 * j + c_ + 2] * pool1Output[1176 * example + 84 * i + 84 * m_ + 6 * j + 6 * n_ + k_];
+                sum1_3 += conv2PreActivationGrad[1600 * example + 160 * i + 16 * j + c_ + 3] * pool1Output[1176 * example + 84 * i + 84 * m_ + 6 * j + 6 * n_ + k_];
+              }
+            }
+            total_0 += sum1_0;
+            total_1 += sum1_1;
+            total_2 += sum1_2;
+            total_3 += sum1_3;
+          }
+          conv2KernelGrad[480 * m_ + 96 * n_ + 16 * k_ + c_] = total_0 / batch;
+          conv2KernelGrad[480 * m_ + 96 * n_ + 16 * k_ + c_ + 1] = total_1 / batch;
+          conv2KernelGrad[480 * m_ + 96 * n_ + 16 * k_ + c_ + 2] = total_2 / batch;
+          conv2KernelGrad[480 * m_ + 96 * n_ + 16 * k_ + c_ + 3] = total_3 / batch;
         }
       }
     }
@@ -844,18 +2341,33 @@ function computeConv2KernelGrad(state: State, batch: number): void {
 function computeConv2BiasGrad(state: State, batch: number): void {
   const conv2PreActivationGrad = state.conv2PreActivationGrad;
   const conv2BiasGrad = state.conv2BiasGrad;
-  for (let c_ = 0; c_ <= 15; c_++) {
-    let total = 0;
+  for (let c_ = 0; c_ <= 12; c_ += 4) {
+    let total_0 = 0;
+    let total_1 = 0;
+    let total_2 = 0;
+    let total_3 = 0;
     for (let example = 0; example < batch; example++) {
-      let sum1 = 0;
+      let sum1_0 = 0;
+      let sum1_1 = 0;
+      let sum1_2 = 0;
+      let sum1_3 = 0;
       for (let i = 0; i <= 9; i++) {
         for (let j = 0; j <= 9; j++) {
-          sum1 += conv2PreActivationGrad[1600 * example + 160 * i + 16 * j + c_];
+          sum1_0 += conv2PreActivationGrad[1600 * example + 160 * i + 16 * j + c_];
+          sum1_1 += conv2PreActivationGrad[1600 * example + 160 * i + 16 * j + c_ + 1];
+          sum1_2 += conv2PreActivationGrad[1600 * example + 160 * i + 16 * j + c_ + 2];
+          sum1_3 += conv2PreActivationGrad[1600 * example + 160 * i + 16 * j + c_ + 3];
         }
       }
-      total += sum1;
+      total_0 += sum1_0;
+      total_1 += sum1_1;
+      total_2 += sum1_2;
+      total_3 += sum1_3;
     }
-    conv2BiasGrad[c_] = total / batch;
+    conv2BiasGrad[c_] = total_0 / batch;
+    conv2BiasGrad[c_ + 1] = total_1 / batch;
+    conv2BiasGrad[c_ + 2] = total_2 / batch;
+    conv2BiasGrad[c_ + 3] = total_3 / batch;
   }
 }
 
@@ -870,13 +2382,58 @@ function computeFc1KernelGrad(state: State, batch: number): void {
   const fc1KernelGrad = state.fc1KernelGrad;
   for (let p_ = 0; p_ <= 4; p_++) {
     for (let q_ = 0; q_ <= 4; q_++) {
-      for (let r_ = 0; r_ <= 15; r_++) {
-        for (let u_ = 0; u_ <= 119; u_++) {
-          let total = 0;
+      for (let r_ = 0; r_ <= 12; r_ += 4) {
+        for (let u_ = 0; u_ <= 116; u_ += 4) {
+          let total_0 = 0;
+          let total_1 = 0;
+          let total_2 = 0;
+          let total_3 = 0;
+          let total_4 = 0;
+          let total_5 = 0;
+          let total_6 = 0;
+          let total_7 = 0;
+          let total_8 = 0;
+          let total_9 = 0;
+          let total_10 = 0;
+          let total_11 = 0;
+          let total_12 = 0;
+          let total_13 = 0;
+          let total_14 = 0;
+          let total_15 = 0;
           for (let example = 0; example < batch; example++) {
-            total += fc1PreActivationGrad[120 * example + u_] * pool2Output[400 * example + 80 * p_ + 16 * q_ + r_];
+            total_0 += fc1PreActivationGrad[120 * example + u_] * pool2Output[400 * example + 80 * p_ + 16 * q_ + r_];
+            total_1 += fc1PreActivationGrad[120 * example + u_ + 1] * pool2Output[400 * example + 80 * p_ + 16 * q_ + r_];
+            total_2 += fc1PreActivationGrad[120 * example + u_ + 2] * pool2Output[400 * example + 80 * p_ + 16 * q_ + r_];
+            total_3 += fc1PreActivationGrad[120 * example + u_ + 3] * pool2Output[400 * example + 80 * p_ + 16 * q_ + r_];
+            total_4 += fc1PreActivationGrad[120 * example + u_] * pool2Output[400 * example + 80 * p_ + 16 * q_ + r_ + 1];
+            total_5 += fc1PreActivationGrad[120 * example + u_ + 1] * pool2Output[400 * example + 80 * p_ + 16 * q_ + r_ + 1];
+            total_6 += fc1PreActivationGrad[120 * example + u_ + 2] * pool2Output[400 * example + 80 * p_ + 16 * q_ + r_ + 1];
+            total_7 += fc1PreActivationGrad[120 * example + u_ + 3] * pool2Output[400 * example + 80 * p_ + 16 * q_ + r_ + 1];
+            total_8 += fc1PreActivationGrad[120 * example + u_] * pool2Output[400 * example + 80 * p_ + 16 * q_ + r_ + 2];
+            total_9 += fc1PreActivationGrad[120 * example + u_ + 1] * pool2Output[400 * example + 80 * p_ + 16 * q_ + r_ + 2];
+            total_10 += fc1PreActivationGrad[120 * example + u_ + 2] * pool2Output[400 * example + 80 * p_ + 16 * q_ + r_ + 2];
+            total_11 += fc1PreActivationGrad[120 * example + u_ + 3] * pool2Output[400 * example + 80 * p_ + 16 * q_ + r_ + 2];
+            total_12 += fc1PreActivationGrad[120 * example + u_] * pool2Output[400 * example + 80 * p_ + 16 * q_ + r_ + 3];
+            total_13 += fc1PreActivationGrad[120 * example + u_ + 1] * pool2Output[400 * example + 80 * p_ + 16 * q_ + r_ + 3];
+            total_14 += fc1PreActivationGrad[120 * example + u_ + 2] * pool2Output[400 * example + 80 * p_ + 16 * q_ + r_ + 3];
+            total_15 += fc1PreActivationGrad[120 * example + u_ + 3] * pool2Output[400 * example + 80 * p_ + 16 * q_ + r_ + 3];
           }
-          fc1KernelGrad[9600 * p_ + 1920 * q_ + 120 * r_ + u_] = total / batch;
+          fc1KernelGrad[9600 * p_ + 1920 * q_ + 120 * r_ + u_] = total_0 / batch;
+          fc1KernelGrad[9600 * p_ + 1920 * q_ + 120 * r_ + u_ + 1] = total_1 / batch;
+          fc1KernelGrad[9600 * p_ + 1920 * q_ + 120 * r_ + u_ + 2] = total_2 / batch;
+          fc1KernelGrad[9600 * p_ + 1920 * q_ + 120 * r_ + u_ + 3] = total_3 / batch;
+          fc1KernelGrad[9600 * p_ + 1920 * q_ + 120 * r_ + u_ + 120] = total_4 / batch;
+          fc1KernelGrad[9600 * p_ + 1920 * q_ + 120 * r_ + u_ + 121] = total_5 / batch;
+          fc1KernelGrad[9600 * p_ + 1920 * q_ + 120 * r_ + u_ + 122] = total_6 / batch;
+          fc1KernelGrad[9600 * p_ + 1920 * q_ + 120 * r_ + u_ + 123] = total_7 / batch;
+          fc1KernelGrad[9600 * p_ + 1920 * q_ + 120 * r_ + u_ + 240] = total_8 / batch;
+          fc1KernelGrad[9600 * p_ + 1920 * q_ + 120 * r_ + u_ + 241] = total_9 / batch;
+          fc1KernelGrad[9600 * p_ + 1920 * q_ + 120 * r_ + u_ + 242] = total_10 / batch;
+          fc1KernelGrad[9600 * p_ + 1920 * q_ + 120 * r_ + u_ + 243] = total_11 / batch;
+          fc1KernelGrad[9600 * p_ + 1920 * q_ + 120 * r_ + u_ + 360] = total_12 / batch;
+          fc1KernelGrad[9600 * p_ + 1920 * q_ + 120 * r_ + u_ + 361] = total_13 / batch;
+          fc1KernelGrad[9600 * p_ + 1920 * q_ + 120 * r_ + u_ + 362] = total_14 / batch;
+          fc1KernelGrad[9600 * p_ + 1920 * q_ + 120 * r_ + u_ + 363] = total_15 / batch;
         }
       }
     }
@@ -891,12 +2448,21 @@ function computeFc1KernelGrad(state: State, batch: number): void {
 function computeFc1BiasGrad(state: State, batch: number): void {
   const fc1PreActivationGrad = state.fc1PreActivationGrad;
   const fc1BiasGrad = state.fc1BiasGrad;
-  for (let u_ = 0; u_ <= 119; u_++) {
-    let total = 0;
+  for (let u_ = 0; u_ <= 116; u_ += 4) {
+    let total_0 = 0;
+    let total_1 = 0;
+    let total_2 = 0;
+    let total_3 = 0;
     for (let example = 0; example < batch; example++) {
-      total += fc1PreActivationGrad[120 * example + u_];
+      total_0 += fc1PreActivationGrad[120 * example + u_];
+      total_1 += fc1PreActivationGrad[120 * example + u_ + 1];
+      total_2 += fc1PreActivationGrad[120 * example + u_ + 2];
+      total_3 += fc1PreActivationGrad[120 * example + u_ + 3];
     }
-    fc1BiasGrad[u_] = total / batch;
+    fc1BiasGrad[u_] = total_0 / batch;
+    fc1BiasGrad[u_ + 1] = total_1 / batch;
+    fc1BiasGrad[u_ + 2] = total_2 / batch;
+    fc1BiasGrad[u_ + 3] = total_3 / batch;
   }
 }
 
@@ -909,13 +2475,58 @@ function computeFc2KernelGrad(state: State, batch: number): void {
   const fc1Output = state.fc1Output;
   const fc2PreActivationGrad = state.fc2PreActivationGrad;
   const fc2KernelGrad = state.fc2KernelGrad;
-  for (let i_ = 0; i_ <= 119; i_++) {
-    for (let j_ = 0; j_ <= 83; j_++) {
-      let total = 0;
+  for (let i_ = 0; i_ <= 116; i_ += 4) {
+    for (let j_ = 0; j_ <= 80; j_ += 4) {
+      let total_0 = 0;
+      let total_1 = 0;
+      let total_2 = 0;
+      let total_3 = 0;
+      let total_4 = 0;
+      let total_5 = 0;
+      let total_6 = 0;
+      let total_7 = 0;
+      let total_8 = 0;
+      let total_9 = 0;
+      let total_10 = 0;
+      let total_11 = 0;
+      let total_12 = 0;
+      let total_13 = 0;
+      let total_14 = 0;
+      let total_15 = 0;
       for (let example = 0; example < batch; example++) {
-        total += fc2PreActivationGrad[84 * example + j_] * fc1Output[120 * example + i_];
+        total_0 += fc2PreActivationGrad[84 * example + j_] * fc1Output[120 * example + i_];
+        total_1 += fc2PreActivationGrad[84 * example + j_ + 1] * fc1Output[120 * example + i_];
+        total_2 += fc2PreActivationGrad[84 * example + j_ + 2] * fc1Output[120 * example + i_];
+        total_3 += fc2PreActivationGrad[84 * example + j_ + 3] * fc1Output[120 * example + i_];
+        total_4 += fc2PreActivationGrad[84 * example + j_] * fc1Output[120 * example + i_ + 1];
+        total_5 += fc2PreActivationGrad[84 * example + j_ + 1] * fc1Output[120 * example + i_ + 1];
+        total_6 += fc2PreActivationGrad[84 * example + j_ + 2] * fc1Output[120 * example + i_ + 1];
+        total_7 += fc2PreActivationGrad[84 * example + j_ + 3] * fc1Output[120 * example + i_ + 1];
+        total_8 += fc2PreActivationGrad[84 * example + j_] * fc1Output[120 * example + i_ + 2];
+        total_9 += fc2PreActivationGrad[84 * example + j_ + 1] * fc1Output[120 * example + i_ + 2];
+        total_10 += fc2PreActivationGrad[84 * example + j_ + 2] * fc1Output[120 * example + i_ + 2];
+        total_11 += fc2PreActivationGrad[84 * example + j_ + 3] * fc1Output[120 * example + i_ + 2];
+        total_12 += fc2PreActivationGrad[84 * example + j_] * fc1Output[120 * example + i_ + 3];
+        total_13 += fc2PreActivationGrad[84 * example + j_ + 1] * fc1Output[120 * example + i_ + 3];
+        total_14 += fc2PreActivationGrad[84 * example + j_ + 2] * fc1Output[120 * example + i_ + 3];
+        total_15 += fc2PreActivationGrad[84 * example + j_ + 3] * fc1Output[120 * example + i_ + 3];
       }
-      fc2KernelGrad[84 * i_ + j_] = total / batch;
+      fc2KernelGrad[84 * i_ + j_] = total_0 / batch;
+      fc2KernelGrad[84 * i_ + j_ + 1] = total_1 / batch;
+      fc2KernelGrad[84 * i_ + j_ + 2] = total_2 / batch;
+      fc2KernelGrad[84 * i_ + j_ + 3] = total_3 / batch;
+      fc2KernelGrad[84 * i_ + j_ + 84] = total_4 / batch;
+      fc2KernelGrad[84 * i_ + j_ + 85] = total_5 / batch;
+      fc2KernelGrad[84 * i_ + j_ + 86] = total_6 / batch;
+      fc2KernelGrad[84 * i_ + j_ + 87] = total_7 / batch;
+      fc2KernelGrad[84 * i_ + j_ + 168] = total_8 / batch;
+      fc2KernelGrad[84 * i_ + j_ + 169] = total_9 / batch;
+      fc2KernelGrad[84 * i_ + j_ + 170] = total_10 / batch;
+      fc2KernelGrad[84 * i_ + j_ + 171] = total_11 / batch;
+      fc2KernelGrad[84 * i_ + j_ + 252] = total_12 / batch;
+      fc2KernelGrad[84 * i_ + j_ + 253] = total_13 / batch;
+      fc2KernelGrad[84 * i_ + j_ + 254] = total_14 / batch;
+      fc2KernelGrad[84 * i_ + j_ + 255] = total_15 / batch;
     }
   }
 }
@@ -928,12 +2539,21 @@ function computeFc2KernelGrad(state: State, batch: number): void {
 function computeFc2BiasGrad(state: State, batch: number): void {
   const fc2PreActivationGrad = state.fc2PreActivationGrad;
   const fc2BiasGrad = state.fc2BiasGrad;
-  for (let j_ = 0; j_ <= 83; j_++) {
-    let total = 0;
+  for (let j_ = 0; j_ <= 80; j_ += 4) {
+    let total_0 = 0;
+    let total_1 = 0;
+    let total_2 = 0;
+    let total_3 = 0;
     for (let example = 0; example < batch; example++) {
-      total += fc2PreActivationGrad[84 * example + j_];
+      total_0 += fc2PreActivationGrad[84 * example + j_];
+      total_1 += fc2PreActivationGrad[84 * example + j_ + 1];
+      total_2 += fc2PreActivationGrad[84 * example + j_ + 2];
+      total_3 += fc2PreActivationGrad[84 * example + j_ + 3];
     }
-    fc2BiasGrad[j_] = total / batch;
+    fc2BiasGrad[j_] = total_0 / batch;
+    fc2BiasGrad[j_ + 1] = total_1 / batch;
+    fc2BiasGrad[j_ + 2] = total_2 / batch;
+    fc2BiasGrad[j_ + 3] = total_3 / batch;
   }
 }
 
@@ -946,13 +2566,74 @@ function computeOutKernelGrad(state: State, batch: number): void {
   const fc2Output = state.fc2Output;
   const outPreActivationGrad = state.outPreActivationGrad;
   const outKernelGrad = state.outKernelGrad;
-  for (let i_ = 0; i_ <= 83; i_++) {
-    for (let j_ = 0; j_ <= 9; j_++) {
-      let total = 0;
+  for (let i_ = 0; i_ <= 80; i_ += 4) {
+    for (let j_ = 0; j_ <= 6; j_ += 4) {
+      let total_0 = 0;
+      let total_1 = 0;
+      let total_2 = 0;
+      let total_3 = 0;
+      let total_4 = 0;
+      let total_5 = 0;
+      let total_6 = 0;
+      let total_7 = 0;
+      let total_8 = 0;
+      let total_9 = 0;
+      let total_10 = 0;
+      let total_11 = 0;
+      let total_12 = 0;
+      let total_13 = 0;
+      let total_14 = 0;
+      let total_15 = 0;
       for (let example = 0; example < batch; example++) {
-        total += outPreActivationGrad[10 * example + j_] * fc2Output[84 * example + i_];
+        total_0 += outPreActivationGrad[10 * example + j_] * fc2Output[84 * example + i_];
+        total_1 += outPreActivationGrad[10 * example + j_ + 1] * fc2Output[84 * example + i_];
+        total_2 += outPreActivationGrad[10 * example + j_ + 2] * fc2Output[84 * example + i_];
+        total_3 += outPreActivationGrad[10 * example + j_ + 3] * fc2Output[84 * example + i_];
+        total_4 += outPreActivationGrad[10 * example + j_] * fc2Output[84 * example + i_ + 1];
+        total_5 += outPreActivationGrad[10 * example + j_ + 1] * fc2Output[84 * example + i_ + 1];
+        total_6 += outPreActivationGrad[10 * example + j_ + 2] * fc2Output[84 * example + i_ + 1];
+        total_7 += outPreActivationGrad[10 * example + j_ + 3] * fc2Output[84 * example + i_ + 1];
+        total_8 += outPreActivationGrad[10 * example + j_] * fc2Output[84 * example + i_ + 2];
+        total_9 += outPreActivationGrad[10 * example + j_ + 1] * fc2Output[84 * example + i_ + 2];
+        total_10 += outPreActivationGrad[10 * example + j_ + 2] * fc2Output[84 * example + i_ + 2];
+        total_11 += outPreActivationGrad[10 * example + j_ + 3] * fc2Output[84 * example + i_ + 2];
+        total_12 += outPreActivationGrad[10 * example + j_] * fc2Output[84 * example + i_ + 3];
+        total_13 += outPreActivationGrad[10 * example + j_ + 1] * fc2Output[84 * example + i_ + 3];
+        total_14 += outPreActivationGrad[10 * example + j_ + 2] * fc2Output[84 * example + i_ + 3];
+        total_15 += outPreActivationGrad[10 * example + j_ + 3] * fc2Output[84 * example + i_ + 3];
       }
-      outKernelGrad[10 * i_ + j_] = total / batch;
+      outKernelGrad[10 * i_ + j_] = total_0 / batch;
+      outKernelGrad[10 * i_ + j_ + 1] = total_1 / batch;
+      outKernelGrad[10 * i_ + j_ + 2] = total_2 / batch;
+      outKernelGrad[10 * i_ + j_ + 3] = total_3 / batch;
+      outKernelGrad[10 * i_ + j_ + 10] = total_4 / batch;
+      outKernelGrad[10 * i_ + j_ + 11] = total_5 / batch;
+      outKernelGrad[10 * i_ + j_ + 12] = total_6 / batch;
+      outKernelGrad[10 * i_ + j_ + 13] = total_7 / batch;
+      outKernelGrad[10 * i_ + j_ + 20] = total_8 / batch;
+      outKernelGrad[10 * i_ + j_ + 21] = total_9 / batch;
+      outKernelGrad[10 * i_ + j_ + 22] = total_10 / batch;
+      outKernelGrad[10 * i_ + j_ + 23] = total_11 / batch;
+      outKernelGrad[10 * i_ + j_ + 30] = total_12 / batch;
+      outKernelGrad[10 * i_ + j_ + 31] = total_13 / batch;
+      outKernelGrad[10 * i_ + j_ + 32] = total_14 / batch;
+      outKernelGrad[10 * i_ + j_ + 33] = total_15 / batch;
+    }
+    for (let j_ = 8; j_ <= 9; j_++) {
+      let total_0 = 0;
+      let total_1 = 0;
+      let total_2 = 0;
+      let total_3 = 0;
+      for (let example = 0; example < batch; example++) {
+        total_0 += outPreActivationGrad[10 * example + j_] * fc2Output[84 * example + i_];
+        total_1 += outPreActivationGrad[10 * example + j_] * fc2Output[84 * example + i_ + 1];
+        total_2 += outPreActivationGrad[10 * example + j_] * fc2Output[84 * example + i_ + 2];
+        total_3 += outPreActivationGrad[10 * example + j_] * fc2Output[84 * example + i_ + 3];
+      }
+      outKernelGrad[10 * i_ + j_] = total_0 / batch;
+      outKernelGrad[10 * i_ + j_ + 10] = total_1 / batch;
+      outKernelGrad[10 * i_ + j_ + 20] = total_2 / batch;
+      outKernelGrad[10 * i_ + j_ + 30] = total_3 / batch;
     }
   }
 }
@@ -965,7 +2646,23 @@ function computeOutKernelGrad(state: State, batch: number): void {
 function computeOutBiasGrad(state: State, batch: number): void {
   const outPreActivationGrad = state.outPreActivationGrad;
   const outBiasGrad = state.outBiasGrad;
-  for (let j_ = 0; j_ <= 9; j_++) {
+  for (let j_ = 0; j_ <= 6; j_ += 4) {
+    let total_0 = 0;
+    let total_1 = 0;
+    let total_2 = 0;
+    let total_3 = 0;
+    for (let example = 0; example < batch; example++) {
+      total_0 += outPreActivationGrad[10 * example + j_];
+      total_1 += outPreActivationGrad[10 * example + j_ + 1];
+      total_2 += outPreActivationGrad[10 * example + j_ + 2];
+      total_3 += outPreActivationGrad[10 * example + j_ + 3];
+    }
+    outBiasGrad[j_] = total_0 / batch;
+    outBiasGrad[j_ + 1] = total_1 / batch;
+    outBiasGrad[j_ + 2] = total_2 / batch;
+    outBiasGrad[j_ + 3] = total_3 / batch;
+  }
+  for (let j_ = 8; j_ <= 9; j_++) {
     let total = 0;
     for (let example = 0; example < batch; example++) {
       total += outPreActivationGrad[10 * example + j_];

@@ -132,7 +132,33 @@ function computeConv1PreActivation(state: State, batch: number): void {
   const conv1Kernel = state.conv1Kernel;
   const conv1Bias = state.conv1Bias;
   const conv1PreActivation = state.conv1PreActivation;
-  for (let example = 0; example < batch; example++) {
+  for (let example = 0, exampleLast = batch - 4; example <= exampleLast; example += 4) {
+    for (let i = 0; i <= 5; i++) {
+      for (let j = 0; j <= 5; j++) {
+        for (let c = 0; c <= 0; c++) {
+          let sum1_0 = 0;
+          let sum1_1 = 0;
+          let sum1_2 = 0;
+          let sum1_3 = 0;
+          for (let m = 0; m <= 2; m++) {
+            for (let n = 0; n <= 2; n++) {
+              for (let k = 0; k <= 0; k++) {
+                sum1_0 += conv1Kernel[3 * m + n + k + c] * x[64 * example + 8 * i + 8 * m + j + n + k];
+                sum1_1 += conv1Kernel[3 * m + n + k + c] * x[64 * example + 8 * i + 8 * m + j + n + k + 64];
+                sum1_2 += conv1Kernel[3 * m + n + k + c] * x[64 * example + 8 * i + 8 * m + j + n + k + 128];
+                sum1_3 += conv1Kernel[3 * m + n + k + c] * x[64 * example + 8 * i + 8 * m + j + n + k + 192];
+              }
+            }
+          }
+          conv1PreActivation[36 * example + 6 * i + j + c] = sum1_0 + conv1Bias[c];
+          conv1PreActivation[36 * example + 6 * i + j + c + 36] = sum1_1 + conv1Bias[c];
+          conv1PreActivation[36 * example + 6 * i + j + c + 72] = sum1_2 + conv1Bias[c];
+          conv1PreActivation[36 * example + 6 * i + j + c + 108] = sum1_3 + conv1Bias[c];
+        }
+      }
+    }
+  }
+  for (let example = batch - (batch % 4); example < batch; example++) {
     for (let i = 0; i <= 5; i++) {
       for (let j = 0; j <= 5; j++) {
         for (let c = 0; c <= 0; c++) {
@@ -178,7 +204,33 @@ function computeConv2PreActivation(state: State, batch: number): void {
   const conv2Kernel = state.conv2Kernel;
   const conv2Bias = state.conv2Bias;
   const conv2PreActivation = state.conv2PreActivation;
-  for (let example = 0; example < batch; example++) {
+  for (let example = 0, exampleLast = batch - 4; example <= exampleLast; example += 4) {
+    for (let i = 0; i <= 4; i++) {
+      for (let j = 0; j <= 4; j++) {
+        for (let c = 0; c <= 0; c++) {
+          let sum1_0 = 0;
+          let sum1_1 = 0;
+          let sum1_2 = 0;
+          let sum1_3 = 0;
+          for (let m = 0; m <= 1; m++) {
+            for (let n = 0; n <= 1; n++) {
+              for (let k = 0; k <= 0; k++) {
+                sum1_0 += conv2Kernel[2 * m + n + k + c] * conv1Output[36 * example + 6 * i + 6 * m + j + n + k];
+                sum1_1 += conv2Kernel[2 * m + n + k + c] * conv1Output[36 * example + 6 * i + 6 * m + j + n + k + 36];
+                sum1_2 += conv2Kernel[2 * m + n + k + c] * conv1Output[36 * example + 6 * i + 6 * m + j + n + k + 72];
+                sum1_3 += conv2Kernel[2 * m + n + k + c] * conv1Output[36 * example + 6 * i + 6 * m + j + n + k + 108];
+              }
+            }
+          }
+          conv2PreActivation[25 * example + 5 * i + j + c] = sum1_0 + conv2Bias[c];
+          conv2PreActivation[25 * example + 5 * i + j + c + 25] = sum1_1 + conv2Bias[c];
+          conv2PreActivation[25 * example + 5 * i + j + c + 50] = sum1_2 + conv2Bias[c];
+          conv2PreActivation[25 * example + 5 * i + j + c + 75] = sum1_3 + conv2Bias[c];
+        }
+      }
+    }
+  }
+  for (let example = batch - (batch % 4); example < batch; example++) {
     for (let i = 0; i <= 4; i++) {
       for (let j = 0; j <= 4; j++) {
         for (let c = 0; c <= 0; c++) {
@@ -224,7 +276,29 @@ function computeOutPreActivation(state: State, batch: number): void {
   const outKernel = state.outKernel;
   const outBias = state.outBias;
   const outPreActivation = state.outPreActivation;
-  for (let example = 0; example < batch; example++) {
+  for (let example = 0, exampleLast = batch - 4; example <= exampleLast; example += 4) {
+    for (let u = 0; u <= 2; u++) {
+      let sum1_0 = 0;
+      let sum1_1 = 0;
+      let sum1_2 = 0;
+      let sum1_3 = 0;
+      for (let p = 0; p <= 4; p++) {
+        for (let q = 0; q <= 4; q++) {
+          for (let r = 0; r <= 0; r++) {
+            sum1_0 += outKernel[15 * p + 3 * q + 3 * r + u] * conv2Output[25 * example + 5 * p + q + r];
+            sum1_1 += outKernel[15 * p + 3 * q + 3 * r + u] * conv2Output[25 * example + 5 * p + q + r + 25];
+            sum1_2 += outKernel[15 * p + 3 * q + 3 * r + u] * conv2Output[25 * example + 5 * p + q + r + 50];
+            sum1_3 += outKernel[15 * p + 3 * q + 3 * r + u] * conv2Output[25 * example + 5 * p + q + r + 75];
+          }
+        }
+      }
+      outPreActivation[3 * example + u] = sum1_0 + outBias[u];
+      outPreActivation[3 * example + u + 3] = sum1_1 + outBias[u];
+      outPreActivation[3 * example + u + 6] = sum1_2 + outBias[u];
+      outPreActivation[3 * example + u + 9] = sum1_3 + outBias[u];
+    }
+  }
+  for (let example = batch - (batch % 4); example < batch; example++) {
     for (let u = 0; u <= 2; u++) {
       let sum1 = 0;
       for (let p = 0; p <= 4; p++) {
@@ -246,7 +320,23 @@ function computeOutPreActivation(state: State, batch: number): void {
 function computeOutSoftmaxShift(state: State, batch: number): void {
   const outPreActivation = state.outPreActivation;
   const outSoftmaxShift = state.outSoftmaxShift;
-  for (let example = 0; example < batch; example++) {
+  for (let example = 0, exampleLast = batch - 4; example <= exampleLast; example += 4) {
+    let max1_0 = -Infinity;
+    let max1_1 = -Infinity;
+    let max1_2 = -Infinity;
+    let max1_3 = -Infinity;
+    for (let u2 = 0; u2 <= 2; u2++) {
+      max1_0 = Math.max(max1_0, outPreActivation[3 * example + u2]);
+      max1_1 = Math.max(max1_1, outPreActivation[3 * example + u2 + 3]);
+      max1_2 = Math.max(max1_2, outPreActivation[3 * example + u2 + 6]);
+      max1_3 = Math.max(max1_3, outPreActivation[3 * example + u2 + 9]);
+    }
+    outSoftmaxShift[example] = max1_0;
+    outSoftmaxShift[example + 1] = max1_1;
+    outSoftmaxShift[example + 2] = max1_2;
+    outSoftmaxShift[example + 3] = max1_3;
+  }
+  for (let example = batch - (batch % 4); example < batch; example++) {
     let max1 = -Infinity;
     for (let u2 = 0; u2 <= 2; u2++) {
       max1 = Math.max(max1, outPreActivation[3 * example + u2]);
@@ -278,7 +368,23 @@ function computeOutSoftmaxExp(state: State, batch: number): void {
 function computeOutSoftmaxSum(state: State, batch: number): void {
   const outSoftmaxExp = state.outSoftmaxExp;
   const outSoftmaxSum = state.outSoftmaxSum;
-  for (let example = 0; example < batch; example++) {
+  for (let example = 0, exampleLast = batch - 4; example <= exampleLast; example += 4) {
+    let sum1_0 = 0;
+    let sum1_1 = 0;
+    let sum1_2 = 0;
+    let sum1_3 = 0;
+    for (let u2 = 0; u2 <= 2; u2++) {
+      sum1_0 += outSoftmaxExp[3 * example + u2];
+      sum1_1 += outSoftmaxExp[3 * example + u2 + 3];
+      sum1_2 += outSoftmaxExp[3 * example + u2 + 6];
+      sum1_3 += outSoftmaxExp[3 * example + u2 + 9];
+    }
+    outSoftmaxSum[example] = sum1_0;
+    outSoftmaxSum[example + 1] = sum1_1;
+    outSoftmaxSum[example + 2] = sum1_2;
+    outSoftmaxSum[example + 3] = sum1_3;
+  }
+  for (let example = batch - (batch % 4); example < batch; example++) {
     let sum1 = 0;
     for (let u2 = 0; u2 <= 2; u2++) {
       sum1 += outSoftmaxExp[3 * example + u2];
@@ -312,7 +418,23 @@ function computeLoss(state: State, batch: number): void {
   const outSoftmaxSum = state.outSoftmaxSum;
   const t = state.t;
   const loss = state.loss;
-  for (let example = 0; example < batch; example++) {
+  for (let example = 0, exampleLast = batch - 4; example <= exampleLast; example += 4) {
+    let sum1_0 = 0;
+    let sum1_1 = 0;
+    let sum1_2 = 0;
+    let sum1_3 = 0;
+    for (let u = 0; u <= 2; u++) {
+      sum1_0 += t[3 * example + u] * (outPreActivation[3 * example + u] + -outSoftmaxShift[example] + -Math.log(outSoftmaxSum[example]));
+      sum1_1 += t[3 * example + u + 3] * (outPreActivation[3 * example + u + 3] + -outSoftmaxShift[example + 1] + -Math.log(outSoftmaxSum[example + 1]));
+      sum1_2 += t[3 * example + u + 6] * (outPreActivation[3 * example + u + 6] + -outSoftmaxShift[example + 2] + -Math.log(outSoftmaxSum[example + 2]));
+      sum1_3 += t[3 * example + u + 9] * (outPreActivation[3 * example + u + 9] + -outSoftmaxShift[example + 3] + -Math.log(outSoftmaxSum[example + 3]));
+    }
+    loss[example] = -sum1_0;
+    loss[example + 1] = -sum1_1;
+    loss[example + 2] = -sum1_2;
+    loss[example + 3] = -sum1_3;
+  }
+  for (let example = batch - (batch % 4); example < batch; example++) {
     let sum1 = 0;
     for (let u = 0; u <= 2; u++) {
       sum1 += t[3 * example + u] * (outPreActivation[3 * example + u] + -outSoftmaxShift[example] + -Math.log(outSoftmaxSum[example]));
@@ -346,7 +468,29 @@ function computeConv2OutputGrad(state: State, batch: number): void {
   const outKernel = state.outKernel;
   const outPreActivationGrad = state.outPreActivationGrad;
   const conv2OutputGrad = state.conv2OutputGrad;
-  for (let example = 0; example < batch; example++) {
+  for (let example = 0, exampleLast = batch - 4; example <= exampleLast; example += 4) {
+    for (let i_ = 0; i_ <= 4; i_++) {
+      for (let j_ = 0; j_ <= 4; j_++) {
+        for (let c_ = 0; c_ <= 0; c_++) {
+          let sum1_0 = 0;
+          let sum1_1 = 0;
+          let sum1_2 = 0;
+          let sum1_3 = 0;
+          for (let u = 0; u <= 2; u++) {
+            sum1_0 += outPreActivationGrad[3 * example + u] * outKernel[15 * i_ + 3 * j_ + 3 * c_ + u];
+            sum1_1 += outPreActivationGrad[3 * example + u + 3] * outKernel[15 * i_ + 3 * j_ + 3 * c_ + u];
+            sum1_2 += outPreActivationGrad[3 * example + u + 6] * outKernel[15 * i_ + 3 * j_ + 3 * c_ + u];
+            sum1_3 += outPreActivationGrad[3 * example + u + 9] * outKernel[15 * i_ + 3 * j_ + 3 * c_ + u];
+          }
+          conv2OutputGrad[25 * example + 5 * i_ + j_ + c_] = sum1_0;
+          conv2OutputGrad[25 * example + 5 * i_ + j_ + c_ + 25] = sum1_1;
+          conv2OutputGrad[25 * example + 5 * i_ + j_ + c_ + 50] = sum1_2;
+          conv2OutputGrad[25 * example + 5 * i_ + j_ + c_ + 75] = sum1_3;
+        }
+      }
+    }
+  }
+  for (let example = batch - (batch % 4); example < batch; example++) {
     for (let i_ = 0; i_ <= 4; i_++) {
       for (let j_ = 0; j_ <= 4; j_++) {
         for (let c_ = 0; c_ <= 0; c_++) {
@@ -390,7 +534,31 @@ function computeConv1OutputGrad(state: State, batch: number): void {
   const conv2Kernel = state.conv2Kernel;
   const conv2PreActivationGrad = state.conv2PreActivationGrad;
   const conv1OutputGrad = state.conv1OutputGrad;
-  for (let example = 0; example < batch; example++) {
+  for (let example = 0, exampleLast = batch - 4; example <= exampleLast; example += 4) {
+    for (let i_ = 0; i_ <= 5; i_++) {
+      for (let j_ = 0; j_ <= 5; j_++) {
+        for (let c_ = 0; c_ <= 0; c_++) {
+          let sum1_0 = 0;
+          let sum1_1 = 0;
+          let sum1_2 = 0;
+          let sum1_3 = 0;
+          for (let m = Math.max(i_ - 4, 0), mLast = Math.min(i_, 1); m <= mLast; m++) {
+            for (let n = Math.max(j_ - 4, 0), nLast = Math.min(j_, 1); n <= nLast; n++) {
+              sum1_0 += conv2PreActivationGrad[25 * example + 5 * i_ + j_ - 5 * m - n] * conv2Kernel[2 * m + n + c_];
+              sum1_1 += conv2PreActivationGrad[25 * example + 5 * i_ + j_ - 5 * m - n + 25] * conv2Kernel[2 * m + n + c_];
+              sum1_2 += conv2PreActivationGrad[25 * example + 5 * i_ + j_ - 5 * m - n + 50] * conv2Kernel[2 * m + n + c_];
+              sum1_3 += conv2PreActivationGrad[25 * example + 5 * i_ + j_ - 5 * m - n + 75] * conv2Kernel[2 * m + n + c_];
+            }
+          }
+          conv1OutputGrad[36 * example + 6 * i_ + j_ + c_] = sum1_0;
+          conv1OutputGrad[36 * example + 6 * i_ + j_ + c_ + 36] = sum1_1;
+          conv1OutputGrad[36 * example + 6 * i_ + j_ + c_ + 72] = sum1_2;
+          conv1OutputGrad[36 * example + 6 * i_ + j_ + c_ + 108] = sum1_3;
+        }
+      }
+    }
+  }
+  for (let example = batch - (batch % 4); example < batch; example++) {
     for (let i_ = 0; i_ <= 5; i_++) {
       for (let j_ = 0; j_ <= 5; j_++) {
         for (let c_ = 0; c_ <= 0; c_++) {

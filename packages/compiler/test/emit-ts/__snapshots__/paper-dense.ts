@@ -77,7 +77,25 @@ function computeOutPreActivation(state: State, batch: number): void {
   const outKernel = state.outKernel;
   const outBias = state.outBias;
   const outPreActivation = state.outPreActivation;
-  for (let example = 0; example < batch; example++) {
+  for (let example = 0, exampleLast = batch - 4; example <= exampleLast; example += 4) {
+    for (let j = 0; j <= 1; j++) {
+      let sum1_0 = 0;
+      let sum1_1 = 0;
+      let sum1_2 = 0;
+      let sum1_3 = 0;
+      for (let i = 0; i <= 2; i++) {
+        sum1_0 += outKernel[2 * i + j] * x[3 * example + i];
+        sum1_1 += outKernel[2 * i + j] * x[3 * example + i + 3];
+        sum1_2 += outKernel[2 * i + j] * x[3 * example + i + 6];
+        sum1_3 += outKernel[2 * i + j] * x[3 * example + i + 9];
+      }
+      outPreActivation[2 * example + j] = sum1_0 + outBias[j];
+      outPreActivation[2 * example + j + 2] = sum1_1 + outBias[j];
+      outPreActivation[2 * example + j + 4] = sum1_2 + outBias[j];
+      outPreActivation[2 * example + j + 6] = sum1_3 + outBias[j];
+    }
+  }
+  for (let example = batch - (batch % 4); example < batch; example++) {
     for (let j = 0; j <= 1; j++) {
       let sum1 = 0;
       for (let i = 0; i <= 2; i++) {
@@ -124,7 +142,23 @@ function computeLossError(state: State, batch: number): void {
 function computeLoss(state: State, batch: number): void {
   const lossError = state.lossError;
   const loss = state.loss;
-  for (let example = 0; example < batch; example++) {
+  for (let example = 0, exampleLast = batch - 4; example <= exampleLast; example += 4) {
+    let sum1_0 = 0;
+    let sum1_1 = 0;
+    let sum1_2 = 0;
+    let sum1_3 = 0;
+    for (let j = 0; j <= 1; j++) {
+      sum1_0 += lossError[2 * example + j] * lossError[2 * example + j];
+      sum1_1 += lossError[2 * example + j + 2] * lossError[2 * example + j + 2];
+      sum1_2 += lossError[2 * example + j + 4] * lossError[2 * example + j + 4];
+      sum1_3 += lossError[2 * example + j + 6] * lossError[2 * example + j + 6];
+    }
+    loss[example] = 0.5 * sum1_0;
+    loss[example + 1] = 0.5 * sum1_1;
+    loss[example + 2] = 0.5 * sum1_2;
+    loss[example + 3] = 0.5 * sum1_3;
+  }
+  for (let example = batch - (batch % 4); example < batch; example++) {
     let sum1 = 0;
     for (let j = 0; j <= 1; j++) {
       sum1 += lossError[2 * example + j] * lossError[2 * example + j];

@@ -1,0 +1,302 @@
+import { CodeBlockWriter } from 'ts-morph';
+import type { IndexVar } from '../../program/ir.js';
+import type { Buffer, Kernel, Stmt } from '../../schedule/loops.js';
+import { EXAMPLE } from '../../schedule/lower-kernel.js';
+import { kernelFunction } from '../ts/module.js';
+import { Namespace } from './names.js';
+import { type WgslHelper, WgslRenderer } from './render.js';
+
+/** Invocations per workgroup: SwiftShader and every WebGPU device allow at least 256. */
+export const WORKGROUP_SIZE = 64;
+
+/** WebGPU's guaranteed `maxComputeWorkgroupsPerDimension`; more workgroups spill into y. */
+export const MAX_WORKGROUPS_PER_DIMENSION = 65_535;
+
+/** Invocations in one row of workgroups along x: the stride of `global_invocation_id.y`. */
+const ROW = WORKGROUP_SIZE * MAX_WORKGROUPS_PER_DIMENSION;
+
+/** A storage buffer a shader binds, in group 0; binding 0 is always the params uniform. */
+export interface WgslBinding {
+  readonly binding: number;
+  /** The buffer's identifier in the program, e.g. `conv1Kernel`. */
+  readonly buffer: string;
+  readonly access: 'read' | 'read_write';
+}
+
+/** One compute shader: a kernel of the schedule, or the update of one weight. */
+export interface WgslShader {
+  /** The kernel's name, the identifier of the buffer it writes: `conv1PreActivation`. */
+  readonly name: string;
+  /** The entry point, named like the TypeScript kernel: `computeConv1PreActivation`. */
+  readonly entryPoint: string;
+  /** The tensor it writes: `conv1/preActivation`, `grad(conv1/kernel)`, `conv1/kernel`. */
+  readonly writes: string;
+  readonly phase: Kernel['phase'] | 'update';
+  readonly layer?: string;
+  readonly code: string;
+  readonly bindings: readonly WgslBinding[];
+  readonly workgroupSize: number;
+  /**
+   * One invocation per element it writes: `count` in all, or `count` per example when
+   * `perExample`, that is `batch * count`. `workgroupCount` turns it into a dispatch.
+   */
+  readonly invocations: { readonly count: number; readonly perExample: boolean };
+}
+
+/**
+ * The uniform every shader binds at binding 0: the batch size, so that one shader serves
+ * every batch, and the learning rate of the update shaders.
+ */
+export const PARAMS = {
+  binding: 0,
+  /** Bytes; a uniform buffer's size is a multiple of 16. */
+  size: 16,
+  fields: { batch: { offset: 0, type: 'u32' }, learningRate: { offset: 4, type: 'f32' } },
+} as const;
+
+/**
+ * The shader of one kernel. Invocation `flat` computes one element: with examples,
+ * `flat = example * gridSize + row-major position of the output indices`; the indices are
+ * recovered with constant divisions, and invocations past the grid return at once.
+ *
+ * @example
+ * // Layer out: weighted sum of the inputs.
+ * // x^1[j] = sum_{i=0..2} w^1[i,j] * x[i] + b^1[j]
+ * ...
+ * @compute @workgroup_size(64)
+ * fn computeOutPreActivation(@builtin(global_invocation_id) id: vec3<u32>) {
+ *   let flat = i32(id.x + 4194240u * id.y);
+ *   let batch = i32(params.batch);
+ *   if (flat >= 2 * batch) {
+ *     return;
+ *   }
+ *   let example = flat / 2;
+ *   let j = flat % 2;
+ *   var sum1: f32 = 0.0;
+ *   for (var i: i32 = 0; i <= 2; i++) {
+ *     sum1 += outKernel[u32(2 * i + j)] * x[u32(3 * example + i)];
+ *   }
+ *   outPreActivation[u32(2 * example + j)] = sum1 + outBias[u32(j)];
+ * }
+ */
+export function kernelShader(kernel: Kernel, buffers: readonly Buffer[]): WgslShader {
+  const names = shaderNamespace();
+  const entryPoint = names.claim(kernelFunction(kernel));
+  const bound = bindingsOf(kernel, buffers);
+  const identifiers = new Map(bound.map((b) => [b.tensor, names.claim(b.identifier)]));
+
+  const body = new CodeBlockWriter({ indentNumberOfSpaces: 2 });
+  const renderer = writeMain(body, kernel, names, entryPoint, (t) => identifiers.get(t) ?? t);
+
+  const writer = new CodeBlockWriter({ indentNumberOfSpaces: 2 });
+  for (const line of kernel.comment) writer.writeLine(`// ${line}`);
+  writer.writeLine(`// One invocation computes one element of ${describeGrid(kernel)}.`);
+  writer.blankLine();
+  writeParams(writer);
+  const bindings = bound.map((b, k): WgslBinding => {
+    const access = b.tensor === kernel.writes ? 'read_write' : 'read';
+    const binding = { binding: k + 1, buffer: b.identifier, access } as const;
+    writeBinding(writer, binding, identifiers.get(b.tensor) ?? b.identifier);
+    return binding;
+  });
+  writer.blankLine();
+  writeHelpers(writer, renderer.helpers);
+  writer.write(body.toString());
+
+  return {
+    name: kernel.name,
+    entryPoint,
+    writes: kernel.writes,
+    phase: kernel.phase,
+    ...(kernel.layer === undefined ? {} : { layer: kernel.layer }),
+    code: writer.toString(),
+    bindings,
+    workgroupSize: WORKGROUP_SIZE,
+    invocations: { count: gridSize(kernel.grid.indices), perExample: kernel.grid.examples },
+  };
+}
+
+/**
+ * The shader of one weight's update, `w <- w - learningRate * dL/dw`, with the learning rate
+ * from the params uniform.
+ */
+export function updateShader(weight: Buffer, gradient: Buffer): WgslShader {
+  const names = shaderNamespace();
+  const { identifier } = weight;
+  const entryPoint = names.claim(`update${identifier[0]?.toUpperCase()}${identifier.slice(1)}`);
+  const gradientName = names.claim(gradient.identifier);
+  const weightName = names.claim(weight.identifier);
+  const flat = names.claim('flat');
+  const bindings: WgslBinding[] = [
+    { binding: 1, buffer: gradient.identifier, access: 'read' },
+    { binding: 2, buffer: weight.identifier, access: 'read_write' },
+  ];
+
+  const writer = new CodeBlockWriter({ indentNumberOfSpaces: 2 });
+  writer.writeLine(`// Gradient descent on ${weight.tensor}: w <- w - learningRate * dL/dw.`);
+  writer.writeLine(`// One invocation updates one of its ${weight.size} elements.`);
+  writer.blankLine();
+  writeParams(writer);
+  writeBinding(writer, bindings[0] as WgslBinding, gradientName);
+  writeBinding(writer, bindings[1] as WgslBinding, weightName);
+  writer.blankLine();
+  writeEntryHead(writer, entryPoint, () => {
+    writer.writeLine(`let ${flat} = i32(id.x + ${ROW}u * id.y);`);
+    writer.write(`if (${flat} >= ${weight.size}) `).block(() => writer.writeLine('return;'));
+    const at = `[u32(${flat})]`;
+    writer.writeLine(
+      `${weightName}${at} = ${weightName}${at} - params.learningRate * ${gradientName}${at};`,
+    );
+  });
+  return {
+    name: weight.identifier,
+    entryPoint,
+    writes: weight.tensor,
+    phase: 'update',
+    code: writer.toString(),
+    bindings,
+    workgroupSize: WORKGROUP_SIZE,
+    invocations: { count: weight.size, perExample: false },
+  };
+}
+
+/**
+ * The workgroups to dispatch for a batch: up to 65535 along x, then rows along y, so that
+ * `flat = id.x + 4194240 * id.y` covers every invocation.
+ */
+export function workgroupCount(shader: WgslShader, batch: number): [number, number, number] {
+  const invocations = shader.invocations.count * (shader.invocations.perExample ? batch : 1);
+  const groups = Math.ceil(invocations / shader.workgroupSize);
+  if (groups <= MAX_WORKGROUPS_PER_DIMENSION) return [groups, 1, 1];
+  return [MAX_WORKGROUPS_PER_DIMENSION, Math.ceil(groups / MAX_WORKGROUPS_PER_DIMENSION), 1];
+}
+
+/** The entry point: the grid position from the invocation id, then the element's statements. */
+function writeMain(
+  writer: CodeBlockWriter,
+  kernel: Kernel,
+  names: Namespace,
+  entryPoint: string,
+  buffer: (tensor: string) => string,
+): WgslRenderer {
+  const flat = names.claim('flat');
+  const usesBatch = kernel.grid.examples || mentionsBatch(kernel.element);
+  const batch = names.claim('batch');
+  const renderer = new WgslRenderer(names, buffer, assignedLocals(kernel.element), batch);
+  const { indices, examples } = kernel.grid;
+  const size = gridSize(indices);
+
+  writeEntryHead(writer, entryPoint, () => {
+    writer.writeLine(`let ${flat} = i32(id.x + ${ROW}u * id.y);`);
+    if (usesBatch) writer.writeLine(`let ${batch} = i32(params.batch);`);
+    const total = examples ? (size === 1 ? batch : `${size} * ${batch}`) : String(size);
+    writer.write(`if (${flat} >= ${total}) `).block(() => writer.writeLine('return;'));
+    if (examples) {
+      const example = names.claim(EXAMPLE);
+      writer.writeLine(`let ${example} = ${size === 1 ? flat : `${flat} / ${size}`};`);
+    }
+    let stride = size;
+    indices.forEach((index, k) => {
+      stride /= index.extent;
+      const quotient = stride === 1 ? flat : `${flat} / ${stride}`;
+      const wraps = examples || k > 0;
+      const position = wraps
+        ? `${stride === 1 ? quotient : `(${quotient})`} % ${index.extent}`
+        : quotient;
+      writer.writeLine(`let ${names.claim(index.name)} = ${position};`);
+    });
+    renderer.statements(writer, kernel.element);
+  });
+  return renderer;
+}
+
+/** A namespace holding the names every shader declares itself. */
+function shaderNamespace(): Namespace {
+  const names = new Namespace();
+  for (const name of ['Params', 'params', 'id']) names.claim(name);
+  return names;
+}
+
+function writeEntryHead(writer: CodeBlockWriter, entryPoint: string, body: () => void): void {
+  writer.writeLine(`@compute @workgroup_size(${WORKGROUP_SIZE})`);
+  writer.write(`fn ${entryPoint}(@builtin(global_invocation_id) id: vec3<u32>) `).block(body);
+}
+
+function writeParams(writer: CodeBlockWriter): void {
+  writer.write('struct Params ').block(() => {
+    for (const [field, { type }] of Object.entries(PARAMS.fields)) {
+      writer.writeLine(`${field}: ${type},`);
+    }
+  });
+  writer.blankLine();
+  writer.writeLine(`@group(0) @binding(${PARAMS.binding}) var<uniform> params: Params;`);
+}
+
+function writeBinding(writer: CodeBlockWriter, binding: WgslBinding, name: string): void {
+  writer.writeLine(
+    `@group(0) @binding(${binding.binding}) var<storage, ${binding.access}> ${name}: array<f32>;`,
+  );
+}
+
+/** Exact integer division for a positive divisor, where WGSL's `/` truncates toward zero. */
+const HELPERS: Record<WgslHelper, readonly string[]> = {
+  floor_div: [
+    '// floor(a / b) for b > 0.',
+    'fn floor_div(a: i32, b: i32) -> i32 {',
+    '  let q = a / b;',
+    '  return select(q, q - 1, a % b != 0 && a < 0);',
+    '}',
+  ],
+  ceil_div: [
+    '// ceil(a / b) for b > 0.',
+    'fn ceil_div(a: i32, b: i32) -> i32 {',
+    '  let q = a / b;',
+    '  return select(q, q + 1, a % b != 0 && a > 0);',
+    '}',
+  ],
+  sigmoid: ['fn sigmoid(v: f32) -> f32 {', '  return 1.0 / (1.0 + exp(-v));', '}'],
+};
+
+function writeHelpers(writer: CodeBlockWriter, used: ReadonlySet<WgslHelper>): void {
+  for (const helper of ['floor_div', 'ceil_div', 'sigmoid'] as const) {
+    if (!used.has(helper)) continue;
+    for (const line of HELPERS[helper]) writer.writeLine(line);
+    writer.blankLine();
+  }
+}
+
+/** The buffers a kernel reads or writes, in the plan's order. */
+function bindingsOf(kernel: Kernel, buffers: readonly Buffer[]): Buffer[] {
+  const text = JSON.stringify(kernel.element);
+  return buffers.filter(
+    (b) => b.tensor === kernel.writes || text.includes(`"buffer":${JSON.stringify(b.tensor)}`),
+  );
+}
+
+function describeGrid(kernel: Kernel): string {
+  return kernel.grid.examples ? `${kernel.writes} for one example` : kernel.writes;
+}
+
+function gridSize(indices: readonly IndexVar[]): number {
+  return indices.reduce((n, v) => n * v.extent, 1);
+}
+
+/** Locals that some statement assigns after declaring them. */
+function assignedLocals(stmts: readonly Stmt[]): Set<string> {
+  const names = new Set<string>();
+  const visit = (list: readonly Stmt[]): void => {
+    for (const s of list) {
+      if (s.kind === 'assign' || s.kind === 'accumulate' || s.kind === 'assignIndex') {
+        names.add(s.name);
+      }
+      if (s.kind === 'for' || s.kind === 'if') visit(s.body);
+    }
+  };
+  visit(stmts);
+  return names;
+}
+
+function mentionsBatch(stmts: readonly Stmt[]): boolean {
+  const text = JSON.stringify(stmts);
+  return text.includes('"kind":"lastExample"') || text.includes('"kind":"batchSize"');
+}
