@@ -10,26 +10,11 @@ import {
   instantiateTypeScript,
   parseGraphText,
 } from '../packages/compiler/src/index.js';
-
-const BATCH = 64;
-const WARM_UP = 3;
+import { BATCH, batchData, tfjsModel, WARM_UP } from './bench-shared.js';
 
 const [file, system, stepsText] = process.argv.slice(2) as [string, string, string];
 const graph = parseGraphText(readFileSync(file, 'utf8'), file);
 const steps = Number(stepsText);
-
-/** A deterministic batch: inputs in [0, 1), one-hot targets. */
-function batchData(size: number, classes: number) {
-  let seed = 12345;
-  const next = () => {
-    seed = (seed * 16807) % 2147483647;
-    return seed / 2147483647;
-  };
-  const inputs = Float32Array.from({ length: BATCH * size }, next);
-  const targets = new Float32Array(BATCH * classes);
-  for (let b = 0; b < BATCH; b++) targets[b * classes + (b % classes)] = 1;
-  return { inputs, targets };
-}
 
 function time(step: () => void): number[] {
   for (let k = 0; k < WARM_UP; k++) step();
@@ -66,47 +51,7 @@ async function tfjs(g: Graph, backend: string): Promise<number[]> {
   else tf.env().set('IS_TEST', true);
   await tf.setBackend(backend);
   await tf.ready();
-  const model = tf.sequential();
-  const first = { inputShape: [...g.inputShape] };
-  g.layers.forEach((layer, k) => {
-    const shape = k === 0 ? first : {};
-    if (layer.type === 'conv2d') {
-      model.add(
-        tf.layers.conv2d({
-          ...shape,
-          filters: layer.filters,
-          kernelSize: [...layer.kernelSize],
-          strides: [...layer.strides],
-          padding: layer.padding,
-          activation: layer.activation.name === 'relu' ? 'relu' : 'linear',
-        }),
-      );
-    } else if (layer.type === 'maxPooling2d') {
-      model.add(
-        tf.layers.maxPooling2d({
-          ...shape,
-          poolSize: [...layer.poolSize],
-          strides: [...layer.strides],
-        }),
-      );
-    } else if (layer.type === 'flatten') {
-      model.add(tf.layers.flatten(shape));
-    } else if (layer.type === 'dense') {
-      const activation =
-        layer.activation.name === 'softmax'
-          ? 'softmax'
-          : layer.activation.name === 'relu'
-            ? 'relu'
-            : 'linear';
-      model.add(tf.layers.dense({ ...shape, units: layer.units, activation }));
-    } else {
-      throw new Error(`the benchmark builds no ${layer.type} layer for TensorFlow.js`);
-    }
-  });
-  model.compile({
-    optimizer: tf.train.sgd(g.optimizer.learningRate),
-    loss: 'categoricalCrossentropy',
-  });
+  const model = tfjsModel(tf, g);
   const inputSize = g.inputShape.reduce((n, d) => n * d, 1);
   const data = batchData(inputSize, 10);
   const x = tf.tensor(data.inputs, [BATCH, ...g.inputShape]);

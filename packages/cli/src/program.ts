@@ -2,6 +2,8 @@ import { createRequire } from 'node:module';
 import { Command, CommanderError } from 'commander';
 import { registerDerive } from './commands/derive.js';
 import { registerEmit } from './commands/emit.js';
+import { registerGrad } from './commands/grad.js';
+import { registerTrain } from './commands/train.js';
 import { reportError } from './errors.js';
 import { type Output, processOutput } from './io.js';
 
@@ -29,6 +31,8 @@ export function createProgram(output: Output = processOutput): Command {
     .exitOverride();
   registerDerive(program, output);
   registerEmit(program, output);
+  registerGrad(program, output);
+  registerTrain(program, output);
   return program;
 }
 

@@ -3,6 +3,7 @@ export { adjointName, type DeriveOptions, deriveProgram } from './derive/reverse
 export * from './derive/types.js';
 export * from './emit/index.js';
 export * from './emit/ts/index.js';
+export * from './emit/wgsl/index.js';
 export * from './errors.js';
 export * from './graph/index.js';
 export * from './interpret/index.js';

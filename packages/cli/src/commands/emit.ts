@@ -1,6 +1,12 @@
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { type CompiledTypeScript, compileTypeScript, parseGraphText } from '@symgrad/compiler';
+import {
+  type CompiledTypeScript,
+  compileTypeScript,
+  compileWgsl,
+  parseGraphText,
+  type WgslProgram,
+} from '@symgrad/compiler';
 import { type Command, Option } from 'commander';
 import { UsageError } from '../errors.js';
 import { type Output, readText, writeTextAtomic } from '../io.js';
@@ -27,7 +33,7 @@ export function registerEmit(program: Command, output: Output): void {
     )
     .option(
       '--out <dir>',
-      'write <name>.ts and manifest.json into this folder (default: the module to standard output)',
+      'write the module (<name>.ts) or the shaders (<kernel>.wgsl) and manifest.json into this folder (default: standard output)',
     )
     .action((graph: string, options: EmitOptions) => emit(graph, options, output));
 }
@@ -36,9 +42,8 @@ export function registerEmit(program: Command, output: Output): void {
 export function emit(file: string, options: EmitOptions, output: Output): void {
   const graph = parseGraphText(readText(file), file);
   if (options.target === 'wgsl') {
-    // TODO: WGSL emission is the WebGPU runtime's issue; until it lands, `--target wgsl`
-    // stops here with this message instead of writing anything.
-    throw new UsageError("--target wgsl is not available in this version; use '--target ts'");
+    emitWgslFiles(compileWgsl(graph).program, options, output);
+    return;
   }
   const compiled = compileTypeScript(graph);
   if (options.out === undefined) {
@@ -63,7 +68,7 @@ export function manifest(compiled: CompiledTypeScript) {
     format: 'symgrad-manifest',
     version: 1,
     graph: compiled.schedule.name,
-    target: 'ts',
+    language: 'ts',
     module: compiled.module.fileName,
     weights: compiled.schedule.weights.map((w) => ({
       name: w.weight,
@@ -86,6 +91,36 @@ export function manifest(compiled: CompiledTypeScript) {
       ...(k.layer === undefined ? {} : { layer: k.layer }),
     })),
   };
+}
+
+/**
+ * One `<entry point>.wgsl` file per compute shader and a manifest that any WebGPU host can
+ * follow: buffers and their sizes, each shader's bindings, workgroup size and invocations,
+ * the dispatch order per phase, and the 16-byte uniform `{ batch: u32, learningRate: f32 }`
+ * at binding 0. Without `--out`, the shaders go to standard output one after another.
+ */
+function emitWgslFiles(program: WgslProgram, options: EmitOptions, output: Output): void {
+  if (options.out === undefined) {
+    output.stdout(program.shaders.map((s) => s.code).join('\n'));
+    return;
+  }
+  mkdirSync(options.out, { recursive: true });
+  for (const shader of program.shaders) {
+    writeTextAtomic(join(options.out, `${shader.entryPoint}.wgsl`), shader.code);
+  }
+  const { shaders, ...rest } = program;
+  const described = shaders.map(({ code, ...shader }) => ({
+    ...shader,
+    file: `${shader.entryPoint}.wgsl`,
+  }));
+  const document = {
+    format: 'symgrad-manifest',
+    version: 1,
+    language: 'wgsl',
+    ...rest,
+    shaders: described,
+  };
+  writeTextAtomic(join(options.out, 'manifest.json'), `${JSON.stringify(document, null, 2)}\n`);
 }
 
 function parseTarget(value: string): EmitTarget {

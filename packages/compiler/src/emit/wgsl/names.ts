@@ -57,6 +57,14 @@ export class Namespace {
     return this.unique(spell(hint));
   }
 
+  /** A new identifier from a role and a counter: `chosen1`, `chosen2`. */
+  numbered(role: string): string {
+    const base = spell(role);
+    let counter = 1;
+    while (this.taken.has(`${base}${counter}`)) counter += 1;
+    return this.unique(`${base}${counter}`);
+  }
+
   private unique(base: string): string {
     let candidate = base;
     for (let suffix = 2; this.taken.has(candidate) || RESERVED.has(candidate); suffix++) {

@@ -1,4 +1,4 @@
-import type { CodeBlockWriter } from 'ts-morph';
+import type CodeBlockWriter from 'code-block-writer';
 import type { Affine } from '../../program/affine.js';
 import type { IndexExpr, Stmt, Test, Value } from '../../schedule/loops.js';
 import type { LimitTerm } from '../../simplify/bounds.js';
@@ -250,7 +250,7 @@ export class WgslRenderer {
   }
 
   private branch(writer: CodeBlockWriter, v: Value & { kind: 'select' }): void {
-    const name = this.names.fresh('chosen');
+    const name = this.names.numbered('chosen');
     const assign = (value: Value) => {
       this.hoist(writer, value);
       writer.writeLine(`${name} = ${this.value(value)};`);
@@ -262,7 +262,7 @@ export class WgslRenderer {
       writer.write(`if (${test}) `).block(() => assign(v.then));
     } else {
       writer.writeLine(`var ${name}: f32;`);
-      writer.write(`if (${test}) `).block(() => assign(v.then));
+      writer.write(`if (${test}) `).inlineBlock(() => assign(v.then));
       writer.write(' else ').block(() => assign(v.otherwise));
     }
     this.branched.set(v, name);

@@ -1,4 +1,4 @@
-import { CodeBlockWriter } from 'ts-morph';
+import CodeBlockWriter from 'code-block-writer';
 import type { IndexVar } from '../../program/ir.js';
 import type { Buffer, Kernel, Stmt } from '../../schedule/loops.js';
 import { EXAMPLE } from '../../schedule/lower-kernel.js';
@@ -195,15 +195,8 @@ function writeMain(
       const example = names.claim(EXAMPLE);
       writer.writeLine(`let ${example} = ${size === 1 ? flat : `${flat} / ${size}`};`);
     }
-    let stride = size;
-    indices.forEach((index, k) => {
-      stride /= index.extent;
-      const quotient = stride === 1 ? flat : `${flat} / ${stride}`;
-      const wraps = examples || k > 0;
-      const position = wraps
-        ? `${stride === 1 ? quotient : `(${quotient})`} % ${index.extent}`
-        : quotient;
-      writer.writeLine(`let ${names.claim(index.name)} = ${position};`);
+    gridPositions(indices, examples, flat).forEach((position, k) => {
+      writer.writeLine(`let ${names.claim((indices[k] as IndexVar).name)} = ${position};`);
     });
     renderer.statements(writer, kernel.element);
   });
@@ -215,6 +208,21 @@ function shaderNamespace(): Namespace {
   const names = new Namespace();
   for (const name of ['Params', 'params', 'id']) names.claim(name);
   return names;
+}
+
+/**
+ * Each output index from the flat position, row-major: `(flat / stride) % extent`, without
+ * the division where the stride is 1 and without the remainder where nothing lies above.
+ */
+function gridPositions(indices: readonly IndexVar[], examples: boolean, flat: string): string[] {
+  let stride = gridSize(indices);
+  return indices.map((index, k) => {
+    stride /= index.extent;
+    if (index.extent === 1) return '0';
+    const quotient = stride === 1 ? flat : `${flat} / ${stride}`;
+    if (!examples && k === 0) return quotient;
+    return `${stride === 1 ? quotient : `(${quotient})`} % ${index.extent}`;
+  });
 }
 
 function writeEntryHead(writer: CodeBlockWriter, entryPoint: string, body: () => void): void {

@@ -1,0 +1,79 @@
+import { type Graph, parseGraphText } from '@symgrad/compiler';
+import { CpuModel, loadWeights, type Tensor, type WeightTensors } from '@symgrad/runtime-cpu';
+import { requestDevice, WebGpuModel } from '@symgrad/runtime-webgpu';
+import type { Command } from 'commander';
+import { type Output, readText, writeTextAtomic } from '../io.js';
+import { type Backend, backendOption, readTensor } from './shared.js';
+
+export interface GradOptions {
+  readonly weights: string;
+  readonly inputs: string;
+  readonly targets: string;
+  readonly backend: Backend;
+  readonly out?: string;
+}
+
+/**
+ * `symgrad grad <graph.json> --weights <w.json> --inputs <x.json> --targets <t.json>
+ * [--backend cpu] [--out <g.json>]`.
+ */
+export function registerGrad(program: Command, output: Output): void {
+  program
+    .command('grad')
+    .description('compute the loss and every weight gradient for one batch, before any update')
+    .argument('<graph>', 'the layer graph, a JSON file')
+    .requiredOption('--weights <file>', 'the weights: an object from weight name to tensor')
+    .requiredOption('--inputs <file>', 'the batch of inputs, a tensor [batch, ...input shape]')
+    .requiredOption('--targets <file>', 'the targets, a tensor [batch, ...output shape]')
+    .addOption(backendOption())
+    .option('--out <file>', 'write the result to this file, atomically (default: standard output)')
+    .action((graph: string, options: GradOptions) => grad(graph, options, output));
+}
+
+/** Writes `{ "loss": number, "gradients": { "<weight>": tensor } }` for the batch. */
+export async function grad(file: string, options: GradOptions, output: Output): Promise<void> {
+  const graph = parseGraphText(readText(file), file);
+  const inputs = readTensor(options.inputs);
+  const targets = readTensor(options.targets);
+  const weights = loadWeights(options.weights);
+  const files = { inputs: options.inputs, targets: options.targets };
+
+  // The CPU model checks the weights and the batch against the graph on either backend, with
+  // messages that name the files; the WebGPU model then computes on the device.
+  const model = CpuModel.compile(graph, { maxBatch: inputs.shape[0] ?? 1, file });
+  model.setWeights(weights, options.weights);
+  const checked = model.gradients(inputs, targets, files);
+  const result =
+    options.backend === 'webgpu' ? await webGpuGradients(graph, weights, inputs, targets) : checked;
+  const text = `${JSON.stringify({ loss: result.loss, gradients: plain(result.gradients) })}\n`;
+  if (options.out === undefined) output.stdout(text);
+  else writeTextAtomic(options.out, text);
+}
+
+async function webGpuGradients(
+  graph: Graph,
+  weights: WeightTensors,
+  inputs: Tensor,
+  targets: Tensor,
+) {
+  const batch = inputs.shape[0] ?? 1;
+  const device = await requestDevice();
+  const model = await WebGpuModel.compile(graph, device, { maxBatch: batch });
+  try {
+    await model.setWeights(weights);
+    return await model.gradients(inputs.data, targets.data, batch);
+  } finally {
+    model.destroy();
+    device.destroy();
+  }
+}
+
+function plain(
+  tensors: Record<string, Tensor>,
+): Record<string, { shape: number[]; data: number[] }> {
+  const entries = Object.entries(tensors).map(([name, t]) => [
+    name,
+    { shape: [...t.shape], data: Array.from(t.data) },
+  ]);
+  return Object.fromEntries(entries);
+}

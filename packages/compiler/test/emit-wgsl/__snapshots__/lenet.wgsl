@@ -1,0 +1,1416 @@
+// ==== computeConv1PreActivation ====
+// Layer conv1: convolution of the input.
+// x^1[i,j,c] = sum_{m=max(-i + 2, 0)..min(-i + 29, 4)} sum_{n=max(-j + 2, 0)..min(-j + 29, 4)} sum_{k=0..0} w^1[m,n,c] * x[i + m - 2,j + n - 2] + b^1[c]
+// One invocation computes one element of conv1/preActivation for one example.
+
+struct Params {
+  batch: u32,
+  learningRate: f32,
+}
+
+@group(0) @binding(0) var<uniform> params: Params;
+@group(0) @binding(1) var<storage, read> x: array<f32>;
+@group(0) @binding(2) var<storage, read> conv1Kernel: array<f32>;
+@group(0) @binding(3) var<storage, read> conv1Bias: array<f32>;
+@group(0) @binding(4) var<storage, read_write> conv1PreActivation: array<f32>;
+
+@compute @workgroup_size(64)
+fn computeConv1PreActivation(@builtin(global_invocation_id) id: vec3<u32>) {
+  let flat = i32(id.x + 4194240u * id.y);
+  let batch = i32(params.batch);
+  if (flat >= 4704 * batch) {
+    return;
+  }
+  let example = flat / 4704;
+  let i = (flat / 168) % 28;
+  let j = (flat / 6) % 28;
+  let c = flat % 6;
+  var sum1: f32 = 0.0;
+  let mLast = min(-i + 29, 4);
+  for (var m: i32 = max(-i + 2, 0); m <= mLast; m++) {
+    let nLast = min(-j + 29, 4);
+    for (var n: i32 = max(-j + 2, 0); n <= nLast; n++) {
+      for (var k: i32 = 0; k <= 0; k++) {
+        sum1 += conv1Kernel[u32(30 * m + 6 * n + 6 * k + c)] * x[u32(784 * example + 28 * i + 28 * m + j + n + k - 58)];
+      }
+    }
+  }
+  conv1PreActivation[u32(4704 * example + 168 * i + 6 * j + c)] = sum1 + conv1Bias[u32(c)];
+}
+// ==== computeConv1Output ====
+// Layer conv1: relu activation.
+// O^1[i,j,c] = relu(x^1[i,j,c])
+// One invocation computes one element of conv1/output for one example.
+
+struct Params {
+  batch: u32,
+  learningRate: f32,
+}
+
+@group(0) @binding(0) var<uniform> params: Params;
+@group(0) @binding(1) var<storage, read> conv1PreActivation: array<f32>;
+@group(0) @binding(2) var<storage, read_write> conv1Output: array<f32>;
+
+@compute @workgroup_size(64)
+fn computeConv1Output(@builtin(global_invocation_id) id: vec3<u32>) {
+  let flat = i32(id.x + 4194240u * id.y);
+  let batch = i32(params.batch);
+  if (flat >= 4704 * batch) {
+    return;
+  }
+  let example = flat / 4704;
+  let i = (flat / 168) % 28;
+  let j = (flat / 6) % 28;
+  let c = flat % 6;
+  conv1Output[u32(4704 * example + 168 * i + 6 * j + c)] = select(0.0, conv1PreActivation[u32(4704 * example + 168 * i + 6 * j + c)], conv1PreActivation[u32(4704 * example + 168 * i + 6 * j + c)] > 0.0);
+}
+// ==== computePool1Output ====
+// Layer pool1: largest value of each pooling window.
+// O^2[i,j,c] = max_{m,n} O^1[2*i + m,2*j + n,c]
+// One invocation computes one element of pool1/output for one example.
+
+struct Params {
+  batch: u32,
+  learningRate: f32,
+}
+
+@group(0) @binding(0) var<uniform> params: Params;
+@group(0) @binding(1) var<storage, read> conv1Output: array<f32>;
+@group(0) @binding(2) var<storage, read_write> pool1Output: array<f32>;
+
+@compute @workgroup_size(64)
+fn computePool1Output(@builtin(global_invocation_id) id: vec3<u32>) {
+  let flat = i32(id.x + 4194240u * id.y);
+  let batch = i32(params.batch);
+  if (flat >= 1176 * batch) {
+    return;
+  }
+  let example = flat / 1176;
+  let i = (flat / 84) % 14;
+  let j = (flat / 6) % 14;
+  let c = flat % 6;
+  var max1: f32 = -3.402823e38;
+  for (var m: i32 = 0; m <= 1; m++) {
+    for (var n: i32 = 0; n <= 1; n++) {
+      max1 = max(max1, conv1Output[u32(4704 * example + 336 * i + 168 * m + 12 * j + 6 * n + c)]);
+    }
+  }
+  pool1Output[u32(1176 * example + 84 * i + 6 * j + c)] = max1;
+}
+// ==== computeConv2PreActivation ====
+// Layer conv2: convolution of the input.
+// x^3[i,j,c] = sum_{m=0..4} sum_{n=0..4} sum_{k=0..5} w^3[m,n,k,c] * O^2[i + m,j + n,k] + b^3[c]
+// One invocation computes one element of conv2/preActivation for one example.
+
+struct Params {
+  batch: u32,
+  learningRate: f32,
+}
+
+@group(0) @binding(0) var<uniform> params: Params;
+@group(0) @binding(1) var<storage, read> pool1Output: array<f32>;
+@group(0) @binding(2) var<storage, read> conv2Kernel: array<f32>;
+@group(0) @binding(3) var<storage, read> conv2Bias: array<f32>;
+@group(0) @binding(4) var<storage, read_write> conv2PreActivation: array<f32>;
+
+@compute @workgroup_size(64)
+fn computeConv2PreActivation(@builtin(global_invocation_id) id: vec3<u32>) {
+  let flat = i32(id.x + 4194240u * id.y);
+  let batch = i32(params.batch);
+  if (flat >= 1600 * batch) {
+    return;
+  }
+  let example = flat / 1600;
+  let i = (flat / 160) % 10;
+  let j = (flat / 16) % 10;
+  let c = flat % 16;
+  var sum1: f32 = 0.0;
+  for (var m: i32 = 0; m <= 4; m++) {
+    for (var n: i32 = 0; n <= 4; n++) {
+      for (var k: i32 = 0; k <= 5; k++) {
+        sum1 += conv2Kernel[u32(480 * m + 96 * n + 16 * k + c)] * pool1Output[u32(1176 * example + 84 * i + 84 * m + 6 * j + 6 * n + k)];
+      }
+    }
+  }
+  conv2PreActivation[u32(1600 * example + 160 * i + 16 * j + c)] = sum1 + conv2Bias[u32(c)];
+}
+// ==== computeConv2Output ====
+// Layer conv2: relu activation.
+// O^3[i,j,c] = relu(x^3[i,j,c])
+// One invocation computes one element of conv2/output for one example.
+
+struct Params {
+  batch: u32,
+  learningRate: f32,
+}
+
+@group(0) @binding(0) var<uniform> params: Params;
+@group(0) @binding(1) var<storage, read> conv2PreActivation: array<f32>;
+@group(0) @binding(2) var<storage, read_write> conv2Output: array<f32>;
+
+@compute @workgroup_size(64)
+fn computeConv2Output(@builtin(global_invocation_id) id: vec3<u32>) {
+  let flat = i32(id.x + 4194240u * id.y);
+  let batch = i32(params.batch);
+  if (flat >= 1600 * batch) {
+    return;
+  }
+  let example = flat / 1600;
+  let i = (flat / 160) % 10;
+  let j = (flat / 16) % 10;
+  let c = flat % 16;
+  conv2Output[u32(1600 * example + 160 * i + 16 * j + c)] = select(0.0, conv2PreActivation[u32(1600 * example + 160 * i + 16 * j + c)], conv2PreActivation[u32(1600 * example + 160 * i + 16 * j + c)] > 0.0);
+}
+// ==== computePool2Output ====
+// Layer pool2: largest value of each pooling window.
+// O^4[i,j,c] = max_{m,n} O^3[2*i + m,2*j + n,c]
+// One invocation computes one element of pool2/output for one example.
+
+struct Params {
+  batch: u32,
+  learningRate: f32,
+}
+
+@group(0) @binding(0) var<uniform> params: Params;
+@group(0) @binding(1) var<storage, read> conv2Output: array<f32>;
+@group(0) @binding(2) var<storage, read_write> pool2Output: array<f32>;
+
+@compute @workgroup_size(64)
+fn computePool2Output(@builtin(global_invocation_id) id: vec3<u32>) {
+  let flat = i32(id.x + 4194240u * id.y);
+  let batch = i32(params.batch);
+  if (flat >= 400 * batch) {
+    return;
+  }
+  let example = flat / 400;
+  let i = (flat / 80) % 5;
+  let j = (flat / 16) % 5;
+  let c = flat % 16;
+  var max1: f32 = -3.402823e38;
+  for (var m: i32 = 0; m <= 1; m++) {
+    for (var n: i32 = 0; n <= 1; n++) {
+      max1 = max(max1, conv2Output[u32(1600 * example + 320 * i + 160 * m + 32 * j + 16 * n + c)]);
+    }
+  }
+  pool2Output[u32(400 * example + 80 * i + 16 * j + c)] = max1;
+}
+// ==== computeFc1PreActivation ====
+// Layer fc1: weighted sum of the inputs.
+// x^6[u] = sum_{p=0..4} sum_{q=0..4} sum_{r=0..15} w^6[p,q,r,u] * O^4[p,q,r] + b^6[u]
+// One invocation computes one element of fc1/preActivation for one example.
+
+struct Params {
+  batch: u32,
+  learningRate: f32,
+}
+
+@group(0) @binding(0) var<uniform> params: Params;
+@group(0) @binding(1) var<storage, read> pool2Output: array<f32>;
+@group(0) @binding(2) var<storage, read> fc1Kernel: array<f32>;
+@group(0) @binding(3) var<storage, read> fc1Bias: array<f32>;
+@group(0) @binding(4) var<storage, read_write> fc1PreActivation: array<f32>;
+
+@compute @workgroup_size(64)
+fn computeFc1PreActivation(@builtin(global_invocation_id) id: vec3<u32>) {
+  let flat = i32(id.x + 4194240u * id.y);
+  let batch = i32(params.batch);
+  if (flat >= 120 * batch) {
+    return;
+  }
+  let example = flat / 120;
+  let u = flat % 120;
+  var sum1: f32 = 0.0;
+  for (var p: i32 = 0; p <= 4; p++) {
+    for (var q: i32 = 0; q <= 4; q++) {
+      for (var r: i32 = 0; r <= 15; r++) {
+        sum1 += fc1Kernel[u32(9600 * p + 1920 * q + 120 * r + u)] * pool2Output[u32(400 * example + 80 * p + 16 * q + r)];
+      }
+    }
+  }
+  fc1PreActivation[u32(120 * example + u)] = sum1 + fc1Bias[u32(u)];
+}
+// ==== computeFc1Output ====
+// Layer fc1: relu activation.
+// O^6[u] = relu(x^6[u])
+// One invocation computes one element of fc1/output for one example.
+
+struct Params {
+  batch: u32,
+  learningRate: f32,
+}
+
+@group(0) @binding(0) var<uniform> params: Params;
+@group(0) @binding(1) var<storage, read> fc1PreActivation: array<f32>;
+@group(0) @binding(2) var<storage, read_write> fc1Output: array<f32>;
+
+@compute @workgroup_size(64)
+fn computeFc1Output(@builtin(global_invocation_id) id: vec3<u32>) {
+  let flat = i32(id.x + 4194240u * id.y);
+  let batch = i32(params.batch);
+  if (flat >= 120 * batch) {
+    return;
+  }
+  let example = flat / 120;
+  let u = flat % 120;
+  fc1Output[u32(120 * example + u)] = select(0.0, fc1PreActivation[u32(120 * example + u)], fc1PreActivation[u32(120 * example + u)] > 0.0);
+}
+// ==== computeFc2PreActivation ====
+// Layer fc2: weighted sum of the inputs.
+// x^7[j] = sum_{i=0..119} w^7[i,j] * O^6[i] + b^7[j]
+// One invocation computes one element of fc2/preActivation for one example.
+
+struct Params {
+  batch: u32,
+  learningRate: f32,
+}
+
+@group(0) @binding(0) var<uniform> params: Params;
+@group(0) @binding(1) var<storage, read> fc1Output: array<f32>;
+@group(0) @binding(2) var<storage, read> fc2Kernel: array<f32>;
+@group(0) @binding(3) var<storage, read> fc2Bias: array<f32>;
+@group(0) @binding(4) var<storage, read_write> fc2PreActivation: array<f32>;
+
+@compute @workgroup_size(64)
+fn computeFc2PreActivation(@builtin(global_invocation_id) id: vec3<u32>) {
+  let flat = i32(id.x + 4194240u * id.y);
+  let batch = i32(params.batch);
+  if (flat >= 84 * batch) {
+    return;
+  }
+  let example = flat / 84;
+  let j = flat % 84;
+  var sum1: f32 = 0.0;
+  for (var i: i32 = 0; i <= 119; i++) {
+    sum1 += fc2Kernel[u32(84 * i + j)] * fc1Output[u32(120 * example + i)];
+  }
+  fc2PreActivation[u32(84 * example + j)] = sum1 + fc2Bias[u32(j)];
+}
+// ==== computeFc2Output ====
+// Layer fc2: relu activation.
+// O^7[j] = relu(x^7[j])
+// One invocation computes one element of fc2/output for one example.
+
+struct Params {
+  batch: u32,
+  learningRate: f32,
+}
+
+@group(0) @binding(0) var<uniform> params: Params;
+@group(0) @binding(1) var<storage, read> fc2PreActivation: array<f32>;
+@group(0) @binding(2) var<storage, read_write> fc2Output: array<f32>;
+
+@compute @workgroup_size(64)
+fn computeFc2Output(@builtin(global_invocation_id) id: vec3<u32>) {
+  let flat = i32(id.x + 4194240u * id.y);
+  let batch = i32(params.batch);
+  if (flat >= 84 * batch) {
+    return;
+  }
+  let example = flat / 84;
+  let j = flat % 84;
+  fc2Output[u32(84 * example + j)] = select(0.0, fc2PreActivation[u32(84 * example + j)], fc2PreActivation[u32(84 * example + j)] > 0.0);
+}
+// ==== computeOutPreActivation ====
+// Layer out: weighted sum of the inputs.
+// x^8[j] = sum_{i=0..83} w^8[i,j] * O^7[i] + b^8[j]
+// One invocation computes one element of out/preActivation for one example.
+
+struct Params {
+  batch: u32,
+  learningRate: f32,
+}
+
+@group(0) @binding(0) var<uniform> params: Params;
+@group(0) @binding(1) var<storage, read> fc2Output: array<f32>;
+@group(0) @binding(2) var<storage, read> outKernel: array<f32>;
+@group(0) @binding(3) var<storage, read> outBias: array<f32>;
+@group(0) @binding(4) var<storage, read_write> outPreActivation: array<f32>;
+
+@compute @workgroup_size(64)
+fn computeOutPreActivation(@builtin(global_invocation_id) id: vec3<u32>) {
+  let flat = i32(id.x + 4194240u * id.y);
+  let batch = i32(params.batch);
+  if (flat >= 10 * batch) {
+    return;
+  }
+  let example = flat / 10;
+  let j = flat % 10;
+  var sum1: f32 = 0.0;
+  for (var i: i32 = 0; i <= 83; i++) {
+    sum1 += outKernel[u32(10 * i + j)] * fc2Output[u32(84 * example + i)];
+  }
+  outPreActivation[u32(10 * example + j)] = sum1 + outBias[u32(j)];
+}
+// ==== computeOutSoftmaxShift ====
+// Layer out: softmax shift, the largest logit.
+// s^8 = max_{j2} x^8[j2]
+// One invocation computes one element of out/softmaxShift for one example.
+
+struct Params {
+  batch: u32,
+  learningRate: f32,
+}
+
+@group(0) @binding(0) var<uniform> params: Params;
+@group(0) @binding(1) var<storage, read> outPreActivation: array<f32>;
+@group(0) @binding(2) var<storage, read_write> outSoftmaxShift: array<f32>;
+
+@compute @workgroup_size(64)
+fn computeOutSoftmaxShift(@builtin(global_invocation_id) id: vec3<u32>) {
+  let flat = i32(id.x + 4194240u * id.y);
+  let batch = i32(params.batch);
+  if (flat >= batch) {
+    return;
+  }
+  let example = flat;
+  var max1: f32 = -3.402823e38;
+  for (var j2: i32 = 0; j2 <= 9; j2++) {
+    max1 = max(max1, outPreActivation[u32(10 * example + j2)]);
+  }
+  outSoftmaxShift[u32(example)] = max1;
+}
+// ==== computeOutSoftmaxExp ====
+// Layer out: shifted exponentials.
+// u^8[j] = exp(x^8[j] - s^8)
+// One invocation computes one element of out/softmaxExp for one example.
+
+struct Params {
+  batch: u32,
+  learningRate: f32,
+}
+
+@group(0) @binding(0) var<uniform> params: Params;
+@group(0) @binding(1) var<storage, read> outPreActivation: array<f32>;
+@group(0) @binding(2) var<storage, read> outSoftmaxShift: array<f32>;
+@group(0) @binding(3) var<storage, read_write> outSoftmaxExp: array<f32>;
+
+@compute @workgroup_size(64)
+fn computeOutSoftmaxExp(@builtin(global_invocation_id) id: vec3<u32>) {
+  let flat = i32(id.x + 4194240u * id.y);
+  let batch = i32(params.batch);
+  if (flat >= 10 * batch) {
+    return;
+  }
+  let example = flat / 10;
+  let j = flat % 10;
+  let u1: f32 = outPreActivation[u32(10 * example + j)] + -outSoftmaxShift[u32(example)];
+  outSoftmaxExp[u32(10 * example + j)] = exp(u1);
+}
+// ==== computeOutSoftmaxSum ====
+// Layer out: softmax normaliser.
+// Z^8 = sum_{j2=0..9} u^8[j2]
+// One invocation computes one element of out/softmaxSum for one example.
+
+struct Params {
+  batch: u32,
+  learningRate: f32,
+}
+
+@group(0) @binding(0) var<uniform> params: Params;
+@group(0) @binding(1) var<storage, read> outSoftmaxExp: array<f32>;
+@group(0) @binding(2) var<storage, read_write> outSoftmaxSum: array<f32>;
+
+@compute @workgroup_size(64)
+fn computeOutSoftmaxSum(@builtin(global_invocation_id) id: vec3<u32>) {
+  let flat = i32(id.x + 4194240u * id.y);
+  let batch = i32(params.batch);
+  if (flat >= batch) {
+    return;
+  }
+  let example = flat;
+  var sum1: f32 = 0.0;
+  for (var j2: i32 = 0; j2 <= 9; j2++) {
+    sum1 += outSoftmaxExp[u32(10 * example + j2)];
+  }
+  outSoftmaxSum[u32(example)] = sum1;
+}
+// ==== computeOutOutput ====
+// Layer out: softmax activation.
+// y[j] = u^8[j] / Z^8
+// One invocation computes one element of out/output for one example.
+
+struct Params {
+  batch: u32,
+  learningRate: f32,
+}
+
+@group(0) @binding(0) var<uniform> params: Params;
+@group(0) @binding(1) var<storage, read> outSoftmaxExp: array<f32>;
+@group(0) @binding(2) var<storage, read> outSoftmaxSum: array<f32>;
+@group(0) @binding(3) var<storage, read_write> outOutput: array<f32>;
+
+@compute @workgroup_size(64)
+fn computeOutOutput(@builtin(global_invocation_id) id: vec3<u32>) {
+  let flat = i32(id.x + 4194240u * id.y);
+  let batch = i32(params.batch);
+  if (flat >= 10 * batch) {
+    return;
+  }
+  let example = flat / 10;
+  let j = flat % 10;
+  outOutput[u32(10 * example + j)] = outSoftmaxExp[u32(10 * example + j)] / outSoftmaxSum[u32(example)];
+}
+// ==== computeLoss ====
+// loss of one example.
+// L = -(sum_{j=0..9} t[j] * (x^8[j] - s^8 - log(Z^8)))
+// One invocation computes one element of loss for one example.
+
+struct Params {
+  batch: u32,
+  learningRate: f32,
+}
+
+@group(0) @binding(0) var<uniform> params: Params;
+@group(0) @binding(1) var<storage, read> outPreActivation: array<f32>;
+@group(0) @binding(2) var<storage, read> outSoftmaxShift: array<f32>;
+@group(0) @binding(3) var<storage, read> outSoftmaxSum: array<f32>;
+@group(0) @binding(4) var<storage, read> t: array<f32>;
+@group(0) @binding(5) var<storage, read_write> loss: array<f32>;
+
+@compute @workgroup_size(64)
+fn computeLoss(@builtin(global_invocation_id) id: vec3<u32>) {
+  let flat = i32(id.x + 4194240u * id.y);
+  let batch = i32(params.batch);
+  if (flat >= batch) {
+    return;
+  }
+  let example = flat;
+  var sum1: f32 = 0.0;
+  for (var j: i32 = 0; j <= 9; j++) {
+    sum1 += t[u32(10 * example + j)] * (outPreActivation[u32(10 * example + j)] + -outSoftmaxShift[u32(example)] + -log(outSoftmaxSum[u32(example)]));
+  }
+  loss[u32(example)] = -sum1;
+}
+// ==== computeOutPreActivationGrad ====
+// Layer out: gradient of the loss with respect to out/preActivation.
+// delta^8[j'] = y[j'] - t[j']
+// Derived by chain rule, substitute, linearity, scalar rule, access derivative, Kronecker delta elimination, bounds, recognise forward values.
+// One invocation computes one element of grad(out/preActivation) for one example.
+
+struct Params {
+  batch: u32,
+  learningRate: f32,
+}
+
+@group(0) @binding(0) var<uniform> params: Params;
+@group(0) @binding(1) var<storage, read> outOutput: array<f32>;
+@group(0) @binding(2) var<storage, read> t: array<f32>;
+@group(0) @binding(3) var<storage, read_write> outPreActivationGrad: array<f32>;
+
+@compute @workgroup_size(64)
+fn computeOutPreActivationGrad(@builtin(global_invocation_id) id: vec3<u32>) {
+  let flat = i32(id.x + 4194240u * id.y);
+  let batch = i32(params.batch);
+  if (flat >= 10 * batch) {
+    return;
+  }
+  let example = flat / 10;
+  let j_ = flat % 10;
+  outPreActivationGrad[u32(10 * example + j_)] = outOutput[u32(10 * example + j_)] + -t[u32(10 * example + j_)];
+}
+// ==== computeFc2OutputGrad ====
+// Layer fc2: gradient of the loss with respect to fc2/output.
+// dL/dO^7[j'] = sum_{j=0..9} delta^8[j] * w^8[j',j]
+// Derived by chain rule, definition of delta, substitute, linearity, access derivative, Kronecker delta elimination, bounds.
+// One invocation computes one element of grad(fc2/output) for one example.
+
+struct Params {
+  batch: u32,
+  learningRate: f32,
+}
+
+@group(0) @binding(0) var<uniform> params: Params;
+@group(0) @binding(1) var<storage, read> outKernel: array<f32>;
+@group(0) @binding(2) var<storage, read> outPreActivationGrad: array<f32>;
+@group(0) @binding(3) var<storage, read_write> fc2OutputGrad: array<f32>;
+
+@compute @workgroup_size(64)
+fn computeFc2OutputGrad(@builtin(global_invocation_id) id: vec3<u32>) {
+  let flat = i32(id.x + 4194240u * id.y);
+  let batch = i32(params.batch);
+  if (flat >= 84 * batch) {
+    return;
+  }
+  let example = flat / 84;
+  let j_ = flat % 84;
+  var sum1: f32 = 0.0;
+  for (var j: i32 = 0; j <= 9; j++) {
+    sum1 += outPreActivationGrad[u32(10 * example + j)] * outKernel[u32(10 * j_ + j)];
+  }
+  fc2OutputGrad[u32(84 * example + j_)] = sum1;
+}
+// ==== computeFc2PreActivationGrad ====
+// Layer fc2: gradient of the loss with respect to fc2/preActivation.
+// delta^7[j'] = dL/dO^7[j'] * [x^7[j'] > 0]
+// Derived by chain rule, substitute, scalar rule, access derivative, Kronecker delta elimination, bounds.
+// One invocation computes one element of grad(fc2/preActivation) for one example.
+
+struct Params {
+  batch: u32,
+  learningRate: f32,
+}
+
+@group(0) @binding(0) var<uniform> params: Params;
+@group(0) @binding(1) var<storage, read> fc2PreActivation: array<f32>;
+@group(0) @binding(2) var<storage, read> fc2OutputGrad: array<f32>;
+@group(0) @binding(3) var<storage, read_write> fc2PreActivationGrad: array<f32>;
+
+@compute @workgroup_size(64)
+fn computeFc2PreActivationGrad(@builtin(global_invocation_id) id: vec3<u32>) {
+  let flat = i32(id.x + 4194240u * id.y);
+  let batch = i32(params.batch);
+  if (flat >= 84 * batch) {
+    return;
+  }
+  let example = flat / 84;
+  let j_ = flat % 84;
+  fc2PreActivationGrad[u32(84 * example + j_)] = fc2OutputGrad[u32(84 * example + j_)] * select(0.0, 1.0, fc2PreActivation[u32(84 * example + j_)] > 0.0);
+}
+// ==== computeFc1OutputGrad ====
+// Layer fc1: gradient of the loss with respect to fc1/output.
+// dL/dO^6[u'] = sum_{j=0..83} delta^7[j] * w^7[u',j]
+// Derived by chain rule, definition of delta, substitute, linearity, access derivative, Kronecker delta elimination, bounds.
+// One invocation computes one element of grad(fc1/output) for one example.
+
+struct Params {
+  batch: u32,
+  learningRate: f32,
+}
+
+@group(0) @binding(0) var<uniform> params: Params;
+@group(0) @binding(1) var<storage, read> fc2Kernel: array<f32>;
+@group(0) @binding(2) var<storage, read> fc2PreActivationGrad: array<f32>;
+@group(0) @binding(3) var<storage, read_write> fc1OutputGrad: array<f32>;
+
+@compute @workgroup_size(64)
+fn computeFc1OutputGrad(@builtin(global_invocation_id) id: vec3<u32>) {
+  let flat = i32(id.x + 4194240u * id.y);
+  let batch = i32(params.batch);
+  if (flat >= 120 * batch) {
+    return;
+  }
+  let example = flat / 120;
+  let u_ = flat % 120;
+  var sum1: f32 = 0.0;
+  for (var j: i32 = 0; j <= 83; j++) {
+    sum1 += fc2PreActivationGrad[u32(84 * example + j)] * fc2Kernel[u32(84 * u_ + j)];
+  }
+  fc1OutputGrad[u32(120 * example + u_)] = sum1;
+}
+// ==== computeFc1PreActivationGrad ====
+// Layer fc1: gradient of the loss with respect to fc1/preActivation.
+// delta^6[u'] = dL/dO^6[u'] * [x^6[u'] > 0]
+// Derived by chain rule, substitute, scalar rule, access derivative, Kronecker delta elimination, bounds.
+// One invocation computes one element of grad(fc1/preActivation) for one example.
+
+struct Params {
+  batch: u32,
+  learningRate: f32,
+}
+
+@group(0) @binding(0) var<uniform> params: Params;
+@group(0) @binding(1) var<storage, read> fc1PreActivation: array<f32>;
+@group(0) @binding(2) var<storage, read> fc1OutputGrad: array<f32>;
+@group(0) @binding(3) var<storage, read_write> fc1PreActivationGrad: array<f32>;
+
+@compute @workgroup_size(64)
+fn computeFc1PreActivationGrad(@builtin(global_invocation_id) id: vec3<u32>) {
+  let flat = i32(id.x + 4194240u * id.y);
+  let batch = i32(params.batch);
+  if (flat >= 120 * batch) {
+    return;
+  }
+  let example = flat / 120;
+  let u_ = flat % 120;
+  fc1PreActivationGrad[u32(120 * example + u_)] = fc1OutputGrad[u32(120 * example + u_)] * select(0.0, 1.0, fc1PreActivation[u32(120 * example + u_)] > 0.0);
+}
+// ==== computePool2OutputGrad ====
+// Layer pool2: gradient of the loss with respect to pool2/output.
+// dL/dO^4[i',j',c'] = sum_{u=0..119} delta^6[u] * w^6[i',j',c',u]
+// Derived by chain rule, definition of delta, substitute, linearity, access derivative, Kronecker delta elimination, bounds.
+// One invocation computes one element of grad(pool2/output) for one example.
+
+struct Params {
+  batch: u32,
+  learningRate: f32,
+}
+
+@group(0) @binding(0) var<uniform> params: Params;
+@group(0) @binding(1) var<storage, read> fc1Kernel: array<f32>;
+@group(0) @binding(2) var<storage, read> fc1PreActivationGrad: array<f32>;
+@group(0) @binding(3) var<storage, read_write> pool2OutputGrad: array<f32>;
+
+@compute @workgroup_size(64)
+fn computePool2OutputGrad(@builtin(global_invocation_id) id: vec3<u32>) {
+  let flat = i32(id.x + 4194240u * id.y);
+  let batch = i32(params.batch);
+  if (flat >= 400 * batch) {
+    return;
+  }
+  let example = flat / 400;
+  let i_ = (flat / 80) % 5;
+  let j_ = (flat / 16) % 5;
+  let c_ = flat % 16;
+  var sum1: f32 = 0.0;
+  for (var u: i32 = 0; u <= 119; u++) {
+    sum1 += fc1PreActivationGrad[u32(120 * example + u)] * fc1Kernel[u32(9600 * i_ + 1920 * j_ + 120 * c_ + u)];
+  }
+  pool2OutputGrad[u32(400 * example + 80 * i_ + 16 * j_ + c_)] = sum1;
+}
+// ==== computeConv2OutputGrad ====
+// Layer conv2: gradient of the loss with respect to conv2/output.
+// dL/dO^3[i',j',c'] = sum_{i=max(ceil((i' - 1)/2), 0)..min(floor((i')/2), 4)} sum_{j=max(ceil((j' - 1)/2), 0)..min(floor((j')/2), 4)} dL/dO^4[i,j,c'] * [(i' - 2*i,j' - 2*j) = argmax_{m2,n2} O^3[2*i + m2,2*j + n2,c']]
+// Derived by chain rule, substitute, scalar rule, access derivative, Kronecker delta elimination, bounds.
+// One invocation computes one element of grad(conv2/output) for one example.
+
+struct Params {
+  batch: u32,
+  learningRate: f32,
+}
+
+@group(0) @binding(0) var<uniform> params: Params;
+@group(0) @binding(1) var<storage, read> conv2Output: array<f32>;
+@group(0) @binding(2) var<storage, read> pool2OutputGrad: array<f32>;
+@group(0) @binding(3) var<storage, read_write> conv2OutputGrad: array<f32>;
+
+// floor(a / b) for b > 0.
+fn floor_div(a: i32, b: i32) -> i32 {
+  let q = a / b;
+  return select(q, q - 1, a % b != 0 && a < 0);
+}
+
+// ceil(a / b) for b > 0.
+fn ceil_div(a: i32, b: i32) -> i32 {
+  let q = a / b;
+  return select(q, q + 1, a % b != 0 && a > 0);
+}
+
+@compute @workgroup_size(64)
+fn computeConv2OutputGrad(@builtin(global_invocation_id) id: vec3<u32>) {
+  let flat = i32(id.x + 4194240u * id.y);
+  let batch = i32(params.batch);
+  if (flat >= 1600 * batch) {
+    return;
+  }
+  let example = flat / 1600;
+  let i_ = (flat / 160) % 10;
+  let j_ = (flat / 16) % 10;
+  let c_ = flat % 16;
+  var sum1: f32 = 0.0;
+  let iLast = min(floor_div(i_, 2), 4);
+  for (var i: i32 = max(ceil_div(i_ - 1, 2), 0); i <= iLast; i++) {
+    let jLast = min(floor_div(j_, 2), 4);
+    for (var j: i32 = max(ceil_div(j_ - 1, 2), 0); j <= jLast; j++) {
+      var largest2: f32 = -3.402823e38;
+      var first3: i32 = -1;
+      for (var m2: i32 = 0; m2 <= 1; m2++) {
+        for (var n2: i32 = 0; n2 <= 1; n2++) {
+          if (conv2Output[u32(1600 * example + 320 * i + 160 * m2 + 32 * j + 16 * n2 + c_)] > largest2) {
+            largest2 = conv2Output[u32(1600 * example + 320 * i + 160 * m2 + 32 * j + 16 * n2 + c_)];
+            first3 = 2 * m2 + n2;
+          }
+        }
+      }
+      sum1 += pool2OutputGrad[u32(400 * example + 80 * i + 16 * j + c_)] * select(0.0, 1.0, first3 == 2 * i_ + j_ - 4 * i - 2 * j);
+    }
+  }
+  conv2OutputGrad[u32(1600 * example + 160 * i_ + 16 * j_ + c_)] = sum1;
+}
+// ==== computeConv2PreActivationGrad ====
+// Layer conv2: gradient of the loss with respect to conv2/preActivation.
+// delta^3[i',j',c'] = dL/dO^3[i',j',c'] * [x^3[i',j',c'] > 0]
+// Derived by chain rule, substitute, scalar rule, access derivative, Kronecker delta elimination, bounds.
+// One invocation computes one element of grad(conv2/preActivation) for one example.
+
+struct Params {
+  batch: u32,
+  learningRate: f32,
+}
+
+@group(0) @binding(0) var<uniform> params: Params;
+@group(0) @binding(1) var<storage, read> conv2PreActivation: array<f32>;
+@group(0) @binding(2) var<storage, read> conv2OutputGrad: array<f32>;
+@group(0) @binding(3) var<storage, read_write> conv2PreActivationGrad: array<f32>;
+
+@compute @workgroup_size(64)
+fn computeConv2PreActivationGrad(@builtin(global_invocation_id) id: vec3<u32>) {
+  let flat = i32(id.x + 4194240u * id.y);
+  let batch = i32(params.batch);
+  if (flat >= 1600 * batch) {
+    return;
+  }
+  let example = flat / 1600;
+  let i_ = (flat / 160) % 10;
+  let j_ = (flat / 16) % 10;
+  let c_ = flat % 16;
+  conv2PreActivationGrad[u32(1600 * example + 160 * i_ + 16 * j_ + c_)] = conv2OutputGrad[u32(1600 * example + 160 * i_ + 16 * j_ + c_)] * select(0.0, 1.0, conv2PreActivation[u32(1600 * example + 160 * i_ + 16 * j_ + c_)] > 0.0);
+}
+// ==== computePool1OutputGrad ====
+// Layer pool1: gradient of the loss with respect to pool1/output.
+// dL/dO^2[i',j',c'] = sum_{c=0..15} sum_{m=max(i' - 9, 0)..min(i', 4)} sum_{n=max(j' - 9, 0)..min(j', 4)} delta^3[i' - m,j' - n,c] * w^3[m,n,c',c]
+// Derived by chain rule, definition of delta, substitute, linearity, access derivative, Kronecker delta elimination, bounds.
+// One invocation computes one element of grad(pool1/output) for one example.
+
+struct Params {
+  batch: u32,
+  learningRate: f32,
+}
+
+@group(0) @binding(0) var<uniform> params: Params;
+@group(0) @binding(1) var<storage, read> conv2Kernel: array<f32>;
+@group(0) @binding(2) var<storage, read> conv2PreActivationGrad: array<f32>;
+@group(0) @binding(3) var<storage, read_write> pool1OutputGrad: array<f32>;
+
+@compute @workgroup_size(64)
+fn computePool1OutputGrad(@builtin(global_invocation_id) id: vec3<u32>) {
+  let flat = i32(id.x + 4194240u * id.y);
+  let batch = i32(params.batch);
+  if (flat >= 1176 * batch) {
+    return;
+  }
+  let example = flat / 1176;
+  let i_ = (flat / 84) % 14;
+  let j_ = (flat / 6) % 14;
+  let c_ = flat % 6;
+  var sum1: f32 = 0.0;
+  let mLast = min(i_, 4);
+  for (var m: i32 = max(i_ - 9, 0); m <= mLast; m++) {
+    let nLast = min(j_, 4);
+    for (var n: i32 = max(j_ - 9, 0); n <= nLast; n++) {
+      for (var c: i32 = 0; c <= 15; c++) {
+        sum1 += conv2PreActivationGrad[u32(1600 * example + 160 * i_ + 16 * j_ + c - 160 * m - 16 * n)] * conv2Kernel[u32(480 * m + 96 * n + 16 * c_ + c)];
+      }
+    }
+  }
+  pool1OutputGrad[u32(1176 * example + 84 * i_ + 6 * j_ + c_)] = sum1;
+}
+// ==== computeConv1OutputGrad ====
+// Layer conv1: gradient of the loss with respect to conv1/output.
+// dL/dO^1[i',j',c'] = sum_{i=max(ceil((i' - 1)/2), 0)..min(floor((i')/2), 13)} sum_{j=max(ceil((j' - 1)/2), 0)..min(floor((j')/2), 13)} dL/dO^2[i,j,c'] * [(i' - 2*i,j' - 2*j) = argmax_{m2,n2} O^1[2*i + m2,2*j + n2,c']]
+// Derived by chain rule, substitute, scalar rule, access derivative, Kronecker delta elimination, bounds.
+// One invocation computes one element of grad(conv1/output) for one example.
+
+struct Params {
+  batch: u32,
+  learningRate: f32,
+}
+
+@group(0) @binding(0) var<uniform> params: Params;
+@group(0) @binding(1) var<storage, read> conv1Output: array<f32>;
+@group(0) @binding(2) var<storage, read> pool1OutputGrad: array<f32>;
+@group(0) @binding(3) var<storage, read_write> conv1OutputGrad: array<f32>;
+
+// floor(a / b) for b > 0.
+fn floor_div(a: i32, b: i32) -> i32 {
+  let q = a / b;
+  return select(q, q - 1, a % b != 0 && a < 0);
+}
+
+// ceil(a / b) for b > 0.
+fn ceil_div(a: i32, b: i32) -> i32 {
+  let q = a / b;
+  return select(q, q + 1, a % b != 0 && a > 0);
+}
+
+@compute @workgroup_size(64)
+fn computeConv1OutputGrad(@builtin(global_invocation_id) id: vec3<u32>) {
+  let flat = i32(id.x + 4194240u * id.y);
+  let batch = i32(params.batch);
+  if (flat >= 4704 * batch) {
+    return;
+  }
+  let example = flat / 4704;
+  let i_ = (flat / 168) % 28;
+  let j_ = (flat / 6) % 28;
+  let c_ = flat % 6;
+  var sum1: f32 = 0.0;
+  let iLast = min(floor_div(i_, 2), 13);
+  for (var i: i32 = max(ceil_div(i_ - 1, 2), 0); i <= iLast; i++) {
+    let jLast = min(floor_div(j_, 2), 13);
+    for (var j: i32 = max(ceil_div(j_ - 1, 2), 0); j <= jLast; j++) {
+      var largest2: f32 = -3.402823e38;
+      var first3: i32 = -1;
+      for (var m2: i32 = 0; m2 <= 1; m2++) {
+        for (var n2: i32 = 0; n2 <= 1; n2++) {
+          if (conv1Output[u32(4704 * example + 336 * i + 168 * m2 + 12 * j + 6 * n2 + c_)] > largest2) {
+            largest2 = conv1Output[u32(4704 * example + 336 * i + 168 * m2 + 12 * j + 6 * n2 + c_)];
+            first3 = 2 * m2 + n2;
+          }
+        }
+      }
+      sum1 += pool1OutputGrad[u32(1176 * example + 84 * i + 6 * j + c_)] * select(0.0, 1.0, first3 == 2 * i_ + j_ - 4 * i - 2 * j);
+    }
+  }
+  conv1OutputGrad[u32(4704 * example + 168 * i_ + 6 * j_ + c_)] = sum1;
+}
+// ==== computeConv1PreActivationGrad ====
+// Layer conv1: gradient of the loss with respect to conv1/preActivation.
+// delta^1[i',j',c'] = dL/dO^1[i',j',c'] * [x^1[i',j',c'] > 0]
+// Derived by chain rule, substitute, scalar rule, access derivative, Kronecker delta elimination, bounds.
+// One invocation computes one element of grad(conv1/preActivation) for one example.
+
+struct Params {
+  batch: u32,
+  learningRate: f32,
+}
+
+@group(0) @binding(0) var<uniform> params: Params;
+@group(0) @binding(1) var<storage, read> conv1PreActivation: array<f32>;
+@group(0) @binding(2) var<storage, read> conv1OutputGrad: array<f32>;
+@group(0) @binding(3) var<storage, read_write> conv1PreActivationGrad: array<f32>;
+
+@compute @workgroup_size(64)
+fn computeConv1PreActivationGrad(@builtin(global_invocation_id) id: vec3<u32>) {
+  let flat = i32(id.x + 4194240u * id.y);
+  let batch = i32(params.batch);
+  if (flat >= 4704 * batch) {
+    return;
+  }
+  let example = flat / 4704;
+  let i_ = (flat / 168) % 28;
+  let j_ = (flat / 6) % 28;
+  let c_ = flat % 6;
+  conv1PreActivationGrad[u32(4704 * example + 168 * i_ + 6 * j_ + c_)] = conv1OutputGrad[u32(4704 * example + 168 * i_ + 6 * j_ + c_)] * select(0.0, 1.0, conv1PreActivation[u32(4704 * example + 168 * i_ + 6 * j_ + c_)] > 0.0);
+}
+// ==== computeConv1KernelGrad ====
+// Layer conv1: gradient of the loss with respect to conv1/kernel.
+// dL/dw^1[m',n',c'] = sum_{i=max(-m' + 2, 0)..min(-m' + 29, 27)} sum_{j=max(-n' + 2, 0)..min(-n' + 29, 27)} delta^1[i,j,c'] * x[i + m' - 2,j + n' - 2]
+// Derived by chain rule, definition of delta, substitute, linearity, access derivative, Kronecker delta elimination, bounds.
+// One invocation computes one element of grad(conv1/kernel).
+
+struct Params {
+  batch: u32,
+  learningRate: f32,
+}
+
+@group(0) @binding(0) var<uniform> params: Params;
+@group(0) @binding(1) var<storage, read> x: array<f32>;
+@group(0) @binding(2) var<storage, read> conv1PreActivationGrad: array<f32>;
+@group(0) @binding(3) var<storage, read_write> conv1KernelGrad: array<f32>;
+
+@compute @workgroup_size(64)
+fn computeConv1KernelGrad(@builtin(global_invocation_id) id: vec3<u32>) {
+  let flat = i32(id.x + 4194240u * id.y);
+  let batch = i32(params.batch);
+  if (flat >= 150) {
+    return;
+  }
+  let m_ = flat / 30;
+  let n_ = (flat / 6) % 5;
+  let k_ = 0;
+  let c_ = flat % 6;
+  var total: f32 = 0.0;
+  for (var example: i32 = 0; example < batch; example++) {
+    var sum1: f32 = 0.0;
+    let iLast = min(-m_ + 29, 27);
+    for (var i: i32 = max(-m_ + 2, 0); i <= iLast; i++) {
+      let jLast = min(-n_ + 29, 27);
+      for (var j: i32 = max(-n_ + 2, 0); j <= jLast; j++) {
+        sum1 += conv1PreActivationGrad[u32(4704 * example + 168 * i + 6 * j + c_)] * x[u32(784 * example + 28 * i + 28 * m_ + j + n_ + k_ - 58)];
+      }
+    }
+    total += sum1;
+  }
+  conv1KernelGrad[u32(30 * m_ + 6 * n_ + 6 * k_ + c_)] = total / f32(batch);
+}
+// ==== computeConv1BiasGrad ====
+// Layer conv1: gradient of the loss with respect to conv1/bias.
+// dL/db^1[c'] = sum_{i=0..27} sum_{j=0..27} delta^1[i,j,c']
+// Derived by chain rule, definition of delta, substitute, linearity, access derivative, Kronecker delta elimination, bounds.
+// One invocation computes one element of grad(conv1/bias).
+
+struct Params {
+  batch: u32,
+  learningRate: f32,
+}
+
+@group(0) @binding(0) var<uniform> params: Params;
+@group(0) @binding(1) var<storage, read> conv1PreActivationGrad: array<f32>;
+@group(0) @binding(2) var<storage, read_write> conv1BiasGrad: array<f32>;
+
+@compute @workgroup_size(64)
+fn computeConv1BiasGrad(@builtin(global_invocation_id) id: vec3<u32>) {
+  let flat = i32(id.x + 4194240u * id.y);
+  let batch = i32(params.batch);
+  if (flat >= 6) {
+    return;
+  }
+  let c_ = flat;
+  var total: f32 = 0.0;
+  for (var example: i32 = 0; example < batch; example++) {
+    var sum1: f32 = 0.0;
+    for (var i: i32 = 0; i <= 27; i++) {
+      for (var j: i32 = 0; j <= 27; j++) {
+        sum1 += conv1PreActivationGrad[u32(4704 * example + 168 * i + 6 * j + c_)];
+      }
+    }
+    total += sum1;
+  }
+  conv1BiasGrad[u32(c_)] = total / f32(batch);
+}
+// ==== computeConv2KernelGrad ====
+// Layer conv2: gradient of the loss with respect to conv2/kernel.
+// dL/dw^3[m',n',k',c'] = sum_{i=0..9} sum_{j=0..9} delta^3[i,j,c'] * O^2[i + m',j + n',k']
+// Derived by chain rule, definition of delta, substitute, linearity, access derivative, Kronecker delta elimination, bounds.
+// One invocation computes one element of grad(conv2/kernel).
+
+struct Params {
+  batch: u32,
+  learningRate: f32,
+}
+
+@group(0) @binding(0) var<uniform> params: Params;
+@group(0) @binding(1) var<storage, read> pool1Output: array<f32>;
+@group(0) @binding(2) var<storage, read> conv2PreActivationGrad: array<f32>;
+@group(0) @binding(3) var<storage, read_write> conv2KernelGrad: array<f32>;
+
+@compute @workgroup_size(64)
+fn computeConv2KernelGrad(@builtin(global_invocation_id) id: vec3<u32>) {
+  let flat = i32(id.x + 4194240u * id.y);
+  let batch = i32(params.batch);
+  if (flat >= 2400) {
+    return;
+  }
+  let m_ = flat / 480;
+  let n_ = (flat / 96) % 5;
+  let k_ = (flat / 16) % 6;
+  let c_ = flat % 16;
+  var total: f32 = 0.0;
+  for (var example: i32 = 0; example < batch; example++) {
+    var sum1: f32 = 0.0;
+    for (var i: i32 = 0; i <= 9; i++) {
+      for (var j: i32 = 0; j <= 9; j++) {
+        sum1 += conv2PreActivationGrad[u32(1600 * example + 160 * i + 16 * j + c_)] * pool1Output[u32(1176 * example + 84 * i + 84 * m_ + 6 * j + 6 * n_ + k_)];
+      }
+    }
+    total += sum1;
+  }
+  conv2KernelGrad[u32(480 * m_ + 96 * n_ + 16 * k_ + c_)] = total / f32(batch);
+}
+// ==== computeConv2BiasGrad ====
+// Layer conv2: gradient of the loss with respect to conv2/bias.
+// dL/db^3[c'] = sum_{i=0..9} sum_{j=0..9} delta^3[i,j,c']
+// Derived by chain rule, definition of delta, substitute, linearity, access derivative, Kronecker delta elimination, bounds.
+// One invocation computes one element of grad(conv2/bias).
+
+struct Params {
+  batch: u32,
+  learningRate: f32,
+}
+
+@group(0) @binding(0) var<uniform> params: Params;
+@group(0) @binding(1) var<storage, read> conv2PreActivationGrad: array<f32>;
+@group(0) @binding(2) var<storage, read_write> conv2BiasGrad: array<f32>;
+
+@compute @workgroup_size(64)
+fn computeConv2BiasGrad(@builtin(global_invocation_id) id: vec3<u32>) {
+  let flat = i32(id.x + 4194240u * id.y);
+  let batch = i32(params.batch);
+  if (flat >= 16) {
+    return;
+  }
+  let c_ = flat;
+  var total: f32 = 0.0;
+  for (var example: i32 = 0; example < batch; example++) {
+    var sum1: f32 = 0.0;
+    for (var i: i32 = 0; i <= 9; i++) {
+      for (var j: i32 = 0; j <= 9; j++) {
+        sum1 += conv2PreActivationGrad[u32(1600 * example + 160 * i + 16 * j + c_)];
+      }
+    }
+    total += sum1;
+  }
+  conv2BiasGrad[u32(c_)] = total / f32(batch);
+}
+// ==== computeFc1KernelGrad ====
+// Layer fc1: gradient of the loss with respect to fc1/kernel.
+// dL/dw^6[p',q',r',u'] = delta^6[u'] * O^4[p',q',r']
+// Derived by chain rule, definition of delta, substitute, linearity, access derivative, Kronecker delta elimination, bounds.
+// One invocation computes one element of grad(fc1/kernel).
+
+struct Params {
+  batch: u32,
+  learningRate: f32,
+}
+
+@group(0) @binding(0) var<uniform> params: Params;
+@group(0) @binding(1) var<storage, read> pool2Output: array<f32>;
+@group(0) @binding(2) var<storage, read> fc1PreActivationGrad: array<f32>;
+@group(0) @binding(3) var<storage, read_write> fc1KernelGrad: array<f32>;
+
+@compute @workgroup_size(64)
+fn computeFc1KernelGrad(@builtin(global_invocation_id) id: vec3<u32>) {
+  let flat = i32(id.x + 4194240u * id.y);
+  let batch = i32(params.batch);
+  if (flat >= 48000) {
+    return;
+  }
+  let p_ = flat / 9600;
+  let q_ = (flat / 1920) % 5;
+  let r_ = (flat / 120) % 16;
+  let u_ = flat % 120;
+  var total: f32 = 0.0;
+  for (var example: i32 = 0; example < batch; example++) {
+    total += fc1PreActivationGrad[u32(120 * example + u_)] * pool2Output[u32(400 * example + 80 * p_ + 16 * q_ + r_)];
+  }
+  fc1KernelGrad[u32(9600 * p_ + 1920 * q_ + 120 * r_ + u_)] = total / f32(batch);
+}
+// ==== computeFc1BiasGrad ====
+// Layer fc1: gradient of the loss with respect to fc1/bias.
+// dL/db^6[u'] = delta^6[u']
+// Derived by chain rule, definition of delta, substitute, linearity, access derivative, Kronecker delta elimination, bounds.
+// One invocation computes one element of grad(fc1/bias).
+
+struct Params {
+  batch: u32,
+  learningRate: f32,
+}
+
+@group(0) @binding(0) var<uniform> params: Params;
+@group(0) @binding(1) var<storage, read> fc1PreActivationGrad: array<f32>;
+@group(0) @binding(2) var<storage, read_write> fc1BiasGrad: array<f32>;
+
+@compute @workgroup_size(64)
+fn computeFc1BiasGrad(@builtin(global_invocation_id) id: vec3<u32>) {
+  let flat = i32(id.x + 4194240u * id.y);
+  let batch = i32(params.batch);
+  if (flat >= 120) {
+    return;
+  }
+  let u_ = flat;
+  var total: f32 = 0.0;
+  for (var example: i32 = 0; example < batch; example++) {
+    total += fc1PreActivationGrad[u32(120 * example + u_)];
+  }
+  fc1BiasGrad[u32(u_)] = total / f32(batch);
+}
+// ==== computeFc2KernelGrad ====
+// Layer fc2: gradient of the loss with respect to fc2/kernel.
+// dL/dw^7[i',j'] = delta^7[j'] * O^6[i']
+// Derived by chain rule, definition of delta, substitute, linearity, access derivative, Kronecker delta elimination, bounds.
+// One invocation computes one element of grad(fc2/kernel).
+
+struct Params {
+  batch: u32,
+  learningRate: f32,
+}
+
+@group(0) @binding(0) var<uniform> params: Params;
+@group(0) @binding(1) var<storage, read> fc1Output: array<f32>;
+@group(0) @binding(2) var<storage, read> fc2PreActivationGrad: array<f32>;
+@group(0) @binding(3) var<storage, read_write> fc2KernelGrad: array<f32>;
+
+@compute @workgroup_size(64)
+fn computeFc2KernelGrad(@builtin(global_invocation_id) id: vec3<u32>) {
+  let flat = i32(id.x + 4194240u * id.y);
+  let batch = i32(params.batch);
+  if (flat >= 10080) {
+    return;
+  }
+  let i_ = flat / 84;
+  let j_ = flat % 84;
+  var total: f32 = 0.0;
+  for (var example: i32 = 0; example < batch; example++) {
+    total += fc2PreActivationGrad[u32(84 * example + j_)] * fc1Output[u32(120 * example + i_)];
+  }
+  fc2KernelGrad[u32(84 * i_ + j_)] = total / f32(batch);
+}
+// ==== computeFc2BiasGrad ====
+// Layer fc2: gradient of the loss with respect to fc2/bias.
+// dL/db^7[j'] = delta^7[j']
+// Derived by chain rule, definition of delta, substitute, linearity, access derivative, Kronecker delta elimination, bounds.
+// One invocation computes one element of grad(fc2/bias).
+
+struct Params {
+  batch: u32,
+  learningRate: f32,
+}
+
+@group(0) @binding(0) var<uniform> params: Params;
+@group(0) @binding(1) var<storage, read> fc2PreActivationGrad: array<f32>;
+@group(0) @binding(2) var<storage, read_write> fc2BiasGrad: array<f32>;
+
+@compute @workgroup_size(64)
+fn computeFc2BiasGrad(@builtin(global_invocation_id) id: vec3<u32>) {
+  let flat = i32(id.x + 4194240u * id.y);
+  let batch = i32(params.batch);
+  if (flat >= 84) {
+    return;
+  }
+  let j_ = flat;
+  var total: f32 = 0.0;
+  for (var example: i32 = 0; example < batch; example++) {
+    total += fc2PreActivationGrad[u32(84 * example + j_)];
+  }
+  fc2BiasGrad[u32(j_)] = total / f32(batch);
+}
+// ==== computeOutKernelGrad ====
+// Layer out: gradient of the loss with respect to out/kernel.
+// dL/dw^8[i',j'] = delta^8[j'] * O^7[i']
+// Derived by chain rule, definition of delta, substitute, linearity, access derivative, Kronecker delta elimination, bounds, rename.
+// One invocation computes one element of grad(out/kernel).
+
+struct Params {
+  batch: u32,
+  learningRate: f32,
+}
+
+@group(0) @binding(0) var<uniform> params: Params;
+@group(0) @binding(1) var<storage, read> fc2Output: array<f32>;
+@group(0) @binding(2) var<storage, read> outPreActivationGrad: array<f32>;
+@group(0) @binding(3) var<storage, read_write> outKernelGrad: array<f32>;
+
+@compute @workgroup_size(64)
+fn computeOutKernelGrad(@builtin(global_invocation_id) id: vec3<u32>) {
+  let flat = i32(id.x + 4194240u * id.y);
+  let batch = i32(params.batch);
+  if (flat >= 840) {
+    return;
+  }
+  let i_ = flat / 10;
+  let j_ = flat % 10;
+  var total: f32 = 0.0;
+  for (var example: i32 = 0; example < batch; example++) {
+    total += outPreActivationGrad[u32(10 * example + j_)] * fc2Output[u32(84 * example + i_)];
+  }
+  outKernelGrad[u32(10 * i_ + j_)] = total / f32(batch);
+}
+// ==== computeOutBiasGrad ====
+// Layer out: gradient of the loss with respect to out/bias.
+// dL/db^8[j'] = delta^8[j']
+// Derived by chain rule, definition of delta, substitute, linearity, access derivative, Kronecker delta elimination, bounds, rename.
+// One invocation computes one element of grad(out/bias).
+
+struct Params {
+  batch: u32,
+  learningRate: f32,
+}
+
+@group(0) @binding(0) var<uniform> params: Params;
+@group(0) @binding(1) var<storage, read> outPreActivationGrad: array<f32>;
+@group(0) @binding(2) var<storage, read_write> outBiasGrad: array<f32>;
+
+@compute @workgroup_size(64)
+fn computeOutBiasGrad(@builtin(global_invocation_id) id: vec3<u32>) {
+  let flat = i32(id.x + 4194240u * id.y);
+  let batch = i32(params.batch);
+  if (flat >= 10) {
+    return;
+  }
+  let j_ = flat;
+  var total: f32 = 0.0;
+  for (var example: i32 = 0; example < batch; example++) {
+    total += outPreActivationGrad[u32(10 * example + j_)];
+  }
+  outBiasGrad[u32(j_)] = total / f32(batch);
+}
+// ==== updateConv1Kernel ====
+// Gradient descent on conv1/kernel: w <- w - learningRate * dL/dw.
+// One invocation updates one of its 150 elements.
+
+struct Params {
+  batch: u32,
+  learningRate: f32,
+}
+
+@group(0) @binding(0) var<uniform> params: Params;
+@group(0) @binding(1) var<storage, read> conv1KernelGrad: array<f32>;
+@group(0) @binding(2) var<storage, read_write> conv1Kernel: array<f32>;
+
+@compute @workgroup_size(64)
+fn updateConv1Kernel(@builtin(global_invocation_id) id: vec3<u32>) {
+  let flat = i32(id.x + 4194240u * id.y);
+  if (flat >= 150) {
+    return;
+  }
+  conv1Kernel[u32(flat)] = conv1Kernel[u32(flat)] - params.learningRate * conv1KernelGrad[u32(flat)];
+}
+// ==== updateConv1Bias ====
+// Gradient descent on conv1/bias: w <- w - learningRate * dL/dw.
+// One invocation updates one of its 6 elements.
+
+struct Params {
+  batch: u32,
+  learningRate: f32,
+}
+
+@group(0) @binding(0) var<uniform> params: Params;
+@group(0) @binding(1) var<storage, read> conv1BiasGrad: array<f32>;
+@group(0) @binding(2) var<storage, read_write> conv1Bias: array<f32>;
+
+@compute @workgroup_size(64)
+fn updateConv1Bias(@builtin(global_invocation_id) id: vec3<u32>) {
+  let flat = i32(id.x + 4194240u * id.y);
+  if (flat >= 6) {
+    return;
+  }
+  conv1Bias[u32(flat)] = conv1Bias[u32(flat)] - params.learningRate * conv1BiasGrad[u32(flat)];
+}
+// ==== updateConv2Kernel ====
+// Gradient descent on conv2/kernel: w <- w - learningRate * dL/dw.
+// One invocation updates one of its 2400 elements.
+
+struct Params {
+  batch: u32,
+  learningRate: f32,
+}
+
+@group(0) @binding(0) var<uniform> params: Params;
+@group(0) @binding(1) var<storage, read> conv2KernelGrad: array<f32>;
+@group(0) @binding(2) var<storage, read_write> conv2Kernel: array<f32>;
+
+@compute @workgroup_size(64)
+fn updateConv2Kernel(@builtin(global_invocation_id) id: vec3<u32>) {
+  let flat = i32(id.x + 4194240u * id.y);
+  if (flat >= 2400) {
+    return;
+  }
+  conv2Kernel[u32(flat)] = conv2Kernel[u32(flat)] - params.learningRate * conv2KernelGrad[u32(flat)];
+}
+// ==== updateConv2Bias ====
+// Gradient descent on conv2/bias: w <- w - learningRate * dL/dw.
+// One invocation updates one of its 16 elements.
+
+struct Params {
+  batch: u32,
+  learningRate: f32,
+}
+
+@group(0) @binding(0) var<uniform> params: Params;
+@group(0) @binding(1) var<storage, read> conv2BiasGrad: array<f32>;
+@group(0) @binding(2) var<storage, read_write> conv2Bias: array<f32>;
+
+@compute @workgroup_size(64)
+fn updateConv2Bias(@builtin(global_invocation_id) id: vec3<u32>) {
+  let flat = i32(id.x + 4194240u * id.y);
+  if (flat >= 16) {
+    return;
+  }
+  conv2Bias[u32(flat)] = conv2Bias[u32(flat)] - params.learningRate * conv2BiasGrad[u32(flat)];
+}
+// ==== updateFc1Kernel ====
+// Gradient descent on fc1/kernel: w <- w - learningRate * dL/dw.
+// One invocation updates one of its 48000 elements.
+
+struct Params {
+  batch: u32,
+  learningRate: f32,
+}
+
+@group(0) @binding(0) var<uniform> params: Params;
+@group(0) @binding(1) var<storage, read> fc1KernelGrad: array<f32>;
+@group(0) @binding(2) var<storage, read_write> fc1Kernel: array<f32>;
+
+@compute @workgroup_size(64)
+fn updateFc1Kernel(@builtin(global_invocation_id) id: vec3<u32>) {
+  let flat = i32(id.x + 4194240u * id.y);
+  if (flat >= 48000) {
+    return;
+  }
+  fc1Kernel[u32(flat)] = fc1Kernel[u32(flat)] - params.learningRate * fc1KernelGrad[u32(flat)];
+}
+// ==== updateFc1Bias ====
+// Gradient descent on fc1/bias: w <- w - learningRate * dL/dw.
+// One invocation updates one of its 120 elements.
+
+struct Params {
+  batch: u32,
+  learningRate: f32,
+}
+
+@group(0) @binding(0) var<uniform> params: Params;
+@group(0) @binding(1) var<storage, read> fc1BiasGrad: array<f32>;
+@group(0) @binding(2) var<storage, read_write> fc1Bias: array<f32>;
+
+@compute @workgroup_size(64)
+fn updateFc1Bias(@builtin(global_invocation_id) id: vec3<u32>) {
+  let flat = i32(id.x + 4194240u * id.y);
+  if (flat >= 120) {
+    return;
+  }
+  fc1Bias[u32(flat)] = fc1Bias[u32(flat)] - params.learningRate * fc1BiasGrad[u32(flat)];
+}
+// ==== updateFc2Kernel ====
+// Gradient descent on fc2/kernel: w <- w - learningRate * dL/dw.
+// One invocation updates one of its 10080 elements.
+
+struct Params {
+  batch: u32,
+  learningRate: f32,
+}
+
+@group(0) @binding(0) var<uniform> params: Params;
+@group(0) @binding(1) var<storage, read> fc2KernelGrad: array<f32>;
+@group(0) @binding(2) var<storage, read_write> fc2Kernel: array<f32>;
+
+@compute @workgroup_size(64)
+fn updateFc2Kernel(@builtin(global_invocation_id) id: vec3<u32>) {
+  let flat = i32(id.x + 4194240u * id.y);
+  if (flat >= 10080) {
+    return;
+  }
+  fc2Kernel[u32(flat)] = fc2Kernel[u32(flat)] - params.learningRate * fc2KernelGrad[u32(flat)];
+}
+// ==== updateFc2Bias ====
+// Gradient descent on fc2/bias: w <- w - learningRate * dL/dw.
+// One invocation updates one of its 84 elements.
+
+struct Params {
+  batch: u32,
+  learningRate: f32,
+}
+
+@group(0) @binding(0) var<uniform> params: Params;
+@group(0) @binding(1) var<storage, read> fc2BiasGrad: array<f32>;
+@group(0) @binding(2) var<storage, read_write> fc2Bias: array<f32>;
+
+@compute @workgroup_size(64)
+fn updateFc2Bias(@builtin(global_invocation_id) id: vec3<u32>) {
+  let flat = i32(id.x + 4194240u * id.y);
+  if (flat >= 84) {
+    return;
+  }
+  fc2Bias[u32(flat)] = fc2Bias[u32(flat)] - params.learningRate * fc2BiasGrad[u32(flat)];
+}
+// ==== updateOutKernel ====
+// Gradient descent on out/kernel: w <- w - learningRate * dL/dw.
+// One invocation updates one of its 840 elements.
+
+struct Params {
+  batch: u32,
+  learningRate: f32,
+}
+
+@group(0) @binding(0) var<uniform> params: Params;
+@group(0) @binding(1) var<storage, read> outKernelGrad: array<f32>;
+@group(0) @binding(2) var<storage, read_write> outKernel: array<f32>;
+
+@compute @workgroup_size(64)
+fn updateOutKernel(@builtin(global_invocation_id) id: vec3<u32>) {
+  let flat = i32(id.x + 4194240u * id.y);
+  if (flat >= 840) {
+    return;
+  }
+  outKernel[u32(flat)] = outKernel[u32(flat)] - params.learningRate * outKernelGrad[u32(flat)];
+}
+// ==== updateOutBias ====
+// Gradient descent on out/bias: w <- w - learningRate * dL/dw.
+// One invocation updates one of its 10 elements.
+
+struct Params {
+  batch: u32,
+  learningRate: f32,
+}
+
+@group(0) @binding(0) var<uniform> params: Params;
+@group(0) @binding(1) var<storage, read> outBiasGrad: array<f32>;
+@group(0) @binding(2) var<storage, read_write> outBias: array<f32>;
+
+@compute @workgroup_size(64)
+fn updateOutBias(@builtin(global_invocation_id) id: vec3<u32>) {
+  let flat = i32(id.x + 4194240u * id.y);
+  if (flat >= 10) {
+    return;
+  }
+  outBias[u32(flat)] = outBias[u32(flat)] - params.learningRate * outBiasGrad[u32(flat)];
+}

@@ -1,0 +1,72 @@
+import { type Graph, resolveGraph } from '@symgrad/compiler';
+import fc from 'fast-check';
+import { afterAll, describe, expect, it } from 'vitest';
+import { arbitraryGraphJson } from '../../testkit/src/arbitrary-graph.js';
+import { WebGpuModel } from '../src/index.js';
+import { testDevice } from './device.js';
+import { exampleGraph, stridedGraph } from './graphs.js';
+import { expectMatchesOracle, oracle, randomBatch } from './oracle.js';
+
+const device = await testDevice();
+afterAll(() => device?.destroy());
+
+/** The loss and gradients of a seeded batch on the device, checked against the oracle. */
+async function expectGradientsMatch(
+  gpu: GPUDevice,
+  graph: Graph,
+  options: { batch: number; maxBatch?: number; seed: number; nonZero?: boolean },
+): Promise<void> {
+  const b = randomBatch(graph, options.batch, options.seed);
+  const model = await WebGpuModel.compile(graph, gpu, { maxBatch: options.maxBatch ?? b.batch });
+  try {
+    await model.setWeights(b.weights);
+    const actual = await model.gradients(b.inputs, b.targets, b.batch);
+    expectMatchesOracle(actual, oracle(graph, b), `${graph.name} (seed ${options.seed})`);
+    if (options.nonZero === false) return;
+    // Guards against a vacuous pass: a zero gradient matches a kernel that never ran.
+    for (const [name, gradient] of Object.entries(actual.gradients)) {
+      expect(Math.max(...gradient.data.map(Math.abs)), `${name} is zero`).toBeGreaterThan(1e-6);
+    }
+  } finally {
+    model.destroy();
+  }
+}
+
+describe.skipIf(device === undefined)('gradients on WebGPU equal the float64 oracle', () => {
+  const gpu = device as GPUDevice;
+
+  it('paper-dense: the dense layer of the reference derivation', async () => {
+    await expectGradientsMatch(gpu, exampleGraph('paper-dense'), { batch: 3, seed: 1 });
+  });
+
+  it('paper-conv: stride-1 convolutions, relu, softmax cross-entropy', async () => {
+    await expectGradientsMatch(gpu, exampleGraph('paper-conv'), { batch: 2, seed: 2 });
+  });
+
+  it('lenet: same padding, max pooling, three dense layers (batch 2)', async () => {
+    await expectGradientsMatch(gpu, exampleGraph('lenet'), { batch: 2, seed: 3 });
+  });
+
+  it('a strided same-padded convolution, overlapping max pooling and average pooling', async () => {
+    await expectGradientsMatch(gpu, stridedGraph, { batch: 3, seed: 4 });
+  });
+
+  it('a batch smaller than the buffers: the params uniform sets the batch size', async () => {
+    await expectGradientsMatch(gpu, stridedGraph, { batch: 2, maxBatch: 5, seed: 5 });
+  });
+
+  it('random graphs', async () => {
+    const draws = fc.record({
+      json: arbitraryGraphJson({ alphaStyle: 'object' }),
+      seed: fc.integer({ min: 1, max: 2 ** 31 - 1 }),
+      batch: fc.integer({ min: 1, max: 3 }),
+    });
+    await fc.assert(
+      fc.asyncProperty(draws, async ({ json, seed, batch }) => {
+        const graph = resolveGraph(json, 'arbitrary.json');
+        await expectGradientsMatch(gpu, graph, { batch, seed, nonZero: false });
+      }),
+      { numRuns: 15, seed: 20_240_612 },
+    );
+  });
+});
