@@ -154,7 +154,7 @@ describe('weight files', () => {
 
   it('say when a file cannot be read or written', () => {
     expect(weightsError(() => loadWeights(join(folder, 'absent.json'))).message).toMatch(
-      /^cannot read weights file '.*absent.json': no such file or directory$/,
+      /^cannot read weights file '.*absent.json': no such file or directory; check the path$/,
     );
     expect(weightsError(() => saveWeights(join(folder, 'no', 'such', 'w.json'), {})).code).toBe(
       'E_WEIGHTS_WRITE',

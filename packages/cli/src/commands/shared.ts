@@ -42,7 +42,9 @@ export function readTensor(file: string): Tensor {
   const size = (shape as number[]).reduce((n, d) => n * d, 1);
   if (values.length !== size) fail(`"data" has ${values.length} values, its shape holds ${size}`);
   const bad = values.findIndex((v) => typeof v !== 'number' || !Number.isFinite(v));
-  if (bad >= 0) fail(`"data"[${bad}] is ${JSON.stringify(values[bad])}, not a finite number`);
+  // JSON.stringify would print an overflowing 1e999 (Infinity) as null.
+  const text = (v: unknown) => (typeof v === 'number' ? String(v) : JSON.stringify(v));
+  if (bad >= 0) fail(`"data"[${bad}] is ${text(values[bad])}, not a finite number`);
   return { shape: shape as number[], data: values as number[] };
 }
 

@@ -1,7 +1,8 @@
-import { type Graph, parseGraphText } from '@symgrad/compiler';
+import { type Graph, GraphError, parseGraphText } from '@symgrad/compiler';
 import { type Dataset, loadMnist, takeExamples } from '@symgrad/datasets';
 import {
   type Checkpoint,
+  CheckpointError,
   CpuModel,
   type EpochRecord,
   loadCheckpoint,
@@ -129,7 +130,8 @@ function mnistFor(
   const last = graph.layers[graph.layers.length - 1];
   const classes = last?.outputShape.reduce((n, d) => n * d, 1);
   if (pixels !== 784 || classes !== 10) {
-    throw new UsageError(
+    throw new GraphError(
+      'E_DATA_FIT',
       `${file}: --data mnist needs an input of [28, 28, 1] or [784] and 10 outputs, but the graph takes [${graph.inputShape.join(', ')}] and gives ${classes ?? 0}; change 'input.shape' or the last layer's units`,
     );
   }
@@ -141,7 +143,8 @@ function mnistFor(
 function resumeFrom(file: string, graph: Graph): Checkpoint {
   const checkpoint = loadCheckpoint(file);
   if (checkpoint.graph !== graph.name) {
-    throw new UsageError(
+    throw new CheckpointError(
+      'E_CHECKPOINT_GRAPH',
       `checkpoint '${file}' is of graph '${checkpoint.graph}', not '${graph.name}'; resume with the graph it was written for`,
     );
   }

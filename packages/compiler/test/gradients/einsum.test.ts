@@ -23,6 +23,7 @@ import type { DerivedProgram } from '../../src/derive/types.js';
 import { resolveGraph } from '../../src/graph/parse.js';
 import { interpretForward } from '../../src/interpret/index.js';
 import {
+  expectEmittedMatches,
   FINITE_DIFFERENCE_TOLERANCE,
   type GradientCase,
   interpret,
@@ -483,7 +484,9 @@ describe('more einsum equations, against central differences of their forward eq
         loss: 'squaredError',
         optimizer: sgd,
       };
-      expectMatchesForwardDifferences(einsumCase(json, 2, 65));
+      const c = einsumCase(json, 2, 65);
+      expectMatchesForwardDifferences(c);
+      expectEmittedMatches(c);
     });
   }
 });

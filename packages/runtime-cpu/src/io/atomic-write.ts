@@ -43,12 +43,12 @@ export function ioReason(error: unknown): string {
   const code = (error as { code?: string } | null)?.code;
   switch (code) {
     case 'ENOENT':
-      return 'no such file or directory';
+      return 'no such file or directory; check the path';
     case 'EACCES':
     case 'EPERM':
-      return 'permission denied';
+      return "permission denied; check the file's permissions";
     case 'EISDIR':
-      return 'it is a directory';
+      return 'it is a directory; give the path of a file';
     case 'ENOSPC':
       return 'the disk is full';
     default:

@@ -62,7 +62,11 @@ function readTensor(value: unknown, path: string, fail: (message: string) => nev
     );
   }
   const bad = data.findIndex((entry) => typeof entry !== 'number' || !Number.isFinite(entry));
-  if (bad >= 0)
-    fail(`${path} holds ${JSON.stringify(data[bad])} at index ${bad}, not a finite number`);
+  if (bad >= 0) fail(`${path} holds ${valueText(data[bad])} at index ${bad}, not a finite number`);
   return { shape: shape as number[], data: data as number[] };
+}
+
+/** A value as the file wrote it: `Infinity` for an overflowing number, which JSON would print as null. */
+export function valueText(value: unknown): string {
+  return typeof value === 'number' ? String(value) : JSON.stringify(value);
 }

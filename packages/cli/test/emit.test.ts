@@ -1,0 +1,72 @@
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { expectOneLineError, symgrad } from './run-cli.js';
+import { CONV_POOL_DENSE, CONV_POOL_DENSE_SHAPES, temporaryFolder } from './small-graph.js';
+
+const folder = temporaryFolder();
+const graph = folder.file('conv-pool-dense.json', CONV_POOL_DENSE);
+
+/** The fields of either manifest this test reads. */
+interface Manifest {
+  readonly language: 'ts' | 'wgsl';
+  readonly module?: string;
+  readonly weights: { name: string; shape: number[] }[];
+  readonly shaders?: { entryPoint: string; file: string }[];
+}
+
+/** Runs `emit --target <target> --out <folder>` and returns the folder and its manifest. */
+function emitInto(target: string): { out: string; manifest: Manifest } {
+  const out = join(folder.path, target);
+  const run = symgrad('emit', graph, '--target', target, '--out', out);
+  expect(run).toMatchObject({ status: 0, stdout: '', stderr: '' });
+  const manifest = JSON.parse(readFileSync(join(out, 'manifest.json'), 'utf8')) as Manifest;
+  return { out, manifest };
+}
+
+function weightShapes(manifest: Manifest): Record<string, number[]> {
+  return Object.fromEntries(manifest.weights.map((w) => [w.name, w.shape]));
+}
+
+describe('symgrad emit --out', () => {
+  it('--target ts writes <name>.ts and a manifest of every weight with its shape', () => {
+    const { out, manifest } = emitInto('ts');
+    expect(readdirSync(out).sort()).toEqual(['conv-pool-dense.ts', 'manifest.json']);
+    expect(manifest).toMatchObject({ language: 'ts', module: 'conv-pool-dense.ts' });
+    expect(weightShapes(manifest)).toEqual(CONV_POOL_DENSE_SHAPES);
+    expect(readFileSync(join(out, 'conv-pool-dense.ts'), 'utf8')).toMatch(/^export /m);
+  });
+
+  it('--target wgsl writes one .wgsl per shader of the manifest, and nothing else', () => {
+    const { out, manifest } = emitInto('wgsl');
+    const shaders = manifest.shaders ?? [];
+    expect(shaders.length).toBeGreaterThan(0);
+    expect(manifest.language).toBe('wgsl');
+    expect(weightShapes(manifest)).toEqual(CONV_POOL_DENSE_SHAPES);
+
+    const listed = shaders.map((s) => s.file);
+    expect(readdirSync(out).sort()).toEqual([...listed, 'manifest.json'].sort());
+    for (const { entryPoint, file } of shaders) {
+      expect(file).toBe(`${entryPoint}.wgsl`);
+      const code = readFileSync(join(out, file), 'utf8');
+      expect(code, file).toContain('@compute');
+      expect(code, file).toContain(`fn ${entryPoint}(`);
+    }
+  });
+});
+
+describe('symgrad emit on a bad command line', () => {
+  it('asks for --target when it is missing, exiting 2', () => {
+    const run = symgrad('emit', graph);
+    expectOneLineError(run, ["required option '--target <target>' not specified"]);
+    expect(run.status).toBe(2);
+  });
+
+  it('lists the targets for an unknown one, exiting 2 and writing nothing', () => {
+    const out = join(folder.path, 'cuda');
+    const run = symgrad('emit', graph, '--target', 'cuda', '--out', out);
+    expectOneLineError(run, ["--target 'cuda'", 'use one of ts, wgsl']);
+    expect(run.status).toBe(2);
+    expect(existsSync(out)).toBe(false);
+  });
+});

@@ -1,0 +1,179 @@
+import { type ChildProcess, spawn } from 'node:child_process';
+import { existsSync, readFileSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { expectOneLineError, ROOT, symgrad } from './run-cli.js';
+import { type TensorJson, temporaryFolder } from './small-graph.js';
+
+const EPOCHS = 3;
+
+/**
+ * Training sizes to try the kill with, smallest first: a run that finishes before the kill
+ * lands (a slow machine polling late) is tried again with more digits per epoch.
+ */
+const TRAIN_SIZES = [512, 2048, 8000];
+
+const folder = temporaryFolder();
+const path = (name: string) => join(folder.path, name);
+
+/** The fields of a checkpoint this test reads. */
+interface Checkpoint {
+  readonly graph: string;
+  readonly epoch: number;
+  readonly weights: Record<string, TensorJson>;
+}
+
+/** A `symgrad` run in the background, and how it ended. */
+interface Background {
+  readonly child: ChildProcess;
+  readonly exit: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
+  readonly stderr: () => string;
+}
+
+function start(...args: string[]): Background {
+  const child = spawn(process.execPath, ['packages/cli/dist/bin.js', ...args], {
+    cwd: ROOT,
+    stdio: ['ignore', 'ignore', 'pipe'],
+  });
+  let stderr = '';
+  child.stderr?.on('data', (chunk: Buffer) => {
+    stderr += chunk.toString('utf8');
+  });
+  const exit = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
+    child.on('close', (code, signal) => resolve({ code, signal })),
+  );
+  return { child, exit, stderr: () => stderr };
+}
+
+/**
+ * Reads the checkpoint if there is one yet. Written atomically, it is whole whenever it
+ * exists: a parse failure here is a torn write.
+ */
+function readCheckpoint(file: string): Checkpoint | undefined {
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch {
+    return undefined;
+  }
+  try {
+    return JSON.parse(text) as Checkpoint;
+  } catch (error) {
+    throw new Error(`checkpoint '${file}' was read half-written (${String(error)})`);
+  }
+}
+
+/**
+ * Reads the run's checkpoint every few milliseconds until the run ends, or until `stop` says
+ * so of a checkpoint read; returns how many reads found one.
+ */
+async function watchCheckpoint(
+  run: Background,
+  file: string,
+  stop: (checkpoint: Checkpoint) => boolean = () => false,
+): Promise<number> {
+  let ended = false;
+  void run.exit.then(() => {
+    ended = true;
+  });
+  let reads = 0;
+  while (!ended) {
+    const checkpoint = readCheckpoint(file);
+    if (checkpoint !== undefined) reads += 1;
+    if (checkpoint !== undefined && stop(checkpoint)) break;
+    await sleep(5);
+  }
+  return reads;
+}
+
+function trainArgs(size: number, name: string, ...more: string[]): string[] {
+  const common = ['--epochs', String(EPOCHS), '--train-size', String(size)];
+  return ['train', ...common, '--checkpoint', path(`${name}.ck`), ...more];
+}
+
+/**
+ * Run B: kills training with SIGKILL as soon as its first checkpoint appears, and returns
+ * the training size at which the kill landed before the run finished.
+ */
+async function killAfterFirstCheckpoint(): Promise<number> {
+  for (const size of TRAIN_SIZES) {
+    rmSync(path('b.ck'), { force: true });
+    rmSync(path('b.json'), { force: true });
+    const run = start(...trainArgs(size, 'b', '--save', path('b.json')));
+    await watchCheckpoint(run, path('b.ck'), () => true);
+    run.child.kill('SIGKILL');
+    const { signal } = await run.exit;
+
+    const checkpoint = readCheckpoint(path('b.ck'));
+    const interrupted = signal === 'SIGKILL' && !existsSync(path('b.json'));
+    if (interrupted && checkpoint !== undefined && checkpoint.epoch < EPOCHS) return size;
+  }
+  throw new Error(
+    `every run finished before it was killed, up to --train-size ${TRAIN_SIZES.at(-1)}`,
+  );
+}
+
+/** The weights of a weights file, by name, in the order the file lists them. */
+function weightsIn(file: string): Record<string, TensorJson> {
+  return JSON.parse(readFileSync(file, 'utf8')) as Record<string, TensorJson>;
+}
+
+describe('symgrad train --resume after a killed run', () => {
+  let size: number;
+  let checkpointReads: number;
+  let killedAt: number;
+  beforeAll(async () => {
+    size = await killAfterFirstCheckpoint();
+    killedAt = readCheckpoint(path('b.ck'))!.epoch;
+
+    const uninterrupted = start(...trainArgs(size, 'a', '--save', path('a.json')));
+    checkpointReads = await watchCheckpoint(uninterrupted, path('a.ck'));
+    expect(await uninterrupted.exit, uninterrupted.stderr()).toEqual({ code: 0, signal: null });
+
+    const resumed = symgrad(
+      ...trainArgs(size, 'b', '--resume', path('b.ck'), '--save', path('b.json')),
+    );
+    expect(resumed.status, resumed.stderr).toBe(0);
+  }, 120_000);
+
+  it('was killed after a checkpoint and before the end', () => {
+    expect(killedAt).toBeGreaterThanOrEqual(1);
+    expect(killedAt).toBeLessThan(EPOCHS);
+  });
+
+  it('ends with the weights of a run never interrupted, bit for bit', () => {
+    const uninterrupted = weightsIn(path('a.json'));
+    const resumed = weightsIn(path('b.json'));
+    expect(Object.keys(resumed)).toEqual(Object.keys(uninterrupted));
+    for (const [name, tensor] of Object.entries(uninterrupted)) {
+      const other = resumed[name]!;
+      expect(other.shape, name).toEqual(tensor.shape);
+      expect(other.data.length, name).toBe(tensor.data.length);
+      const first = tensor.data.findIndex((value, k) => !Object.is(value, other.data[k]));
+      if (first >= 0) {
+        expect.fail(
+          `${name}[${first}] is ${other.data[first]}, uninterrupted ${tensor.data[first]}`,
+        );
+      }
+    }
+  });
+
+  it('leaves checkpoints that are whole JSON whenever they are read, with every epoch', () => {
+    expect(checkpointReads).toBeGreaterThan(0);
+    expect(readCheckpoint(path('a.ck'))?.epoch).toBe(EPOCHS);
+    expect(readCheckpoint(path('b.ck'))?.epoch).toBe(EPOCHS);
+  });
+
+  it('refuses a checkpoint of another graph with one line naming both graphs', () => {
+    const linear = folder.file('linear.json', {
+      name: 'linear',
+      input: { shape: [784] },
+      layers: [{ type: 'dense', name: 'out', units: 10, activation: 'softmax' }],
+      loss: 'softmaxCrossEntropy',
+      optimizer: { type: 'sgd', learningRate: 0.1 },
+    });
+    const run = symgrad('train', linear, '--epochs', '1', '--resume', path('a.ck'));
+    expectOneLineError(run, [`checkpoint '${path('a.ck')}'`, "graph 'mlp'", "not 'linear'"]);
+  });
+});
