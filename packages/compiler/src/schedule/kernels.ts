@@ -1,10 +1,13 @@
+import { deriveProgram } from '../derive/reverse.js';
 import type { Derivation, DerivedProgram } from '../derive/types.js';
 import { Notation } from '../emit/notation.js';
 import { ruleTitles } from '../emit/rules.js';
 import { TextFormatter } from '../emit/text.js';
+import type { Graph } from '../graph/types.js';
 import { indexAffine } from '../program/affine.js';
 import * as build from '../program/build.js';
 import type { Equation, TensorDecl } from '../program/ir.js';
+import { lowerGraph } from '../program/lower.js';
 import { readsTensor } from '../program/traverse.js';
 import type { Buffer, Kernel } from './loops.js';
 import { KernelLowering } from './lower-kernel.js';
@@ -166,4 +169,16 @@ export function identifierOf(tensor: string): string {
   const words = tensor.split(/[^A-Za-z0-9]+/).filter((w) => w.length > 0);
   const camel = words.map((w, k) => (k === 0 ? w : w[0]?.toUpperCase() + w.slice(1))).join('');
   return /^[0-9]/.test(camel) ? `t${camel}` : camel;
+}
+
+/**
+ * Derives and schedules a graph for training, as every backend compiles it: the input's
+ * gradient is left out, since training never needs it.
+ */
+export function scheduleTraining(graph: Graph): { derived: DerivedProgram; schedule: Schedule } {
+  const derived = deriveProgram(lowerGraph(graph), {
+    inputGradient: false,
+    learningRate: graph.optimizer.learningRate,
+  });
+  return { derived, schedule: schedule(derived) };
 }

@@ -1,8 +1,6 @@
-import { deriveProgram } from '../../derive/reverse.js';
 import type { DerivedProgram } from '../../derive/types.js';
 import type { Graph } from '../../graph/types.js';
-import { lowerGraph } from '../../program/lower.js';
-import { type Schedule, schedule } from '../../schedule/kernels.js';
+import { type Schedule, scheduleTraining } from '../../schedule/kernels.js';
 import type { GeneratedModel } from './contract.js';
 import { emitTypeScript, type TsModule, transpileTypeScript } from './module.js';
 
@@ -17,11 +15,7 @@ export interface CompiledTypeScript {
  * left out: training never needs it.
  */
 export function compileTypeScript(graph: Graph): CompiledTypeScript {
-  const derived = deriveProgram(lowerGraph(graph), {
-    inputGradient: false,
-    learningRate: graph.optimizer.learningRate,
-  });
-  const plan = schedule(derived);
+  const { derived, schedule: plan } = scheduleTraining(graph);
   return { derived, schedule: plan, module: emitTypeScript(plan) };
 }
 

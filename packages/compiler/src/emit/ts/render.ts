@@ -2,6 +2,7 @@ import type { CodeBlockWriter } from 'ts-morph';
 import type { Affine } from '../../program/affine.js';
 import type { IndexExpr, Stmt, Test, Value } from '../../schedule/loops.js';
 import type { LimitTerm } from '../../simplify/bounds.js';
+import { affineSource, offsetSource } from '../code.js';
 
 /**
  * Prints the loop IR as TypeScript over `Float32Array`s. Index names become identifiers
@@ -146,43 +147,11 @@ export function indexName(name: string): string {
 }
 
 export function affineCode(a: Affine): string {
-  const terms = [
-    ...a.terms.filter((t) => t.coefficient > 0),
-    ...a.terms.filter((t) => t.coefficient < 0),
-  ];
-  let text = '';
-  for (const t of terms) {
-    const magnitude = Math.abs(t.coefficient);
-    const term = magnitude === 1 ? indexName(t.index) : `${magnitude} * ${indexName(t.index)}`;
-    if (text === '') text = t.coefficient < 0 ? `-${term}` : term;
-    else text += t.coefficient < 0 ? ` - ${term}` : ` + ${term}`;
-  }
-  if (text === '') text = String(a.constant);
-  else if (a.constant !== 0) text += a.constant < 0 ? ` - ${-a.constant}` : ` + ${a.constant}`;
-  if (a.divisor === 1) return text;
-  return `${terms.length + (a.constant === 0 ? 0 : 1) > 1 ? `(${text})` : text} / ${a.divisor}`;
+  return affineSource(a, indexName);
 }
 
-/** A flat offset: strides folded into one affine where no index is divided. */
 function offsetCode(parts: readonly { readonly stride: number; readonly value: Affine }[]): string {
-  if (parts.every((p) => p.value.divisor === 1)) {
-    const coefficients = new Map<string, number>();
-    let constant = 0;
-    for (const { stride, value } of parts) {
-      for (const t of value.terms)
-        coefficients.set(t.index, (coefficients.get(t.index) ?? 0) + stride * t.coefficient);
-      constant += stride * value.constant;
-    }
-    const terms = [...coefficients]
-      .filter(([, c]) => c !== 0)
-      .map(([index, coefficient]) => ({ index, coefficient }));
-    return affineCode({ terms, constant, divisor: 1 });
-  }
-  return parts
-    .map(({ stride, value }) =>
-      stride === 1 ? `(${affineCode(value)})` : `${stride} * (${affineCode(value)})`,
-    )
-    .join(' + ');
+  return offsetSource(parts, indexName);
 }
 
 function limitCode(side: 'lower' | 'upper', terms: readonly LimitTerm[]): string {

@@ -1,8 +1,6 @@
-import { deriveProgram } from '../../derive/reverse.js';
 import type { DerivedProgram } from '../../derive/types.js';
 import type { Graph } from '../../graph/types.js';
-import { lowerGraph } from '../../program/lower.js';
-import { type Schedule, schedule } from '../../schedule/kernels.js';
+import { type Schedule, scheduleTraining } from '../../schedule/kernels.js';
 import { emitWgsl, type WgslProgram } from './program.js';
 
 export interface CompiledWgsl {
@@ -16,10 +14,6 @@ export interface CompiledWgsl {
  * out: training never needs it.
  */
 export function compileWgsl(graph: Graph): CompiledWgsl {
-  const derived = deriveProgram(lowerGraph(graph), {
-    inputGradient: false,
-    learningRate: graph.optimizer.learningRate,
-  });
-  const plan = schedule(derived);
+  const { derived, schedule: plan } = scheduleTraining(graph);
   return { derived, schedule: plan, program: emitWgsl(plan) };
 }

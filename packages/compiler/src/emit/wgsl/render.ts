@@ -2,6 +2,7 @@ import type CodeBlockWriter from 'code-block-writer';
 import type { Affine } from '../../program/affine.js';
 import type { IndexExpr, Stmt, Test, Value } from '../../schedule/loops.js';
 import type { LimitTerm } from '../../simplify/bounds.js';
+import { affineSource, offsetSource } from '../code.js';
 import type { Namespace } from './names.js';
 
 /** Helper functions a shader needs once some statement calls them. */
@@ -269,45 +270,12 @@ export class WgslRenderer {
   }
 
   private affine(a: Affine): string {
-    const terms = [
-      ...a.terms.filter((t) => t.coefficient > 0),
-      ...a.terms.filter((t) => t.coefficient < 0),
-    ];
-    let text = '';
-    for (const t of terms) {
-      const magnitude = Math.abs(t.coefficient);
-      const name = this.names.claim(t.index);
-      const term = magnitude === 1 ? name : `${magnitude} * ${name}`;
-      if (text === '') text = t.coefficient < 0 ? `-${term}` : term;
-      else text += t.coefficient < 0 ? ` - ${term}` : ` + ${term}`;
-    }
-    if (text === '') text = String(a.constant);
-    else if (a.constant !== 0) text += a.constant < 0 ? ` - ${-a.constant}` : ` + ${a.constant}`;
-    if (a.divisor === 1) return text;
-    // Exact: an affine with a divisor only reaches code where a divisibility test holds.
-    return `${terms.length + (a.constant === 0 ? 0 : 1) > 1 ? `(${text})` : text} / ${a.divisor}`;
+    return affineSource(a, (index) => this.names.claim(index));
   }
 
   /** A flat offset: strides folded into one affine where no index is divided. */
   private offset(parts: readonly { readonly stride: number; readonly value: Affine }[]): string {
-    if (parts.every((p) => p.value.divisor === 1)) {
-      const coefficients = new Map<string, number>();
-      let constant = 0;
-      for (const { stride, value } of parts) {
-        for (const t of value.terms)
-          coefficients.set(t.index, (coefficients.get(t.index) ?? 0) + stride * t.coefficient);
-        constant += stride * value.constant;
-      }
-      const terms = [...coefficients]
-        .filter(([, c]) => c !== 0)
-        .map(([index, coefficient]) => ({ index, coefficient }));
-      return this.affine({ terms, constant, divisor: 1 });
-    }
-    return parts
-      .map(({ stride, value }) =>
-        stride === 1 ? `(${this.affine(value)})` : `${stride} * (${this.affine(value)})`,
-      )
-      .join(' + ');
+    return offsetSource(parts, (index) => this.names.claim(index));
   }
 
   /** `max(ceil_div(n1, d1), n2)` for a lower limit; `min` and `floor_div` for an upper one. */
