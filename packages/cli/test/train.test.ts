@@ -18,7 +18,7 @@ function lastLine(run: Run): string {
   return run.stdout.trimEnd().split('\n').at(-1) ?? '';
 }
 
-/** The `loss X.XXXX` of each `epoch N/M` line on stderr. */
+/** The `loss 0.1234` figure of each `epoch n/m` line on stderr. */
 function epochLosses(run: Run): string[] {
   return [...run.stderr.matchAll(/^epoch \d+\/\d+ {2}loss (\d+\.\d{4})/gm)].map((m) => m[1]!);
 }

@@ -43,7 +43,8 @@ describe('softmax cross-entropy', () => {
   const inputs = { shape: [2, 2], data: [1, 0, 1, 0] };
 
   it('stays finite for logits of +-1000, loss and gradients', () => {
-    // Logits [1000, -1000, 0]: the first example's target is the -1000 class, the second's the 1000.
+    // Logits [1000, -1000, 0]: the first example's target is the -1000 class, the second's
+    // the 1000 class.
     const targets = { shape: [2, 3], data: [0, 1, 0, 1, 0, 0] };
     const { loss, gradients } = model.gradients(inputs, targets);
     expect(loss).toBeCloseTo(2000 / 2, 3);

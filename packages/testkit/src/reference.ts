@@ -34,7 +34,10 @@ export interface ReferenceResult {
   inputGradient: Float32Array;
 }
 
-/** Selects the TensorFlow.js cpu backend, the one with every gradient kernel. Call in `beforeAll`. */
+/**
+ * Selects the TensorFlow.js cpu backend, the one with every gradient kernel. Call it in
+ * `beforeAll`.
+ */
 export async function useCpuBackend(): Promise<void> {
   // IS_TEST silences the "install tfjs-node" banner the cpu backend prints on first use.
   tf.env().set('IS_TEST', true);
@@ -117,7 +120,10 @@ function outputShapeOf(graph: Graph): readonly number[] {
   return graph.layers[graph.layers.length - 1]?.outputShape ?? graph.inputShape;
 }
 
-/** The output of every layer, and the pre-activation of the last one (for softmax cross-entropy). */
+/**
+ * The output of every layer, and the pre-activation of the last one (for softmax
+ * cross-entropy).
+ */
 interface ForwardPass {
   output: tf.Tensor;
   lastPreActivation: tf.Tensor;

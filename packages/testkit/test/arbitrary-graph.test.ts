@@ -25,7 +25,8 @@ describe('arbitraryGraphJson', () => {
   it('draws graphs whose shapes chain, within the stated limits', () => {
     fc.assert(
       fc.property(arbitraryGraphJson({ alphaStyle: 'field' }), (json: GraphJson) => {
-        const graph = resolveJson(json); // throws on a window wider than its input or an empty output
+        // Throws on a window wider than its input or an empty output.
+        const graph = resolveJson(json);
         const [height, width, channels] = json.input.shape;
         if (json.input.shape.length === 3) {
           expect(height).toBeGreaterThanOrEqual(4);

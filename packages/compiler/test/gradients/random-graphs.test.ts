@@ -1,7 +1,7 @@
 /**
  * A property over random small valid graphs: symgrad's derived loss, weight gradients and
- * input gradient agree with TensorFlow.js, and so does the emitted TypeScript, on the same graph, weights and batch. The seed is
- * fixed so that every run draws the same graphs.
+ * input gradient agree with TensorFlow.js on the same graph, weights and batch, and so does
+ * the emitted TypeScript. The seed is fixed so that every run draws the same graphs.
  */
 
 import fc from 'fast-check';
