@@ -32,6 +32,8 @@ export interface Schedule {
   readonly target: string;
   readonly output: string;
   readonly loss: string;
+  /** The learning rate of the graph's optimizer, for steps that are given none. */
+  readonly learningRate?: number;
 }
 
 export function schedule(derived: DerivedProgram): Schedule {
@@ -59,7 +61,13 @@ export function schedule(derived: DerivedProgram): Schedule {
     target,
     output,
     loss,
+    ...learningRateOf(derived),
   };
+}
+
+function learningRateOf(derived: DerivedProgram): { learningRate?: number } {
+  const rate = derived.derivations.find((d) => d.update !== undefined)?.update?.learningRate;
+  return rate === undefined ? {} : { learningRate: rate };
 }
 
 function planBuffers(derived: DerivedProgram): Buffer[] {

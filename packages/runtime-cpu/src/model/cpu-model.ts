@@ -85,7 +85,8 @@ export class CpuModel {
     this.inputShape = this.#layout.input.shape;
     this.outputShape = this.#layout.output.shape;
     this.weightSlots = this.#layout.weights;
-    this.learningRate = options.learningRate ?? graph?.optimizer.learningRate;
+    this.learningRate =
+      options.learningRate ?? graph?.optimizer.learningRate ?? generated.model.learningRate;
     this.#capacity = checkedCapacity(options.maxBatch ?? 64);
     this.#state = generated.createState(this.#capacity);
   }

@@ -23,6 +23,8 @@ export interface ModelManifest {
   readonly target: string;
   readonly output: string;
   readonly loss: string;
+  /** The graph optimizer's learning rate, when the graph has weights. */
+  readonly learningRate?: number;
   readonly weights: readonly {
     readonly name: string;
     readonly buffer: string;

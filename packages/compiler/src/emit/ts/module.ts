@@ -88,12 +88,14 @@ function writeModel(writer: CodeBlockWriter, plan: Schedule): void {
     target: identifier(plan.target),
     output: identifier(plan.output),
     loss: identifier(plan.loss),
+    learningRate: plan.learningRate,
     weights,
     buffers,
   };
   writer.writeLine("/** The model's buffers, in floats per example or in all, and its weights. */");
   writer.writeLine('export const model = {').indent(() => {
     for (const [key, value] of Object.entries(model)) {
+      if (value === undefined) continue;
       if (!Array.isArray(value)) {
         writer.writeLine(`${key}: ${literal(value)},`);
         continue;

@@ -9,6 +9,7 @@ export const model = {
   target: 't',
   output: 'outOutput',
   loss: 'loss',
+  learningRate: 0.1,
   weights: [
     { name: 'conv1/kernel', buffer: 'conv1Kernel', gradient: 'conv1KernelGrad', shape: [3, 3, 1, 1] },
     { name: 'conv1/bias', buffer: 'conv1Bias', gradient: 'conv1BiasGrad', shape: [1] },

@@ -9,6 +9,7 @@ export const model = {
   target: 't',
   output: 'outOutput',
   loss: 'loss',
+  learningRate: 0.5,
   weights: [
     { name: 'out/kernel', buffer: 'outKernel', gradient: 'outKernelGrad', shape: [3, 2] },
     { name: 'out/bias', buffer: 'outBias', gradient: 'outBiasGrad', shape: [2] },
