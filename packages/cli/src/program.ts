@@ -2,7 +2,9 @@ import { createRequire } from 'node:module';
 import { Command, CommanderError } from 'commander';
 import { registerDerive } from './commands/derive.js';
 import { registerEmit } from './commands/emit.js';
+import { registerExport } from './commands/export.js';
 import { registerGrad } from './commands/grad.js';
+import { registerImport } from './commands/import.js';
 import { registerTrain } from './commands/train.js';
 import { reportError } from './errors.js';
 import { type Output, processOutput } from './io.js';
@@ -33,6 +35,8 @@ export function createProgram(output: Output = processOutput): Command {
   registerEmit(program, output);
   registerGrad(program, output);
   registerTrain(program, output);
+  registerImport(program, output);
+  registerExport(program, output);
   return program;
 }
 

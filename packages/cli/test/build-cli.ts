@@ -5,13 +5,16 @@ import { fileURLToPath } from 'node:url';
 
 const root = fileURLToPath(new URL('../../../', import.meta.url));
 
-/** Sources of the built CLI and the built compiler it imports, with their outputs. */
+/** Sources of the built CLI and of the built workspace packages it imports, with outputs. */
 const PACKAGES = [
-  { sources: 'packages/compiler/src', output: 'packages/compiler/dist/index.js' },
+  ...['compiler', 'runtime-cpu', 'runtime-webgpu', 'datasets', 'interop'].map((name) => ({
+    sources: `packages/${name}/src`,
+    output: `packages/${name}/dist/index.js`,
+  })),
   { sources: 'packages/cli/src', output: 'packages/cli/dist/bin.js' },
 ];
 
-/** Builds the compiler and the CLI with `pnpm build` where a source is newer than its output. */
+/** Builds the CLI and what it imports where a source is newer than its output. */
 export default function setup(): void {
   if (PACKAGES.every(({ sources, output }) => newest(join(root, sources)) < modified(output))) {
     return;

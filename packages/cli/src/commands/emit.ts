@@ -27,7 +27,10 @@ export function registerEmit(program: Command, output: Output): void {
     .description('generate the training code of a layer graph: forward pass, gradients, update')
     .argument('<graph>', 'the layer graph, a JSON file')
     .addOption(
-      new Option('--target <target>', `code to generate, one of ${EMIT_TARGETS.join(', ')}`)
+      new Option(
+        '--target <target>',
+        `code to generate, one of ${EMIT_TARGETS.join(', ')} (required)`,
+      )
         .makeOptionMandatory()
         .argParser(parseTarget),
     )

@@ -22,9 +22,15 @@ export function registerGrad(program: Command, output: Output): void {
     .command('grad')
     .description('compute the loss and every weight gradient for one batch, before any update')
     .argument('<graph>', 'the layer graph, a JSON file')
-    .requiredOption('--weights <file>', 'the weights: an object from weight name to tensor')
-    .requiredOption('--inputs <file>', 'the batch of inputs, a tensor [batch, ...input shape]')
-    .requiredOption('--targets <file>', 'the targets, a tensor [batch, ...output shape]')
+    .requiredOption(
+      '--weights <file>',
+      'the weights: an object from weight name to tensor (required)',
+    )
+    .requiredOption(
+      '--inputs <file>',
+      'the batch of inputs, a tensor [batch, ...input shape] (required)',
+    )
+    .requiredOption('--targets <file>', 'the targets, a tensor [batch, ...output shape] (required)')
     .addOption(backendOption())
     .option('--out <file>', 'write the result to this file, atomically (default: standard output)')
     .action((graph: string, options: GradOptions) => grad(graph, options, output));

@@ -54,7 +54,7 @@ export function registerTrain(program: Command, output: Output): void {
     )
     .option(
       '--learning-rate <rate>',
-      "override the graph's learning rate",
+      "the learning rate (default: the graph's optimizer's)",
       positiveNumber('--learning-rate'),
     )
     .option(
@@ -62,10 +62,19 @@ export function registerTrain(program: Command, output: Output): void {
       'train on the first n of the 8,000 training digits (default: all)',
       positiveInteger('--train-size'),
     )
-    .option('--weights <file>', 'start from these weights instead of Glorot-uniform ones')
-    .option('--save <file>', 'write the trained weights to this file, atomically')
-    .option('--checkpoint <file>', 'write a checkpoint here after every epoch, atomically')
-    .option('--resume <file>', 'continue a run from its checkpoint, to the same final weights')
+    .option(
+      '--weights <file>',
+      'start from these weights (default: Glorot-uniform, seeded by --seed)',
+    )
+    .option('--save <file>', 'write the trained weights to this file, atomically (default: none)')
+    .option(
+      '--checkpoint <file>',
+      'write a checkpoint here after every epoch, atomically (default: none)',
+    )
+    .option(
+      '--resume <file>',
+      'continue a run from its checkpoint, to the same final weights (default: none)',
+    )
     .action((graph: string | undefined, options: TrainCommandOptions) =>
       runTraining(graph, options, output),
     );
