@@ -22,6 +22,14 @@ export type { WeightSlot } from './model/layout.js';
 export { Random } from './random.js';
 export type { Float32Tensor, Tensor, WeightTensors } from './tensor.js';
 export {
+  fromTfTensor,
+  type TfLike,
+  type TfTensorLike,
+  toTfTensor,
+  weightsFromTf,
+  weightsToTf,
+} from './tfjs.js';
+export {
   type Checkpoint,
   type EpochRecord,
   loadCheckpoint,

@@ -38,12 +38,18 @@ describe('CpuModel.fromGeneratedSource', () => {
     expect(load).toThrowError(/^a.ts is not a module symgrad emitted: it lacks 'createState'/);
   });
 
-  it('needs a learning rate without its graph', () => {
-    const loaded = CpuModel.fromGeneratedSource(source);
-    loaded.initialize(1);
-    expect(() => loaded.trainStep(new Float32Array(3), new Float32Array(2), 1)).toThrowError(
-      /gives no learning rate here/,
-    );
+  it('trains at the learning rate the module was emitted with, without its graph', () => {
+    const inputs = Float32Array.from([1, -2, 0.5]);
+    const targets = Float32Array.from([1, 0]);
+    const implicit = CpuModel.fromGeneratedSource(source);
+    const explicit = CpuModel.fromGeneratedSource(source);
+    implicit.initialize(1);
+    explicit.initialize(1);
+    implicit.trainStep(inputs, targets, 1);
+    explicit.trainStep(inputs, targets, 1, 0.5);
+    expect(implicit.learningRate).toBe(0.5);
+    expect(implicit.weights()).toEqual(explicit.weights());
+    expect(implicit.weights()).not.toEqual(CpuModel.fromGeneratedSource(source).weights());
   });
 });
 
