@@ -24,13 +24,13 @@ export function readText(file: string): string {
 }
 
 /**
- * Writes `text` to `file` so that readers see the old content or the new, never a part:
- * the text goes to a temporary file in the same folder, which then replaces `file`.
+ * Writes `contents` to `file` so that readers see the old content or the new, never a part:
+ * it goes to a temporary file in the same folder, which then replaces `file`.
  */
-export function writeTextAtomic(file: string, text: string): void {
+export function writeFileAtomic(file: string, contents: string | Uint8Array): void {
   const temporary = join(dirname(file), `.${basename(file)}.${randomBytes(6).toString('hex')}.tmp`);
   try {
-    writeFileSync(temporary, text, { flag: 'wx' });
+    writeFileSync(temporary, contents, { flag: 'wx' });
     renameSync(temporary, file);
   } catch (error) {
     rmSync(temporary, { force: true });

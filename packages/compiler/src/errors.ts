@@ -19,6 +19,9 @@ export class GraphError extends SymgradError {}
 /** An einsum equation that cannot be parsed or whose indices cannot be bound. */
 export class EquationError extends SymgradError {}
 
+/** Weight values that do not fit a graph: missing, unknown, misshapen, not finite. */
+export class WeightsError extends SymgradError {}
+
 /** A derivation the engine cannot carry out, such as an index relation it cannot invert. */
 export class DeriveError extends SymgradError {}
 

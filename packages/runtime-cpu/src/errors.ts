@@ -1,13 +1,13 @@
 import { SymgradError } from '@symgrad/compiler';
 
+/** Weight values that do not fit the graph; one class shared with the compiler's check. */
+export { WeightsError } from '@symgrad/compiler';
+
 /**
  * Failures of the CPU runtime that a user can act on. Each family has a class and each
  * instance a stable code; messages are one line naming the file, weight or tensor at fault
  * and what to change.
  */
-
-/** A weights file or value that does not fit the graph: missing, unknown, misshapen, not finite. */
-export class WeightsError extends SymgradError {}
 
 /** Inputs or targets that do not fit the graph's input or output shape. */
 export class DataError extends SymgradError {}

@@ -1,5 +1,8 @@
 import { SymgradError } from '@symgrad/compiler';
 
+/** Weight values that do not fit the graph; one class shared with the compiler's check. */
+export { WeightsError } from '@symgrad/compiler';
+
 /**
  * Failures of the WebGPU runtime that a user can act on. Each family has a class and each
  * instance a stable code; messages are one line that name the tensor, weight or limit at
@@ -26,9 +29,6 @@ export class DeviceLimitError extends SymgradError {
     super('E_WEBGPU_LIMIT', message);
   }
 }
-
-/** Weight values that do not fit the graph: missing, unknown, misshapen, not finite. */
-export class WeightsError extends SymgradError {}
 
 /** Inputs, targets or a batch size that do not fit the graph or the model's buffers. */
 export class DataError extends SymgradError {}

@@ -8,7 +8,7 @@ import {
 } from '@symgrad/compiler';
 import { type Command, Option } from 'commander';
 import { UsageError } from '../errors.js';
-import { type Output, readText, writeTextAtomic } from '../io.js';
+import { type Output, readText, writeFileAtomic } from '../io.js';
 
 export interface DeriveOptions {
   readonly format: DerivationFormat;
@@ -40,7 +40,7 @@ export function derive(file: string, options: DeriveOptions, output: Output): vo
   const graph = parseGraphText(readText(file), file);
   const text = renderDerivation(deriveGraph(graph), options.format);
   if (options.out === undefined) output.stdout(text);
-  else writeTextAtomic(options.out, text);
+  else writeFileAtomic(options.out, text);
 }
 
 function parseFormat(value: string): DerivationFormat {

@@ -9,7 +9,7 @@ import {
 } from '@symgrad/compiler';
 import { type Command, Option } from 'commander';
 import { UsageError } from '../errors.js';
-import { type Output, readText, writeTextAtomic } from '../io.js';
+import { type Output, readText, writeFileAtomic } from '../io.js';
 
 export const EMIT_TARGETS = ['ts', 'wgsl'] as const;
 export type EmitTarget = (typeof EMIT_TARGETS)[number];
@@ -54,8 +54,8 @@ export function emit(file: string, options: EmitOptions, output: Output): void {
     return;
   }
   mkdirSync(options.out, { recursive: true });
-  writeTextAtomic(join(options.out, compiled.module.fileName), compiled.module.source);
-  writeTextAtomic(
+  writeFileAtomic(join(options.out, compiled.module.fileName), compiled.module.source);
+  writeFileAtomic(
     join(options.out, 'manifest.json'),
     `${JSON.stringify(manifest(compiled), null, 2)}\n`,
   );
@@ -109,7 +109,7 @@ function emitWgslFiles(program: WgslProgram, options: EmitOptions, output: Outpu
   }
   mkdirSync(options.out, { recursive: true });
   for (const shader of program.shaders) {
-    writeTextAtomic(join(options.out, `${shader.entryPoint}.wgsl`), shader.code);
+    writeFileAtomic(join(options.out, `${shader.entryPoint}.wgsl`), shader.code);
   }
   const { shaders, ...rest } = program;
   const described = shaders.map(({ code, ...shader }) => ({
@@ -123,7 +123,7 @@ function emitWgslFiles(program: WgslProgram, options: EmitOptions, output: Outpu
     ...rest,
     shaders: described,
   };
-  writeTextAtomic(join(options.out, 'manifest.json'), `${JSON.stringify(document, null, 2)}\n`);
+  writeFileAtomic(join(options.out, 'manifest.json'), `${JSON.stringify(document, null, 2)}\n`);
 }
 
 function parseTarget(value: string): EmitTarget {

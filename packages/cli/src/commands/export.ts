@@ -1,12 +1,11 @@
-import { randomBytes } from 'node:crypto';
-import { mkdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
-import { basename, dirname, join } from 'node:path';
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
 import { parseGraphText } from '@symgrad/compiler';
 import { exportTfjsModel } from '@symgrad/interop';
 import { loadWeights } from '@symgrad/runtime-cpu';
 import type { Command } from 'commander';
 import { FileError } from '../errors.js';
-import { type Output, readText, writeTextAtomic } from '../io.js';
+import { type Output, readText, writeFileAtomic } from '../io.js';
 
 export interface ExportOptions {
   /** The weights file, `{ "<layer>/kernel": { shape, data }, ... }`. */
@@ -38,20 +37,8 @@ export function exportModel(file: string, options: ExportOptions): void {
   } catch (error) {
     throw new FileError('E_WRITE', `cannot create the folder '${options.out}': ${reason(error)}`);
   }
-  for (const shard of shards) writeBytesAtomic(join(options.out, shard.path), shard.data);
-  writeTextAtomic(join(options.out, 'model.json'), `${JSON.stringify(modelJson, null, 2)}\n`);
-}
-
-/** As `writeTextAtomic`: a temporary file in the same folder, then renamed over `file`. */
-function writeBytesAtomic(file: string, bytes: Uint8Array): void {
-  const temporary = join(dirname(file), `.${basename(file)}.${randomBytes(6).toString('hex')}.tmp`);
-  try {
-    writeFileSync(temporary, bytes, { flag: 'wx' });
-    renameSync(temporary, file);
-  } catch (error) {
-    rmSync(temporary, { force: true });
-    throw new FileError('E_WRITE', `cannot write '${file}': ${reason(error)}`);
-  }
+  for (const shard of shards) writeFileAtomic(join(options.out, shard.path), shard.data);
+  writeFileAtomic(join(options.out, 'model.json'), `${JSON.stringify(modelJson, null, 2)}\n`);
 }
 
 function reason(error: unknown): string {

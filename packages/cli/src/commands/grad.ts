@@ -2,7 +2,7 @@ import { type Graph, parseGraphText } from '@symgrad/compiler';
 import { CpuModel, loadWeights, type Tensor, type WeightTensors } from '@symgrad/runtime-cpu';
 import { requestDevice, WebGpuModel } from '@symgrad/runtime-webgpu';
 import type { Command } from 'commander';
-import { type Output, readText, writeTextAtomic } from '../io.js';
+import { type Output, readText, writeFileAtomic } from '../io.js';
 import { type Backend, backendOption, readTensor } from './shared.js';
 
 export interface GradOptions {
@@ -48,12 +48,19 @@ export async function grad(file: string, options: GradOptions, output: Output): 
   // messages that name the files; the WebGPU model then computes on the device.
   const model = CpuModel.compile(graph, { maxBatch: inputs.shape[0] ?? 1, file });
   model.setWeights(weights, options.weights);
-  const checked = model.gradients(inputs, targets, files);
   const result =
-    options.backend === 'webgpu' ? await webGpuGradients(graph, weights, inputs, targets) : checked;
+    options.backend === 'webgpu'
+      ? await webGpuGradients(
+          graph,
+          weights,
+          inputs,
+          targets,
+          model.checkBatch(inputs, targets, files),
+        )
+      : model.gradients(inputs, targets, files);
   const text = `${JSON.stringify({ loss: result.loss, gradients: plain(result.gradients) })}\n`;
   if (options.out === undefined) output.stdout(text);
-  else writeTextAtomic(options.out, text);
+  else writeFileAtomic(options.out, text);
 }
 
 async function webGpuGradients(
@@ -61,8 +68,8 @@ async function webGpuGradients(
   weights: WeightTensors,
   inputs: Tensor,
   targets: Tensor,
+  batch: number,
 ) {
-  const batch = inputs.shape[0] ?? 1;
   const device = await requestDevice();
   const model = await WebGpuModel.compile(graph, device, { maxBatch: batch });
   try {

@@ -3,7 +3,7 @@ import { dirname, join } from 'node:path';
 import { importTfjsModel } from '@symgrad/interop';
 import type { Command } from 'commander';
 import { FileError } from '../errors.js';
-import { type Output, readText, writeTextAtomic } from '../io.js';
+import { type Output, readText, writeFileAtomic } from '../io.js';
 
 export interface ImportOptions {
   /** Where the layer graph goes. */
@@ -31,8 +31,8 @@ export function importModel(file: string, options: ImportOptions, output: Output
   const readShard = (path: string) => readShardFile(file, path);
   const { graph, weights, notes } = importTfjsModel(readText(file), file, readShard);
   const weightsFile = options.weightsOut ?? defaultWeightsFile(options.out);
-  writeTextAtomic(options.out, `${JSON.stringify(graph, null, 2)}\n`);
-  writeTextAtomic(weightsFile, `${JSON.stringify(weights)}\n`);
+  writeFileAtomic(options.out, `${JSON.stringify(graph, null, 2)}\n`);
+  writeFileAtomic(weightsFile, `${JSON.stringify(weights)}\n`);
   for (const note of notes) output.stderr(`note: ${note}\n`);
 }
 

@@ -27,4 +27,4 @@ export {
   samePadding,
 } from './shapes.js';
 export type * from './types.js';
-export { weightSpecs } from './weights.js';
+export { checkWeightValues, type WeightShape, weightSpecs } from './weights.js';

@@ -295,17 +295,8 @@ export class ProgramBuilder {
     body: Expr,
     comment: string,
   ): Source {
-    const name = `${layer.name}/preActivation`;
-    this.declare({
-      name,
-      shape: indices.map((v) => v.extent),
-      role: 'preActivation',
-      indexNames: indices.map((v) => v.name),
-      notation: { symbol: 'x', layer: at.number },
-      layer: layer.name,
-    });
-    this.equations.push({ tensor: name, indices, body, layer: layer.name, comment });
-    return { tensor: name, shape: indices.map((v) => v.extent) };
+    const notation = { symbol: 'x', layer: at.number };
+    return this.defineLayerTensor(layer, 'preActivation', notation, indices, body, comment);
   }
 
   /** Defines `O^l`, the layer's output (`y` for the last layer). */
@@ -316,18 +307,26 @@ export class ProgramBuilder {
     body: Expr,
     comment: string,
   ): Source {
-    const name = `${layer.name}/output`;
     const notation = at.isLast ? { symbol: 'y' } : { symbol: 'O', layer: at.number };
-    this.declare({
-      name,
-      shape: indices.map((v) => v.extent),
-      role: 'activation',
-      indexNames: indices.map((v) => v.name),
-      notation,
-      layer: layer.name,
-    });
+    return this.defineLayerTensor(layer, 'output', notation, indices, body, comment);
+  }
+
+  /** `<layer>/preActivation` or `<layer>/output`: declared, and defined by `body`. */
+  private defineLayerTensor(
+    layer: Layer,
+    kind: 'preActivation' | 'output',
+    notation: TensorDecl['notation'],
+    indices: readonly IndexVar[],
+    body: Expr,
+    comment: string,
+  ): Source {
+    const name = `${layer.name}/${kind}`;
+    const shape = indices.map((v) => v.extent);
+    const role = kind === 'output' ? 'activation' : 'preActivation';
+    const indexNames = indices.map((v) => v.name);
+    this.declare({ name, shape, role, indexNames, notation, layer: layer.name });
     this.equations.push({ tensor: name, indices, body, layer: layer.name, comment });
-    return { tensor: name, shape: indices.map((v) => v.extent) };
+    return { tensor: name, shape };
   }
 
   /** Defines a helper tensor of a layer or of the loss, such as softmax's normaliser. */

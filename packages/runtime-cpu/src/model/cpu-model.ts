@@ -1,4 +1,5 @@
 import {
+  checkWeightValues,
   compileTypeScript,
   type GeneratedModel,
   type Graph,
@@ -18,7 +19,7 @@ import {
 import { describeFinding, findNonFinite } from './diagnose.js';
 import { initialWeight } from './initialize.js';
 import { loadGeneratedModule, type ModelLayout, modelLayout, type WeightSlot } from './layout.js';
-import { batchSizeOf, checkBatchArray, checkWeights } from './validate.js';
+import { batchSizeOf, checkBatchArray } from './validate.js';
 
 export interface CpuModelOptions {
   /** Batch buffers are allocated for this many examples; a larger batch reallocates once. */
@@ -126,7 +127,7 @@ export class CpuModel {
    * shapes, finite values. Throws `WeightsError` naming `file` and the weight.
    */
   setWeights(weights: WeightTensors, file?: string): void {
-    checkWeights(this.#layout, weights, file);
+    checkWeightValues(this.name, this.weightSlots, weights, file);
     for (const weight of this.weightSlots) {
       const values = weights[weight.name]?.data ?? [];
       this.#buffer(weight.buffer).set(values);
@@ -155,7 +156,7 @@ export class CpuModel {
     targets: Tensor,
     files: { inputs?: string; targets?: string } = {},
   ): { loss: number; gradients: Record<string, Float32Tensor> } {
-    const batch = this.#checkBatch(inputs, targets, files);
+    const batch = this.checkBatch(inputs, targets, files);
     this.#ensureCapacity(batch);
     this.#state[this.#layout.input.identifier]?.set(inputs.data);
     this.#state[this.#layout.target.identifier]?.set(targets.data);
@@ -337,7 +338,15 @@ export class CpuModel {
     return 'the weights as set overflow float32 here: scale them down, or check the inputs';
   }
 
-  #checkBatch(inputs: Tensor, targets: Tensor, files: { inputs?: string; targets?: string }) {
+  /**
+   * The batch size of `inputs` and `targets`, after checking both against the graph's shapes;
+   * `files` names them in messages.
+   */
+  checkBatch(
+    inputs: Tensor,
+    targets: Tensor,
+    files: { inputs?: string; targets?: string } = {},
+  ): number {
     const inputsName = files.inputs === undefined ? 'the inputs' : `inputs '${files.inputs}'`;
     const targetsName = files.targets === undefined ? 'the targets' : `targets '${files.targets}'`;
     const batch = batchSizeOf(inputs, this.inputShape, inputsName, this.name);
