@@ -1,5 +1,4 @@
 import {
-  checkWeightValues,
   compileWgsl,
   type Graph,
   InvariantError,
@@ -19,6 +18,7 @@ import {
   type Resources,
 } from './resources.js';
 import {
+  checkWeights,
   elementCount,
   type Float32Tensor,
   type Tensor,
@@ -135,7 +135,7 @@ export class WebGpuModel {
    * check throws at once, the copy runs in turn with the other calls.
    */
   setWeights(weights: WeightTensors): Promise<void> {
-    checkWeightValues(this.name, this.weightSlots, weights);
+    checkWeights(this.name, this.weightSlots, weights);
     const values = this.weightSlots.map((slot) => {
       return [slot.buffer, Float32Array.from((weights[slot.name] as Tensor).data)] as const;
     });
