@@ -1,15 +1,16 @@
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { expectOneLineError, symgrad } from './run-cli.js';
 import { CONV_POOL_DENSE, CONV_POOL_DENSE_SHAPES, temporaryFolder } from './small-graph.js';
 
 const folder = temporaryFolder();
-const graph = folder.file('conv-pool-dense.json', CONV_POOL_DENSE);
+const graph = folder.file('conv-pool-dense.mjson', CONV_POOL_DENSE);
 
 /** The fields of either manifest this test reads. */
 interface Manifest {
-  readonly language: 'ts' | 'wgsl';
+  readonly language: 'ts' | 'js' | 'wgsl';
   readonly module?: string;
   readonly weights: { name: string; shape: number[] }[];
   readonly shaders?: { entryPoint: string; file: string }[];
@@ -35,6 +36,19 @@ describe('symgrad emit --out', () => {
     expect(manifest).toMatchObject({ language: 'ts', module: 'conv-pool-dense.ts' });
     expect(weightShapes(manifest)).toEqual(CONV_POOL_DENSE_SHAPES);
     expect(readFileSync(join(out, 'conv-pool-dense.ts'), 'utf8')).toMatch(/^export /m);
+  });
+
+  it('--target js writes <name>.mjs, an ES module that trains like the TypeScript', async () => {
+    const { out, manifest } = emitInto('js');
+    expect(readdirSync(out).sort()).toEqual(['conv-pool-dense.mjs', 'manifest.json']);
+    expect(manifest).toMatchObject({ language: 'js', module: 'conv-pool-dense.mjs' });
+    expect(weightShapes(manifest)).toEqual(CONV_POOL_DENSE_SHAPES);
+
+    const file = join(out, 'conv-pool-dense.mjs');
+    const generated = await import(/* @vite-ignore */ pathToFileURL(file).href);
+    const state = generated.createState(1);
+    state[generated.model.target][0] = 1;
+    expect(generated.trainStep(state, 1, 0.1)).toBeCloseTo(Math.log(3), 5);
   });
 
   it('--target wgsl writes one .wgsl per shader of the manifest, and nothing else', () => {
@@ -65,7 +79,7 @@ describe('symgrad emit on a bad command line', () => {
   it('lists the targets for an unknown one, exiting 2 and writing nothing', () => {
     const out = join(folder.path, 'cuda');
     const run = symgrad('emit', graph, '--target', 'cuda', '--out', out);
-    expectOneLineError(run, ["--target 'cuda'", 'use one of ts, wgsl']);
+    expectOneLineError(run, ["--target 'cuda'", 'use one of ts, js, wgsl']);
     expect(run.status).toBe(2);
     expect(existsSync(out)).toBe(false);
   });

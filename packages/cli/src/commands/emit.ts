@@ -1,7 +1,8 @@
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import {
-  type CompiledTypeScript,
+  type CompiledModule,
+  compileJavaScript,
   compileTypeScript,
   compileWgsl,
   parseGraphText,
@@ -11,7 +12,7 @@ import { type Command, Option } from 'commander';
 import { UsageError } from '../errors.js';
 import { type Output, readText, writeFileAtomic } from '../io.js';
 
-export const EMIT_TARGETS = ['ts', 'wgsl'] as const;
+export const EMIT_TARGETS = ['ts', 'js', 'wgsl'] as const;
 export type EmitTarget = (typeof EMIT_TARGETS)[number];
 
 export interface EmitOptions {
@@ -20,7 +21,7 @@ export interface EmitOptions {
   readonly out?: string;
 }
 
-/** `symgrad emit <graph.json> --target ts|wgsl [--out <dir>]`. */
+/** `symgrad emit <graph.json> --target ts|js|wgsl [--out <dir>]`. */
 export function registerEmit(program: Command, output: Output): void {
   program
     .command('emit')
@@ -36,7 +37,7 @@ export function registerEmit(program: Command, output: Output): void {
     )
     .option(
       '--out <dir>',
-      'write the module (<name>.ts) or the shaders (<kernel>.wgsl) and manifest.json into this folder (default: standard output)',
+      'write the module (<name>.ts, or <name>.mjs: an ES module) or the shaders (<kernel>.wgsl) and manifest.json into this folder (default: standard output)',
     )
     .action((graph: string, options: EmitOptions) => emit(graph, options, output));
 }
@@ -48,7 +49,8 @@ export function emit(file: string, options: EmitOptions, output: Output): void {
     emitWgslFiles(compileWgsl(graph).program, options, output);
     return;
   }
-  const compiled = compileTypeScript(graph);
+  const compiled =
+    options.target === 'js' ? compileJavaScript(graph, 'javascript') : compileTypeScript(graph);
   if (options.out === undefined) {
     output.stdout(compiled.module.source);
     return;
@@ -57,7 +59,7 @@ export function emit(file: string, options: EmitOptions, output: Output): void {
   writeFileAtomic(join(options.out, compiled.module.fileName), compiled.module.source);
   writeFileAtomic(
     join(options.out, 'manifest.json'),
-    `${JSON.stringify(manifest(compiled), null, 2)}\n`,
+    `${JSON.stringify(manifest(compiled, options.target), null, 2)}\n`,
   );
 }
 
@@ -65,13 +67,13 @@ export function emit(file: string, options: EmitOptions, output: Output): void {
  * What a host needs to run the module without reading it: the weights with their shapes and
  * buffers, every buffer's size, and the kernels in the order they run.
  */
-export function manifest(compiled: CompiledTypeScript) {
+export function manifest(compiled: CompiledModule, language: 'ts' | 'js') {
   const identifier = new Map(compiled.schedule.buffers.map((b) => [b.tensor, b.identifier]));
   return {
     format: 'symgrad-manifest',
     version: 1,
     graph: compiled.schedule.name,
-    language: 'ts',
+    language,
     module: compiled.module.fileName,
     weights: compiled.schedule.weights.map((w) => ({
       name: w.weight,

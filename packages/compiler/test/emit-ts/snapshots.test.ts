@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { compileTypeScript, instantiateTypeScript } from '../../src/emit/ts/compile.js';
+import { compileTypeScript, instantiateTypeScript } from '../../src/emit/ts/project.js';
 import { parseGraphText } from '../../src/graph/parse.js';
 import { expectEmittedMatches, gradientCase } from '../gradients/gradient-check.js';
 

@@ -19,7 +19,7 @@ import {
 } from '../../../testkit/src/index.js';
 import { deriveGraph } from '../../src/derive/index.js';
 import type { DerivedProgram } from '../../src/derive/types.js';
-import { compileTypeScript, instantiateTypeScript } from '../../src/emit/ts/compile.js';
+import { compileJavaScript, instantiateScript } from '../../src/emit/ts/compile.js';
 import { resolveGraph } from '../../src/graph/parse.js';
 import type { Graph } from '../../src/graph/types.js';
 import { weightSpecs } from '../../src/graph/weights.js';
@@ -191,11 +191,12 @@ export function expectNonZeroGradients(c: GradientCase): void {
 export const EMITTED_TOLERANCE = { relative: 1e-4, absolute: 1e-6 };
 
 /**
- * The TypeScript module emitted for the graph, run on the same weights and batch, gives the
- * same loss and weight gradients as the derived equations (and so as TensorFlow.js).
+ * The module emitted for the graph, in the script form every runtime runs, on the same weights
+ * and batch, gives the same loss and weight gradients as the derived equations (and so as
+ * TensorFlow.js). The TypeScript form is the same code with types, held to it by a test.
  */
 export function expectEmittedMatches(c: GradientCase): void {
-  const generated = instantiateTypeScript(compileTypeScript(c.graph).module.source);
+  const generated = instantiateScript(compileJavaScript(c.graph).module.source);
   const batch = c.inputs.shape[0] as number;
   const state = generated.createState(batch);
   const buffer = (name: string) => state[name] as Float32Array;

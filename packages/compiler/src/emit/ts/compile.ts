@@ -2,29 +2,32 @@ import type { DerivedProgram } from '../../derive/types.js';
 import type { Graph } from '../../graph/types.js';
 import { type Schedule, scheduleTraining } from '../../schedule/kernels.js';
 import type { GeneratedModel } from './contract.js';
-import { emitTypeScript, type TsModule, transpileTypeScript } from './module.js';
+import { emitJavaScript, type TsModule } from './module.js';
 
-export interface CompiledTypeScript {
+/** A graph derived, scheduled and emitted as one module. */
+export interface CompiledModule {
   readonly derived: DerivedProgram;
   readonly schedule: Schedule;
   readonly module: TsModule;
 }
 
 /**
- * Derives, schedules and emits a graph as one TypeScript module. The input's gradient is
- * left out: training never needs it.
+ * Derives, schedules and emits a graph as JavaScript, in the script form by default, ready
+ * for `instantiateScript`. The input's gradient is left out: training never needs it.
  */
-export function compileTypeScript(graph: Graph): CompiledTypeScript {
+export function compileJavaScript(
+  graph: Graph,
+  dialect: 'javascript' | 'script' = 'script',
+): CompiledModule {
   const { derived, schedule: plan } = scheduleTraining(graph);
-  return { derived, schedule: plan, module: emitTypeScript(plan) };
+  return { derived, schedule: plan, module: emitJavaScript(plan, dialect) };
 }
 
 /**
- * Turns emitted TypeScript into a live module in this process. The code has no imports, so
- * it runs in a function scope of its own.
+ * Turns an emitted script (`emitJavaScript(plan, 'script')`) into a live module in this
+ * realm. The code has no imports, so it runs in a function scope of its own; no transpiler
+ * or module loader is involved, which is what lets browsers and worker threads run it.
  */
-export function instantiateTypeScript(source: string): GeneratedModel {
-  const exports: Record<string, unknown> = {};
-  new Function('exports', transpileTypeScript(source))(exports);
-  return exports as unknown as GeneratedModel;
+export function instantiateScript(source: string): GeneratedModel {
+  return new Function(source)() as GeneratedModel;
 }

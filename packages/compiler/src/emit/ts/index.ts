@@ -1,3 +1,10 @@
 export * from './compile.js';
 export type * from './contract.js';
-export { emitTypeScript, kernelFunction, type TsModule, transpileTypeScript } from './module.js';
+export {
+  type Dialect,
+  emitJavaScript,
+  kernelFunction,
+  type TsModule,
+  writeModule,
+} from './module.js';
+export * from './project.js';

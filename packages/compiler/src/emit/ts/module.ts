@@ -1,4 +1,4 @@
-import { type CodeBlockWriter, IndentationText, Project, ts } from 'ts-morph';
+import CodeBlockWriter from 'code-block-writer';
 import type { Schedule } from '../../schedule/kernels.js';
 import type { Buffer, Kernel, Stmt } from '../../schedule/loops.js';
 import { tiledGrid } from '../../schedule/tile.js';
@@ -12,9 +12,17 @@ export interface TsModule {
 }
 
 /**
- * Emits one standalone TypeScript module for a scheduled model: no imports, shapes inlined,
- * plain loops over `Float32Array`s. It exports `model` (the buffers and weights),
- * `createState`, `forward`, `predict`, `backward`, `update`, `trainStep` and `kernels`.
+ * The forms one module comes out in, all the same code: TypeScript; a JavaScript ES module
+ * (the TypeScript without its types); and a script, the JavaScript as a function body that
+ * returns the exports, which `new Function` runs where no module loader or transpiler is at hand.
+ */
+export type Dialect = 'typescript' | 'javascript' | 'script';
+
+/**
+ * Writes one standalone module for a scheduled model: no imports, shapes inlined, plain loops
+ * over `Float32Array`s. It exports `model` (the buffers and weights), `createState`,
+ * `forward`, `predict`, `backward`, `update`, `trainStep` and `kernels`. The JavaScript dialect
+ * is the TypeScript one with its annotations left out, so it runs without a transpiler.
  *
  * @example
  * // Layer out: weighted sum of the inputs.
@@ -28,45 +36,90 @@ export interface TsModule {
  *       for (let i = 0; i <= 2; i++) {
  *         sum1 += outKernel[2 * i + j] * x[3 * example + i];
  */
-export function emitTypeScript(plan: Schedule): TsModule {
-  const project = new Project({
-    useInMemoryFileSystem: true,
-    manipulationSettings: { indentationText: IndentationText.TwoSpaces },
-  });
-  const fileName = `${plan.name}.ts`;
-  const file = project.createSourceFile(fileName, '', { overwrite: true });
+export function writeModule(writer: CodeBlockWriter, plan: Schedule, dialect: Dialect): void {
   const identifiers = new Map(plan.buffers.map((b) => [b.tensor, b.identifier]));
   const renderer = new TsRenderer((tensor) => identifiers.get(tensor) ?? tensor);
+  const types = new Annotations(dialect);
 
-  file.addStatements((writer) => {
-    writeHeader(writer, plan);
-    writeModel(writer, plan);
-    writeState(writer, plan.buffers);
-    writeHelpers(writer);
-    for (const kernel of plan.kernels) writeKernel(writer, kernel, plan.buffers, renderer);
-    writeEntryPoints(writer, plan);
-  });
-  return { source: file.getFullText(), fileName };
+  writeHeader(writer, plan, dialect);
+  writeModel(writer, plan, types);
+  writeState(writer, plan.buffers, types);
+  writeHelpers(writer, types);
+  for (const kernel of plan.kernels) writeKernel(writer, kernel, plan.buffers, renderer, types);
+  writeEntryPoints(writer, plan, types);
+  if (dialect === 'script') writer.writeLine(`return { ${EXPORTS.join(', ')} };`);
 }
 
-/** Strips the types, for running the module in-process. The result is a CommonJS body. */
-export function transpileTypeScript(source: string): string {
-  const options = { module: ts.ModuleKind.CommonJS, target: ts.ScriptTarget.ES2022 };
-  return ts.transpileModule(source, { compilerOptions: options }).outputText;
+/**
+ * Emits a scheduled model as JavaScript: the code `emitTypeScript` writes, without types, as
+ * an ES module or as a script for `instantiateScript`. Runtimes use it so that they never load
+ * a TypeScript compiler.
+ */
+export function emitJavaScript(
+  plan: Schedule,
+  dialect: 'javascript' | 'script' = 'javascript',
+): TsModule {
+  // `.mjs` makes Node read the file as an ES module wherever it is saved.
+  const fileName = `${plan.name}.${dialect === 'javascript' ? 'mjs' : 'js'}`;
+  return { source: writeWith(plan, dialect), fileName };
 }
 
-function writeHeader(writer: CodeBlockWriter, plan: Schedule): void {
+/** The module text from a fresh writer; the indentation matches the ts-morph host's. */
+export function writeWith(plan: Schedule, dialect: Dialect): string {
+  const writer = new CodeBlockWriter({ indentNumberOfSpaces: 2 });
+  writeModule(writer, plan, dialect);
+  return writer.toString();
+}
+
+/** What every module exports, in the order the script form returns them. */
+const EXPORTS = [
+  'model',
+  'createState',
+  'forward',
+  'predict',
+  'backward',
+  'update',
+  'trainStep',
+  'kernels',
+] as const;
+
+const STATE: [string, string] = ['state', 'State'];
+const KERNEL_PARAMETERS: [string, string][] = [STATE, ['batch', 'number']];
+
+/** Type annotations, or nothing, in the module's dialect. */
+class Annotations {
+  constructor(readonly dialect: Dialect) {}
+
+  /** The keyword that exports a declaration; a script returns its exports instead. */
+  get exported(): string {
+    return this.dialect === 'script' ? '' : 'export ';
+  }
+
+  /** `: State` in TypeScript, `` in JavaScript. */
+  type(annotation: string): string {
+    return this.dialect === 'typescript' ? `: ${annotation}` : '';
+  }
+
+  /** `name(a: A, b: B): R`, with the types only in TypeScript. */
+  signature(name: string, parameters: readonly [string, string][], result: string): string {
+    const list = parameters.map(([p, type]) => `${p}${this.type(type)}`).join(', ');
+    return `${name}(${list})${this.type(result)}`;
+  }
+}
+
+function writeHeader(writer: CodeBlockWriter, plan: Schedule, dialect: Dialect): void {
+  const target = dialect === 'typescript' ? 'ts' : 'js';
   writer.writeLine(
     `// Generated by symgrad from the layer graph '${plan.name}'. Do not edit: regenerate it`,
   );
   writer.writeLine(
-    '// with `symgrad emit <graph.json> --target ts`. Every kernel below computes one equation',
+    `// with \`symgrad emit <graph.json> --target ${target}\`. Every kernel below computes one equation`,
   );
   writer.writeLine('// of the forward pass or of its derivation; its comment says which.');
   writer.blankLine();
 }
 
-function writeModel(writer: CodeBlockWriter, plan: Schedule): void {
+function writeModel(writer: CodeBlockWriter, plan: Schedule, types: Annotations): void {
   const identifier = (tensor: string) => plan.buffers.find((b) => b.tensor === tensor)?.identifier;
   const weights = plan.weights.map((w) => ({
     name: w.weight,
@@ -93,7 +146,7 @@ function writeModel(writer: CodeBlockWriter, plan: Schedule): void {
     buffers,
   };
   writer.writeLine("/** The model's buffers, in floats per example or in all, and its weights. */");
-  writer.writeLine('export const model = {').indent(() => {
+  writer.writeLine(`${types.exported}const model = {`).indent(() => {
     for (const [key, value] of Object.entries(model)) {
       if (value === undefined) continue;
       if (!Array.isArray(value)) {
@@ -106,7 +159,7 @@ function writeModel(writer: CodeBlockWriter, plan: Schedule): void {
       writer.writeLine('],');
     }
   });
-  writer.writeLine('} as const;');
+  writer.writeLine(types.dialect === 'typescript' ? '} as const;' : '};');
   writer.blankLine();
 }
 
@@ -121,16 +174,19 @@ function literal(value: unknown): string {
   return String(value);
 }
 
-function writeState(writer: CodeBlockWriter, buffers: readonly Buffer[]): void {
-  writer.writeLine('/** Every buffer of the model, allocated once for the largest batch. */');
-  writer.write('export interface State ').block(() => {
-    for (const b of buffers) writer.writeLine(`${b.identifier}: Float32Array;`);
-  });
-  writer.blankLine();
+function writeState(writer: CodeBlockWriter, buffers: readonly Buffer[], types: Annotations): void {
+  if (types.dialect === 'typescript') {
+    writer.writeLine('/** Every buffer of the model, allocated once for the largest batch. */');
+    writer.write('export interface State ').block(() => {
+      for (const b of buffers) writer.writeLine(`${b.identifier}: Float32Array;`);
+    });
+    writer.blankLine();
+  }
   writer.writeLine(
     '/** Allocates the buffers for batches of up to `maxBatch` examples; weights start at 0. */',
   );
-  writer.write('export function createState(maxBatch: number): State ').block(() => {
+  const createState = types.signature('createState', [['maxBatch', 'number']], 'State');
+  writer.write(`${types.exported}function ${createState} `).block(() => {
     writer.write('return ').block(() => {
       for (const b of buffers) {
         const size = b.perExample ? `maxBatch * ${b.size}` : String(b.size);
@@ -142,8 +198,8 @@ function writeState(writer: CodeBlockWriter, buffers: readonly Buffer[]): void {
   writer.blankLine();
 }
 
-function writeHelpers(writer: CodeBlockWriter): void {
-  writer.write('function sigmoid(v: number): number ').block(() => {
+function writeHelpers(writer: CodeBlockWriter, types: Annotations): void {
+  writer.write(`function ${types.signature('sigmoid', [['v', 'number']], 'number')} `).block(() => {
     writer.writeLine('return 1 / (1 + Math.exp(-v));');
   });
   writer.blankLine();
@@ -154,12 +210,13 @@ function writeKernel(
   kernel: Kernel,
   buffers: readonly Buffer[],
   renderer: TsRenderer,
+  types: Annotations,
 ): void {
   writer.writeLine('/**');
   for (const line of kernel.comment) writer.writeLine(` * ${line}`);
   writer.writeLine(' */');
   writer
-    .write(`function ${kernelFunction(kernel)}(state: State, batch: number): void `)
+    .write(`function ${types.signature(kernelFunction(kernel), KERNEL_PARAMETERS, 'void')} `)
     .block(() => {
       for (const b of buffers.filter((b) => usesBuffer(kernel.element, b.tensor))) {
         writer.writeLine(`const ${b.identifier} = state.${b.identifier};`);
@@ -169,7 +226,7 @@ function writeKernel(
   writer.blankLine();
 }
 
-function writeEntryPoints(writer: CodeBlockWriter, plan: Schedule): void {
+function writeEntryPoints(writer: CodeBlockWriter, plan: Schedule, types: Annotations): void {
   const calls = (phases: readonly Kernel['phase'][]) =>
     plan.kernels
       .filter((k) => phases.includes(k.phase))
@@ -178,8 +235,9 @@ function writeEntryPoints(writer: CodeBlockWriter, plan: Schedule): void {
 
   writeFunction(
     writer,
+    types,
     'Runs the forward pass on inputs and targets; returns the mean loss of the batch.',
-    'forward(state: State, batch: number): number',
+    types.signature('forward', KERNEL_PARAMETERS, 'number'),
     [
       ...calls(['forward', 'loss']),
       'let total = 0;',
@@ -189,20 +247,23 @@ function writeEntryPoints(writer: CodeBlockWriter, plan: Schedule): void {
   );
   writeFunction(
     writer,
+    types,
     'Runs the forward pass up to the output, without targets.',
-    'predict(state: State, batch: number): void',
+    types.signature('predict', KERNEL_PARAMETERS, 'void'),
     calls(['forward']),
   );
   writeFunction(
     writer,
+    types,
     'Computes every gradient of the mean loss; `forward` must have run on the batch.',
-    'backward(state: State, batch: number): void',
+    types.signature('backward', KERNEL_PARAMETERS, 'void'),
     calls(['backward']),
   );
   writeFunction(
     writer,
+    types,
     'Gradient descent: w <- w - learningRate * dL/dw for every weight.',
-    'update(state: State, learningRate: number): void',
+    types.signature('update', [STATE, ['learningRate', 'number']], 'void'),
     plan.weights.flatMap((w) => {
       const weight = plan.buffers.find((b) => b.tensor === w.weight) as Buffer;
       const gradient = plan.buffers.find((b) => b.tensor === w.gradient) as Buffer;
@@ -213,8 +274,9 @@ function writeEntryPoints(writer: CodeBlockWriter, plan: Schedule): void {
   );
   writeFunction(
     writer,
+    types,
     'One training step in place: forward, backward, update. Returns the loss before the update.',
-    'trainStep(state: State, batch: number, learningRate: number): number',
+    types.signature('trainStep', [...KERNEL_PARAMETERS, ['learningRate', 'number']], 'number'),
     [
       'const loss = forward(state, batch);',
       'backward(state, batch);',
@@ -222,27 +284,28 @@ function writeEntryPoints(writer: CodeBlockWriter, plan: Schedule): void {
       'return loss;',
     ],
   );
-  writeKernelTable(writer, plan);
+  writeKernelTable(writer, plan, types);
 }
 
 function writeFunction(
   writer: CodeBlockWriter,
+  types: Annotations,
   doc: string,
   signature: string,
   body: readonly string[],
 ): void {
   writer.writeLine(`/** ${doc} */`);
-  writer.write(`export function ${signature} `).block(() => {
+  writer.write(`${types.exported}function ${signature} `).block(() => {
     for (const line of body) writer.writeLine(line);
   });
   writer.blankLine();
 }
 
-function writeKernelTable(writer: CodeBlockWriter, plan: Schedule): void {
+function writeKernelTable(writer: CodeBlockWriter, plan: Schedule, types: Annotations): void {
   writer.writeLine(
     '/** Every kernel in the order it runs, for runtimes that step through them. */',
   );
-  writer.write('export const kernels = [').indent(() => {
+  writer.write(`${types.exported}const kernels = [`).indent(() => {
     for (const k of plan.kernels) {
       const layer = k.layer === undefined ? '' : `, layer: ${JSON.stringify(k.layer)}`;
       writer.writeLine(

@@ -1,0 +1,10 @@
+export * from './browser.js';
+export * from './compile.js';
+export type * from './contract.js';
+export {
+  type Dialect,
+  emitJavaScript,
+  kernelFunction,
+  type TsModule,
+  writeModule,
+} from './module.js';
