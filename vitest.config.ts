@@ -3,7 +3,7 @@ import SummaryReporter from './scripts/summary-reporter.ts';
 
 export default defineConfig({
   test: {
-    projects: ['packages/*'],
+    projects: ['packages/*', 'apps/*'],
     reporters: ['default', new SummaryReporter()],
   },
 });

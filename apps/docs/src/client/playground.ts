@@ -1,0 +1,202 @@
+/**
+ * The playground: the compiler runs in the page. Each edit of the graph is validated; a valid
+ * graph is derived and compiled again, and the derivation, the TypeScript and the WGSL are
+ * shown. Training runs on WebGPU or the CPU runtime, with a live chart.
+ */
+import {
+  compileTypeScript,
+  deriveGraph,
+  emitWgsl,
+  type Graph,
+  parseGraphText,
+  SymgradError,
+} from '@symgrad/compiler';
+import { codeBlock } from '../render/code.js';
+import { derivationsHtml } from '../render/derivation.js';
+import { type ChartPoint, drawChart } from './chart.js';
+import { type Digits, loadDigits } from './mnist.js';
+import { type Backend, BatchSampler, createTrainer } from './trainer.js';
+
+const FILE = 'graph.json';
+/** Edits closer together than this are compiled once. */
+const DEBOUNCE_MS = 250;
+
+function element<T extends HTMLElement>(id: string): T {
+  const found = document.getElementById(id);
+  if (found === null) throw new Error(`the playground page has no #${id}`);
+  return found as T;
+}
+
+const editor = element<HTMLTextAreaElement>('graph-editor');
+const status = element<HTMLParagraphElement>('graph-status');
+const presets: Record<string, string> = JSON.parse(element('presets').textContent ?? '{}');
+let graph: Graph | undefined;
+
+/** Parses the editor's text; shows the compiler's message for an invalid graph. */
+function validate(): Graph | undefined {
+  try {
+    const parsed = parseGraphText(editor.value, FILE);
+    editor.setAttribute('aria-invalid', 'false');
+    status.className = 'graph-status ok';
+    status.textContent = `Valid: ${parsed.layers.length} layers, input [${parsed.inputShape.join(', ')}], ${parsed.loss}.`;
+    return parsed;
+  } catch (error) {
+    if (!(error instanceof SymgradError)) throw error;
+    editor.setAttribute('aria-invalid', 'true');
+    status.className = 'graph-status error';
+    status.textContent = error.message;
+    return undefined;
+  }
+}
+
+/** Derives and compiles the graph, then shows the derivation and both kinds of code. */
+function regenerate(next: Graph): void {
+  try {
+    const derived = deriveGraph(next);
+    element('derivation-output').innerHTML = derivationsHtml(derived, undefined);
+    const { schedule, module } = compileTypeScript(next);
+    element('typescript-output').innerHTML = codeBlock(module.source, 'typescript', 'TypeScript');
+    const shaders = emitWgsl(schedule).shaders.map((s) => `// ---- ${s.entryPoint}\n${s.code}`);
+    element('wgsl-output').innerHTML = codeBlock(shaders.join('\n'), 'wgsl', 'WGSL');
+  } catch (error) {
+    if (!(error instanceof SymgradError)) throw error;
+    status.className = 'graph-status error';
+    status.textContent = error.message;
+  }
+}
+
+function onEdit(): void {
+  graph = validate();
+  if (graph !== undefined) regenerate(graph);
+}
+
+let timer: ReturnType<typeof setTimeout> | undefined;
+editor.addEventListener('input', () => {
+  clearTimeout(timer);
+  timer = setTimeout(onEdit, DEBOUNCE_MS);
+});
+
+const preset = element<HTMLSelectElement>('preset');
+preset.addEventListener('change', () => {
+  editor.value = presets[preset.value] ?? editor.value;
+  onEdit();
+});
+editor.value = presets.mlp ?? Object.values(presets)[0] ?? '';
+if (presets.mlp !== undefined) preset.value = 'mlp';
+onEdit();
+
+/** Training on the site's MNIST digits: the input must hold 784 values, the output 10. */
+const form = element<HTMLFormElement>('train-form');
+const stopButton = element<HTMLButtonElement>('stop');
+const trainButton = element<HTMLButtonElement>('train');
+const trainStatus = element<HTMLParagraphElement>('train-status');
+const chart = element<HTMLDivElement>('chart');
+let digits: Promise<{ train: Digits; test: Digits }> | undefined;
+let stopping = false;
+
+/** Steps between points of the loss curve, and between scores on the held-out digits. */
+const LOSS_EVERY = 5;
+const SCORE_EVERY = 50;
+
+interface RunSettings {
+  readonly backend: Backend | 'auto';
+  readonly steps: number;
+  readonly batch: number;
+  readonly rate: number;
+}
+
+function settings(): RunSettings {
+  const number = (id: string) => Number(element<HTMLInputElement>(id).value);
+  return {
+    backend: element<HTMLSelectElement>('backend').value as Backend | 'auto',
+    steps: Math.max(1, Math.floor(number('steps'))),
+    batch: Math.max(1, Math.floor(number('batch'))),
+    rate: number('learning-rate'),
+  };
+}
+
+/** Why this graph cannot train on MNIST digits, or undefined when it can. */
+function mnistMismatch(g: Graph): string | undefined {
+  const size = (shape: readonly number[]) => shape.reduce((n, d) => n * d, 1);
+  const output = g.layers.at(-1)?.outputShape ?? g.inputShape;
+  if (size(g.inputShape) !== 784) return `the input holds ${size(g.inputShape)} values; MNIST digits have 784 ([784] or [28, 28, 1])`;
+  if (size(output) !== 10) return `the last layer outputs ${size(output)} values; MNIST has 10 classes`;
+  return undefined;
+}
+
+/** Yields to the browser so that the chart and the buttons stay live. */
+function nextFrame(): Promise<void> {
+  return new Promise((resolve) => requestAnimationFrame(() => resolve()));
+}
+
+async function train(run: RunSettings, g: Graph): Promise<void> {
+  trainStatus.textContent = 'Loading digits and compiling…';
+  digits ??= loadDigits();
+  const { train: trainSet, test } = await digits;
+  const trainer = await createTrainer(g, run.backend, run.batch);
+  const sampler = new BatchSampler(trainSet, run.batch, 7);
+  const points: ChartPoint[] = [];
+  chart.dataset.backend = trainer.backend;
+  let recent: number[] = [];
+  let lastYield = performance.now();
+  try {
+    for (let step = 1; step <= run.steps && !stopping; step += 1) {
+      sampler.draw();
+      recent.push(await trainer.step(sampler.inputs, sampler.targets, run.batch, run.rate));
+      if (step % LOSS_EVERY !== 0 && step !== run.steps) continue;
+
+      const loss = recent.reduce((a, b) => a + b, 0) / recent.length;
+      recent = [];
+      const scored = step % SCORE_EVERY === 0 || step === run.steps;
+      const accuracy = scored ? await trainer.accuracy(test) : undefined;
+      points.push(accuracy === undefined ? { step, loss } : { step, loss, accuracy });
+      report(points, run, trainer.backend);
+      if (performance.now() - lastYield > 30) {
+        await nextFrame();
+        lastYield = performance.now();
+      }
+    }
+  } finally {
+    trainer.destroy();
+  }
+}
+
+/** Redraws the chart and says where the run stands; the chart's data attributes hold the curve. */
+function report(points: readonly ChartPoint[], run: RunSettings, backend: Backend): void {
+  drawChart(chart, points, run.steps);
+  const last = points.at(-1) as ChartPoint;
+  const scored = [...points].reverse().find((p) => p.accuracy !== undefined);
+  const accuracy = scored?.accuracy === undefined ? '' : ` · held-out accuracy ${(scored.accuracy * 100).toFixed(1)}%`;
+  const where = backend === 'webgpu' ? 'WebGPU' : 'CPU';
+  trainStatus.textContent = `${where} · step ${last.step} of ${run.steps} · loss ${last.loss.toFixed(4)}${accuracy}`;
+  chart.dataset.losses = points.map((p) => p.loss.toPrecision(5)).join(' ');
+  if (scored?.accuracy !== undefined) chart.dataset.accuracy = String(scored.accuracy);
+}
+
+form.addEventListener('submit', (event) => {
+  event.preventDefault();
+  const g = graph;
+  const mismatch = g === undefined ? 'the graph in the editor is not valid' : mnistMismatch(g);
+  if (g === undefined || mismatch !== undefined) {
+    trainStatus.textContent = `Cannot train: ${mismatch}.`;
+    return;
+  }
+  stopping = false;
+  trainButton.disabled = true;
+  stopButton.disabled = false;
+  chart.dataset.state = 'running';
+  train(settings(), g)
+    .catch((error: Error) => {
+      trainStatus.textContent = `Training stopped: ${error.message}`;
+    })
+    .finally(() => {
+      trainButton.disabled = false;
+      stopButton.disabled = true;
+      chart.dataset.state = 'done';
+    });
+});
+
+stopButton.addEventListener('click', () => {
+  stopping = true;
+});
+drawChart(chart, [], settings().steps);

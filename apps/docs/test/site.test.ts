@@ -1,0 +1,198 @@
+import { execFileSync } from 'node:child_process';
+import { mkdirSync, readFileSync } from 'node:fs';
+import type { Server } from 'node:http';
+import { fileURLToPath } from 'node:url';
+import { type DerivationDocument, GraphError, parseGraphText } from '@symgrad/compiler';
+import type { Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { launchChromium, recordErrors, serveSite, sitePages } from './harness.js';
+
+const ROOT = fileURLToPath(new URL('../../../', import.meta.url));
+const SCREENSHOTS = fileURLToPath(new URL('../screenshots/', import.meta.url));
+const EXAMPLES = ['paper-dense', 'paper-conv', 'mlp', 'lenet'];
+const SIZES = [
+  { name: 'laptop', width: 1440, height: 900 },
+  { name: 'phone', width: 390, height: 844 },
+] as const;
+
+/** `symgrad derive <example> --format json`, run as a user runs it. */
+function deriveWithCli(example: string): DerivationDocument {
+  const bin = `${ROOT}packages/cli/dist/bin.js`;
+  const file = `${ROOT}examples/${example}.json`;
+  const text = execFileSync('node', [bin, 'derive', file, '--format', 'json'], {
+    encoding: 'utf8',
+    maxBuffer: 1 << 28,
+  });
+  return JSON.parse(text) as DerivationDocument;
+}
+
+/** The TeX sources of the formulas KaTeX typeset, as MathML keeps them. */
+async function typesetSources(page: Page, selector: string): Promise<string[]> {
+  return page.$$eval(`${selector} annotation[encoding="application/x-tex"]`, (nodes) =>
+    nodes.map((n) => n.textContent ?? ''),
+  );
+}
+
+/** What a reader sees: the page's text without the hidden MathML copies of the formulas. */
+async function visibleText(page: Page): Promise<string> {
+  return page.evaluate(() => {
+    const body = document.body.cloneNode(true) as HTMLElement;
+    for (const hidden of body.querySelectorAll('.katex-mathml, script')) hidden.remove();
+    return body.textContent ?? '';
+  });
+}
+
+const browser = await launchChromium();
+
+describe.skipIf(browser === undefined)('the docs site in Chromium', () => {
+  let server: Server;
+  let url: string;
+
+  beforeAll(async () => {
+    ({ server, url } = await serveSite());
+    mkdirSync(SCREENSHOTS, { recursive: true });
+  });
+
+  afterAll(async () => {
+    await browser?.close();
+    server?.close();
+  });
+
+  async function open(file: string, size: (typeof SIZES)[number] = SIZES[0]) {
+    const page = await (browser as NonNullable<typeof browser>).newPage({
+      viewport: { width: size.width, height: size.height },
+    });
+    const errors = recordErrors(page);
+    await page.goto(`${url}${file}`, { waitUntil: 'load' });
+    return { page, errors };
+  }
+
+  it('loads every page with typeset mathematics, no raw TeX and no errors, at both sizes', async () => {
+    const pages = sitePages();
+    expect(pages).toEqual(
+      expect.arrayContaining(['index.html', 'paper.html', 'playground.html', ...EXAMPLES.map((e) => `model-${e}.html`)]),
+    );
+    for (const file of pages) {
+      for (const size of SIZES) {
+        const { page, errors } = await open(file, size);
+        await page.waitForSelector('.katex', { timeout: 30_000 });
+        const text = await visibleText(page);
+        for (const raw of ['\\frac', '\\sum', '$$', '\\partial']) expect(text, `${file}`).not.toContain(raw);
+        const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+        expect(overflow, `${file} at ${size.name} scrolls sideways`).toBeLessThanOrEqual(0);
+        await page.screenshot({ path: `${SCREENSHOTS}${file.replace('.html', '')}-${size.name}.png` });
+        expect(errors, file).toEqual([]);
+        await page.close();
+      }
+    }
+  }, 120_000);
+
+  it.each(EXAMPLES)('shows the derivations of %s exactly as symgrad derive prints them', async (example) => {
+    const document = deriveWithCli(example);
+    const { page } = await open(`model-${example}.html`);
+    const shown = await page.$$eval('.math-column article.derivation', (articles) =>
+      articles.map((a) => ({
+        adjoint: (a as HTMLElement).dataset.tensor,
+        rows: [...a.querySelectorAll<HTMLElement>('.steps > li')].map((li) => ({
+          kind: li.className,
+          rule: li.dataset.rule,
+          lhs: li.dataset.lhs,
+          rhs: li.dataset.rhs,
+          tex: li.querySelector('annotation')?.textContent,
+        })),
+      })),
+    );
+
+    expect(shown.map((d) => d.adjoint)).toEqual(document.derivations.map((d) => d.adjoint));
+    document.derivations.forEach((d, k) => {
+      const rows = shown[k]?.rows ?? [];
+      const steps = rows.filter((r) => r.kind === 'step');
+      expect(steps.map((s) => [s.rule, s.lhs, s.rhs])).toEqual(
+        d.steps.map((s) => [s.rule, s.lhs.latex, s.after.latex]),
+      );
+      const result = rows.find((r) => r.kind === 'result');
+      expect([result?.lhs, result?.rhs]).toEqual([d.result.lhs.latex, d.result.rhs.latex]);
+      const closed = rows.find((r) => r.kind === 'closed-form');
+      expect(closed && [closed.lhs, closed.rhs]).toEqual(
+        d.closedForm ? [d.closedForm.lhs.latex, d.closedForm.rhs.latex] : undefined,
+      );
+      // What KaTeX typeset is the row itself, not a copy of it.
+      for (const row of rows) expect(row.tex).toContain(row.rhs);
+    });
+    await page.close();
+  });
+
+  it('highlights the derivation a kernel implements, and the kernel of a derivation', async () => {
+    const { page, errors } = await open('model-paper-conv.html');
+    const kernels = await page.$$eval('article.kernel', (cards) =>
+      cards.map((c) => ({ name: (c as HTMLElement).dataset.kernel, writes: (c as HTMLElement).dataset.tensor })),
+    );
+    expect(kernels.length).toBeGreaterThan(4);
+    for (const kernel of kernels) {
+      await page.click(`article.kernel[data-kernel="${kernel.name}"] .select-kernel`);
+      const highlighted = await page.$$eval('.math-column .highlighted', (all) =>
+        all.map((e) => (e as HTMLElement).dataset.tensor),
+      );
+      expect(highlighted).toEqual([kernel.writes]);
+    }
+
+    const derivation = 'article.derivation[data-tensor="grad(conv2/kernel)"]';
+    await page.click(`${derivation} .to-kernel`);
+    const card = await page.$$eval('.code-column .highlighted', (all) =>
+      all.map((e) => (e as HTMLElement).dataset.kernel),
+    );
+    expect(card).toEqual(['conv2KernelGrad']);
+    expect(await page.$eval(derivation, (e) => e.classList.contains('highlighted'))).toBe(true);
+    expect(errors).toEqual([]);
+    await page.close();
+  });
+
+  it('derives the edited graph as you type, and shows the compiler message for a bad one', async () => {
+    const { page, errors } = await open('playground.html');
+    await page.waitForSelector('#derivation-output .katex');
+    const mlp = readFileSync(`${ROOT}examples/mlp.json`, 'utf8');
+    const before = await typesetSources(page, '#derivation-output');
+    expect(before.join('\n')).not.toContain('\\tanh');
+
+    await page.fill('#graph-editor', mlp.replace('"relu"', '"tanh"'));
+    await page.waitForFunction(() =>
+      document.querySelector('#derivation-output')?.textContent?.includes('tanh'),
+    );
+    const after = await typesetSources(page, '#derivation-output');
+    expect(after.join('\n')).toContain('\\tanh');
+
+    const broken = mlp.replace('"units": 128', '"units": -3');
+    await page.fill('#graph-editor', broken);
+    const expected = (() => {
+      try {
+        parseGraphText(broken, 'graph.json');
+      } catch (error) {
+        if (error instanceof GraphError) return error.message;
+      }
+      throw new Error('the broken graph parsed');
+    })();
+    await page.waitForFunction(() => document.querySelector('#graph-editor')?.getAttribute('aria-invalid') === 'true');
+    expect(await page.textContent('#graph-status')).toBe(expected);
+    expect(errors).toEqual([]);
+    await page.close();
+  });
+
+  it('trains the MLP on the CPU runtime in the page and lowers the loss', async () => {
+    const { page, errors } = await open('playground.html');
+    await page.waitForSelector('#derivation-output .katex');
+    await page.selectOption('#backend', 'cpu');
+    await page.fill('#steps', '60');
+    await page.fill('#batch', '32');
+    await page.click('#train');
+    await page.waitForFunction(() => document.querySelector<HTMLElement>('#chart')?.dataset.state === 'done', undefined, { timeout: 60_000 });
+    const chart = await page.$eval('#chart', (c) => ({ ...(c as HTMLElement).dataset }));
+    expect(chart.backend).toBe('cpu');
+    const losses = (chart.losses ?? '').split(' ').map(Number);
+    expect(losses.length).toBe(12);
+    expect(losses.at(-1)).toBeLessThan((losses[0] as number) * 0.7);
+    expect(Number(chart.accuracy)).toBeGreaterThan(0.5);
+    await page.screenshot({ path: `${SCREENSHOTS}playground-trained-laptop.png` });
+    expect(errors).toEqual([]);
+    await page.close();
+  });
+});

@@ -1,0 +1,32 @@
+import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { defineConfig } from 'vite';
+
+const site = fileURLToPath(new URL('./site/', import.meta.url));
+const nodeBuiltins = fileURLToPath(new URL('./src/client/node-builtins.ts', import.meta.url));
+
+/** Every page `scripts/generate.ts` wrote, as Vite's multi-page inputs. */
+function pages(): Record<string, string> {
+  const files: string[] = JSON.parse(readFileSync(`${site}pages.json`, 'utf8'));
+  return Object.fromEntries(files.map((file) => [file.replace('.html', ''), `${site}${file}`]));
+}
+
+export default defineConfig({
+  root: site,
+  base: './',
+  resolve: {
+    alias: [{ find: /^node:(fs|path)$/, replacement: nodeBuiltins }],
+  },
+  build: {
+    outDir: fileURLToPath(new URL('./dist/', import.meta.url)),
+    emptyOutDir: true,
+    target: 'es2022',
+    reportCompressedSize: false,
+    // The playground carries the whole compiler and both runtimes.
+    chunkSizeWarningLimit: 1200,
+    rollupOptions: {
+      input: pages(),
+      checks: { pluginTimings: false },
+    },
+  },
+});
