@@ -19,6 +19,7 @@ export {
 } from './model/cpu-model.js';
 export { glorotFans } from './model/initialize.js';
 export type { WeightSlot } from './model/layout.js';
+export { WorkerError } from './parallel/worker-error.js';
 export { Random } from './random.js';
 export type { Float32Tensor, Tensor, WeightTensors } from './tensor.js';
 export {
