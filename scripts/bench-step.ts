@@ -1,15 +1,11 @@
 /**
  * One benchmark configuration in its own process: times training steps of one model on one
  * system at batch 64 and prints the times as JSON. `scripts/bench.ts` runs and compares them.
- * Usage: tsx scripts/bench-step.ts <graph.json> <symgrad-cpu|tfjs-cpu|tfjs-wasm> <steps>
+ * Usage: tsx scripts/bench-step.ts <graph.json> <system> <steps>, the system one of
+ * symgrad-cpu, symgrad-cpu-2threads, tfjs-cpu, tfjs-wasm.
  */
 import { readFileSync } from 'node:fs';
-import {
-  compileTypeScript,
-  type Graph,
-  instantiateTypeScript,
-  parseGraphText,
-} from '../packages/compiler/src/index.js';
+import { type Graph, parseGraphText } from '../packages/compiler/src/index.js';
 import { BATCH, batchData, tfjsModel, WARM_UP } from './bench-shared.js';
 
 const [file, system, stepsText] = process.argv.slice(2) as [string, string, string];
@@ -25,22 +21,21 @@ function time(step: () => void): number[] {
   });
 }
 
-function symgradCpu(g: Graph): number[] {
-  const generated = instantiateTypeScript(compileTypeScript(g).module.source);
-  const state = generated.createState(BATCH);
-  const input = state[generated.model.input] as Float32Array;
-  const target = state[generated.model.target] as Float32Array;
-  const data = batchData(input.length / BATCH, target.length / BATCH);
-  input.set(data.inputs);
-  target.set(data.targets);
-  for (const w of generated.model.weights) {
-    const buffer = state[w.buffer] as Float32Array;
-    for (let k = 0; k < buffer.length; k++) buffer[k] = ((k * 7919) % 1000) / 1000 - 0.5;
-    buffer.forEach((v, k) => {
-      buffer[k] = v * 0.1;
-    });
-  }
-  return time(() => generated.trainStep(state, BATCH, g.optimizer.learningRate));
+/**
+ * symgrad's CPU runtime as users run it (`CpuModel`, from the packages' build), on one thread
+ * or splitting each batch across `threads`; the step includes its NaN and infinity checks.
+ */
+async function symgradCpu(g: Graph, threads: number): Promise<number[]> {
+  const { CpuModel } = await import('../packages/runtime-cpu/dist/index.js');
+  const model = CpuModel.compile(g, { threads, maxBatch: BATCH });
+  model.initialize(1);
+  const inputSize = g.inputShape.reduce((n, d) => n * d, 1);
+  const data = batchData(inputSize, 10);
+  model.loadExamples({ ...data, size: BATCH }, null, 0, BATCH);
+  let step = 0;
+  const times = time(() => model.step(BATCH, g.optimizer.learningRate, { step: ++step }));
+  await model.dispose();
+  return times;
 }
 
 async function tfjs(g: Graph, backend: string): Promise<number[]> {
@@ -66,7 +61,8 @@ async function tfjs(g: Graph, backend: string): Promise<number[]> {
 }
 
 async function run(): Promise<number[]> {
-  if (system === 'symgrad-cpu') return symgradCpu(graph);
+  if (system === 'symgrad-cpu') return symgradCpu(graph, 1);
+  if (system === 'symgrad-cpu-2threads') return symgradCpu(graph, 2);
   if (system === 'tfjs-cpu') return tfjs(graph, 'cpu');
   if (system === 'tfjs-wasm') return tfjs(graph, 'wasm');
   throw new Error(`unknown system '${system}'`);
