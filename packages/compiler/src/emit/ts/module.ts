@@ -1,6 +1,6 @@
 import CodeBlockWriter from 'code-block-writer';
 import type { Schedule } from '../../schedule/kernels.js';
-import type { Buffer, Kernel, Stmt } from '../../schedule/loops.js';
+import type { Buffer, Kernel } from '../../schedule/loops.js';
 import { tiledGrid } from '../../schedule/tile.js';
 import { TsRenderer } from './render.js';
 
@@ -218,7 +218,8 @@ function writeKernel(
   writer
     .write(`function ${types.signature(kernelFunction(kernel), KERNEL_PARAMETERS, 'void')} `)
     .block(() => {
-      for (const b of buffers.filter((b) => usesBuffer(kernel.element, b.tensor))) {
+      const element = JSON.stringify(kernel.element);
+      for (const b of buffers.filter((b) => element.includes(bufferField(b.tensor)))) {
         writer.writeLine(`const ${b.identifier} = state.${b.identifier};`);
       }
       renderer.statements(writer, tiledGrid(kernel));
@@ -320,6 +321,7 @@ export function kernelFunction(kernel: Kernel): string {
   return `compute${kernel.name[0]?.toUpperCase()}${kernel.name.slice(1)}`;
 }
 
-function usesBuffer(stmts: readonly Stmt[], tensor: string): boolean {
-  return JSON.stringify(stmts).includes(`"buffer":${JSON.stringify(tensor)}`);
+/** How a statement that reads or writes `tensor` spells it in JSON. */
+function bufferField(tensor: string): string {
+  return `"buffer":${JSON.stringify(tensor)}`;
 }
