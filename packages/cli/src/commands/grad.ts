@@ -3,7 +3,13 @@ import { CpuModel, loadWeights, type Tensor, type WeightTensors } from '@symgrad
 import { requestDevice, WebGpuModel } from '@symgrad/runtime-webgpu';
 import type { Command } from 'commander';
 import { type Output, readText, writeFileAtomic } from '../io.js';
-import { type Backend, backendOption, readTensor } from './shared.js';
+import {
+  type Backend,
+  backendOption,
+  checkThreadsBackend,
+  readTensor,
+  threadsOption,
+} from './shared.js';
 
 export interface GradOptions {
   readonly weights: string;
@@ -11,6 +17,7 @@ export interface GradOptions {
   readonly targets: string;
   readonly backend: Backend;
   readonly out?: string;
+  readonly threads: number;
 }
 
 /**
@@ -33,34 +40,49 @@ export function registerGrad(program: Command, output: Output): void {
     .requiredOption('--targets <file>', 'the targets, a tensor [batch, ...output shape] (required)')
     .addOption(backendOption())
     .option('--out <file>', 'write the result to this file, atomically (default: standard output)')
+    .addOption(threadsOption())
     .action((graph: string, options: GradOptions) => grad(graph, options, output));
 }
 
 /** Writes `{ "loss": number, "gradients": { "<weight>": tensor } }` for the batch. */
 export async function grad(file: string, options: GradOptions, output: Output): Promise<void> {
   const graph = parseGraphText(readText(file), file);
-  const inputs = readTensor(options.inputs);
-  const targets = readTensor(options.targets);
-  const weights = loadWeights(options.weights);
-  const files = { inputs: options.inputs, targets: options.targets };
-
-  // The CPU model checks the weights and the batch against the graph on either backend, with
-  // messages that name the files; the WebGPU model then computes on the device.
-  const model = CpuModel.compile(graph, { maxBatch: inputs.shape[0] ?? 1, file });
-  model.setWeights(weights, options.weights);
-  const result =
-    options.backend === 'webgpu'
-      ? await webGpuGradients(
-          graph,
-          weights,
-          inputs,
-          targets,
-          model.checkBatch(inputs, targets, files),
-        )
-      : model.gradients(inputs, targets, files);
+  const batch: GradBatch = {
+    inputs: readTensor(options.inputs),
+    targets: readTensor(options.targets),
+    weights: loadWeights(options.weights),
+  };
+  checkThreadsBackend(options.threads, options.backend);
+  const maxBatch = batch.inputs.shape[0] ?? 1;
+  const model = CpuModel.compile(graph, { maxBatch, file, threads: options.threads });
+  let result: { loss: number; gradients: Record<string, Tensor> };
+  try {
+    result = await gradients(graph, model, batch, options);
+  } finally {
+    await model.dispose();
+  }
   const text = `${JSON.stringify({ loss: result.loss, gradients: plain(result.gradients) })}\n`;
   if (options.out === undefined) output.stdout(text);
   else writeFileAtomic(options.out, text);
+}
+
+interface GradBatch {
+  readonly inputs: Tensor;
+  readonly targets: Tensor;
+  readonly weights: WeightTensors;
+}
+
+/**
+ * The CPU model checks the weights and the batch against the graph on either backend, with
+ * messages that name the files; the WebGPU model then computes on the device.
+ */
+async function gradients(graph: Graph, model: CpuModel, batch: GradBatch, options: GradOptions) {
+  const { inputs, targets, weights } = batch;
+  const files = { inputs: options.inputs, targets: options.targets };
+  model.setWeights(weights, options.weights);
+  if (options.backend !== 'webgpu') return model.gradients(inputs, targets, files);
+  const size = model.checkBatch(inputs, targets, files);
+  return await webGpuGradients(graph, weights, inputs, targets, size);
 }
 
 async function webGpuGradients(

@@ -48,6 +48,22 @@ export function readTensor(file: string): Tensor {
   return { shape: shape as number[], data: values as number[] };
 }
 
+/** `--threads <n>`: threads that share each batch on the CPU, the calling one included. */
+export function threadsOption(): Option {
+  return new Option('--threads <n>', 'threads that share each batch on the cpu backend')
+    .default(1)
+    .argParser(positiveInteger('--threads'));
+}
+
+/** The WebGPU backend computes on its device: more CPU threads there would only idle. */
+export function checkThreadsBackend(threads: number, backend: Backend): void {
+  if (threads > 1 && backend !== 'cpu') {
+    throw new UsageError(
+      `--threads ${threads} applies to --backend cpu only; drop it or train on the cpu`,
+    );
+  }
+}
+
 /** A positive whole number for `--epochs` and friends. */
 export function positiveInteger(flag: string) {
   return (value: string): number => {

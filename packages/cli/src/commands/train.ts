@@ -15,7 +15,14 @@ import { DEFAULT_GRAPH } from '../default-graph.js';
 import { UsageError } from '../errors.js';
 import { type Output, readText } from '../io.js';
 import { ProgressBar } from '../progress.js';
-import { type Backend, backendOption, positiveInteger, positiveNumber } from './shared.js';
+import {
+  type Backend,
+  backendOption,
+  checkThreadsBackend,
+  positiveInteger,
+  positiveNumber,
+  threadsOption,
+} from './shared.js';
 import { trainOnWebGpu } from './train-webgpu.js';
 
 export interface TrainCommandOptions {
@@ -30,6 +37,7 @@ export interface TrainCommandOptions {
   readonly save?: string;
   readonly checkpoint?: string;
   readonly resume?: string;
+  readonly threads: number;
 }
 
 /** `symgrad train [graph.json] [--data mnist] [--epochs N] [--batch-size N] ... [--save w.json]`. */
@@ -75,6 +83,7 @@ export function registerTrain(program: Command, output: Output): void {
       '--resume <file>',
       'continue a run from its checkpoint, to the same final weights (default: none)',
     )
+    .addOption(threadsOption())
     .action((graph: string | undefined, options: TrainCommandOptions) =>
       runTraining(graph, options, output),
     );
@@ -89,7 +98,26 @@ export async function runTraining(
   const text = file === undefined ? JSON.stringify(DEFAULT_GRAPH) : readText(file);
   const graph = parseGraphText(text, graphFile);
   const data = mnistFor(graph, graphFile, options);
-  const model = CpuModel.compile(graph, { maxBatch: options.batchSize, file: graphFile });
+  checkThreadsBackend(options.threads, options.backend);
+  const model = CpuModel.compile(graph, {
+    maxBatch: options.batchSize,
+    file: graphFile,
+    threads: options.threads,
+  });
+  try {
+    await trainModel(graph, model, data, options, output);
+  } finally {
+    await model.dispose();
+  }
+}
+
+async function trainModel(
+  graph: Graph,
+  model: CpuModel,
+  data: { train: Dataset; test: Dataset },
+  options: TrainCommandOptions,
+  output: Output,
+): Promise<void> {
   const resume = options.resume === undefined ? undefined : resumeFrom(options.resume, graph);
   if (options.backend === 'webgpu' && (resume !== undefined || options.checkpoint !== undefined)) {
     throw new UsageError(
