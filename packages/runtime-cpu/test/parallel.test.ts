@@ -137,6 +137,16 @@ describe('worker threads', () => {
     expect(Number.isFinite(faulty.gradients(even.inputs, even.targets).loss)).toBe(true);
   });
 
+  it('names the example of a worker’s slice where a NaN first appears', () => {
+    const parallel = model(mlp, 2);
+    const { inputs, targets } = batchOf(mlp, 64, 5);
+    inputs.data[40 * 784 + 3] = Number.NaN;
+
+    expect(() => parallel.trainStep(inputs.data, targets.data, 64)).toThrow(
+      "training stopped at step 1: the input 'x' holds NaN in example 40 of the batch; fix that example in the data",
+    );
+  });
+
   it('computes on the calling thread alone once disposed', async () => {
     const parallel = model(mlp, 2);
     const single = model(mlp, 1);
