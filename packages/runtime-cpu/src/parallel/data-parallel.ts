@@ -79,6 +79,10 @@ export class DataParallel {
     await Promise.all(this.#workers.map((worker) => worker.stop()));
   }
 
+  /**
+   * Workers take the later slices and the calling thread the first, all at once; a batch
+   * that makes one slice runs on the calling thread in the whole state, as with one thread.
+   */
   #run(command: Command, batch: number): number {
     const [own, ...others] = splitBatch(batch, this.threads);
     if (own === undefined || others.length === 0) return this.#compute(command, this.#state, batch);
