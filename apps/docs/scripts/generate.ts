@@ -46,7 +46,8 @@ function pages(examples: readonly Example[]): PageShell[] {
     {
       file: 'index.html',
       title: 'Symbolic gradients, step by step',
-      description: 'symgrad derives every gradient of a neural network symbolically and compiles it.',
+      description:
+        'symgrad derives every gradient of a neural network symbolically and compiles it.',
       body: homeBody(examples),
     },
     ...models,
@@ -59,7 +60,8 @@ function pages(examples: readonly Example[]): PageShell[] {
     {
       file: 'playground.html',
       title: 'Playground',
-      description: 'Edit a layer graph, watch its derivation and code, and train it in the browser.',
+      description:
+        'Edit a layer graph, watch its derivation and code, and train it in the browser.',
       body: playgroundBody(playgroundPresets(examples)),
       script: '../src/client/playground.ts',
     },
@@ -67,9 +69,7 @@ function pages(examples: readonly Example[]): PageShell[] {
 }
 
 function navOf(all: readonly PageShell[]): NavLink[] {
-  return all
-    .filter((p) => p.file !== 'index.html')
-    .map((p) => ({ file: p.file, label: p.title }));
+  return all.filter((p) => p.file !== 'index.html').map((p) => ({ file: p.file, label: p.title }));
 }
 
 function main(): void {

@@ -28,7 +28,10 @@ export function mnistAsset(): Uint8Array {
   for (const { data, count } of sets) {
     for (let k = 0; k < count; k += 1) {
       const pixels = data.inputs.subarray(k * PIXELS, (k + 1) * PIXELS);
-      bytes.set(pixels.map((v) => Math.round(v * 255)), 12 + image * PIXELS);
+      bytes.set(
+        pixels.map((v) => Math.round(v * 255)),
+        12 + image * PIXELS,
+      );
       bytes[12 + total * PIXELS + image] = data.labels[k] as number;
       image += 1;
     }

@@ -12,7 +12,9 @@ const SOURCES = [
   'apps/docs/scripts',
   'apps/docs/vite.config.ts',
   'examples',
-  ...['compiler', 'runtime-cpu', 'runtime-webgpu', 'datasets', 'cli'].map((p) => `packages/${p}/dist`),
+  ...['compiler', 'runtime-cpu', 'runtime-webgpu', 'datasets'].map(
+    (p) => `packages/${p}/dist`,
+  ),
 ];
 
 /**
@@ -23,11 +25,15 @@ export default function setup(): void {
   const built = modified(join(docs, 'dist/index.html'));
   if (SOURCES.every((source) => newest(join(root, source)) < built)) return;
   try {
-    execFileSync('pnpm', ['exec', 'turbo', 'run', 'build', '--filter=@symgrad/docs...', '--filter=@symgrad/cli'], {
-      cwd: root,
-      stdio: 'pipe',
-      encoding: 'utf8',
-    });
+    execFileSync(
+      'pnpm',
+      ['exec', 'turbo', 'run', 'build', '--filter=@symgrad/docs...', '--filter=@symgrad/cli'],
+      {
+        cwd: root,
+        stdio: 'pipe',
+        encoding: 'utf8',
+      },
+    );
   } catch (error) {
     const { stdout = '', stderr = '' } = error as { stdout?: string; stderr?: string };
     throw new Error(`building the docs site for its tests failed:\n${stdout}${stderr}`);

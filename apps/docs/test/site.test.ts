@@ -67,74 +67,105 @@ describe.skipIf(browser === undefined)('the docs site in Chromium', () => {
     return { page, errors };
   }
 
+  /** Pages loaded once at laptop size and shared by the tests that only read them. */
+  const loaded = new Map<string, Promise<{ page: Page; errors: string[] }>>();
+  function shared(file: string) {
+    let entry = loaded.get(file);
+    if (entry === undefined) {
+      entry = open(file);
+      loaded.set(file, entry);
+    }
+    return entry;
+  }
+
   it('loads every page with typeset mathematics, no raw TeX and no errors, at both sizes', async () => {
     const pages = sitePages();
     expect(pages).toEqual(
-      expect.arrayContaining(['index.html', 'paper.html', 'playground.html', ...EXAMPLES.map((e) => `model-${e}.html`)]),
+      expect.arrayContaining([
+        'index.html',
+        'paper.html',
+        'playground.html',
+        ...EXAMPLES.map((e) => `model-${e}.html`),
+      ]),
     );
     for (const file of pages) {
+      const { page, errors } = await shared(file);
+      await page.waitForSelector('.katex', { timeout: 30_000 });
+      const text = await visibleText(page);
+      for (const raw of ['\\frac', '\\sum', '$$', '\\partial'])
+        expect(text, file).not.toContain(raw);
+      // The same page at both sizes: a narrower viewport lays it out again.
       for (const size of SIZES) {
-        const { page, errors } = await open(file, size);
-        await page.waitForSelector('.katex', { timeout: 30_000 });
-        const text = await visibleText(page);
-        for (const raw of ['\\frac', '\\sum', '$$', '\\partial']) expect(text, `${file}`).not.toContain(raw);
-        const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+        await page.setViewportSize({ width: size.width, height: size.height });
+        await page.evaluate(() => new Promise(requestAnimationFrame));
+        const overflow = await page.evaluate(
+          () => document.documentElement.scrollWidth - window.innerWidth,
+        );
         expect(overflow, `${file} at ${size.name} scrolls sideways`).toBeLessThanOrEqual(0);
-        await page.screenshot({ path: `${SCREENSHOTS}${file.replace('.html', '')}-${size.name}.png` });
-        expect(errors, file).toEqual([]);
-        await page.close();
+        await page.screenshot({
+          path: `${SCREENSHOTS}${file.replace('.html', '')}-${size.name}.png`,
+        });
       }
+      await page.setViewportSize({ width: SIZES[0].width, height: SIZES[0].height });
+      expect(errors, file).toEqual([]);
     }
   }, 120_000);
 
-  it.each(EXAMPLES)('shows the derivations of %s exactly as symgrad derive prints them', async (example) => {
-    const document = deriveWithCli(example);
-    const { page } = await open(`model-${example}.html`);
-    const shown = await page.$$eval('.math-column article.derivation', (articles) =>
-      articles.map((a) => ({
-        adjoint: (a as HTMLElement).dataset.tensor,
-        rows: [...a.querySelectorAll<HTMLElement>('.steps > li')].map((li) => ({
-          kind: li.className,
-          rule: li.dataset.rule,
-          lhs: li.dataset.lhs,
-          rhs: li.dataset.rhs,
-          tex: li.querySelector('annotation')?.textContent,
+  it.each(EXAMPLES)(
+    'shows the derivations of %s exactly as symgrad derive prints them',
+    async (example) => {
+      const document = deriveWithCli(example);
+      const { page } = await shared(`model-${example}.html`);
+      const shown = await page.$$eval('.math-column article.derivation', (articles) =>
+        articles.map((a) => ({
+          adjoint: (a as HTMLElement).dataset.tensor,
+          rows: [...a.querySelectorAll<HTMLElement>('.steps > li')].map((li) => ({
+            kind: li.className,
+            rule: li.dataset.rule,
+            lhs: li.dataset.lhs,
+            rhs: li.dataset.rhs,
+            tex: li.querySelector('annotation')?.textContent,
+          })),
         })),
-      })),
-    );
+      );
 
-    expect(shown.map((d) => d.adjoint)).toEqual(document.derivations.map((d) => d.adjoint));
-    document.derivations.forEach((d, k) => {
-      const rows = shown[k]?.rows ?? [];
-      const steps = rows.filter((r) => r.kind === 'step');
-      expect(steps.map((s) => [s.rule, s.lhs, s.rhs])).toEqual(
-        d.steps.map((s) => [s.rule, s.lhs.latex, s.after.latex]),
-      );
-      const result = rows.find((r) => r.kind === 'result');
-      expect([result?.lhs, result?.rhs]).toEqual([d.result.lhs.latex, d.result.rhs.latex]);
-      const closed = rows.find((r) => r.kind === 'closed-form');
-      expect(closed && [closed.lhs, closed.rhs]).toEqual(
-        d.closedForm ? [d.closedForm.lhs.latex, d.closedForm.rhs.latex] : undefined,
-      );
-      // What KaTeX typeset is the row itself, not a copy of it.
-      for (const row of rows) expect(row.tex).toContain(row.rhs);
-    });
-    await page.close();
-  });
+      expect(shown.map((d) => d.adjoint)).toEqual(document.derivations.map((d) => d.adjoint));
+      document.derivations.forEach((d, k) => {
+        const rows = shown[k]?.rows ?? [];
+        const steps = rows.filter((r) => r.kind === 'step');
+        expect(steps.map((s) => [s.rule, s.lhs, s.rhs])).toEqual(
+          d.steps.map((s) => [s.rule, s.lhs.latex, s.after.latex]),
+        );
+        const result = rows.find((r) => r.kind === 'result');
+        expect([result?.lhs, result?.rhs]).toEqual([d.result.lhs.latex, d.result.rhs.latex]);
+        const closed = rows.find((r) => r.kind === 'closed-form');
+        expect(closed && [closed.lhs, closed.rhs]).toEqual(
+          d.closedForm ? [d.closedForm.lhs.latex, d.closedForm.rhs.latex] : undefined,
+        );
+        // What KaTeX typeset is the row itself, not a copy of it.
+        for (const row of rows) expect(row.tex).toContain(row.rhs);
+      });
+    },
+  );
 
   it('highlights the derivation a kernel implements, and the kernel of a derivation', async () => {
-    const { page, errors } = await open('model-paper-conv.html');
-    const kernels = await page.$$eval('article.kernel', (cards) =>
-      cards.map((c) => ({ name: (c as HTMLElement).dataset.kernel, writes: (c as HTMLElement).dataset.tensor })),
+    const { page, errors } = await shared('model-paper-conv.html');
+    // Every kernel's button, clicked in turn in the page: the math column then highlights the
+    // one equation or derivation defining the tensor the kernel writes.
+    const pairs = await page.$$eval('article.kernel', (cards) =>
+      cards.map((card) => {
+        card.querySelector<HTMLElement>('.select-kernel')?.click();
+        const highlighted = [
+          ...document.querySelectorAll<HTMLElement>('.math-column .highlighted'),
+        ];
+        return {
+          writes: (card as HTMLElement).dataset.tensor,
+          highlighted: highlighted.map((e) => e.dataset.tensor),
+        };
+      }),
     );
-    expect(kernels.length).toBeGreaterThan(4);
-    for (const kernel of kernels) {
-      await page.click(`article.kernel[data-kernel="${kernel.name}"] .select-kernel`);
-      const highlighted = await page.$$eval('.math-column .highlighted', (all) =>
-        all.map((e) => (e as HTMLElement).dataset.tensor),
-      );
-      expect(highlighted).toEqual([kernel.writes]);
-    }
+    expect(pairs.length).toBeGreaterThan(4);
+    for (const { writes, highlighted } of pairs) expect(highlighted).toEqual([writes]);
 
     const derivation = 'article.derivation[data-tensor="grad(conv2/kernel)"]';
     await page.click(`${derivation} .to-kernel`);
@@ -143,8 +174,19 @@ describe.skipIf(browser === undefined)('the docs site in Chromium', () => {
     );
     expect(card).toEqual(['conv2KernelGrad']);
     expect(await page.$eval(derivation, (e) => e.classList.contains('highlighted'))).toBe(true);
+    await page.$eval(derivation, (e) => e.scrollIntoView({ block: 'start' }));
+    await page.screenshot({ path: `${SCREENSHOTS}model-paper-conv-linked-laptop.png` });
     expect(errors).toEqual([]);
-    await page.close();
+
+    const phone = await open('model-paper-conv.html#kernel=conv2KernelGrad', SIZES[1]);
+    await phone.page.$eval(derivation, (e) => e.scrollIntoView({ block: 'start' }));
+    await phone.page.screenshot({ path: `${SCREENSHOTS}model-paper-conv-linked-phone.png` });
+    await phone.page.$eval('article.kernel.highlighted', (e) =>
+      e.scrollIntoView({ block: 'start' }),
+    );
+    await phone.page.screenshot({ path: `${SCREENSHOTS}model-paper-conv-kernel-phone.png` });
+    expect(phone.errors).toEqual([]);
+    await phone.page.close();
   });
 
   it('derives the edited graph as you type, and shows the compiler message for a bad one', async () => {
@@ -171,7 +213,9 @@ describe.skipIf(browser === undefined)('the docs site in Chromium', () => {
       }
       throw new Error('the broken graph parsed');
     })();
-    await page.waitForFunction(() => document.querySelector('#graph-editor')?.getAttribute('aria-invalid') === 'true');
+    await page.waitForFunction(
+      () => document.querySelector('#graph-editor')?.getAttribute('aria-invalid') === 'true',
+    );
     expect(await page.textContent('#graph-status')).toBe(expected);
     expect(errors).toEqual([]);
     await page.close();
@@ -184,7 +228,11 @@ describe.skipIf(browser === undefined)('the docs site in Chromium', () => {
     await page.fill('#steps', '60');
     await page.fill('#batch', '32');
     await page.click('#train');
-    await page.waitForFunction(() => document.querySelector<HTMLElement>('#chart')?.dataset.state === 'done', undefined, { timeout: 60_000 });
+    await page.waitForFunction(
+      () => document.querySelector<HTMLElement>('#chart')?.dataset.state === 'done',
+      undefined,
+      { timeout: 60_000 },
+    );
     const chart = await page.$eval('#chart', (c) => ({ ...(c as HTMLElement).dataset }));
     expect(chart.backend).toBe('cpu');
     const losses = (chart.losses ?? '').split(' ').map(Number);

@@ -14,9 +14,14 @@ const PAD = { left: 44, right: 44, top: 28, bottom: 30 };
  * The loss (left axis, from 0 to its largest value) and the held-out accuracy (right axis, 0
  * to 100%) against the step, as an SVG drawn into `container`.
  */
-export function drawChart(container: HTMLElement, points: readonly ChartPoint[], steps: number): void {
+export function drawChart(
+  container: HTMLElement,
+  points: readonly ChartPoint[],
+  steps: number,
+): void {
   const maxLoss = Math.max(1e-6, ...points.map((p) => p.loss));
-  const x = (step: number) => PAD.left + ((WIDTH - PAD.left - PAD.right) * step) / Math.max(1, steps);
+  const x = (step: number) =>
+    PAD.left + ((WIDTH - PAD.left - PAD.right) * step) / Math.max(1, steps);
   const plotHeight = HEIGHT - PAD.top - PAD.bottom;
   const yLoss = (loss: number) => PAD.top + plotHeight * (1 - loss / maxLoss);
   const yAccuracy = (accuracy: number) => PAD.top + plotHeight * (1 - accuracy);
@@ -45,5 +50,7 @@ function gridLines(maxLoss: number, y: (loss: number) => number): string {
 }
 
 function path(points: readonly (readonly [number, number])[]): string {
-  return points.map(([px, py], k) => `${k === 0 ? 'M' : 'L'}${px.toFixed(1)},${py.toFixed(1)}`).join(' ');
+  return points
+    .map(([px, py], k) => `${k === 0 ? 'M' : 'L'}${px.toFixed(1)},${py.toFixed(1)}`)
+    .join(' ');
 }

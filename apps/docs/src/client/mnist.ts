@@ -21,16 +21,23 @@ export class DigitsFileError extends Error {
 export function decodeDigits(bytes: Uint8Array): { train: Digits; test: Digits } {
   const magic = String.fromCharCode(...bytes.subarray(0, 4));
   if (magic !== 'SGMN' || bytes.length < 12) {
-    throw new DigitsFileError('mnist.bin does not start with SGMN; rebuild the site with pnpm docs:build');
+    throw new DigitsFileError(
+      'mnist.bin does not start with SGMN; rebuild the site with pnpm docs:build',
+    );
   }
   const header = new DataView(bytes.buffer, bytes.byteOffset, 12);
   const trainSize = header.getUint32(4, true);
   const testSize = header.getUint32(8, true);
   const total = trainSize + testSize;
   if (bytes.length !== 12 + total * (PIXELS + 1)) {
-    throw new DigitsFileError(`mnist.bin holds ${bytes.length} bytes, not the ${12 + total * (PIXELS + 1)} its header promises; rebuild the site`);
+    throw new DigitsFileError(
+      `mnist.bin holds ${bytes.length} bytes, not the ${12 + total * (PIXELS + 1)} its header promises; rebuild the site`,
+    );
   }
-  return { train: slice(bytes, 0, trainSize, total), test: slice(bytes, trainSize, testSize, total) };
+  return {
+    train: slice(bytes, 0, trainSize, total),
+    test: slice(bytes, trainSize, testSize, total),
+  };
 }
 
 function slice(bytes: Uint8Array, first: number, size: number, total: number): Digits {
@@ -47,6 +54,7 @@ function slice(bytes: Uint8Array, first: number, size: number, total: number): D
 /** Fetches the digits the site ships beside its pages. */
 export async function loadDigits(): Promise<{ train: Digits; test: Digits }> {
   const response = await fetch(new URL('./mnist.bin', document.baseURI));
-  if (!response.ok) throw new DigitsFileError(`mnist.bin: HTTP ${response.status}; rebuild the site`);
+  if (!response.ok)
+    throw new DigitsFileError(`mnist.bin: HTTP ${response.status}; rebuild the site`);
   return decodeDigits(new Uint8Array(await response.arrayBuffer()));
 }

@@ -67,7 +67,9 @@ function regenerate(next: Graph): void {
 
 function onEdit(): void {
   graph = validate();
-  if (graph !== undefined) regenerate(graph);
+  if (graph === undefined) return;
+  regenerate(graph);
+  element<HTMLInputElement>('learning-rate').value = String(graph.optimizer.learningRate);
 }
 
 let timer: ReturnType<typeof setTimeout> | undefined;
@@ -119,8 +121,10 @@ function settings(): RunSettings {
 function mnistMismatch(g: Graph): string | undefined {
   const size = (shape: readonly number[]) => shape.reduce((n, d) => n * d, 1);
   const output = g.layers.at(-1)?.outputShape ?? g.inputShape;
-  if (size(g.inputShape) !== 784) return `the input holds ${size(g.inputShape)} values; MNIST digits have 784 ([784] or [28, 28, 1])`;
-  if (size(output) !== 10) return `the last layer outputs ${size(output)} values; MNIST has 10 classes`;
+  if (size(g.inputShape) !== 784)
+    return `the input holds ${size(g.inputShape)} values; MNIST digits have 784 ([784] or [28, 28, 1])`;
+  if (size(output) !== 10)
+    return `the last layer outputs ${size(output)} values; MNIST has 10 classes`;
   return undefined;
 }
 
@@ -166,7 +170,10 @@ function report(points: readonly ChartPoint[], run: RunSettings, backend: Backen
   drawChart(chart, points, run.steps);
   const last = points.at(-1) as ChartPoint;
   const scored = [...points].reverse().find((p) => p.accuracy !== undefined);
-  const accuracy = scored?.accuracy === undefined ? '' : ` · held-out accuracy ${(scored.accuracy * 100).toFixed(1)}%`;
+  const accuracy =
+    scored?.accuracy === undefined
+      ? ''
+      : ` · held-out accuracy ${(scored.accuracy * 100).toFixed(1)}%`;
   const where = backend === 'webgpu' ? 'WebGPU' : 'CPU';
   trainStatus.textContent = `${where} · step ${last.step} of ${run.steps} · loss ${last.loss.toFixed(4)}${accuracy}`;
   chart.dataset.losses = points.map((p) => p.loss.toPrecision(5)).join(' ');

@@ -20,7 +20,9 @@ function selectKernel(kernel: string, reveal: 'equation' | 'kernel'): void {
     button.setAttribute('aria-pressed', 'false');
   }
 
-  const card = document.querySelector<HTMLElement>(`article.kernel[data-kernel="${CSS.escape(kernel)}"]`);
+  const card = document.querySelector<HTMLElement>(
+    `article.kernel[data-kernel="${CSS.escape(kernel)}"]`,
+  );
   const equation = document.querySelector<HTMLElement>(
     `.math-column [data-kernel="${CSS.escape(kernel)}"]`,
   );

@@ -16,7 +16,8 @@ export function showTab(list: HTMLElement, name: string): void {
   for (const tab of list.querySelectorAll<HTMLElement>('[data-tab]')) {
     tab.setAttribute('aria-selected', String(tab.dataset.tab === name));
   }
-  for (const panel of list.parentElement?.querySelectorAll<HTMLElement>(':scope > .tab-panel') ?? []) {
+  for (const panel of list.parentElement?.querySelectorAll<HTMLElement>(':scope > .tab-panel') ??
+    []) {
     panel.hidden = panel.dataset.panel !== name;
   }
 }

@@ -2,7 +2,7 @@ import { type DerivedProgram, deriveGraph, type GraphJson, resolveGraph } from '
 import { codeBlock } from '../render/code.js';
 import { derivationOfHtml, viewOf } from '../render/derivation.js';
 import { escapeHtml } from '../render/html.js';
-import { displayMath, inlineMath } from '../render/math.js';
+import { displayMath, inlineMath, proseWithMath } from '../render/math.js';
 import type { Example } from './model.js';
 
 /** One result of the paper: its statement, as printed there, and where symgrad derives it. */
@@ -24,26 +24,26 @@ const RESULTS: readonly PaperResult[] = [
     id: 'lemma-2-1',
     name: 'Lemma 2.1: a dense layer with squared error',
     statement:
-      'Let y_j be the output of the j-th output node, t_j its desired value and e_j = t_j − y_j its error; with a sigmoid output and E = ½ Σ e_j², the rate of change of E with respect to the weight w_ij is',
+      'Let $y_j$ be the output of the $j$-th output node, $t_j$ its desired value and $e_j = t_j - y_j$ its error; with a sigmoid output and $E = \\frac{1}{2} \\sum_j e_j^2$, the rate of change of $E$ with respect to the weight $w_{ij}$ is',
     formula: '\\frac{\\partial E}{\\partial w_{ij}} = -e_j\\, y_j\\, (1 - y_j)\\, x_i',
     example: 'paper-dense.json',
     weight: 'out/kernel',
     form: 'closedForm',
     reading:
-      'The compiler writes the output layer as layer 1, so w_ij is w¹ᵢⱼ; otherwise the closed form it derives is the lemma, factor for factor.',
+      'The compiler numbers the output layer 1, so $w_{ij}$ is written $w^{1}_{i,j}$; otherwise the closed form it derives is the lemma, factor for factor.',
   },
   {
     id: 'theorem-2-2',
     name: 'Theorem 2.2: the weight gradient of a convolution',
     statement:
-      'For a convolution layer l with stride 1, an input of size h × v and a kernel of size k₁ × k₂, with δ^l_{i,j} = ∂L/∂x^l_{i,j}, the gradient of the loss with respect to the kernel is',
+      'For a convolution layer $l$ with stride 1, an input of size $h \\times v$ and a kernel of size $k_1 \\times k_2$, with $\\delta^{l}_{i,j} = \\partial L / \\partial x^{l}_{i,j}$, the gradient of the loss with respect to the kernel is',
     formula:
       "\\frac{\\partial L}{\\partial w^{l}_{m',n'}} = \\sum_{i=0}^{h-k_1} \\sum_{j=0}^{v-k_2} \\delta^{l}_{i,j}\\, O^{l-1}_{i+m',j+n'}",
     example: 'paper-conv.json',
     weight: 'conv2/kernel',
     form: 'result',
     reading:
-      'Here l = 2: conv2 reads the 6 × 6 output of conv1 with a 2 × 2 kernel, so the sums run to h − k₁ = v − k₂ = 4, and the compiler adds the channel indices the paper leaves out (one channel in, one out).',
+      'Here $l = 2$: conv2 reads the $6 \\times 6$ output of conv1 with a $2 \\times 2$ kernel, so the sums run to $h - k_1 = v - k_2 = 4$.',
   },
 ];
 
@@ -75,7 +75,7 @@ const GENERALISATIONS: readonly Generalisation[] = [
   {
     id: 'strides',
     title: 'Strides',
-    text: 'With stride 2 the input index of the forward equation is 2i + m. Eliminating the Kronecker delta for the input gradient solves p = 2i + m for i, so the sums run over i with (p − m)/2 whole, and the compiler writes the limits with ceilings and floors instead of filtering.',
+    text: "With stride 2 the forward equation reads the input at $2i + m$. Eliminating the Kronecker delta in the input gradient solves $i' = 2i + m$ for the kernel index, $m = i' - 2i$, and its range $0 \\le m \\le 2$ becomes limits on $i$ with ceilings and floors: a gather, with no scatter and no filter.",
     graph: smallGraph('stride-2', [7, 7, 1], {
       type: 'conv2d',
       name: 'conv',
@@ -88,7 +88,7 @@ const GENERALISATIONS: readonly Generalisation[] = [
   {
     id: 'padding',
     title: 'Padding',
-    text: "With 'same' padding the forward equation reads the input at i + m − 1, which falls outside the image at the borders. The derivation keeps those bounds as explicit conditions, so each gradient only sums over the positions that exist.",
+    text: "With 'same' padding the forward equation reads positions shifted by the padding, some of which fall outside the image at its borders. The derivation keeps those bounds as explicit conditions, so each gradient sums only over positions that exist.",
     graph: smallGraph('same-padding', [5, 5, 1], {
       type: 'conv2d',
       name: 'conv',
@@ -101,7 +101,7 @@ const GENERALISATIONS: readonly Generalisation[] = [
   {
     id: 'channels',
     title: 'Channels',
-    text: 'Two input channels and three filters: the kernel gains the axes k (in) and c (out). Each kernel element still meets only its own channel pair, so the gradient sums over positions, never over channels.',
+    text: 'Two input channels and three filters: the kernel gains an input-channel and an output-channel axis. Each kernel element still meets only its own channel pair, so the gradient sums over positions, never over channels.',
     graph: smallGraph('channels', [6, 6, 2], {
       type: 'conv2d',
       name: 'conv',
@@ -164,13 +164,14 @@ ${GENERALISATIONS.map(generalisationHtml).join('\n')}
 function resultHtml(result: PaperResult, derived: DerivedProgram): string {
   const view = viewOf(derived, result.weight);
   const equation = result.form === 'closedForm' ? view.closedForm : view.result;
-  if (equation === undefined) throw new Error(`${result.example}: no ${result.form} for ${result.weight}`);
+  if (equation === undefined)
+    throw new Error(`${result.example}: no ${result.form} for ${result.weight}`);
   return `<section class="paper-result" id="${result.id}" aria-labelledby="${result.id}-heading">
 <h2 id="${result.id}-heading">${escapeHtml(result.name)}</h2>
 <div class="side-by-side">
 <div class="statement">
 <p class="eyebrow">The paper states</p>
-<p>${escapeHtml(result.statement)}</p>
+<p>${proseWithMath(result.statement)}</p>
 ${displayMath(result.formula)}
 </div>
 <div class="derived">
@@ -178,7 +179,7 @@ ${displayMath(result.formula)}
 <div class="derived-equation" data-of="${escapeHtml(result.weight)}" data-lhs="${escapeHtml(equation.lhs)}" data-rhs="${escapeHtml(equation.rhs)}">
 ${displayMath(`${equation.lhs} = ${equation.rhs}`)}
 </div>
-<p class="note">${escapeHtml(result.reading)}</p>
+<p class="note">${proseWithMath(result.reading)}</p>
 </div>
 </div>
 <details class="full-derivation"><summary>Every step of the derivation</summary>
@@ -210,7 +211,7 @@ function generalisationHtml(g: Generalisation): string {
   const steps = g.gradients.map((of) => derivationOfHtml(derived, of, `${g.id}-`));
   return `<article class="generalisation" id="${g.id}">
 <h3>${escapeHtml(g.title)}</h3>
-<p>${escapeHtml(g.text)}</p>
+<p>${proseWithMath(g.text)}</p>
 <details class="graph-json"><summary>The layer graph</summary>
 ${codeBlock(JSON.stringify(g.graph, null, 2), 'json', `${g.id}.json`)}
 </details>

@@ -63,11 +63,7 @@ export function derivationsHtml(derived: DerivedProgram, kernels: KernelsByTenso
 }
 
 /** The derivation of the gradient with respect to the forward tensor `of`. */
-export function derivationOfHtml(
-  derived: DerivedProgram,
-  of: string,
-  idPrefix: string,
-): string {
+export function derivationOfHtml(derived: DerivedProgram, of: string, idPrefix: string): string {
   const view = viewOf(derived, of);
   return derivationHtml(view, undefined, idPrefix);
 }
@@ -99,7 +95,9 @@ function derivationHtml(view: DerivationView, kernels: KernelsByTensor, idPrefix
   if (update) {
     const rhs = `${update.weight} - \\alpha\\, \\frac{1}{B} \\sum_{b} ${update.gradient}`;
     const note = `Gradient descent over a batch of B examples, with learning rate α = ${update.learningRate}.`;
-    rows.push(row('update', 'update', 'update', note, update.weight, rhs, update.weight, '\\leftarrow'));
+    rows.push(
+      row('update', 'update', 'update', note, update.weight, rhs, update.weight, '\\leftarrow'),
+    );
   }
 
   return `<article class="derivation linkable" id="${idPrefix}${equationId(d.adjoint)}" ${linkAttributes(d.adjoint, kernels)} data-of="${escapeHtml(d.of)}">

@@ -49,14 +49,23 @@ function arrowSvg(top: number): string {
 
 function layerNode(layer: Layer): Node {
   const title = `${layer.type} ${layer.name}`;
-  return { kind: layer.type, title, detail: layerDetail(layer), shape: shapeText(layer.outputShape) };
+  return {
+    kind: layer.type,
+    title,
+    detail: layerDetail(layer),
+    shape: shapeText(layer.outputShape),
+  };
 }
 
 /** The settings that decide the layer's equation, as a person would list them. */
 function layerDetail(layer: Layer): string {
   switch (layer.type) {
     case 'dense':
-      return joined([`${layer.units} units`, activationText(layer.activation), bias(layer.useBias)]);
+      return joined([
+        `${layer.units} units`,
+        activationText(layer.activation),
+        bias(layer.useBias),
+      ]);
     case 'conv2d':
       return joined([
         `${layer.filters} × ${layer.kernelSize.join('×')} filters`,
@@ -66,7 +75,11 @@ function layerDetail(layer: Layer): string {
       ]);
     case 'maxPooling2d':
     case 'averagePooling2d':
-      return joined([`${layer.poolSize.join('×')} window`, `stride ${layer.strides.join('×')}`, layer.padding]);
+      return joined([
+        `${layer.poolSize.join('×')} window`,
+        `stride ${layer.strides.join('×')}`,
+        layer.padding,
+      ]);
     case 'flatten':
       return 'to one axis';
     case 'activation':

@@ -26,8 +26,14 @@ export function kernelsHtml(code: EmittedCode): string {
 function kernelHtml(kernel: Kernel, code: EmittedCode): string {
   const shader = code.wgsl.shaders.find((s) => s.name === kernel.name && s.phase === kernel.phase);
   const ts = kernelSource(code.typescript, kernel);
-  const layer = kernel.layer === undefined ? '' : ` <span class="layer">layer ${escapeHtml(kernel.layer)}</span>`;
-  const wgsl = shader === undefined ? '<p>No WGSL shader.</p>' : codeBlock(shader.code, 'wgsl', `${kernel.name} in WGSL`);
+  const layer =
+    kernel.layer === undefined
+      ? ''
+      : ` <span class="layer">layer ${escapeHtml(kernel.layer)}</span>`;
+  const wgsl =
+    shader === undefined
+      ? '<p>No WGSL shader.</p>'
+      : codeBlock(shader.code, 'wgsl', `${kernel.name} in WGSL`);
   return `<article class="kernel linkable" id="${kernelId(kernel.name)}" data-kernel="${escapeHtml(kernel.name)}" data-tensor="${escapeHtml(kernel.writes)}" data-phase="${kernel.phase}">
 <header>
 <button type="button" class="select-kernel" data-select="${escapeHtml(kernel.name)}" aria-pressed="false"><code>${escapeHtml(kernel.name)}</code></button>

@@ -1,4 +1,5 @@
 import katex from 'katex';
+import { escapeHtml } from './html.js';
 
 /**
  * LaTeX typeset by KaTeX as HTML plus MathML; the MathML keeps the source in an
@@ -22,4 +23,15 @@ export function displayMath(tex: string): string {
 /** An inline formula. */
 export function inlineMath(tex: string): string {
   return typeset(tex, false);
+}
+
+/**
+ * Prose with formulas between dollar signs, `the error $e_j = t_j - y_j$`: the text escaped,
+ * the formulas typeset inline.
+ */
+export function proseWithMath(text: string): string {
+  return text
+    .split(/\$([^$]+)\$/)
+    .map((part, k) => (k % 2 === 1 ? inlineMath(part) : escapeHtml(part)))
+    .join('');
 }
