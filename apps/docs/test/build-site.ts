@@ -12,9 +12,7 @@ const SOURCES = [
   'apps/docs/scripts',
   'apps/docs/vite.config.ts',
   'examples',
-  ...['compiler', 'runtime-cpu', 'runtime-webgpu', 'datasets'].map(
-    (p) => `packages/${p}/dist`,
-  ),
+  ...['compiler', 'runtime-cpu', 'runtime-webgpu', 'datasets'].map((p) => `packages/${p}/dist`),
 ];
 
 /**
