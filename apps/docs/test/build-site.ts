@@ -16,22 +16,18 @@ const SOURCES = [
 ];
 
 /**
- * Builds the packages and the site when a source is newer than the site's build, as
- * `pnpm docs:build` does; in CI, `pnpm build` has built both already.
+ * Builds the site when a source is newer than its build, from the packages as `pnpm build`
+ * left them (the tests also run the built CLI); in CI, `pnpm build` has built the site too.
  */
 export default function setup(): void {
   const built = modified(join(docs, 'dist/index.html'));
   if (SOURCES.every((source) => newest(join(root, source)) < built)) return;
   try {
-    execFileSync(
-      'pnpm',
-      ['exec', 'turbo', 'run', 'build', '--filter=@symgrad/docs...', '--filter=@symgrad/cli'],
-      {
-        cwd: root,
-        stdio: 'pipe',
-        encoding: 'utf8',
-      },
-    );
+    execFileSync('pnpm', ['--filter', '@symgrad/docs', 'run', 'build'], {
+      cwd: root,
+      stdio: 'pipe',
+      encoding: 'utf8',
+    });
   } catch (error) {
     const { stdout = '', stderr = '' } = error as { stdout?: string; stderr?: string };
     throw new Error(`building the docs site for its tests failed:\n${stdout}${stderr}`);

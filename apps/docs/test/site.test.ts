@@ -61,6 +61,8 @@ describe.skipIf(browser === undefined)('the docs site in Chromium', () => {
   async function open(file: string, size: (typeof SIZES)[number] = SIZES[0]) {
     const page = await (browser as NonNullable<typeof browser>).newPage({
       viewport: { width: size.width, height: size.height },
+      // Links scroll at once instead of smoothly, so that screenshots show where they lead.
+      reducedMotion: 'reduce',
     });
     const errors = recordErrors(page);
     await page.goto(`${url}${file}`, { waitUntil: 'load' });

@@ -32,7 +32,8 @@ function selectKernel(kernel: string, reveal: 'equation' | 'kernel'): void {
   }
   card?.querySelector('.select-kernel')?.setAttribute('aria-pressed', 'true');
   const target = reveal === 'equation' ? equation : card;
-  target?.scrollIntoView({ block: 'nearest', behavior: 'smooth' });
+  const still = matchMedia('(prefers-reduced-motion: reduce)').matches;
+  target?.scrollIntoView({ block: 'nearest', behavior: still ? 'instant' : 'smooth' });
 }
 
 /** Kernel buttons reveal the equation; `kernel …` links beside equations reveal the kernel. */

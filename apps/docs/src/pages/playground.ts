@@ -28,7 +28,7 @@ export function playgroundBody(presets: Record<string, string>): string {
 <label for="preset">Start from</label>
 <select id="preset">${options}</select>
 </div>
-<textarea id="graph-editor" spellcheck="false" autocapitalize="off" autocomplete="off" aria-label="Layer graph JSON" aria-describedby="graph-status"></textarea>
+<textarea id="graph-editor" wrap="off" spellcheck="false" autocapitalize="off" autocomplete="off" aria-label="Layer graph JSON" aria-describedby="graph-status"></textarea>
 <p id="graph-status" class="graph-status" role="status" aria-live="polite"></p>
 </div>
 <div class="train-pane">
