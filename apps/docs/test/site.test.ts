@@ -245,4 +245,40 @@ describe.skipIf(browser === undefined)('the docs site in Chromium', () => {
     expect(errors).toEqual([]);
     await page.close();
   });
+
+  it('trains a small graph on WebGPU in the page, for a few steps', async () => {
+    const { page, errors } = await open('playground.html');
+    await page.waitForSelector('#derivation-output .katex');
+    const adapter = await page.evaluate(async () => {
+      const gpu = (navigator as Navigator & { gpu?: GPU }).gpu;
+      return gpu !== undefined && (await gpu.requestAdapter()) !== null;
+    });
+    if (!adapter)
+      throw new Error('Chromium offered no WebGPU adapter; install chromium and libvulkan1');
+
+    // One dense layer: a handful of shaders, which SwiftShader compiles in seconds.
+    const mlp = JSON.parse(readFileSync(`${ROOT}examples/mlp.json`, 'utf8'));
+    const small = { ...mlp, name: 'softmax-regression', layers: mlp.layers.slice(1) };
+    await page.fill('#graph-editor', JSON.stringify(small, null, 2));
+    await page.waitForFunction(() =>
+      document.querySelector('#graph-status')?.textContent?.startsWith('Valid: 1 layer,'),
+    );
+    await page.selectOption('#backend', 'webgpu');
+    await page.fill('#steps', '20');
+    await page.fill('#batch', '16');
+    await page.click('#train');
+    await page.waitForFunction(
+      () => document.querySelector<HTMLElement>('#chart')?.dataset.state === 'done',
+      undefined,
+      { timeout: 60_000 },
+    );
+    const chart = await page.$eval('#chart', (c) => ({ ...(c as HTMLElement).dataset }));
+    expect(await page.textContent('#train-status')).toMatch(/^WebGPU · step 20 of 20/);
+    expect(chart.backend).toBe('webgpu');
+    const losses = (chart.losses ?? '').split(' ').map(Number);
+    expect(losses.length).toBe(4);
+    expect(losses.at(-1)).toBeLessThan(losses[0] as number);
+    expect(errors).toEqual([]);
+    await page.close();
+  });
 });

@@ -38,7 +38,7 @@ function validate(): Graph | undefined {
     const parsed = parseGraphText(editor.value, FILE);
     editor.setAttribute('aria-invalid', 'false');
     status.className = 'graph-status ok';
-    status.textContent = `Valid: ${parsed.layers.length} layers, input [${parsed.inputShape.join(', ')}], ${parsed.loss}.`;
+    status.textContent = `Valid: ${layerCount(parsed.layers.length)}, input [${parsed.inputShape.join(', ')}], ${parsed.loss}.`;
     return parsed;
   } catch (error) {
     if (!(error instanceof SymgradError)) throw error;
@@ -47,6 +47,10 @@ function validate(): Graph | undefined {
     status.textContent = error.message;
     return undefined;
   }
+}
+
+function layerCount(count: number): string {
+  return `${count} ${count === 1 ? 'layer' : 'layers'}`;
 }
 
 /** Derives and compiles the graph, then shows the derivation and both kinds of code. */

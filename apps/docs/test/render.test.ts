@@ -1,0 +1,70 @@
+import { readFileSync } from 'node:fs';
+import { compileTypeScript, kernelFunction, parseGraphText } from '@symgrad/compiler';
+import { describe, expect, it } from 'vitest';
+import { mnistAsset, TEST_DIGITS, TRAIN_DIGITS } from '../scripts/mnist-asset.js';
+import { decodeDigits } from '../src/client/mnist.js';
+import { codeBlock } from '../src/render/code.js';
+import { kernelSource } from '../src/render/kernels.js';
+import { proseWithMath } from '../src/render/math.js';
+
+const EXAMPLES = ['paper-dense', 'paper-conv', 'mlp', 'lenet'];
+
+describe('the WGSL grammar', () => {
+  it('marks attributes, keywords, types, numbers, comments and function names', () => {
+    const html = codeBlock(
+      '@compute @workgroup_size(64)\nfn main(id: vec3<u32>) {\n  var s: f32 = 1.5e-3; // why\n}',
+      'wgsl',
+    );
+    expect(html).toContain('<span class="hljs-meta">@workgroup_size</span>');
+    expect(html).toContain('<span class="hljs-keyword">fn</span>');
+    expect(html).toContain('<span class="hljs-title function_">main</span>');
+    expect(html).toContain('<span class="hljs-type">vec3</span>');
+    expect(html).toContain('<span class="hljs-number">1.5e-3</span>');
+    expect(html).toContain('<span class="hljs-comment">// why</span>');
+  });
+});
+
+describe('kernel sources cut from the emitted module', () => {
+  it.each(EXAMPLES)('gives every kernel of %s its own whole function', (example) => {
+    const text = readFileSync(
+      new URL(`../../../examples/${example}.json`, import.meta.url),
+      'utf8',
+    );
+    const { schedule, module } = compileTypeScript(parseGraphText(text, `${example}.json`));
+    for (const kernel of schedule.kernels) {
+      const source = kernelSource(module.source, kernel);
+      expect(source.startsWith('/**')).toBe(true);
+      expect(source).toContain(`function ${kernelFunction(kernel)}(`);
+      expect(source.match(/\{/g)?.length).toBe(source.match(/\}/g)?.length);
+      expect(source.match(/^function /gm)).toHaveLength(1);
+    }
+  });
+});
+
+describe('the digits file', () => {
+  it('decodes to the digits it was written from, one-hot and in [0, 1]', () => {
+    const { train, test } = decodeDigits(mnistAsset());
+    expect([train.size, test.size]).toEqual([TRAIN_DIGITS, TEST_DIGITS]);
+    expect(train.inputs.length).toBe(TRAIN_DIGITS * 784);
+    expect(Math.max(...train.inputs.subarray(0, 784 * 10))).toBeLessThanOrEqual(1);
+    for (let k = 0; k < 20; k += 1) {
+      const row = Array.from(test.targets.subarray(k * 10, k * 10 + 10));
+      expect(row.indexOf(1)).toBe(test.labels[k]);
+      expect(row.reduce((a, b) => a + b, 0)).toBe(1);
+    }
+    expect(new Set(train.labels).size).toBe(10);
+  });
+
+  it('refuses a file that is not one', () => {
+    expect(() => decodeDigits(new Uint8Array(20))).toThrow(/SGMN/);
+  });
+});
+
+describe('prose with formulas', () => {
+  it('typesets what stands between dollar signs and escapes the rest', () => {
+    const html = proseWithMath('error $e_j = t_j - y_j$ & more');
+    expect(html).toContain('class="katex"');
+    expect(html).toContain('&amp; more');
+    expect(html).not.toContain('$');
+  });
+});
