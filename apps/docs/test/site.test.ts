@@ -144,6 +144,10 @@ describe.skipIf(browser === undefined)('the docs site in Chromium', () => {
         expect(closed && [closed.lhs, closed.rhs]).toEqual(
           d.closedForm ? [d.closedForm.lhs.latex, d.closedForm.rhs.latex] : undefined,
         );
+        const update = rows.find((r) => r.kind === 'update');
+        expect(update && `${update.lhs} \\leftarrow ${update.rhs}`).toEqual(
+          d.update?.equation.latex,
+        );
         // What KaTeX typeset is the row itself, not a copy of it.
         for (const row of rows) expect(row.tex).toContain(row.rhs);
       });

@@ -4,6 +4,7 @@ import {
   type Equation,
   LatexFormatter,
   notationOf,
+  updateLatex,
   viewDerivation,
 } from '@symgrad/compiler';
 import { escapeHtml, slug } from './html.js';
@@ -93,11 +94,9 @@ function derivationHtml(view: DerivationView, kernels: KernelsByTensor, idPrefix
     rows.push(row('closed-form', 'closedForm', 'closed form', '', lhs, rhs, lhs));
   }
   if (update) {
-    const rhs = `${update.weight} - \\alpha\\, \\frac{1}{B} \\sum_{b} ${update.gradient}`;
+    const { lhs, rhs } = updateLatex(update);
     const note = `Gradient descent over a batch of B examples, with learning rate α = ${update.learningRate}.`;
-    rows.push(
-      row('update', 'update', 'update', note, update.weight, rhs, update.weight, '\\leftarrow'),
-    );
+    rows.push(row('update', 'update', 'update', note, lhs, rhs, lhs, '\\leftarrow'));
   }
 
   return `<article class="derivation linkable" id="${idPrefix}${equationId(d.adjoint)}" ${linkAttributes(d.adjoint, kernels)} data-of="${escapeHtml(d.of)}">

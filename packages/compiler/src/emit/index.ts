@@ -9,7 +9,7 @@ export {
   type StepJson,
   type TensorJson,
 } from './json.js';
-export { LatexFormatter, latexExpr, latexStyle, renderLatex } from './latex.js';
+export { LatexFormatter, latexExpr, latexStyle, renderLatex, updateLatex } from './latex.js';
 export { renderMarkdown } from './markdown.js';
 // `Notation` alone would clash with the IR's per-tensor `Notation` in the package index.
 export { Notation as ProgramNotation, type TensorName } from './notation.js';
