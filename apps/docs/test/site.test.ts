@@ -182,6 +182,12 @@ describe.skipIf(browser === undefined)('the docs site in Chromium', () => {
     expect(await page.$eval(derivation, (e) => e.classList.contains('highlighted'))).toBe(true);
     await page.$eval(derivation, (e) => e.scrollIntoView({ block: 'start' }));
     await page.screenshot({ path: `${SCREENSHOTS}model-paper-conv-linked-laptop.png` });
+    await page.click('article.kernel.highlighted [data-tab="wgsl"]');
+    expect(
+      await page.isVisible('article.kernel.highlighted [data-panel="wgsl"] .hljs-keyword'),
+    ).toBe(true);
+    expect(await page.isVisible('article.kernel.highlighted [data-panel="ts"]')).toBe(false);
+    await page.screenshot({ path: `${SCREENSHOTS}model-paper-conv-wgsl-laptop.png` });
     expect(errors).toEqual([]);
 
     const phone = await open('model-paper-conv.html#kernel=conv2KernelGrad', SIZES[1]);
