@@ -43,7 +43,8 @@ describe.each([
   ['mlp', mlp],
 ])('%s on 2 threads', (_name, graph) => {
   const single = model(graph, 1);
-  const parallel = model(graph, 2);
+  // Room for 4 examples: the first batch grows the shared buffers, and the workers follow.
+  const parallel = model(graph, 2, 4);
 
   // 64 splits evenly, 7 leaves the calling thread the extra example, 1 leaves the worker idle.
   it.each([64, 7, 1, 64])('gives one thread’s loss and gradients on a batch of %i', (batch) => {
