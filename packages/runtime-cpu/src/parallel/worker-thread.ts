@@ -40,12 +40,14 @@ export class WorkerThread {
     this.#loss = new Float64Array(new SharedArrayBuffer(8));
     const { port1, port2 } = new this.#threads.MessageChannel();
     this.#port = port1;
-    const layout = { CONTROL, COMMAND, STATUS };
-    const workerData = { source, layout, port: port2, control: this.#control.buffer };
-    this.#worker = new this.#threads.Worker(entryFile(), {
-      workerData: { ...workerData, loss: this.#loss.buffer },
-      transferList: [port2],
-    });
+    const workerData = {
+      source,
+      layout: { CONTROL, COMMAND, STATUS },
+      port: port2,
+      control: this.#control.buffer,
+      loss: this.#loss.buffer,
+    };
+    this.#worker = new this.#threads.Worker(entryFile(), { workerData, transferList: [port2] });
     // An idle worker must not keep the process alive when its model is dropped undisposed.
     this.#worker.unref();
     this.#port.unref();
