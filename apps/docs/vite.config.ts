@@ -17,6 +17,8 @@ export default defineConfig({
   resolve: {
     alias: [{ find: /^node:(fs|path)$/, replacement: nodeBuiltins }],
   },
+  // The playground derives and compiles in a module worker.
+  worker: { format: 'es' },
   build: {
     outDir: fileURLToPath(new URL('./dist/', import.meta.url)),
     emptyOutDir: true,

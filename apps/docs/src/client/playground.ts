@@ -3,17 +3,9 @@
  * graph is derived and compiled again, and the derivation, the TypeScript and the WGSL are
  * shown. Training runs on WebGPU or the CPU runtime, with a live chart.
  */
-import {
-  compileTypeScript,
-  deriveGraph,
-  emitWgsl,
-  type Graph,
-  parseGraphText,
-  SymgradError,
-} from '@symgrad/compiler';
-import { codeBlock } from '../render/code.js';
-import { derivationsHtml } from '../render/derivation.js';
+import { type Graph, parseGraphText, SymgradError } from '@symgrad/compiler';
 import { type ChartPoint, drawChart } from './chart.js';
+import type { CompileAnswer, CompileRequest } from './compile-worker.js';
 import { type Digits, loadDigits } from './mnist.js';
 import { type Backend, BatchSampler, createTrainer } from './trainer.js';
 
@@ -53,26 +45,35 @@ function layerCount(count: number): string {
   return `${count} ${count === 1 ? 'layer' : 'layers'}`;
 }
 
-/** Derives and compiles the graph, then shows the derivation and both kinds of code. */
-function regenerate(next: Graph): void {
-  try {
-    const derived = deriveGraph(next);
-    element('derivation-output').innerHTML = derivationsHtml(derived, undefined);
-    const { schedule, module } = compileTypeScript(next);
-    element('typescript-output').innerHTML = codeBlock(module.source, 'typescript', 'TypeScript');
-    const shaders = emitWgsl(schedule).shaders.map((s) => `// ---- ${s.entryPoint}\n${s.code}`);
-    element('wgsl-output').innerHTML = codeBlock(shaders.join('\n'), 'wgsl', 'WGSL');
-  } catch (error) {
-    if (!(error instanceof SymgradError)) throw error;
-    status.className = 'graph-status error';
-    status.textContent = error.message;
-  }
+const worker = new Worker(new URL('./compile-worker.ts', import.meta.url), { type: 'module' });
+const outputs = element('derivation-output').closest('section') as HTMLElement;
+let latest = 0;
+
+/** Asks the worker to derive and compile the editor's text; only the latest answer is shown. */
+function regenerate(): void {
+  latest += 1;
+  outputs.setAttribute('aria-busy', 'true');
+  worker.postMessage({ id: latest, text: editor.value, file: FILE } satisfies CompileRequest);
 }
+
+worker.addEventListener('message', (event: MessageEvent<CompileAnswer>) => {
+  const answer = event.data;
+  if (answer.id !== latest) return;
+  outputs.setAttribute('aria-busy', 'false');
+  if (!answer.ok) {
+    status.className = 'graph-status error';
+    status.textContent = answer.message;
+    return;
+  }
+  element('derivation-output').innerHTML = answer.derivation;
+  element('typescript-output').innerHTML = answer.typescript;
+  element('wgsl-output').innerHTML = answer.wgsl;
+});
 
 function onEdit(): void {
   graph = validate();
   if (graph === undefined) return;
-  regenerate(graph);
+  regenerate();
   element<HTMLInputElement>('learning-rate').value = String(graph.optimizer.learningRate);
 }
 
