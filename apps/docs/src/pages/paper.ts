@@ -88,7 +88,7 @@ const GENERALISATIONS: readonly Generalisation[] = [
   {
     id: 'padding',
     title: 'Padding',
-    text: "With 'same' padding the forward equation reads positions shifted by the padding, some of which fall outside the image at its borders. The derivation keeps those bounds as explicit conditions, so each gradient sums only over positions that exist.",
+    text: "With 'same' padding the forward equation reads positions shifted by the padding, some of which fall outside the image at its borders. The derivation turns those bounds into the limits of each sum, so each gradient sums only over positions that exist.",
     graph: smallGraph('same-padding', [5, 5, 1], {
       type: 'conv2d',
       name: 'conv',
@@ -150,7 +150,7 @@ export function paperBody(examples: readonly Example[]): string {
   return `<section class="page-intro">
 <p class="eyebrow">The paper</p>
 <h1>Two results, derived by the compiler</h1>
-<p class="lede">symgrad automates the derivations of <em>Backpropagation and the weight update</em>: Lemma 2.1 for a dense layer with squared error, and Theorem 2.2 for the weight gradient of a convolution. Each statement stands on the left as the paper prints it; on the right, what the compiler derives from the layer graph alone.</p>
+<p class="lede">symgrad automates the derivations of <em>Backpropagation and the weight update</em>: Lemma 2.1 for a dense layer with squared error, and Theorem 2.2 for the weight gradient of a convolution. Each statement, as the paper prints it, stands beside what the compiler derives from the layer graph alone.</p>
 </section>
 ${RESULTS.map((r) => resultHtml(r, derivedOf(r.example))).join('\n')}
 <section class="generalised" aria-labelledby="general-heading">
