@@ -24,7 +24,8 @@ export function kernelsHtml(code: EmittedCode): string {
 }
 
 function kernelHtml(kernel: Kernel, code: EmittedCode): string {
-  const shader = code.wgsl.shaders.find((s) => s.name === kernel.name && s.phase === kernel.phase);
+  // A shader may compute several kernels: an activation runs fused into its weighted sum.
+  const shader = code.wgsl.shaders.find((s) => s.kernels.includes(kernel.name));
   const ts = kernelSource(code.typescript, kernel);
   const layer =
     kernel.layer === undefined

@@ -29,18 +29,38 @@ describe('what the emitted program is', () => {
   const { program, schedule } = compileExample('paper-dense');
   const shader = (name: string) => program.shaders.find((s) => s.name === name);
 
-  it('one shader per kernel in run order, then one update per weight', () => {
-    expect(program.shaders.map((s) => s.name)).toEqual([
-      ...schedule.kernels.map((k) => k.name),
-      'outKernel',
-      'outBias',
-    ]);
+  it('one shader per GPU kernel in run order, then one update per weight', () => {
+    expect(program.shaders.flatMap((s) => s.kernels)).toEqual(schedule.kernels.map((k) => k.name));
     expect(program.order).toEqual({
-      forward: ['outPreActivation', 'outOutput'],
+      forward: ['outOutput'],
       loss: ['lossError', 'loss'],
-      backward: ['outOutputGrad', 'outPreActivationGrad', 'outKernelGrad', 'outBiasGrad'],
+      backward: ['outPreActivationGrad', 'outKernelGrad', 'outBiasGrad'],
       update: ['outKernel', 'outBias'],
     });
+  });
+
+  it('fuses an activation into its weighted sum: the value passes in a local', () => {
+    expect(shader('outOutput')?.kernels).toEqual(['outPreActivation', 'outOutput']);
+    expect(shader('outOutput')?.writes).toEqual(['out/preActivation', 'out/output']);
+    expect(shader('outOutput')?.code).toContain(
+      [
+        '  let preActivation: f32 = sum1 + outBias[u32(j)];',
+        '  outPreActivation[u32(2 * example + j)] = preActivation;',
+        '  outOutput[u32(2 * example + j)] = sigmoid(preActivation);',
+      ].join('\n'),
+    );
+  });
+
+  it('drops the store of an adjoint only the fused kernel reads, and its buffer', () => {
+    expect(shader('outPreActivationGrad')?.kernels).toEqual([
+      'outOutputGrad',
+      'outPreActivationGrad',
+    ]);
+    expect(shader('outPreActivationGrad')?.writes).toEqual(['grad(out/preActivation)']);
+    expect(shader('outPreActivationGrad')?.code).toContain(
+      '  let outputGrad: f32 = -lossError[u32(2 * example + j_)];\n  outPreActivationGrad[',
+    );
+    expect(program.buffers.map((b) => b.tensor)).not.toContain('grad(out/output)');
   });
 
   it('opens each shader with its layer, its equation and the rules that derived it', () => {
@@ -72,9 +92,9 @@ describe('what the emitted program is', () => {
   });
 
   it('gives every element of every example an invocation, the batch size from the uniform', () => {
-    expect(shader('outPreActivation')?.invocations).toEqual({ count: 2, perExample: true });
+    expect(shader('outOutput')?.invocations).toEqual({ count: 2, perExample: true });
     expect(shader('outKernelGrad')?.invocations).toEqual({ count: 6, perExample: false });
-    expect(shader('outPreActivation')?.code).toContain(
+    expect(shader('outOutput')?.code).toContain(
       [
         '  let flat = i32(id.x + 4194240u * id.y);',
         '  let batch = i32(params.batch);',
@@ -102,5 +122,47 @@ describe('what the emitted program is', () => {
     expect(shader('outKernel')?.code).toContain(
       'outKernel[u32(flat)] = outKernel[u32(flat)] - params.learningRate * outKernelGrad[u32(flat)];',
     );
+  });
+});
+
+describe('how LeNet spreads over invocations', () => {
+  const { program } = compileExample('lenet');
+  const shader = (name: string) => program.shaders.find((s) => s.name === name);
+
+  it('splits a convolution kernel gradient: 64 lanes share the examples and a row', () => {
+    const kernelGrad = shader('conv1KernelGrad');
+    expect(kernelGrad).toMatchObject({ workgroupSize: 64, lanesPerElement: 64 });
+    expect(kernelGrad?.invocations).toEqual({ count: 150 * 64, perExample: false });
+    expect(kernelGrad?.code).toContain(
+      'for (var example: i32 = exampleLane; example < batch; example += 4) {',
+    );
+    expect(kernelGrad?.code).toContain(
+      'for (var j: i32 = max(innerLane - n_ + 2, innerLane); j <= jLast; j += 16) {',
+    );
+  });
+
+  it('packs 4 elements of 16 lanes into a workgroup where 16 lanes suffice', () => {
+    const kernelGrad = shader('conv2KernelGrad');
+    expect(kernelGrad).toMatchObject({ workgroupSize: 64, lanesPerElement: 16 });
+    expect(kernelGrad?.code).toContain(
+      [
+        '  let position = i32(group.x + 65535u * group.y) * 4 + i32(slot) / 16;',
+        '  let flat = min(position, 2399);',
+        '  let lane = i32(slot) % 16;',
+      ].join('\n'),
+    );
+  });
+
+  it("keeps a dense layer's kernel gradient whole: 64 terms an element are too few to split", () => {
+    expect(shader('fc1KernelGrad')).toMatchObject({ workgroupSize: 64, lanesPerElement: 1 });
+  });
+
+  it('fuses bias and activation, and each delta into the gradient of its output', () => {
+    expect(
+      program.shaders.filter((s) => s.phase !== 'update').map((s) => s.kernels.length),
+    ).toEqual([
+      2, 1, 2, 1, 2, 2, 1, 1, 1, 1, 1, 1, 1, 2, 2, 1, 2, 1, 2, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
+    ]);
+    expect(program.shaders).toHaveLength(39);
   });
 });

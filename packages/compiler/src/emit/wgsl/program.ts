@@ -1,7 +1,8 @@
 import { invariant } from '../../errors.js';
 import type { Schedule } from '../../schedule/kernels.js';
 import type { Buffer } from '../../schedule/loops.js';
-import { kernelShader, PARAMS, updateShader, type WgslShader } from './shader.js';
+import { gpuKernels } from '../../schedule/workgroup.js';
+import { gpuKernelShader, PARAMS, updateShader, type WgslShader } from './shader.js';
 
 /** A buffer of the compiled model: `floats` per example, or in all when not per example. */
 export interface WgslBuffer {
@@ -42,8 +43,9 @@ export interface WgslProgram {
 }
 
 /**
- * Emits one WGSL compute shader per kernel of a schedule, specialised to its shapes, and one
- * update shader per weight.
+ * Emits WGSL compute shaders for a schedule, specialised to its shapes: one per GPU kernel
+ * (an elementwise kernel runs fused into the kernel before it; see `gpuKernels`), then one
+ * update shader per weight. Buffers that no shader binds any more are left out.
  *
  * @example
  * const program = emitWgsl(schedule(derived));
@@ -56,23 +58,27 @@ export function emitWgsl(plan: Schedule): WgslProgram {
     invariant(found !== undefined, `no buffer for '${tensor}'`);
     return found;
   };
-  const kernels = plan.kernels.map((k) => kernelShader(k, plan.buffers));
+  const kernels = gpuKernels(plan).map((k) => gpuKernelShader(k, plan.buffers));
   const updates = plan.weights.map((w) => updateShader(buffer(w.weight), buffer(w.gradient)));
   const shaders = [...kernels, ...updates];
   const order = (phase: WgslShader['phase']) =>
     shaders.filter((s) => s.phase === phase).map((s) => s.name);
+  const bound = new Set(shaders.flatMap((s) => s.bindings.map((b) => b.buffer)));
+  const external = new Set([plan.input, plan.target, plan.output, plan.loss]);
 
   return {
     name: plan.name,
     shaders,
-    buffers: plan.buffers.map((b) => ({
-      identifier: b.identifier,
-      tensor: b.tensor,
-      shape: b.shape,
-      floats: b.size,
-      perExample: b.perExample,
-      role: b.role,
-    })),
+    buffers: plan.buffers
+      .filter((b) => bound.has(b.identifier) || external.has(b.tensor))
+      .map((b) => ({
+        identifier: b.identifier,
+        tensor: b.tensor,
+        shape: b.shape,
+        floats: b.size,
+        perExample: b.perExample,
+        role: b.role,
+      })),
     order: {
       forward: order('forward'),
       loss: order('loss'),

@@ -2,18 +2,29 @@ import CodeBlockWriter from 'code-block-writer';
 import type { IndexVar } from '../../program/ir.js';
 import type { Buffer, Kernel, Stmt } from '../../schedule/loops.js';
 import { EXAMPLE } from '../../schedule/lower-kernel.js';
-import { kernelFunction } from '../ts/module.js';
+import {
+  ELEMENT_WORKGROUP_SIZE,
+  EXAMPLE_LANE,
+  type GpuKernel,
+  gpuKernel,
+  INNER_LANE,
+  LANE,
+  type WorkgroupPlan,
+} from '../../schedule/workgroup.js';
 import { Namespace } from './names.js';
 import { type WgslHelper, WgslRenderer } from './render.js';
 
-/** Invocations per workgroup: SwiftShader and every WebGPU device allow at least 256. */
-export const WORKGROUP_SIZE = 64;
+/** Invocations per workgroup of a per-element shader; split reductions choose their own. */
+export const WORKGROUP_SIZE = ELEMENT_WORKGROUP_SIZE;
 
 /** WebGPU's guaranteed `maxComputeWorkgroupsPerDimension`; more workgroups spill into y. */
 export const MAX_WORKGROUPS_PER_DIMENSION = 65_535;
 
 /** Invocations in one row of workgroups along x: the stride of `global_invocation_id.y`. */
 const ROW = WORKGROUP_SIZE * MAX_WORKGROUPS_PER_DIMENSION;
+
+/** The workgroup memory holding the lanes' partial sums of a split reduction. */
+const PARTIAL_SUMS = 'partialSums';
 
 /** A storage buffer a shader binds, in group 0; binding 0 is always the params uniform. */
 export interface WgslBinding {
@@ -23,24 +34,34 @@ export interface WgslBinding {
   readonly access: 'read' | 'read_write';
 }
 
-/** One compute shader: a kernel of the schedule, or the update of one weight. */
+/**
+ * One compute shader: one or more fused kernels of the schedule, or the update of one weight.
+ */
 export interface WgslShader {
-  /** The kernel's name, the identifier of the buffer it writes: `conv1PreActivation`. */
+  /** The last kernel's name, the identifier of the buffer it writes: `conv1Output`. */
   readonly name: string;
-  /** The entry point, named like the TypeScript kernel: `computeConv1PreActivation`. */
+  /** The entry point, named like the TypeScript kernel: `computeConv1Output`. */
   readonly entryPoint: string;
-  /** The tensor it writes: `conv1/preActivation`, `grad(conv1/kernel)`, `conv1/kernel`. */
-  readonly writes: string;
+  /** The tensors it writes: `conv1/preActivation` and `conv1/output`, or `conv1/kernel`. */
+  readonly writes: readonly string[];
+  /** The names of the schedule's kernels it computes, in order; none for an update. */
+  readonly kernels: readonly string[];
   readonly phase: Kernel['phase'] | 'update';
   readonly layer?: string;
   readonly code: string;
   readonly bindings: readonly WgslBinding[];
+  /** Invocations per workgroup, as its `@workgroup_size` declares. */
   readonly workgroupSize: number;
   /**
-   * One invocation per element it writes: `count` in all, or `count` per example when
-   * `perExample`, that is `batch * count`. `workgroupCount` turns it into a dispatch.
+   * `count` invocations in all, or `count` per example when `perExample`, that is
+   * `batch * count`. `workgroupCount` turns it into a dispatch.
    */
   readonly invocations: { readonly count: number; readonly perExample: boolean };
+  /**
+   * Invocations that compute one element together: 1, or a whole workgroup where the
+   * element's batch sum is split across its lanes.
+   */
+  readonly lanesPerElement: number;
 }
 
 /**
@@ -80,8 +101,16 @@ export const PARAMS = {
  * }
  */
 export function kernelShader(kernel: Kernel, buffers: readonly Buffer[]): WgslShader {
+  return gpuKernelShader(gpuKernel(kernel), buffers);
+}
+
+/**
+ * The shader of a GPU kernel: one or more fused kernels of the schedule, spread over
+ * invocations as its workgroup plan says.
+ */
+export function gpuKernelShader(kernel: GpuKernel, buffers: readonly Buffer[]): WgslShader {
   const names = shaderNamespace();
-  const entryPoint = names.claim(kernelFunction(kernel));
+  const entryPoint = names.claim(`compute${kernel.name[0]?.toUpperCase()}${kernel.name.slice(1)}`);
   const bound = bindingsOf(kernel, buffers);
   const identifiers = new Map(bound.map((b) => [b.tensor, names.claim(b.identifier)]));
 
@@ -89,12 +118,11 @@ export function kernelShader(kernel: Kernel, buffers: readonly Buffer[]): WgslSh
   const renderer = writeMain(body, kernel, names, entryPoint, (t) => identifiers.get(t) ?? t);
 
   const writer = new CodeBlockWriter({ indentNumberOfSpaces: 2 });
-  for (const line of kernel.comment) writer.writeLine(`// ${line}`);
-  writer.writeLine(`// One invocation computes one element of ${describeGrid(kernel)}.`);
+  writeKernelComment(writer, kernel);
   writer.blankLine();
   writeParams(writer);
   const bindings = bound.map((b, k): WgslBinding => {
-    const access = b.tensor === kernel.writes ? 'read_write' : 'read';
+    const access = kernel.writes.includes(b.tensor) ? 'read_write' : 'read';
     const binding = { binding: k + 1, buffer: b.identifier, access } as const;
     writeBinding(writer, binding, identifiers.get(b.tensor) ?? b.identifier);
     return binding;
@@ -103,17 +131,57 @@ export function kernelShader(kernel: Kernel, buffers: readonly Buffer[]): WgslSh
   writeHelpers(writer, renderer.helpers);
   writer.write(body.toString());
 
+  const lanes = lanesOf(kernel.workgroup);
   return {
     name: kernel.name,
     entryPoint,
     writes: kernel.writes,
+    kernels: kernel.kernels.map((k) => k.name),
     phase: kernel.phase,
     ...(kernel.layer === undefined ? {} : { layer: kernel.layer }),
     code: writer.toString(),
     bindings,
-    workgroupSize: WORKGROUP_SIZE,
-    invocations: { count: gridSize(kernel.grid.indices), perExample: kernel.grid.examples },
+    workgroupSize: workgroupSizeOf(kernel.workgroup),
+    invocations: { count: gridSize(kernel.grid.indices) * lanes, perExample: kernel.grid.examples },
+    lanesPerElement: lanes,
   };
+}
+
+/** Each fused kernel's layer, equation and rules, then how the shader spreads its work. */
+function writeKernelComment(writer: CodeBlockWriter, kernel: GpuKernel): void {
+  kernel.kernels.forEach((k, n) => {
+    if (n > 0) writer.writeLine('// Then, from the value just computed, in the same invocation:');
+    for (const line of k.comment) writer.writeLine(`// ${line}`);
+  });
+  const grid = describeGrid(kernel);
+  if (kernel.workgroup.kind === 'perElement') {
+    writer.writeLine(`// One invocation computes one element of ${grid}.`);
+    return;
+  }
+  const { elements, lanes, exampleLanes, innerLanes } = kernel.workgroup;
+  const share =
+    innerLanes === 1
+      ? `every ${ordinal(exampleLanes)} example`
+      : exampleLanes === 1
+        ? `every ${ordinal(innerLanes)} term of each example`
+        : `every ${ordinal(innerLanes)} term of every ${ordinal(exampleLanes)} example`;
+  const some = elements === 1 ? 'one element' : `${elements} elements`;
+  writer.writeLine(`// One workgroup computes ${some} of ${grid}, ${lanes} lanes each: a lane`);
+  writer.writeLine(`// sums ${share}, then the first lane adds up the partial sums.`);
+}
+
+function ordinal(n: number): string {
+  const suffix =
+    n % 10 === 1 && n % 100 !== 11 ? 'st' : n % 10 === 2 && n % 100 !== 12 ? 'nd' : 'th';
+  return `${n}${suffix}`;
+}
+
+function lanesOf(plan: WorkgroupPlan): number {
+  return plan.kind === 'splitSum' ? plan.lanes : 1;
+}
+
+function workgroupSizeOf(plan: WorkgroupPlan): number {
+  return plan.kind === 'splitSum' ? plan.elements * plan.lanes : plan.size;
 }
 
 /**
@@ -140,7 +208,7 @@ export function updateShader(weight: Buffer, gradient: Buffer): WgslShader {
   writeBinding(writer, bindings[0] as WgslBinding, gradientName);
   writeBinding(writer, bindings[1] as WgslBinding, weightName);
   writer.blankLine();
-  writeEntryHead(writer, entryPoint, () => {
+  writeEntryHead(writer, entryPoint, WORKGROUP_SIZE, () => {
     writer.writeLine(`let ${flat} = i32(id.x + ${ROW}u * id.y);`);
     writer.write(`if (${flat} >= ${weight.size}) `).block(() => writer.writeLine('return;'));
     const at = `[u32(${flat})]`;
@@ -151,12 +219,14 @@ export function updateShader(weight: Buffer, gradient: Buffer): WgslShader {
   return {
     name: weight.identifier,
     entryPoint,
-    writes: weight.tensor,
+    writes: [weight.tensor],
+    kernels: [],
     phase: 'update',
     code: writer.toString(),
     bindings,
     workgroupSize: WORKGROUP_SIZE,
     invocations: { count: weight.size, perExample: false },
+    lanesPerElement: 1,
   };
 }
 
@@ -174,33 +244,146 @@ export function workgroupCount(shader: WgslShader, batch: number): [number, numb
 /** The entry point: the grid position from the invocation id, then the element's statements. */
 function writeMain(
   writer: CodeBlockWriter,
-  kernel: Kernel,
+  kernel: GpuKernel,
   names: Namespace,
   entryPoint: string,
   buffer: (tensor: string) => string,
 ): WgslRenderer {
   const flat = names.claim('flat');
-  const usesBatch = kernel.grid.examples || mentionsBatch(kernel.element);
   const batch = names.claim('batch');
   const renderer = new WgslRenderer(names, buffer, assignedLocals(kernel.element), batch);
-  const { indices, examples } = kernel.grid;
-  const size = gridSize(indices);
+  if (kernel.workgroup.kind === 'splitSum') {
+    writeSplitMain(writer, kernel, kernel.workgroup, { names, entryPoint, renderer, flat, batch });
+    return renderer;
+  }
 
-  writeEntryHead(writer, entryPoint, () => {
+  writeEntryHead(writer, entryPoint, kernel.workgroup.size, () => {
     writer.writeLine(`let ${flat} = i32(id.x + ${ROW}u * id.y);`);
-    if (usesBatch) writer.writeLine(`let ${batch} = i32(params.batch);`);
-    const total = examples ? (size === 1 ? batch : `${size} * ${batch}`) : String(size);
-    writer.write(`if (${flat} >= ${total}) `).block(() => writer.writeLine('return;'));
-    if (examples) {
-      const example = names.claim(EXAMPLE);
-      writer.writeLine(`let ${example} = ${size === 1 ? flat : `${flat} / ${size}`};`);
-    }
-    gridPositions(indices, examples, flat).forEach((position, k) => {
-      writer.writeLine(`let ${names.claim((indices[k] as IndexVar).name)} = ${position};`);
-    });
+    writeGridPosition(writer, kernel, names, flat, batch);
     renderer.statements(writer, kernel.element);
   });
   return renderer;
+}
+
+/** What the entry point of a split reduction shares with the rest of its shader. */
+interface SplitContext {
+  readonly names: Namespace;
+  readonly entryPoint: string;
+  readonly renderer: WgslRenderer;
+  readonly flat: string;
+  readonly batch: string;
+}
+
+/**
+ * The entry point of a split sum: each element has `lanes` neighbouring invocations of the
+ * workgroup, each lane sums its share of the terms into workgroup memory, and after one
+ * barrier the element's first lane adds the others' partial sums and stores the element.
+ * A pairwise tree would need a barrier per halving; SwiftShader runs each barrier as a switch
+ * between coroutines, which cost several times the sum itself, while at most 63 additions
+ * from workgroup memory cost a GPU little next to each lane's 256 or more terms. Every
+ * invocation must reach the barrier, so none returns early: lanes past the last element
+ * repeat its sum and store nothing.
+ */
+function writeSplitMain(
+  writer: CodeBlockWriter,
+  kernel: GpuKernel,
+  plan: WorkgroupPlan & { kind: 'splitSum' },
+  context: SplitContext,
+): void {
+  const { names, entryPoint, renderer } = context;
+  const partial = names.claim(PARTIAL_SUMS);
+  const group = names.claim('group');
+  const slot = names.claim('slot');
+  const lane = names.claim(LANE);
+  const other = names.claim('otherLane');
+  const accumulator = names.claim(plan.accumulator);
+  const size = plan.elements * plan.lanes;
+
+  writer.writeLine(`var<workgroup> ${partial}: array<f32, ${size}>;`);
+  writer.blankLine();
+  writer.writeLine(`@compute @workgroup_size(${size})`);
+  writer.writeLine(`fn ${entryPoint}(`);
+  writer.indent(() => {
+    writer.writeLine(`@builtin(workgroup_id) ${group}: vec3<u32>,`);
+    writer.writeLine(`@builtin(local_invocation_index) ${slot}: u32,`);
+  });
+  writer.write(') ').block(() => {
+    const position = writeSplitPosition(writer, kernel, plan, context, { group, slot, lane });
+    renderer.statements(writer, kernel.element.slice(0, plan.finishAt));
+    writer.blankLine();
+    writer.writeLine(`${partial}[${slot}] = ${accumulator};`);
+    writer.writeLine('workgroupBarrier();');
+    const inGrid =
+      position === undefined ? '' : ` && ${position} < ${gridSize(kernel.grid.indices)}`;
+    writer.write(`if (${lane} == 0${inGrid}) `).block(() => {
+      const head = `for (var ${other}: u32 = 1u; ${other} < ${plan.lanes}u; ${other}++) `;
+      writer.write(head).block(() => {
+        writer.writeLine(`${accumulator} += ${partial}[${slot} + ${other}];`);
+      });
+      renderer.statements(writer, kernel.element.slice(plan.finishAt));
+    });
+  });
+}
+
+/**
+ * The element and lane of an invocation of a split sum, the lane's shares, and the element's
+ * indices. Returns the unclamped element position where a workgroup holds several elements.
+ */
+function writeSplitPosition(
+  writer: CodeBlockWriter,
+  kernel: GpuKernel,
+  plan: WorkgroupPlan & { kind: 'splitSum' },
+  { names, flat, batch }: SplitContext,
+  ids: { group: string; slot: string; lane: string },
+): string | undefined {
+  const workgroup = `i32(${ids.group}.x + ${MAX_WORKGROUPS_PER_DIMENSION}u * ${ids.group}.y)`;
+  let position: string | undefined;
+  if (plan.elements === 1) {
+    writer.writeLine(`let ${flat} = ${workgroup};`);
+    writer.writeLine(`let ${ids.lane} = i32(${ids.slot});`);
+  } else {
+    position = names.claim('position');
+    const last = gridSize(kernel.grid.indices) - 1;
+    writer.writeLine(
+      `let ${position} = ${workgroup} * ${plan.elements} + i32(${ids.slot}) / ${plan.lanes};`,
+    );
+    writer.writeLine(`let ${flat} = min(${position}, ${last});`);
+    writer.writeLine(`let ${ids.lane} = i32(${ids.slot}) % ${plan.lanes};`);
+  }
+  if (plan.innerLanes > 1 && plan.exampleLanes > 1) {
+    writer.writeLine(`let ${names.claim(EXAMPLE_LANE)} = ${ids.lane} / ${plan.innerLanes};`);
+    writer.writeLine(`let ${names.claim(INNER_LANE)} = ${ids.lane} % ${plan.innerLanes};`);
+  }
+  writeGridPosition(writer, kernel, names, flat, batch, plan.elements === 1);
+  return position;
+}
+
+/**
+ * The batch size where the statements need it, the bounds check, and the example and output
+ * indices of the element from its flat position.
+ */
+function writeGridPosition(
+  writer: CodeBlockWriter,
+  kernel: GpuKernel,
+  names: Namespace,
+  flat: string,
+  batch: string,
+  checked = true,
+): void {
+  const { indices, examples } = kernel.grid;
+  const size = gridSize(indices);
+  if (examples || mentionsBatch(kernel.element)) {
+    writer.writeLine(`let ${batch} = i32(params.batch);`);
+  }
+  const total = examples ? (size === 1 ? batch : `${size} * ${batch}`) : String(size);
+  if (checked) writer.write(`if (${flat} >= ${total}) `).block(() => writer.writeLine('return;'));
+  if (examples) {
+    const example = names.claim(EXAMPLE);
+    writer.writeLine(`let ${example} = ${size === 1 ? flat : `${flat} / ${size}`};`);
+  }
+  gridPositions(indices, examples, flat).forEach((position, k) => {
+    writer.writeLine(`let ${names.claim((indices[k] as IndexVar).name)} = ${position};`);
+  });
 }
 
 /** A namespace holding the names every shader declares itself. */
@@ -225,8 +408,13 @@ function gridPositions(indices: readonly IndexVar[], examples: boolean, flat: st
   });
 }
 
-function writeEntryHead(writer: CodeBlockWriter, entryPoint: string, body: () => void): void {
-  writer.writeLine(`@compute @workgroup_size(${WORKGROUP_SIZE})`);
+function writeEntryHead(
+  writer: CodeBlockWriter,
+  entryPoint: string,
+  size: number,
+  body: () => void,
+): void {
+  writer.writeLine(`@compute @workgroup_size(${size})`);
   writer.write(`fn ${entryPoint}(@builtin(global_invocation_id) id: vec3<u32>) `).block(body);
 }
 
@@ -274,15 +462,17 @@ function writeHelpers(writer: CodeBlockWriter, used: ReadonlySet<WgslHelper>): v
 }
 
 /** The buffers a kernel reads or writes, in the plan's order. */
-function bindingsOf(kernel: Kernel, buffers: readonly Buffer[]): Buffer[] {
+function bindingsOf(kernel: GpuKernel, buffers: readonly Buffer[]): Buffer[] {
   const text = JSON.stringify(kernel.element);
   return buffers.filter(
-    (b) => b.tensor === kernel.writes || text.includes(`"buffer":${JSON.stringify(b.tensor)}`),
+    (b) =>
+      kernel.writes.includes(b.tensor) || text.includes(`"buffer":${JSON.stringify(b.tensor)}`),
   );
 }
 
-function describeGrid(kernel: Kernel): string {
-  return kernel.grid.examples ? `${kernel.writes} for one example` : kernel.writes;
+function describeGrid(kernel: GpuKernel): string {
+  const written = kernel.writes.join(' and ');
+  return kernel.grid.examples ? `${written} for one example` : written;
 }
 
 function gridSize(indices: readonly IndexVar[]): number {

@@ -1,7 +1,10 @@
-// ==== computeConv1PreActivation ====
+// ==== computeConv1Output ====
 // Layer conv1: convolution of the input.
 // x^1[i,j,c] = sum_{m=max(-i + 2, 0)..min(-i + 29, 4)} sum_{n=max(-j + 2, 0)..min(-j + 29, 4)} sum_{k=0..0} w^1[m,n,c] * x[i + m - 2,j + n - 2] + b^1[c]
-// One invocation computes one element of conv1/preActivation for one example.
+// Then, from the value just computed, in the same invocation:
+// Layer conv1: relu activation.
+// O^1[i,j,c] = relu(x^1[i,j,c])
+// One invocation computes one element of conv1/preActivation and conv1/output for one example.
 
 struct Params {
   batch: u32,
@@ -13,9 +16,10 @@ struct Params {
 @group(0) @binding(2) var<storage, read> conv1Kernel: array<f32>;
 @group(0) @binding(3) var<storage, read> conv1Bias: array<f32>;
 @group(0) @binding(4) var<storage, read_write> conv1PreActivation: array<f32>;
+@group(0) @binding(5) var<storage, read_write> conv1Output: array<f32>;
 
 @compute @workgroup_size(64)
-fn computeConv1PreActivation(@builtin(global_invocation_id) id: vec3<u32>) {
+fn computeConv1Output(@builtin(global_invocation_id) id: vec3<u32>) {
   let flat = i32(id.x + 4194240u * id.y);
   let batch = i32(params.batch);
   if (flat >= 4704 * batch) {
@@ -35,34 +39,9 @@ fn computeConv1PreActivation(@builtin(global_invocation_id) id: vec3<u32>) {
       }
     }
   }
-  conv1PreActivation[u32(4704 * example + 168 * i + 6 * j + c)] = sum1 + conv1Bias[u32(c)];
-}
-// ==== computeConv1Output ====
-// Layer conv1: relu activation.
-// O^1[i,j,c] = relu(x^1[i,j,c])
-// One invocation computes one element of conv1/output for one example.
-
-struct Params {
-  batch: u32,
-  learningRate: f32,
-}
-
-@group(0) @binding(0) var<uniform> params: Params;
-@group(0) @binding(1) var<storage, read> conv1PreActivation: array<f32>;
-@group(0) @binding(2) var<storage, read_write> conv1Output: array<f32>;
-
-@compute @workgroup_size(64)
-fn computeConv1Output(@builtin(global_invocation_id) id: vec3<u32>) {
-  let flat = i32(id.x + 4194240u * id.y);
-  let batch = i32(params.batch);
-  if (flat >= 4704 * batch) {
-    return;
-  }
-  let example = flat / 4704;
-  let i = (flat / 168) % 28;
-  let j = (flat / 6) % 28;
-  let c = flat % 6;
-  conv1Output[u32(4704 * example + 168 * i + 6 * j + c)] = select(0.0, conv1PreActivation[u32(4704 * example + 168 * i + 6 * j + c)], conv1PreActivation[u32(4704 * example + 168 * i + 6 * j + c)] > 0.0);
+  let preActivation: f32 = sum1 + conv1Bias[u32(c)];
+  conv1PreActivation[u32(4704 * example + 168 * i + 6 * j + c)] = preActivation;
+  conv1Output[u32(4704 * example + 168 * i + 6 * j + c)] = select(0.0, preActivation, preActivation > 0.0);
 }
 // ==== computePool1Output ====
 // Layer pool1: largest value of each pooling window.
@@ -97,10 +76,13 @@ fn computePool1Output(@builtin(global_invocation_id) id: vec3<u32>) {
   }
   pool1Output[u32(1176 * example + 84 * i + 6 * j + c)] = max1;
 }
-// ==== computeConv2PreActivation ====
+// ==== computeConv2Output ====
 // Layer conv2: convolution of the input.
 // x^3[i,j,c] = sum_{m=0..4} sum_{n=0..4} sum_{k=0..5} w^3[m,n,k,c] * O^2[i + m,j + n,k] + b^3[c]
-// One invocation computes one element of conv2/preActivation for one example.
+// Then, from the value just computed, in the same invocation:
+// Layer conv2: relu activation.
+// O^3[i,j,c] = relu(x^3[i,j,c])
+// One invocation computes one element of conv2/preActivation and conv2/output for one example.
 
 struct Params {
   batch: u32,
@@ -112,9 +94,10 @@ struct Params {
 @group(0) @binding(2) var<storage, read> conv2Kernel: array<f32>;
 @group(0) @binding(3) var<storage, read> conv2Bias: array<f32>;
 @group(0) @binding(4) var<storage, read_write> conv2PreActivation: array<f32>;
+@group(0) @binding(5) var<storage, read_write> conv2Output: array<f32>;
 
 @compute @workgroup_size(64)
-fn computeConv2PreActivation(@builtin(global_invocation_id) id: vec3<u32>) {
+fn computeConv2Output(@builtin(global_invocation_id) id: vec3<u32>) {
   let flat = i32(id.x + 4194240u * id.y);
   let batch = i32(params.batch);
   if (flat >= 1600 * batch) {
@@ -132,34 +115,9 @@ fn computeConv2PreActivation(@builtin(global_invocation_id) id: vec3<u32>) {
       }
     }
   }
-  conv2PreActivation[u32(1600 * example + 160 * i + 16 * j + c)] = sum1 + conv2Bias[u32(c)];
-}
-// ==== computeConv2Output ====
-// Layer conv2: relu activation.
-// O^3[i,j,c] = relu(x^3[i,j,c])
-// One invocation computes one element of conv2/output for one example.
-
-struct Params {
-  batch: u32,
-  learningRate: f32,
-}
-
-@group(0) @binding(0) var<uniform> params: Params;
-@group(0) @binding(1) var<storage, read> conv2PreActivation: array<f32>;
-@group(0) @binding(2) var<storage, read_write> conv2Output: array<f32>;
-
-@compute @workgroup_size(64)
-fn computeConv2Output(@builtin(global_invocation_id) id: vec3<u32>) {
-  let flat = i32(id.x + 4194240u * id.y);
-  let batch = i32(params.batch);
-  if (flat >= 1600 * batch) {
-    return;
-  }
-  let example = flat / 1600;
-  let i = (flat / 160) % 10;
-  let j = (flat / 16) % 10;
-  let c = flat % 16;
-  conv2Output[u32(1600 * example + 160 * i + 16 * j + c)] = select(0.0, conv2PreActivation[u32(1600 * example + 160 * i + 16 * j + c)], conv2PreActivation[u32(1600 * example + 160 * i + 16 * j + c)] > 0.0);
+  let preActivation: f32 = sum1 + conv2Bias[u32(c)];
+  conv2PreActivation[u32(1600 * example + 160 * i + 16 * j + c)] = preActivation;
+  conv2Output[u32(1600 * example + 160 * i + 16 * j + c)] = select(0.0, preActivation, preActivation > 0.0);
 }
 // ==== computePool2Output ====
 // Layer pool2: largest value of each pooling window.
@@ -194,10 +152,13 @@ fn computePool2Output(@builtin(global_invocation_id) id: vec3<u32>) {
   }
   pool2Output[u32(400 * example + 80 * i + 16 * j + c)] = max1;
 }
-// ==== computeFc1PreActivation ====
+// ==== computeFc1Output ====
 // Layer fc1: weighted sum of the inputs.
 // x^6[u] = sum_{p=0..4} sum_{q=0..4} sum_{r=0..15} w^6[p,q,r,u] * O^4[p,q,r] + b^6[u]
-// One invocation computes one element of fc1/preActivation for one example.
+// Then, from the value just computed, in the same invocation:
+// Layer fc1: relu activation.
+// O^6[u] = relu(x^6[u])
+// One invocation computes one element of fc1/preActivation and fc1/output for one example.
 
 struct Params {
   batch: u32,
@@ -209,9 +170,10 @@ struct Params {
 @group(0) @binding(2) var<storage, read> fc1Kernel: array<f32>;
 @group(0) @binding(3) var<storage, read> fc1Bias: array<f32>;
 @group(0) @binding(4) var<storage, read_write> fc1PreActivation: array<f32>;
+@group(0) @binding(5) var<storage, read_write> fc1Output: array<f32>;
 
 @compute @workgroup_size(64)
-fn computeFc1PreActivation(@builtin(global_invocation_id) id: vec3<u32>) {
+fn computeFc1Output(@builtin(global_invocation_id) id: vec3<u32>) {
   let flat = i32(id.x + 4194240u * id.y);
   let batch = i32(params.batch);
   if (flat >= 120 * batch) {
@@ -227,37 +189,17 @@ fn computeFc1PreActivation(@builtin(global_invocation_id) id: vec3<u32>) {
       }
     }
   }
-  fc1PreActivation[u32(120 * example + u)] = sum1 + fc1Bias[u32(u)];
+  let preActivation: f32 = sum1 + fc1Bias[u32(u)];
+  fc1PreActivation[u32(120 * example + u)] = preActivation;
+  fc1Output[u32(120 * example + u)] = select(0.0, preActivation, preActivation > 0.0);
 }
-// ==== computeFc1Output ====
-// Layer fc1: relu activation.
-// O^6[u] = relu(x^6[u])
-// One invocation computes one element of fc1/output for one example.
-
-struct Params {
-  batch: u32,
-  learningRate: f32,
-}
-
-@group(0) @binding(0) var<uniform> params: Params;
-@group(0) @binding(1) var<storage, read> fc1PreActivation: array<f32>;
-@group(0) @binding(2) var<storage, read_write> fc1Output: array<f32>;
-
-@compute @workgroup_size(64)
-fn computeFc1Output(@builtin(global_invocation_id) id: vec3<u32>) {
-  let flat = i32(id.x + 4194240u * id.y);
-  let batch = i32(params.batch);
-  if (flat >= 120 * batch) {
-    return;
-  }
-  let example = flat / 120;
-  let u = flat % 120;
-  fc1Output[u32(120 * example + u)] = select(0.0, fc1PreActivation[u32(120 * example + u)], fc1PreActivation[u32(120 * example + u)] > 0.0);
-}
-// ==== computeFc2PreActivation ====
+// ==== computeFc2Output ====
 // Layer fc2: weighted sum of the inputs.
 // x^7[j] = sum_{i=0..119} w^7[i,j] * O^6[i] + b^7[j]
-// One invocation computes one element of fc2/preActivation for one example.
+// Then, from the value just computed, in the same invocation:
+// Layer fc2: relu activation.
+// O^7[j] = relu(x^7[j])
+// One invocation computes one element of fc2/preActivation and fc2/output for one example.
 
 struct Params {
   batch: u32,
@@ -269,9 +211,10 @@ struct Params {
 @group(0) @binding(2) var<storage, read> fc2Kernel: array<f32>;
 @group(0) @binding(3) var<storage, read> fc2Bias: array<f32>;
 @group(0) @binding(4) var<storage, read_write> fc2PreActivation: array<f32>;
+@group(0) @binding(5) var<storage, read_write> fc2Output: array<f32>;
 
 @compute @workgroup_size(64)
-fn computeFc2PreActivation(@builtin(global_invocation_id) id: vec3<u32>) {
+fn computeFc2Output(@builtin(global_invocation_id) id: vec3<u32>) {
   let flat = i32(id.x + 4194240u * id.y);
   let batch = i32(params.batch);
   if (flat >= 84 * batch) {
@@ -283,32 +226,9 @@ fn computeFc2PreActivation(@builtin(global_invocation_id) id: vec3<u32>) {
   for (var i: i32 = 0; i <= 119; i++) {
     sum1 += fc2Kernel[u32(84 * i + j)] * fc1Output[u32(120 * example + i)];
   }
-  fc2PreActivation[u32(84 * example + j)] = sum1 + fc2Bias[u32(j)];
-}
-// ==== computeFc2Output ====
-// Layer fc2: relu activation.
-// O^7[j] = relu(x^7[j])
-// One invocation computes one element of fc2/output for one example.
-
-struct Params {
-  batch: u32,
-  learningRate: f32,
-}
-
-@group(0) @binding(0) var<uniform> params: Params;
-@group(0) @binding(1) var<storage, read> fc2PreActivation: array<f32>;
-@group(0) @binding(2) var<storage, read_write> fc2Output: array<f32>;
-
-@compute @workgroup_size(64)
-fn computeFc2Output(@builtin(global_invocation_id) id: vec3<u32>) {
-  let flat = i32(id.x + 4194240u * id.y);
-  let batch = i32(params.batch);
-  if (flat >= 84 * batch) {
-    return;
-  }
-  let example = flat / 84;
-  let j = flat % 84;
-  fc2Output[u32(84 * example + j)] = select(0.0, fc2PreActivation[u32(84 * example + j)], fc2PreActivation[u32(84 * example + j)] > 0.0);
+  let preActivation: f32 = sum1 + fc2Bias[u32(j)];
+  fc2PreActivation[u32(84 * example + j)] = preActivation;
+  fc2Output[u32(84 * example + j)] = select(0.0, preActivation, preActivation > 0.0);
 }
 // ==== computeOutPreActivation ====
 // Layer out: weighted sum of the inputs.
@@ -508,38 +428,11 @@ fn computeOutPreActivationGrad(@builtin(global_invocation_id) id: vec3<u32>) {
   let j_ = flat % 10;
   outPreActivationGrad[u32(10 * example + j_)] = outOutput[u32(10 * example + j_)] + -t[u32(10 * example + j_)];
 }
-// ==== computeFc2OutputGrad ====
+// ==== computeFc2PreActivationGrad ====
 // Layer fc2: gradient of the loss with respect to fc2/output.
 // dL/dO^7[j'] = sum_{j=0..9} delta^8[j] * w^8[j',j]
 // Derived by chain rule, definition of delta, substitute, linearity, access derivative, Kronecker delta elimination, bounds.
-// One invocation computes one element of grad(fc2/output) for one example.
-
-struct Params {
-  batch: u32,
-  learningRate: f32,
-}
-
-@group(0) @binding(0) var<uniform> params: Params;
-@group(0) @binding(1) var<storage, read> outKernel: array<f32>;
-@group(0) @binding(2) var<storage, read> outPreActivationGrad: array<f32>;
-@group(0) @binding(3) var<storage, read_write> fc2OutputGrad: array<f32>;
-
-@compute @workgroup_size(64)
-fn computeFc2OutputGrad(@builtin(global_invocation_id) id: vec3<u32>) {
-  let flat = i32(id.x + 4194240u * id.y);
-  let batch = i32(params.batch);
-  if (flat >= 84 * batch) {
-    return;
-  }
-  let example = flat / 84;
-  let j_ = flat % 84;
-  var sum1: f32 = 0.0;
-  for (var j: i32 = 0; j <= 9; j++) {
-    sum1 += outPreActivationGrad[u32(10 * example + j)] * outKernel[u32(10 * j_ + j)];
-  }
-  fc2OutputGrad[u32(84 * example + j_)] = sum1;
-}
-// ==== computeFc2PreActivationGrad ====
+// Then, from the value just computed, in the same invocation:
 // Layer fc2: gradient of the loss with respect to fc2/preActivation.
 // delta^7[j'] = dL/dO^7[j'] * [x^7[j'] > 0]
 // Derived by chain rule, substitute, scalar rule, access derivative, Kronecker delta elimination, bounds.
@@ -552,8 +445,9 @@ struct Params {
 
 @group(0) @binding(0) var<uniform> params: Params;
 @group(0) @binding(1) var<storage, read> fc2PreActivation: array<f32>;
-@group(0) @binding(2) var<storage, read> fc2OutputGrad: array<f32>;
-@group(0) @binding(3) var<storage, read_write> fc2PreActivationGrad: array<f32>;
+@group(0) @binding(2) var<storage, read> outKernel: array<f32>;
+@group(0) @binding(3) var<storage, read> outPreActivationGrad: array<f32>;
+@group(0) @binding(4) var<storage, read_write> fc2PreActivationGrad: array<f32>;
 
 @compute @workgroup_size(64)
 fn computeFc2PreActivationGrad(@builtin(global_invocation_id) id: vec3<u32>) {
@@ -564,40 +458,18 @@ fn computeFc2PreActivationGrad(@builtin(global_invocation_id) id: vec3<u32>) {
   }
   let example = flat / 84;
   let j_ = flat % 84;
-  fc2PreActivationGrad[u32(84 * example + j_)] = fc2OutputGrad[u32(84 * example + j_)] * select(0.0, 1.0, fc2PreActivation[u32(84 * example + j_)] > 0.0);
+  var sum1: f32 = 0.0;
+  for (var j: i32 = 0; j <= 9; j++) {
+    sum1 += outPreActivationGrad[u32(10 * example + j)] * outKernel[u32(10 * j_ + j)];
+  }
+  let outputGrad: f32 = sum1;
+  fc2PreActivationGrad[u32(84 * example + j_)] = outputGrad * select(0.0, 1.0, fc2PreActivation[u32(84 * example + j_)] > 0.0);
 }
-// ==== computeFc1OutputGrad ====
+// ==== computeFc1PreActivationGrad ====
 // Layer fc1: gradient of the loss with respect to fc1/output.
 // dL/dO^6[u'] = sum_{j=0..83} delta^7[j] * w^7[u',j]
 // Derived by chain rule, definition of delta, substitute, linearity, access derivative, Kronecker delta elimination, bounds.
-// One invocation computes one element of grad(fc1/output) for one example.
-
-struct Params {
-  batch: u32,
-  learningRate: f32,
-}
-
-@group(0) @binding(0) var<uniform> params: Params;
-@group(0) @binding(1) var<storage, read> fc2Kernel: array<f32>;
-@group(0) @binding(2) var<storage, read> fc2PreActivationGrad: array<f32>;
-@group(0) @binding(3) var<storage, read_write> fc1OutputGrad: array<f32>;
-
-@compute @workgroup_size(64)
-fn computeFc1OutputGrad(@builtin(global_invocation_id) id: vec3<u32>) {
-  let flat = i32(id.x + 4194240u * id.y);
-  let batch = i32(params.batch);
-  if (flat >= 120 * batch) {
-    return;
-  }
-  let example = flat / 120;
-  let u_ = flat % 120;
-  var sum1: f32 = 0.0;
-  for (var j: i32 = 0; j <= 83; j++) {
-    sum1 += fc2PreActivationGrad[u32(84 * example + j)] * fc2Kernel[u32(84 * u_ + j)];
-  }
-  fc1OutputGrad[u32(120 * example + u_)] = sum1;
-}
-// ==== computeFc1PreActivationGrad ====
+// Then, from the value just computed, in the same invocation:
 // Layer fc1: gradient of the loss with respect to fc1/preActivation.
 // delta^6[u'] = dL/dO^6[u'] * [x^6[u'] > 0]
 // Derived by chain rule, substitute, scalar rule, access derivative, Kronecker delta elimination, bounds.
@@ -610,8 +482,9 @@ struct Params {
 
 @group(0) @binding(0) var<uniform> params: Params;
 @group(0) @binding(1) var<storage, read> fc1PreActivation: array<f32>;
-@group(0) @binding(2) var<storage, read> fc1OutputGrad: array<f32>;
-@group(0) @binding(3) var<storage, read_write> fc1PreActivationGrad: array<f32>;
+@group(0) @binding(2) var<storage, read> fc2Kernel: array<f32>;
+@group(0) @binding(3) var<storage, read> fc2PreActivationGrad: array<f32>;
+@group(0) @binding(4) var<storage, read_write> fc1PreActivationGrad: array<f32>;
 
 @compute @workgroup_size(64)
 fn computeFc1PreActivationGrad(@builtin(global_invocation_id) id: vec3<u32>) {
@@ -622,7 +495,12 @@ fn computeFc1PreActivationGrad(@builtin(global_invocation_id) id: vec3<u32>) {
   }
   let example = flat / 120;
   let u_ = flat % 120;
-  fc1PreActivationGrad[u32(120 * example + u_)] = fc1OutputGrad[u32(120 * example + u_)] * select(0.0, 1.0, fc1PreActivation[u32(120 * example + u_)] > 0.0);
+  var sum1: f32 = 0.0;
+  for (var j: i32 = 0; j <= 83; j++) {
+    sum1 += fc2PreActivationGrad[u32(84 * example + j)] * fc2Kernel[u32(84 * u_ + j)];
+  }
+  let outputGrad: f32 = sum1;
+  fc1PreActivationGrad[u32(120 * example + u_)] = outputGrad * select(0.0, 1.0, fc1PreActivation[u32(120 * example + u_)] > 0.0);
 }
 // ==== computePool2OutputGrad ====
 // Layer pool2: gradient of the loss with respect to pool2/output.
@@ -657,11 +535,15 @@ fn computePool2OutputGrad(@builtin(global_invocation_id) id: vec3<u32>) {
   }
   pool2OutputGrad[u32(400 * example + 80 * i_ + 16 * j_ + c_)] = sum1;
 }
-// ==== computeConv2OutputGrad ====
+// ==== computeConv2PreActivationGrad ====
 // Layer conv2: gradient of the loss with respect to conv2/output.
 // dL/dO^3[i',j',c'] = sum_{i=max(ceil((i' - 1)/2), 0)..min(floor((i')/2), 4)} sum_{j=max(ceil((j' - 1)/2), 0)..min(floor((j')/2), 4)} dL/dO^4[i,j,c'] * [(i' - 2*i,j' - 2*j) = argmax_{m2,n2} O^3[2*i + m2,2*j + n2,c']]
 // Derived by chain rule, substitute, scalar rule, access derivative, Kronecker delta elimination, bounds.
-// One invocation computes one element of grad(conv2/output) for one example.
+// Then, from the value just computed, in the same invocation:
+// Layer conv2: gradient of the loss with respect to conv2/preActivation.
+// delta^3[i',j',c'] = dL/dO^3[i',j',c'] * [x^3[i',j',c'] > 0]
+// Derived by chain rule, substitute, scalar rule, access derivative, Kronecker delta elimination, bounds.
+// One invocation computes one element of grad(conv2/preActivation) for one example.
 
 struct Params {
   batch: u32,
@@ -669,9 +551,10 @@ struct Params {
 }
 
 @group(0) @binding(0) var<uniform> params: Params;
-@group(0) @binding(1) var<storage, read> conv2Output: array<f32>;
-@group(0) @binding(2) var<storage, read> pool2OutputGrad: array<f32>;
-@group(0) @binding(3) var<storage, read_write> conv2OutputGrad: array<f32>;
+@group(0) @binding(1) var<storage, read> conv2PreActivation: array<f32>;
+@group(0) @binding(2) var<storage, read> conv2Output: array<f32>;
+@group(0) @binding(3) var<storage, read> pool2OutputGrad: array<f32>;
+@group(0) @binding(4) var<storage, read_write> conv2PreActivationGrad: array<f32>;
 
 // floor(a / b) for b > 0.
 fn floor_div(a: i32, b: i32) -> i32 {
@@ -686,7 +569,7 @@ fn ceil_div(a: i32, b: i32) -> i32 {
 }
 
 @compute @workgroup_size(64)
-fn computeConv2OutputGrad(@builtin(global_invocation_id) id: vec3<u32>) {
+fn computeConv2PreActivationGrad(@builtin(global_invocation_id) id: vec3<u32>) {
   let flat = i32(id.x + 4194240u * id.y);
   let batch = i32(params.batch);
   if (flat >= 1600 * batch) {
@@ -714,36 +597,8 @@ fn computeConv2OutputGrad(@builtin(global_invocation_id) id: vec3<u32>) {
       sum1 += pool2OutputGrad[u32(400 * example + 80 * i + 16 * j + c_)] * select(0.0, 1.0, first3 == 2 * i_ + j_ - 4 * i - 2 * j);
     }
   }
-  conv2OutputGrad[u32(1600 * example + 160 * i_ + 16 * j_ + c_)] = sum1;
-}
-// ==== computeConv2PreActivationGrad ====
-// Layer conv2: gradient of the loss with respect to conv2/preActivation.
-// delta^3[i',j',c'] = dL/dO^3[i',j',c'] * [x^3[i',j',c'] > 0]
-// Derived by chain rule, substitute, scalar rule, access derivative, Kronecker delta elimination, bounds.
-// One invocation computes one element of grad(conv2/preActivation) for one example.
-
-struct Params {
-  batch: u32,
-  learningRate: f32,
-}
-
-@group(0) @binding(0) var<uniform> params: Params;
-@group(0) @binding(1) var<storage, read> conv2PreActivation: array<f32>;
-@group(0) @binding(2) var<storage, read> conv2OutputGrad: array<f32>;
-@group(0) @binding(3) var<storage, read_write> conv2PreActivationGrad: array<f32>;
-
-@compute @workgroup_size(64)
-fn computeConv2PreActivationGrad(@builtin(global_invocation_id) id: vec3<u32>) {
-  let flat = i32(id.x + 4194240u * id.y);
-  let batch = i32(params.batch);
-  if (flat >= 1600 * batch) {
-    return;
-  }
-  let example = flat / 1600;
-  let i_ = (flat / 160) % 10;
-  let j_ = (flat / 16) % 10;
-  let c_ = flat % 16;
-  conv2PreActivationGrad[u32(1600 * example + 160 * i_ + 16 * j_ + c_)] = conv2OutputGrad[u32(1600 * example + 160 * i_ + 16 * j_ + c_)] * select(0.0, 1.0, conv2PreActivation[u32(1600 * example + 160 * i_ + 16 * j_ + c_)] > 0.0);
+  let outputGrad: f32 = sum1;
+  conv2PreActivationGrad[u32(1600 * example + 160 * i_ + 16 * j_ + c_)] = outputGrad * select(0.0, 1.0, conv2PreActivation[u32(1600 * example + 160 * i_ + 16 * j_ + c_)] > 0.0);
 }
 // ==== computePool1OutputGrad ====
 // Layer pool1: gradient of the loss with respect to pool1/output.
@@ -784,11 +639,15 @@ fn computePool1OutputGrad(@builtin(global_invocation_id) id: vec3<u32>) {
   }
   pool1OutputGrad[u32(1176 * example + 84 * i_ + 6 * j_ + c_)] = sum1;
 }
-// ==== computeConv1OutputGrad ====
+// ==== computeConv1PreActivationGrad ====
 // Layer conv1: gradient of the loss with respect to conv1/output.
 // dL/dO^1[i',j',c'] = sum_{i=max(ceil((i' - 1)/2), 0)..min(floor((i')/2), 13)} sum_{j=max(ceil((j' - 1)/2), 0)..min(floor((j')/2), 13)} dL/dO^2[i,j,c'] * [(i' - 2*i,j' - 2*j) = argmax_{m2,n2} O^1[2*i + m2,2*j + n2,c']]
 // Derived by chain rule, substitute, scalar rule, access derivative, Kronecker delta elimination, bounds.
-// One invocation computes one element of grad(conv1/output) for one example.
+// Then, from the value just computed, in the same invocation:
+// Layer conv1: gradient of the loss with respect to conv1/preActivation.
+// delta^1[i',j',c'] = dL/dO^1[i',j',c'] * [x^1[i',j',c'] > 0]
+// Derived by chain rule, substitute, scalar rule, access derivative, Kronecker delta elimination, bounds.
+// One invocation computes one element of grad(conv1/preActivation) for one example.
 
 struct Params {
   batch: u32,
@@ -796,9 +655,10 @@ struct Params {
 }
 
 @group(0) @binding(0) var<uniform> params: Params;
-@group(0) @binding(1) var<storage, read> conv1Output: array<f32>;
-@group(0) @binding(2) var<storage, read> pool1OutputGrad: array<f32>;
-@group(0) @binding(3) var<storage, read_write> conv1OutputGrad: array<f32>;
+@group(0) @binding(1) var<storage, read> conv1PreActivation: array<f32>;
+@group(0) @binding(2) var<storage, read> conv1Output: array<f32>;
+@group(0) @binding(3) var<storage, read> pool1OutputGrad: array<f32>;
+@group(0) @binding(4) var<storage, read_write> conv1PreActivationGrad: array<f32>;
 
 // floor(a / b) for b > 0.
 fn floor_div(a: i32, b: i32) -> i32 {
@@ -813,7 +673,7 @@ fn ceil_div(a: i32, b: i32) -> i32 {
 }
 
 @compute @workgroup_size(64)
-fn computeConv1OutputGrad(@builtin(global_invocation_id) id: vec3<u32>) {
+fn computeConv1PreActivationGrad(@builtin(global_invocation_id) id: vec3<u32>) {
   let flat = i32(id.x + 4194240u * id.y);
   let batch = i32(params.batch);
   if (flat >= 4704 * batch) {
@@ -841,42 +701,15 @@ fn computeConv1OutputGrad(@builtin(global_invocation_id) id: vec3<u32>) {
       sum1 += pool1OutputGrad[u32(1176 * example + 84 * i + 6 * j + c_)] * select(0.0, 1.0, first3 == 2 * i_ + j_ - 4 * i - 2 * j);
     }
   }
-  conv1OutputGrad[u32(4704 * example + 168 * i_ + 6 * j_ + c_)] = sum1;
-}
-// ==== computeConv1PreActivationGrad ====
-// Layer conv1: gradient of the loss with respect to conv1/preActivation.
-// delta^1[i',j',c'] = dL/dO^1[i',j',c'] * [x^1[i',j',c'] > 0]
-// Derived by chain rule, substitute, scalar rule, access derivative, Kronecker delta elimination, bounds.
-// One invocation computes one element of grad(conv1/preActivation) for one example.
-
-struct Params {
-  batch: u32,
-  learningRate: f32,
-}
-
-@group(0) @binding(0) var<uniform> params: Params;
-@group(0) @binding(1) var<storage, read> conv1PreActivation: array<f32>;
-@group(0) @binding(2) var<storage, read> conv1OutputGrad: array<f32>;
-@group(0) @binding(3) var<storage, read_write> conv1PreActivationGrad: array<f32>;
-
-@compute @workgroup_size(64)
-fn computeConv1PreActivationGrad(@builtin(global_invocation_id) id: vec3<u32>) {
-  let flat = i32(id.x + 4194240u * id.y);
-  let batch = i32(params.batch);
-  if (flat >= 4704 * batch) {
-    return;
-  }
-  let example = flat / 4704;
-  let i_ = (flat / 168) % 28;
-  let j_ = (flat / 6) % 28;
-  let c_ = flat % 6;
-  conv1PreActivationGrad[u32(4704 * example + 168 * i_ + 6 * j_ + c_)] = conv1OutputGrad[u32(4704 * example + 168 * i_ + 6 * j_ + c_)] * select(0.0, 1.0, conv1PreActivation[u32(4704 * example + 168 * i_ + 6 * j_ + c_)] > 0.0);
+  let outputGrad: f32 = sum1;
+  conv1PreActivationGrad[u32(4704 * example + 168 * i_ + 6 * j_ + c_)] = outputGrad * select(0.0, 1.0, conv1PreActivation[u32(4704 * example + 168 * i_ + 6 * j_ + c_)] > 0.0);
 }
 // ==== computeConv1KernelGrad ====
 // Layer conv1: gradient of the loss with respect to conv1/kernel.
 // dL/dw^1[m',n',c'] = sum_{i=max(-m' + 2, 0)..min(-m' + 29, 27)} sum_{j=max(-n' + 2, 0)..min(-n' + 29, 27)} delta^1[i,j,c'] * x[i + m' - 2,j + n' - 2]
 // Derived by chain rule, definition of delta, substitute, linearity, access derivative, Kronecker delta elimination, bounds.
-// One invocation computes one element of grad(conv1/kernel).
+// One workgroup computes one element of grad(conv1/kernel), 64 lanes each: a lane
+// sums every 16th term of every 4th example, then the first lane adds up the partial sums.
 
 struct Params {
   batch: u32,
@@ -888,9 +721,17 @@ struct Params {
 @group(0) @binding(2) var<storage, read> conv1PreActivationGrad: array<f32>;
 @group(0) @binding(3) var<storage, read_write> conv1KernelGrad: array<f32>;
 
+var<workgroup> partialSums: array<f32, 64>;
+
 @compute @workgroup_size(64)
-fn computeConv1KernelGrad(@builtin(global_invocation_id) id: vec3<u32>) {
-  let flat = i32(id.x + 4194240u * id.y);
+fn computeConv1KernelGrad(
+  @builtin(workgroup_id) group: vec3<u32>,
+  @builtin(local_invocation_index) slot: u32,
+) {
+  let flat = i32(group.x + 65535u * group.y);
+  let lane = i32(slot);
+  let exampleLane = lane / 16;
+  let innerLane = lane % 16;
   let batch = i32(params.batch);
   if (flat >= 150) {
     return;
@@ -900,24 +741,33 @@ fn computeConv1KernelGrad(@builtin(global_invocation_id) id: vec3<u32>) {
   let k_ = 0;
   let c_ = flat % 6;
   var total: f32 = 0.0;
-  for (var example: i32 = 0; example < batch; example++) {
+  for (var example: i32 = exampleLane; example < batch; example += 4) {
     var sum1: f32 = 0.0;
     let iLast = min(-m_ + 29, 27);
     for (var i: i32 = max(-m_ + 2, 0); i <= iLast; i++) {
       let jLast = min(-n_ + 29, 27);
-      for (var j: i32 = max(-n_ + 2, 0); j <= jLast; j++) {
+      for (var j: i32 = max(innerLane - n_ + 2, innerLane); j <= jLast; j += 16) {
         sum1 += conv1PreActivationGrad[u32(4704 * example + 168 * i + 6 * j + c_)] * x[u32(784 * example + 28 * i + 28 * m_ + j + n_ + k_ - 58)];
       }
     }
     total += sum1;
   }
-  conv1KernelGrad[u32(30 * m_ + 6 * n_ + 6 * k_ + c_)] = total / f32(batch);
+
+  partialSums[slot] = total;
+  workgroupBarrier();
+  if (lane == 0) {
+    for (var otherLane: u32 = 1u; otherLane < 64u; otherLane++) {
+      total += partialSums[slot + otherLane];
+    }
+    conv1KernelGrad[u32(30 * m_ + 6 * n_ + 6 * k_ + c_)] = total / f32(batch);
+  }
 }
 // ==== computeConv1BiasGrad ====
 // Layer conv1: gradient of the loss with respect to conv1/bias.
 // dL/db^1[c'] = sum_{i=0..27} sum_{j=0..27} delta^1[i,j,c']
 // Derived by chain rule, definition of delta, substitute, linearity, access derivative, Kronecker delta elimination, bounds.
-// One invocation computes one element of grad(conv1/bias).
+// One workgroup computes one element of grad(conv1/bias), 64 lanes each: a lane
+// sums every 16th term of every 4th example, then the first lane adds up the partial sums.
 
 struct Params {
   batch: u32,
@@ -928,31 +778,48 @@ struct Params {
 @group(0) @binding(1) var<storage, read> conv1PreActivationGrad: array<f32>;
 @group(0) @binding(2) var<storage, read_write> conv1BiasGrad: array<f32>;
 
+var<workgroup> partialSums: array<f32, 64>;
+
 @compute @workgroup_size(64)
-fn computeConv1BiasGrad(@builtin(global_invocation_id) id: vec3<u32>) {
-  let flat = i32(id.x + 4194240u * id.y);
+fn computeConv1BiasGrad(
+  @builtin(workgroup_id) group: vec3<u32>,
+  @builtin(local_invocation_index) slot: u32,
+) {
+  let flat = i32(group.x + 65535u * group.y);
+  let lane = i32(slot);
+  let exampleLane = lane / 16;
+  let innerLane = lane % 16;
   let batch = i32(params.batch);
   if (flat >= 6) {
     return;
   }
   let c_ = flat;
   var total: f32 = 0.0;
-  for (var example: i32 = 0; example < batch; example++) {
+  for (var example: i32 = exampleLane; example < batch; example += 4) {
     var sum1: f32 = 0.0;
     for (var i: i32 = 0; i <= 27; i++) {
-      for (var j: i32 = 0; j <= 27; j++) {
+      for (var j: i32 = innerLane; j <= 27; j += 16) {
         sum1 += conv1PreActivationGrad[u32(4704 * example + 168 * i + 6 * j + c_)];
       }
     }
     total += sum1;
   }
-  conv1BiasGrad[u32(c_)] = total / f32(batch);
+
+  partialSums[slot] = total;
+  workgroupBarrier();
+  if (lane == 0) {
+    for (var otherLane: u32 = 1u; otherLane < 64u; otherLane++) {
+      total += partialSums[slot + otherLane];
+    }
+    conv1BiasGrad[u32(c_)] = total / f32(batch);
+  }
 }
 // ==== computeConv2KernelGrad ====
 // Layer conv2: gradient of the loss with respect to conv2/kernel.
 // dL/dw^3[m',n',k',c'] = sum_{i=0..9} sum_{j=0..9} delta^3[i,j,c'] * O^2[i + m',j + n',k']
 // Derived by chain rule, definition of delta, substitute, linearity, access derivative, Kronecker delta elimination, bounds.
-// One invocation computes one element of grad(conv2/kernel).
+// One workgroup computes 4 elements of grad(conv2/kernel), 16 lanes each: a lane
+// sums every 8th term of every 2nd example, then the first lane adds up the partial sums.
 
 struct Params {
   batch: u32,
@@ -964,34 +831,49 @@ struct Params {
 @group(0) @binding(2) var<storage, read> conv2PreActivationGrad: array<f32>;
 @group(0) @binding(3) var<storage, read_write> conv2KernelGrad: array<f32>;
 
+var<workgroup> partialSums: array<f32, 64>;
+
 @compute @workgroup_size(64)
-fn computeConv2KernelGrad(@builtin(global_invocation_id) id: vec3<u32>) {
-  let flat = i32(id.x + 4194240u * id.y);
+fn computeConv2KernelGrad(
+  @builtin(workgroup_id) group: vec3<u32>,
+  @builtin(local_invocation_index) slot: u32,
+) {
+  let position = i32(group.x + 65535u * group.y) * 4 + i32(slot) / 16;
+  let flat = min(position, 2399);
+  let lane = i32(slot) % 16;
+  let exampleLane = lane / 8;
+  let innerLane = lane % 8;
   let batch = i32(params.batch);
-  if (flat >= 2400) {
-    return;
-  }
   let m_ = flat / 480;
   let n_ = (flat / 96) % 5;
   let k_ = (flat / 16) % 6;
   let c_ = flat % 16;
   var total: f32 = 0.0;
-  for (var example: i32 = 0; example < batch; example++) {
+  for (var example: i32 = exampleLane; example < batch; example += 2) {
     var sum1: f32 = 0.0;
     for (var i: i32 = 0; i <= 9; i++) {
-      for (var j: i32 = 0; j <= 9; j++) {
+      for (var j: i32 = innerLane; j <= 9; j += 8) {
         sum1 += conv2PreActivationGrad[u32(1600 * example + 160 * i + 16 * j + c_)] * pool1Output[u32(1176 * example + 84 * i + 84 * m_ + 6 * j + 6 * n_ + k_)];
       }
     }
     total += sum1;
   }
-  conv2KernelGrad[u32(480 * m_ + 96 * n_ + 16 * k_ + c_)] = total / f32(batch);
+
+  partialSums[slot] = total;
+  workgroupBarrier();
+  if (lane == 0 && position < 2400) {
+    for (var otherLane: u32 = 1u; otherLane < 16u; otherLane++) {
+      total += partialSums[slot + otherLane];
+    }
+    conv2KernelGrad[u32(480 * m_ + 96 * n_ + 16 * k_ + c_)] = total / f32(batch);
+  }
 }
 // ==== computeConv2BiasGrad ====
 // Layer conv2: gradient of the loss with respect to conv2/bias.
 // dL/db^3[c'] = sum_{i=0..9} sum_{j=0..9} delta^3[i,j,c']
 // Derived by chain rule, definition of delta, substitute, linearity, access derivative, Kronecker delta elimination, bounds.
-// One invocation computes one element of grad(conv2/bias).
+// One workgroup computes 4 elements of grad(conv2/bias), 16 lanes each: a lane
+// sums every 8th term of every 2nd example, then the first lane adds up the partial sums.
 
 struct Params {
   batch: u32,
@@ -1002,25 +884,39 @@ struct Params {
 @group(0) @binding(1) var<storage, read> conv2PreActivationGrad: array<f32>;
 @group(0) @binding(2) var<storage, read_write> conv2BiasGrad: array<f32>;
 
+var<workgroup> partialSums: array<f32, 64>;
+
 @compute @workgroup_size(64)
-fn computeConv2BiasGrad(@builtin(global_invocation_id) id: vec3<u32>) {
-  let flat = i32(id.x + 4194240u * id.y);
+fn computeConv2BiasGrad(
+  @builtin(workgroup_id) group: vec3<u32>,
+  @builtin(local_invocation_index) slot: u32,
+) {
+  let position = i32(group.x + 65535u * group.y) * 4 + i32(slot) / 16;
+  let flat = min(position, 15);
+  let lane = i32(slot) % 16;
+  let exampleLane = lane / 8;
+  let innerLane = lane % 8;
   let batch = i32(params.batch);
-  if (flat >= 16) {
-    return;
-  }
   let c_ = flat;
   var total: f32 = 0.0;
-  for (var example: i32 = 0; example < batch; example++) {
+  for (var example: i32 = exampleLane; example < batch; example += 2) {
     var sum1: f32 = 0.0;
     for (var i: i32 = 0; i <= 9; i++) {
-      for (var j: i32 = 0; j <= 9; j++) {
+      for (var j: i32 = innerLane; j <= 9; j += 8) {
         sum1 += conv2PreActivationGrad[u32(1600 * example + 160 * i + 16 * j + c_)];
       }
     }
     total += sum1;
   }
-  conv2BiasGrad[u32(c_)] = total / f32(batch);
+
+  partialSums[slot] = total;
+  workgroupBarrier();
+  if (lane == 0 && position < 16) {
+    for (var otherLane: u32 = 1u; otherLane < 16u; otherLane++) {
+      total += partialSums[slot + otherLane];
+    }
+    conv2BiasGrad[u32(c_)] = total / f32(batch);
+  }
 }
 // ==== computeFc1KernelGrad ====
 // Layer fc1: gradient of the loss with respect to fc1/kernel.

@@ -1,7 +1,10 @@
-// ==== computeConv1PreActivation ====
+// ==== computeConv1Output ====
 // Layer conv1: convolution of the input.
 // x^1[i,j] = sum_{m=0..2} sum_{n=0..2} sum_{k=0..0} w^1[m,n] * x[i + m,j + n] + b^1
-// One invocation computes one element of conv1/preActivation for one example.
+// Then, from the value just computed, in the same invocation:
+// Layer conv1: tanh activation.
+// O^1[i,j] = tanh(x^1[i,j])
+// One invocation computes one element of conv1/preActivation and conv1/output for one example.
 
 struct Params {
   batch: u32,
@@ -13,9 +16,10 @@ struct Params {
 @group(0) @binding(2) var<storage, read> conv1Kernel: array<f32>;
 @group(0) @binding(3) var<storage, read> conv1Bias: array<f32>;
 @group(0) @binding(4) var<storage, read_write> conv1PreActivation: array<f32>;
+@group(0) @binding(5) var<storage, read_write> conv1Output: array<f32>;
 
 @compute @workgroup_size(64)
-fn computeConv1PreActivation(@builtin(global_invocation_id) id: vec3<u32>) {
+fn computeConv1Output(@builtin(global_invocation_id) id: vec3<u32>) {
   let flat = i32(id.x + 4194240u * id.y);
   let batch = i32(params.batch);
   if (flat >= 36 * batch) {
@@ -33,39 +37,17 @@ fn computeConv1PreActivation(@builtin(global_invocation_id) id: vec3<u32>) {
       }
     }
   }
-  conv1PreActivation[u32(36 * example + 6 * i + j + c)] = sum1 + conv1Bias[u32(c)];
+  let preActivation: f32 = sum1 + conv1Bias[u32(c)];
+  conv1PreActivation[u32(36 * example + 6 * i + j + c)] = preActivation;
+  conv1Output[u32(36 * example + 6 * i + j + c)] = tanh(preActivation);
 }
-// ==== computeConv1Output ====
-// Layer conv1: tanh activation.
-// O^1[i,j] = tanh(x^1[i,j])
-// One invocation computes one element of conv1/output for one example.
-
-struct Params {
-  batch: u32,
-  learningRate: f32,
-}
-
-@group(0) @binding(0) var<uniform> params: Params;
-@group(0) @binding(1) var<storage, read> conv1PreActivation: array<f32>;
-@group(0) @binding(2) var<storage, read_write> conv1Output: array<f32>;
-
-@compute @workgroup_size(64)
-fn computeConv1Output(@builtin(global_invocation_id) id: vec3<u32>) {
-  let flat = i32(id.x + 4194240u * id.y);
-  let batch = i32(params.batch);
-  if (flat >= 36 * batch) {
-    return;
-  }
-  let example = flat / 36;
-  let i = (flat / 6) % 6;
-  let j = flat % 6;
-  let c = 0;
-  conv1Output[u32(36 * example + 6 * i + j + c)] = tanh(conv1PreActivation[u32(36 * example + 6 * i + j + c)]);
-}
-// ==== computeConv2PreActivation ====
+// ==== computeConv2Output ====
 // Layer conv2: convolution of the input.
 // x^2[i,j] = sum_{m=0..1} sum_{n=0..1} sum_{k=0..0} w^2[m,n] * O^1[i + m,j + n] + b^2
-// One invocation computes one element of conv2/preActivation for one example.
+// Then, from the value just computed, in the same invocation:
+// Layer conv2: relu activation.
+// O^2[i,j] = relu(x^2[i,j])
+// One invocation computes one element of conv2/preActivation and conv2/output for one example.
 
 struct Params {
   batch: u32,
@@ -77,9 +59,10 @@ struct Params {
 @group(0) @binding(2) var<storage, read> conv2Kernel: array<f32>;
 @group(0) @binding(3) var<storage, read> conv2Bias: array<f32>;
 @group(0) @binding(4) var<storage, read_write> conv2PreActivation: array<f32>;
+@group(0) @binding(5) var<storage, read_write> conv2Output: array<f32>;
 
 @compute @workgroup_size(64)
-fn computeConv2PreActivation(@builtin(global_invocation_id) id: vec3<u32>) {
+fn computeConv2Output(@builtin(global_invocation_id) id: vec3<u32>) {
   let flat = i32(id.x + 4194240u * id.y);
   let batch = i32(params.batch);
   if (flat >= 25 * batch) {
@@ -97,34 +80,9 @@ fn computeConv2PreActivation(@builtin(global_invocation_id) id: vec3<u32>) {
       }
     }
   }
-  conv2PreActivation[u32(25 * example + 5 * i + j + c)] = sum1 + conv2Bias[u32(c)];
-}
-// ==== computeConv2Output ====
-// Layer conv2: relu activation.
-// O^2[i,j] = relu(x^2[i,j])
-// One invocation computes one element of conv2/output for one example.
-
-struct Params {
-  batch: u32,
-  learningRate: f32,
-}
-
-@group(0) @binding(0) var<uniform> params: Params;
-@group(0) @binding(1) var<storage, read> conv2PreActivation: array<f32>;
-@group(0) @binding(2) var<storage, read_write> conv2Output: array<f32>;
-
-@compute @workgroup_size(64)
-fn computeConv2Output(@builtin(global_invocation_id) id: vec3<u32>) {
-  let flat = i32(id.x + 4194240u * id.y);
-  let batch = i32(params.batch);
-  if (flat >= 25 * batch) {
-    return;
-  }
-  let example = flat / 25;
-  let i = (flat / 5) % 5;
-  let j = flat % 5;
-  let c = 0;
-  conv2Output[u32(25 * example + 5 * i + j + c)] = select(0.0, conv2PreActivation[u32(25 * example + 5 * i + j + c)], conv2PreActivation[u32(25 * example + 5 * i + j + c)] > 0.0);
+  let preActivation: f32 = sum1 + conv2Bias[u32(c)];
+  conv2PreActivation[u32(25 * example + 5 * i + j + c)] = preActivation;
+  conv2Output[u32(25 * example + 5 * i + j + c)] = select(0.0, preActivation, preActivation > 0.0);
 }
 // ==== computeOutPreActivation ====
 // Layer out: weighted sum of the inputs.
@@ -328,11 +286,15 @@ fn computeOutPreActivationGrad(@builtin(global_invocation_id) id: vec3<u32>) {
   let u_ = flat % 3;
   outPreActivationGrad[u32(3 * example + u_)] = outOutput[u32(3 * example + u_)] + -t[u32(3 * example + u_)];
 }
-// ==== computeConv2OutputGrad ====
+// ==== computeConv2PreActivationGrad ====
 // Layer conv2: gradient of the loss with respect to conv2/output.
 // dL/dO^2[i',j'] = sum_{u=0..2} delta^4[u] * w^4[i',j',u]
 // Derived by chain rule, definition of delta, substitute, linearity, access derivative, Kronecker delta elimination, bounds.
-// One invocation computes one element of grad(conv2/output) for one example.
+// Then, from the value just computed, in the same invocation:
+// Layer conv2: gradient of the loss with respect to conv2/preActivation.
+// delta^2[i',j'] = dL/dO^2[i',j'] * [x^2[i',j'] > 0]
+// Derived by chain rule, substitute, scalar rule, access derivative, Kronecker delta elimination, bounds.
+// One invocation computes one element of grad(conv2/preActivation) for one example.
 
 struct Params {
   batch: u32,
@@ -340,12 +302,13 @@ struct Params {
 }
 
 @group(0) @binding(0) var<uniform> params: Params;
-@group(0) @binding(1) var<storage, read> outKernel: array<f32>;
-@group(0) @binding(2) var<storage, read> outPreActivationGrad: array<f32>;
-@group(0) @binding(3) var<storage, read_write> conv2OutputGrad: array<f32>;
+@group(0) @binding(1) var<storage, read> conv2PreActivation: array<f32>;
+@group(0) @binding(2) var<storage, read> outKernel: array<f32>;
+@group(0) @binding(3) var<storage, read> outPreActivationGrad: array<f32>;
+@group(0) @binding(4) var<storage, read_write> conv2PreActivationGrad: array<f32>;
 
 @compute @workgroup_size(64)
-fn computeConv2OutputGrad(@builtin(global_invocation_id) id: vec3<u32>) {
+fn computeConv2PreActivationGrad(@builtin(global_invocation_id) id: vec3<u32>) {
   let flat = i32(id.x + 4194240u * id.y);
   let batch = i32(params.batch);
   if (flat >= 25 * batch) {
@@ -359,42 +322,18 @@ fn computeConv2OutputGrad(@builtin(global_invocation_id) id: vec3<u32>) {
   for (var u: i32 = 0; u <= 2; u++) {
     sum1 += outPreActivationGrad[u32(3 * example + u)] * outKernel[u32(15 * i_ + 3 * j_ + 3 * c_ + u)];
   }
-  conv2OutputGrad[u32(25 * example + 5 * i_ + j_ + c_)] = sum1;
+  let outputGrad: f32 = sum1;
+  conv2PreActivationGrad[u32(25 * example + 5 * i_ + j_ + c_)] = outputGrad * select(0.0, 1.0, conv2PreActivation[u32(25 * example + 5 * i_ + j_ + c_)] > 0.0);
 }
-// ==== computeConv2PreActivationGrad ====
-// Layer conv2: gradient of the loss with respect to conv2/preActivation.
-// delta^2[i',j'] = dL/dO^2[i',j'] * [x^2[i',j'] > 0]
-// Derived by chain rule, substitute, scalar rule, access derivative, Kronecker delta elimination, bounds.
-// One invocation computes one element of grad(conv2/preActivation) for one example.
-
-struct Params {
-  batch: u32,
-  learningRate: f32,
-}
-
-@group(0) @binding(0) var<uniform> params: Params;
-@group(0) @binding(1) var<storage, read> conv2PreActivation: array<f32>;
-@group(0) @binding(2) var<storage, read> conv2OutputGrad: array<f32>;
-@group(0) @binding(3) var<storage, read_write> conv2PreActivationGrad: array<f32>;
-
-@compute @workgroup_size(64)
-fn computeConv2PreActivationGrad(@builtin(global_invocation_id) id: vec3<u32>) {
-  let flat = i32(id.x + 4194240u * id.y);
-  let batch = i32(params.batch);
-  if (flat >= 25 * batch) {
-    return;
-  }
-  let example = flat / 25;
-  let i_ = (flat / 5) % 5;
-  let j_ = flat % 5;
-  let c_ = 0;
-  conv2PreActivationGrad[u32(25 * example + 5 * i_ + j_ + c_)] = conv2OutputGrad[u32(25 * example + 5 * i_ + j_ + c_)] * select(0.0, 1.0, conv2PreActivation[u32(25 * example + 5 * i_ + j_ + c_)] > 0.0);
-}
-// ==== computeConv1OutputGrad ====
+// ==== computeConv1PreActivationGrad ====
 // Layer conv1: gradient of the loss with respect to conv1/output.
 // dL/dO^1[i',j'] = sum_{m=max(i' - 4, 0)..min(i', 1)} sum_{n=max(j' - 4, 0)..min(j', 1)} delta^2[i' - m,j' - n] * w^2[m,n]
 // Derived by chain rule, definition of delta, substitute, linearity, access derivative, Kronecker delta elimination, bounds.
-// One invocation computes one element of grad(conv1/output) for one example.
+// Then, from the value just computed, in the same invocation:
+// Layer conv1: gradient of the loss with respect to conv1/preActivation.
+// delta^1[i',j'] = dL/dO^1[i',j'] * (1 - O^1[i',j']^2)
+// Derived by chain rule, substitute, scalar rule, access derivative, Kronecker delta elimination, bounds, recognise forward values.
+// One invocation computes one element of grad(conv1/preActivation) for one example.
 
 struct Params {
   batch: u32,
@@ -402,12 +341,13 @@ struct Params {
 }
 
 @group(0) @binding(0) var<uniform> params: Params;
-@group(0) @binding(1) var<storage, read> conv2Kernel: array<f32>;
-@group(0) @binding(2) var<storage, read> conv2PreActivationGrad: array<f32>;
-@group(0) @binding(3) var<storage, read_write> conv1OutputGrad: array<f32>;
+@group(0) @binding(1) var<storage, read> conv1Output: array<f32>;
+@group(0) @binding(2) var<storage, read> conv2Kernel: array<f32>;
+@group(0) @binding(3) var<storage, read> conv2PreActivationGrad: array<f32>;
+@group(0) @binding(4) var<storage, read_write> conv1PreActivationGrad: array<f32>;
 
 @compute @workgroup_size(64)
-fn computeConv1OutputGrad(@builtin(global_invocation_id) id: vec3<u32>) {
+fn computeConv1PreActivationGrad(@builtin(global_invocation_id) id: vec3<u32>) {
   let flat = i32(id.x + 4194240u * id.y);
   let batch = i32(params.batch);
   if (flat >= 36 * batch) {
@@ -425,42 +365,15 @@ fn computeConv1OutputGrad(@builtin(global_invocation_id) id: vec3<u32>) {
       sum1 += conv2PreActivationGrad[u32(25 * example + 5 * i_ + j_ - 5 * m - n)] * conv2Kernel[u32(2 * m + n + c_)];
     }
   }
-  conv1OutputGrad[u32(36 * example + 6 * i_ + j_ + c_)] = sum1;
-}
-// ==== computeConv1PreActivationGrad ====
-// Layer conv1: gradient of the loss with respect to conv1/preActivation.
-// delta^1[i',j'] = dL/dO^1[i',j'] * (1 - O^1[i',j']^2)
-// Derived by chain rule, substitute, scalar rule, access derivative, Kronecker delta elimination, bounds, recognise forward values.
-// One invocation computes one element of grad(conv1/preActivation) for one example.
-
-struct Params {
-  batch: u32,
-  learningRate: f32,
-}
-
-@group(0) @binding(0) var<uniform> params: Params;
-@group(0) @binding(1) var<storage, read> conv1Output: array<f32>;
-@group(0) @binding(2) var<storage, read> conv1OutputGrad: array<f32>;
-@group(0) @binding(3) var<storage, read_write> conv1PreActivationGrad: array<f32>;
-
-@compute @workgroup_size(64)
-fn computeConv1PreActivationGrad(@builtin(global_invocation_id) id: vec3<u32>) {
-  let flat = i32(id.x + 4194240u * id.y);
-  let batch = i32(params.batch);
-  if (flat >= 36 * batch) {
-    return;
-  }
-  let example = flat / 36;
-  let i_ = (flat / 6) % 6;
-  let j_ = flat % 6;
-  let c_ = 0;
-  conv1PreActivationGrad[u32(36 * example + 6 * i_ + j_ + c_)] = conv1OutputGrad[u32(36 * example + 6 * i_ + j_ + c_)] * (1.0 + -(conv1Output[u32(36 * example + 6 * i_ + j_ + c_)] * conv1Output[u32(36 * example + 6 * i_ + j_ + c_)]));
+  let outputGrad: f32 = sum1;
+  conv1PreActivationGrad[u32(36 * example + 6 * i_ + j_ + c_)] = outputGrad * (1.0 + -(conv1Output[u32(36 * example + 6 * i_ + j_ + c_)] * conv1Output[u32(36 * example + 6 * i_ + j_ + c_)]));
 }
 // ==== computeConv1KernelGrad ====
 // Layer conv1: gradient of the loss with respect to conv1/kernel.
 // dL/dw^1[m',n'] = sum_{i=0..5} sum_{j=0..5} delta^1[i,j] * x[i + m',j + n']
 // Derived by chain rule, definition of delta, substitute, linearity, access derivative, Kronecker delta elimination, bounds.
-// One invocation computes one element of grad(conv1/kernel).
+// One workgroup computes 8 elements of grad(conv1/kernel), 8 lanes each: a lane
+// sums every 4th term of every 2nd example, then the first lane adds up the partial sums.
 
 struct Params {
   batch: u32,
@@ -472,34 +385,49 @@ struct Params {
 @group(0) @binding(2) var<storage, read> conv1PreActivationGrad: array<f32>;
 @group(0) @binding(3) var<storage, read_write> conv1KernelGrad: array<f32>;
 
+var<workgroup> partialSums: array<f32, 64>;
+
 @compute @workgroup_size(64)
-fn computeConv1KernelGrad(@builtin(global_invocation_id) id: vec3<u32>) {
-  let flat = i32(id.x + 4194240u * id.y);
+fn computeConv1KernelGrad(
+  @builtin(workgroup_id) group: vec3<u32>,
+  @builtin(local_invocation_index) slot: u32,
+) {
+  let position = i32(group.x + 65535u * group.y) * 8 + i32(slot) / 8;
+  let flat = min(position, 8);
+  let lane = i32(slot) % 8;
+  let exampleLane = lane / 4;
+  let innerLane = lane % 4;
   let batch = i32(params.batch);
-  if (flat >= 9) {
-    return;
-  }
   let m_ = flat / 3;
   let n_ = flat % 3;
   let k_ = 0;
   let c_ = 0;
   var total: f32 = 0.0;
-  for (var example: i32 = 0; example < batch; example++) {
+  for (var example: i32 = exampleLane; example < batch; example += 2) {
     var sum1: f32 = 0.0;
     for (var i: i32 = 0; i <= 5; i++) {
-      for (var j: i32 = 0; j <= 5; j++) {
+      for (var j: i32 = innerLane; j <= 5; j += 4) {
         sum1 += conv1PreActivationGrad[u32(36 * example + 6 * i + j + c_)] * x[u32(64 * example + 8 * i + 8 * m_ + j + n_ + k_)];
       }
     }
     total += sum1;
   }
-  conv1KernelGrad[u32(3 * m_ + n_ + k_ + c_)] = total / f32(batch);
+
+  partialSums[slot] = total;
+  workgroupBarrier();
+  if (lane == 0 && position < 9) {
+    for (var otherLane: u32 = 1u; otherLane < 8u; otherLane++) {
+      total += partialSums[slot + otherLane];
+    }
+    conv1KernelGrad[u32(3 * m_ + n_ + k_ + c_)] = total / f32(batch);
+  }
 }
 // ==== computeConv1BiasGrad ====
 // Layer conv1: gradient of the loss with respect to conv1/bias.
 // dL/db^1 = sum_{i=0..5} sum_{j=0..5} delta^1[i,j]
 // Derived by chain rule, definition of delta, substitute, linearity, access derivative, Kronecker delta elimination, bounds.
-// One invocation computes one element of grad(conv1/bias).
+// One workgroup computes 8 elements of grad(conv1/bias), 8 lanes each: a lane
+// sums every 4th term of every 2nd example, then the first lane adds up the partial sums.
 
 struct Params {
   batch: u32,
@@ -510,31 +438,46 @@ struct Params {
 @group(0) @binding(1) var<storage, read> conv1PreActivationGrad: array<f32>;
 @group(0) @binding(2) var<storage, read_write> conv1BiasGrad: array<f32>;
 
+var<workgroup> partialSums: array<f32, 64>;
+
 @compute @workgroup_size(64)
-fn computeConv1BiasGrad(@builtin(global_invocation_id) id: vec3<u32>) {
-  let flat = i32(id.x + 4194240u * id.y);
+fn computeConv1BiasGrad(
+  @builtin(workgroup_id) group: vec3<u32>,
+  @builtin(local_invocation_index) slot: u32,
+) {
+  let position = i32(group.x + 65535u * group.y) * 8 + i32(slot) / 8;
+  let flat = min(position, 0);
+  let lane = i32(slot) % 8;
+  let exampleLane = lane / 4;
+  let innerLane = lane % 4;
   let batch = i32(params.batch);
-  if (flat >= 1) {
-    return;
-  }
   let c_ = 0;
   var total: f32 = 0.0;
-  for (var example: i32 = 0; example < batch; example++) {
+  for (var example: i32 = exampleLane; example < batch; example += 2) {
     var sum1: f32 = 0.0;
     for (var i: i32 = 0; i <= 5; i++) {
-      for (var j: i32 = 0; j <= 5; j++) {
+      for (var j: i32 = innerLane; j <= 5; j += 4) {
         sum1 += conv1PreActivationGrad[u32(36 * example + 6 * i + j + c_)];
       }
     }
     total += sum1;
   }
-  conv1BiasGrad[u32(c_)] = total / f32(batch);
+
+  partialSums[slot] = total;
+  workgroupBarrier();
+  if (lane == 0 && position < 1) {
+    for (var otherLane: u32 = 1u; otherLane < 8u; otherLane++) {
+      total += partialSums[slot + otherLane];
+    }
+    conv1BiasGrad[u32(c_)] = total / f32(batch);
+  }
 }
 // ==== computeConv2KernelGrad ====
 // Layer conv2: gradient of the loss with respect to conv2/kernel.
 // dL/dw^2[m',n'] = sum_{i=0..4} sum_{j=0..4} delta^2[i,j] * O^1[i + m',j + n']
 // Derived by chain rule, definition of delta, substitute, linearity, access derivative, Kronecker delta elimination, bounds.
-// One invocation computes one element of grad(conv2/kernel).
+// One workgroup computes 16 elements of grad(conv2/kernel), 4 lanes each: a lane
+// sums every 4th term of each example, then the first lane adds up the partial sums.
 
 struct Params {
   batch: u32,
@@ -546,13 +489,17 @@ struct Params {
 @group(0) @binding(2) var<storage, read> conv2PreActivationGrad: array<f32>;
 @group(0) @binding(3) var<storage, read_write> conv2KernelGrad: array<f32>;
 
+var<workgroup> partialSums: array<f32, 64>;
+
 @compute @workgroup_size(64)
-fn computeConv2KernelGrad(@builtin(global_invocation_id) id: vec3<u32>) {
-  let flat = i32(id.x + 4194240u * id.y);
+fn computeConv2KernelGrad(
+  @builtin(workgroup_id) group: vec3<u32>,
+  @builtin(local_invocation_index) slot: u32,
+) {
+  let position = i32(group.x + 65535u * group.y) * 16 + i32(slot) / 4;
+  let flat = min(position, 3);
+  let lane = i32(slot) % 4;
   let batch = i32(params.batch);
-  if (flat >= 4) {
-    return;
-  }
   let m_ = flat / 2;
   let n_ = flat % 2;
   let k_ = 0;
@@ -561,19 +508,28 @@ fn computeConv2KernelGrad(@builtin(global_invocation_id) id: vec3<u32>) {
   for (var example: i32 = 0; example < batch; example++) {
     var sum1: f32 = 0.0;
     for (var i: i32 = 0; i <= 4; i++) {
-      for (var j: i32 = 0; j <= 4; j++) {
+      for (var j: i32 = lane; j <= 4; j += 4) {
         sum1 += conv2PreActivationGrad[u32(25 * example + 5 * i + j + c_)] * conv1Output[u32(36 * example + 6 * i + 6 * m_ + j + n_ + k_)];
       }
     }
     total += sum1;
   }
-  conv2KernelGrad[u32(2 * m_ + n_ + k_ + c_)] = total / f32(batch);
+
+  partialSums[slot] = total;
+  workgroupBarrier();
+  if (lane == 0 && position < 4) {
+    for (var otherLane: u32 = 1u; otherLane < 4u; otherLane++) {
+      total += partialSums[slot + otherLane];
+    }
+    conv2KernelGrad[u32(2 * m_ + n_ + k_ + c_)] = total / f32(batch);
+  }
 }
 // ==== computeConv2BiasGrad ====
 // Layer conv2: gradient of the loss with respect to conv2/bias.
 // dL/db^2 = sum_{i=0..4} sum_{j=0..4} delta^2[i,j]
 // Derived by chain rule, definition of delta, substitute, linearity, access derivative, Kronecker delta elimination, bounds.
-// One invocation computes one element of grad(conv2/bias).
+// One workgroup computes 16 elements of grad(conv2/bias), 4 lanes each: a lane
+// sums every 4th term of each example, then the first lane adds up the partial sums.
 
 struct Params {
   batch: u32,
@@ -584,25 +540,37 @@ struct Params {
 @group(0) @binding(1) var<storage, read> conv2PreActivationGrad: array<f32>;
 @group(0) @binding(2) var<storage, read_write> conv2BiasGrad: array<f32>;
 
+var<workgroup> partialSums: array<f32, 64>;
+
 @compute @workgroup_size(64)
-fn computeConv2BiasGrad(@builtin(global_invocation_id) id: vec3<u32>) {
-  let flat = i32(id.x + 4194240u * id.y);
+fn computeConv2BiasGrad(
+  @builtin(workgroup_id) group: vec3<u32>,
+  @builtin(local_invocation_index) slot: u32,
+) {
+  let position = i32(group.x + 65535u * group.y) * 16 + i32(slot) / 4;
+  let flat = min(position, 0);
+  let lane = i32(slot) % 4;
   let batch = i32(params.batch);
-  if (flat >= 1) {
-    return;
-  }
   let c_ = 0;
   var total: f32 = 0.0;
   for (var example: i32 = 0; example < batch; example++) {
     var sum1: f32 = 0.0;
     for (var i: i32 = 0; i <= 4; i++) {
-      for (var j: i32 = 0; j <= 4; j++) {
+      for (var j: i32 = lane; j <= 4; j += 4) {
         sum1 += conv2PreActivationGrad[u32(25 * example + 5 * i + j + c_)];
       }
     }
     total += sum1;
   }
-  conv2BiasGrad[u32(c_)] = total / f32(batch);
+
+  partialSums[slot] = total;
+  workgroupBarrier();
+  if (lane == 0 && position < 1) {
+    for (var otherLane: u32 = 1u; otherLane < 4u; otherLane++) {
+      total += partialSums[slot + otherLane];
+    }
+    conv2BiasGrad[u32(c_)] = total / f32(batch);
+  }
 }
 // ==== computeOutKernelGrad ====
 // Layer out: gradient of the loss with respect to out/kernel.

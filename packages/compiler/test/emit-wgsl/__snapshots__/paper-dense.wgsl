@@ -1,7 +1,10 @@
-// ==== computeOutPreActivation ====
+// ==== computeOutOutput ====
 // Layer out: weighted sum of the inputs.
 // x^1[j] = sum_{i=0..2} w^1[i,j] * x[i] + b^1[j]
-// One invocation computes one element of out/preActivation for one example.
+// Then, from the value just computed, in the same invocation:
+// Layer out: sigmoid activation.
+// y[j] = sigmoid(x^1[j])
+// One invocation computes one element of out/preActivation and out/output for one example.
 
 struct Params {
   batch: u32,
@@ -13,35 +16,7 @@ struct Params {
 @group(0) @binding(2) var<storage, read> outKernel: array<f32>;
 @group(0) @binding(3) var<storage, read> outBias: array<f32>;
 @group(0) @binding(4) var<storage, read_write> outPreActivation: array<f32>;
-
-@compute @workgroup_size(64)
-fn computeOutPreActivation(@builtin(global_invocation_id) id: vec3<u32>) {
-  let flat = i32(id.x + 4194240u * id.y);
-  let batch = i32(params.batch);
-  if (flat >= 2 * batch) {
-    return;
-  }
-  let example = flat / 2;
-  let j = flat % 2;
-  var sum1: f32 = 0.0;
-  for (var i: i32 = 0; i <= 2; i++) {
-    sum1 += outKernel[u32(2 * i + j)] * x[u32(3 * example + i)];
-  }
-  outPreActivation[u32(2 * example + j)] = sum1 + outBias[u32(j)];
-}
-// ==== computeOutOutput ====
-// Layer out: sigmoid activation.
-// y[j] = sigmoid(x^1[j])
-// One invocation computes one element of out/output for one example.
-
-struct Params {
-  batch: u32,
-  learningRate: f32,
-}
-
-@group(0) @binding(0) var<uniform> params: Params;
-@group(0) @binding(1) var<storage, read> outPreActivation: array<f32>;
-@group(0) @binding(2) var<storage, read_write> outOutput: array<f32>;
+@group(0) @binding(5) var<storage, read_write> outOutput: array<f32>;
 
 fn sigmoid(v: f32) -> f32 {
   return 1.0 / (1.0 + exp(-v));
@@ -56,7 +31,13 @@ fn computeOutOutput(@builtin(global_invocation_id) id: vec3<u32>) {
   }
   let example = flat / 2;
   let j = flat % 2;
-  outOutput[u32(2 * example + j)] = sigmoid(outPreActivation[u32(2 * example + j)]);
+  var sum1: f32 = 0.0;
+  for (var i: i32 = 0; i <= 2; i++) {
+    sum1 += outKernel[u32(2 * i + j)] * x[u32(3 * example + i)];
+  }
+  let preActivation: f32 = sum1 + outBias[u32(j)];
+  outPreActivation[u32(2 * example + j)] = preActivation;
+  outOutput[u32(2 * example + j)] = sigmoid(preActivation);
 }
 // ==== computeLossError ====
 // error of each output.
@@ -112,33 +93,11 @@ fn computeLoss(@builtin(global_invocation_id) id: vec3<u32>) {
   }
   loss[u32(example)] = 0.5 * sum1;
 }
-// ==== computeOutOutputGrad ====
+// ==== computeOutPreActivationGrad ====
 // Layer out: gradient of the loss with respect to out/output.
 // dE/dy[j'] = -e[j']
 // Derived by chain rule, substitute, linearity, access derivative, Kronecker delta elimination, bounds.
-// One invocation computes one element of grad(out/output) for one example.
-
-struct Params {
-  batch: u32,
-  learningRate: f32,
-}
-
-@group(0) @binding(0) var<uniform> params: Params;
-@group(0) @binding(1) var<storage, read> lossError: array<f32>;
-@group(0) @binding(2) var<storage, read_write> outOutputGrad: array<f32>;
-
-@compute @workgroup_size(64)
-fn computeOutOutputGrad(@builtin(global_invocation_id) id: vec3<u32>) {
-  let flat = i32(id.x + 4194240u * id.y);
-  let batch = i32(params.batch);
-  if (flat >= 2 * batch) {
-    return;
-  }
-  let example = flat / 2;
-  let j_ = flat % 2;
-  outOutputGrad[u32(2 * example + j_)] = -lossError[u32(2 * example + j_)];
-}
-// ==== computeOutPreActivationGrad ====
+// Then, from the value just computed, in the same invocation:
 // Layer out: gradient of the loss with respect to out/preActivation.
 // delta^1[j'] = dE/dy[j'] * y[j'] * (1 - y[j'])
 // Derived by chain rule, substitute, scalar rule, access derivative, Kronecker delta elimination, bounds, recognise forward values.
@@ -151,7 +110,7 @@ struct Params {
 
 @group(0) @binding(0) var<uniform> params: Params;
 @group(0) @binding(1) var<storage, read> outOutput: array<f32>;
-@group(0) @binding(2) var<storage, read> outOutputGrad: array<f32>;
+@group(0) @binding(2) var<storage, read> lossError: array<f32>;
 @group(0) @binding(3) var<storage, read_write> outPreActivationGrad: array<f32>;
 
 @compute @workgroup_size(64)
@@ -163,7 +122,8 @@ fn computeOutPreActivationGrad(@builtin(global_invocation_id) id: vec3<u32>) {
   }
   let example = flat / 2;
   let j_ = flat % 2;
-  outPreActivationGrad[u32(2 * example + j_)] = outOutputGrad[u32(2 * example + j_)] * outOutput[u32(2 * example + j_)] * (1.0 + -outOutput[u32(2 * example + j_)]);
+  let outputGrad: f32 = -lossError[u32(2 * example + j_)];
+  outPreActivationGrad[u32(2 * example + j_)] = outputGrad * outOutput[u32(2 * example + j_)] * (1.0 + -outOutput[u32(2 * example + j_)]);
 }
 // ==== computeOutKernelGrad ====
 // Layer out: gradient of the loss with respect to out/kernel.

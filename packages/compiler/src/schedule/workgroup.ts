@@ -1,0 +1,290 @@
+import { invariant } from '../errors.js';
+import type { Affine } from '../program/affine.js';
+import { type FusedKernel, fuseElementwise, unfused } from './gpu-fusion.js';
+import { boundNames } from './gpu-rewrite.js';
+import type { Schedule } from './kernels.js';
+import type { IndexExpr, Kernel, Stmt } from './loops.js';
+import { EXAMPLE } from './lower-kernel.js';
+
+/**
+ * How a GPU kernel spreads over invocations. Most kernels give each element an invocation.
+ * A batch-mean kernel with few elements and a long sum (a convolution's kernel gradient: 150
+ * elements, each summing 64 examples of 784 products) would run a few long invocations, so
+ * each element gets several lanes of a workgroup instead: each lane sums a share of the
+ * terms, and the element's partial sums meet in workgroup memory.
+ */
+export type WorkgroupPlan =
+  /** One invocation per element, `size` invocations to a workgroup. */
+  | { readonly kind: 'perElement'; readonly size: number }
+  /**
+   * `elements` elements to a workgroup, `lanes` invocations to an element,
+   * `exampleLanes * innerLanes` of them:
+   * lane `l` sums every `exampleLanes`-th example starting at `l / innerLanes`, and within each
+   * example, where the sum has an inner loop it may share, every `innerLanes`-th iteration of
+   * that loop starting at `l % innerLanes`, so that neighbouring lanes read neighbouring
+   * elements. The element's statements up to `finishAt` compute a lane's partial sum in
+   * `accumulator`; the rest, run by lane 0 once the partial sums are added, store the element.
+   */
+  | {
+      readonly kind: 'splitSum';
+      readonly elements: number;
+      readonly lanes: number;
+      readonly exampleLanes: number;
+      readonly innerLanes: number;
+      readonly accumulator: string;
+      readonly finishAt: number;
+    };
+
+/** A kernel as a GPU runs it: fused kernels of the schedule and how they spread. */
+export interface GpuKernel extends FusedKernel {
+  readonly workgroup: WorkgroupPlan;
+}
+
+/** Invocations per workgroup of a per-element kernel; every WebGPU device allows 256. */
+export const ELEMENT_WORKGROUP_SIZE = 64;
+
+/** Invocations per workgroup of a split sum, and the most lanes an element gets. */
+const SPLIT_WORKGROUP_SIZE = 64;
+
+/** Kernels with this many elements keep a large GPU's cores busy one invocation each. */
+const BUSY_ELEMENTS = 65_536;
+
+/**
+ * Fewer terms than this per lane, and the barrier and the adding up of partial sums cost
+ * more than the split saves: a dense layer's kernel gradient (64 terms an element at a batch
+ * of 64) stays whole, a convolution's (6,400 or 50,176) is split 16 or 64 ways.
+ */
+const MIN_TERMS_PER_LANE = 256;
+
+/** The batch size a plan assumes; the real one is known only when a step runs. */
+const PLANNING_BATCH = 64;
+
+/** A lane's index within its element's workgroup; not a letter, like the example's. */
+export const LANE = '#lane';
+
+/** Which share of the examples a lane sums: `lane / innerLanes`. */
+export const EXAMPLE_LANE = '#exampleLane';
+
+/** Which share of the inner loop's iterations a lane sums: `lane % innerLanes`. */
+export const INNER_LANE = '#innerLane';
+
+/**
+ * The kernels of a schedule as a GPU runs them: elementwise consumers fused into their
+ * producers, and each kernel's workgroup plan.
+ */
+export function gpuKernels(plan: Schedule): GpuKernel[] {
+  const scratch = new Set(plan.buffers.filter((b) => b.role === 'adjoint').map((b) => b.tensor));
+  return fuseElementwise(plan.kernels, (t) => scratch.has(t)).map(planWorkgroup);
+}
+
+/**
+ * Chooses a kernel's workgroup plan and adapts its statements to it. A batch sum is split
+ * across lanes when the kernel has too few elements to keep a GPU busy and each element sums
+ * many terms: as many lanes (a power of two up to 64) as leave each at least
+ * `MIN_TERMS_PER_LANE` terms at a batch of 64, and as many elements to a workgroup as fill
+ * its 64 invocations.
+ */
+export function planWorkgroup(kernel: FusedKernel): GpuKernel {
+  const perElement = { ...kernel, workgroup: { kind: 'perElement', size: ELEMENT_WORKGROUP_SIZE } };
+  const sum = batchSumOf(kernel);
+  const elements = kernel.grid.indices.reduce((n, v) => n * v.extent, 1);
+  if (sum === undefined || elements >= BUSY_ELEMENTS) return perElement as GpuKernel;
+
+  const terms = PLANNING_BATCH * tripEstimate(sum.loop.body);
+  const wanted = Math.min(SPLIT_WORKGROUP_SIZE, terms / MIN_TERMS_PER_LANE);
+  const lanes = 2 ** Math.floor(Math.log2(Math.max(1, wanted)));
+  if (lanes < 2) return perElement as GpuKernel;
+
+  const inner = innerLoopOf(sum.loop.body, sum.accumulator);
+  const trips = inner === undefined ? 1 : tripEstimate([inner.loop]);
+  const innerLanes = Math.min(lanes, 2 ** Math.floor(Math.log2(Math.max(1, trips))));
+  const exampleLanes = lanes / innerLanes;
+  const innerLane = exampleLanes === 1 ? LANE : INNER_LANE;
+  const body =
+    innerLanes === 1 || inner === undefined
+      ? sum.loop.body
+      : inner.rebuild({
+          ...inner.loop,
+          lower: shifted(inner.loop.lower, innerLane),
+          step: innerLanes,
+        });
+  const first =
+    exampleLanes === 1 ? constant(0) : laneIndex(innerLanes === 1 ? LANE : EXAMPLE_LANE);
+  const element = [...kernel.element];
+  element[sum.at] = { ...sum.loop, lower: first, step: exampleLanes, body };
+  const workgroup = {
+    kind: 'splitSum',
+    elements: SPLIT_WORKGROUP_SIZE / lanes,
+    lanes,
+    exampleLanes,
+    innerLanes,
+    accumulator: sum.accumulator,
+    finishAt: sum.at + 1,
+  };
+  return { ...kernel, element, workgroup } as GpuKernel;
+}
+
+function laneIndex(name: string): IndexExpr {
+  return {
+    kind: 'affine',
+    value: { terms: [{ index: name, coefficient: 1 }], constant: 0, divisor: 1 },
+  };
+}
+
+function constant(value: number): IndexExpr {
+  return { kind: 'affine', value: { terms: [], constant: value, divisor: 1 } };
+}
+
+/**
+ * A loop's lower limit plus the lane index `lane`: inside a limit's rounding, since
+ * `ceil(n / d) + l = ceil((n + l * d) / d)` for a whole number `l`.
+ */
+function shifted(lower: IndexExpr, lane: string): IndexExpr {
+  const plus = (a: Affine, times: number): Affine => ({
+    ...a,
+    terms: [...a.terms, { index: lane, coefficient: times * a.divisor }],
+  });
+  if (lower.kind === 'affine') return { ...lower, value: plus(lower.value, 1) };
+  invariant(lower.kind === 'limit', 'only an affine or limit lower bound can be shifted');
+  return {
+    ...lower,
+    terms: lower.terms.map((t) => ({ ...t, numerator: plus(t.numerator, t.divisor) })),
+  };
+}
+
+/**
+ * The innermost loop of one example's sum, where its iterations may be dealt to lanes: the
+ * example's statements are `s = 0`, a single nest of loops, and `accumulator += s`, and the
+ * innermost loop changes nothing declared outside it except by adding to `s`. Each lane then
+ * adds a share of the terms of `s`, and the lanes' partial sums add up to the sum.
+ */
+function innerLoopOf(
+  body: readonly Stmt[],
+  accumulator: string,
+): { loop: Stmt & { kind: 'for' }; rebuild: (loop: Stmt) => Stmt[] } | undefined {
+  const [declared, ...rest] = body;
+  const added = rest.at(-1);
+  if (declared?.kind !== 'declare' || declared.value.kind !== 'number') return undefined;
+  if (added?.kind !== 'accumulate' || added.name !== accumulator) return undefined;
+  if (added.value.kind !== 'local' || added.value.name !== declared.name) return undefined;
+  const nest = descend(rest.slice(0, -1));
+  if (nest === undefined || (nest.loop.step !== undefined && nest.loop.step !== 1))
+    return undefined;
+  if (!['affine', 'limit'].includes(nest.loop.lower.kind)) return undefined;
+  if (!onlyAddsTo(nest.loop.body, declared.name, boundNames(nest.loop.body))) return undefined;
+  return { loop: nest.loop, rebuild: (loop) => [declared, ...nest.rebuild(loop), added] };
+}
+
+/**
+ * The innermost loop of a chain of loops, each the only loop of its parent, whose statements
+ * outside the innermost loop change nothing; and how to rebuild the chain around a new one.
+ */
+function descend(
+  stmts: readonly Stmt[],
+): { loop: Stmt & { kind: 'for' }; rebuild: (loop: Stmt) => Stmt[] } | undefined {
+  const at = stmts.findIndex((s) => s.kind === 'for');
+  const loop = stmts[at] as (Stmt & { kind: 'for' }) | undefined;
+  if (loop === undefined || stmts.some((s, k) => k !== at && !isPure(s))) return undefined;
+  const put = (replacement: Stmt) => stmts.map((s, k) => (k === at ? replacement : s));
+  const deeper = descend(loop.body);
+  if (deeper === undefined) return { loop, rebuild: put };
+  return { loop: deeper.loop, rebuild: (inner) => put({ ...loop, body: deeper.rebuild(inner) }) };
+}
+
+/** Statements that change nothing but what they declare, and contain no loop. */
+function isPure(s: Stmt): boolean {
+  return s.kind === 'declare' || s.kind === 'declareIndex' || s.kind === 'comment';
+}
+
+/** Whether `stmts` change only `local` by adding to it, and names declared inside them. */
+function onlyAddsTo(stmts: readonly Stmt[], local: string, inside: ReadonlySet<string>): boolean {
+  return stmts.every((s) => {
+    switch (s.kind) {
+      case 'accumulate':
+        return s.name === local || inside.has(s.name);
+      case 'assign':
+      case 'assignIndex':
+        return inside.has(s.name);
+      case 'store':
+        return false;
+      case 'for':
+      case 'if':
+        return onlyAddsTo(s.body, local, inside);
+      default:
+        return true;
+    }
+  });
+}
+
+/**
+ * The batch sum of a batch-mean kernel: a float local declared at the top, then the loop over
+ * every example, which only adds to it. Statements after the loop may read the sum; none
+ * before it may leave the invocation, since every lane must reach the workgroup's barriers.
+ */
+function batchSumOf(
+  kernel: FusedKernel,
+): { at: number; loop: Stmt & { kind: 'for' }; accumulator: string } | undefined {
+  if (kernel.grid.examples) return undefined;
+  const at = kernel.element.findIndex((s) => s.kind === 'for' && isExampleLoop(s));
+  const loop = kernel.element[at] as (Stmt & { kind: 'for' }) | undefined;
+  const declared = kernel.element[at - 1];
+  if (loop === undefined || declared?.kind !== 'declare' || declared.type !== 'float') return;
+  if (declared.value.kind !== 'number' || declared.value.value !== 0) return undefined;
+  const before = kernel.element.slice(0, at - 1);
+  if (before.some((s) => s.kind !== 'declare' && s.kind !== 'declareIndex')) return undefined;
+  if (!onlyAccumulates(loop.body, declared.name)) return undefined;
+  return { at, loop, accumulator: declared.name };
+}
+
+function isExampleLoop(s: Stmt & { kind: 'for' }): boolean {
+  const starts = s.lower.kind === 'affine' && s.lower.value.terms.length === 0;
+  return s.index === EXAMPLE && s.upper.kind === 'lastExample' && starts && (s.step ?? 1) === 1;
+}
+
+/** Whether `stmts` change `name` only by adding to it, and do add to it. */
+function onlyAccumulates(stmts: readonly Stmt[], name: string): boolean {
+  let adds = false;
+  const visit = (list: readonly Stmt[]): boolean =>
+    list.every((s) => {
+      if (s.kind === 'accumulate' && s.name === name) adds = true;
+      if ((s.kind === 'assign' || s.kind === 'declare') && s.name === name) return false;
+      return s.kind === 'for' || s.kind === 'if' ? visit(s.body) : true;
+    });
+  return visit(stmts) && adds;
+}
+
+/**
+ * Roughly how many times the innermost statements of `stmts` run: each loop counts the span
+ * of its constant limits (`max(2 - m, 0)..min(29 - m, 27)` spans 0..27), or once where a limit
+ * has no constant part.
+ */
+function tripEstimate(stmts: readonly Stmt[]): number {
+  let most = 1;
+  for (const s of stmts) {
+    if (s.kind === 'for') {
+      const span = constantLimit(s.upper, 'upper') - constantLimit(s.lower, 'lower') + 1;
+      const trips = Number.isFinite(span) && span > 0 ? Math.ceil(span / (s.step ?? 1)) : 1;
+      most = Math.max(most, trips * tripEstimate(s.body));
+    } else if (s.kind === 'if') {
+      most = Math.max(most, tripEstimate(s.body));
+    }
+  }
+  return most;
+}
+
+/** The tightest constant limit of a loop bound, or an infinite one where it has none. */
+function constantLimit(e: IndexExpr, side: 'lower' | 'upper'): number {
+  const none = side === 'upper' ? Number.POSITIVE_INFINITY : Number.NEGATIVE_INFINITY;
+  if (e.kind === 'affine' && e.value.terms.length === 0) return e.value.constant / e.value.divisor;
+  if (e.kind !== 'limit' || e.side !== side) return none;
+  const constants = e.terms
+    .filter((t) => t.numerator.terms.length === 0)
+    .map((t) => t.numerator.constant / t.numerator.divisor / t.divisor);
+  if (constants.length === 0) return none;
+  return side === 'upper' ? Math.floor(Math.min(...constants)) : Math.ceil(Math.max(...constants));
+}
+
+/** A kernel of the schedule on its own, with its plan: what `kernelShader` emits. */
+export function gpuKernel(kernel: Kernel): GpuKernel {
+  return planWorkgroup(unfused(kernel));
+}
