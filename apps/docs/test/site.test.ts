@@ -15,15 +15,14 @@ const SIZES = [
   { name: 'phone', width: 390, height: 844 },
 ] as const;
 
-/** `symgrad derive <example> --format json`, run as a user runs it. */
-function deriveWithCli(example: string): DerivationDocument {
+/** `symgrad derive <example> --format <format>`, run as a user runs it. */
+function deriveWithCli(example: string, format: 'json' | 'latex'): string {
   const bin = `${ROOT}packages/cli/dist/bin.js`;
   const file = `${ROOT}examples/${example}.json`;
-  const text = execFileSync('node', [bin, 'derive', file, '--format', 'json'], {
+  return execFileSync('node', [bin, 'derive', file, '--format', format], {
     encoding: 'utf8',
     maxBuffer: 1 << 28,
   });
-  return JSON.parse(text) as DerivationDocument;
 }
 
 /** The TeX sources of the formulas KaTeX typeset, as MathML keeps them. */
@@ -116,7 +115,8 @@ describe.skipIf(browser === undefined)('the docs site in Chromium', () => {
   it.each(EXAMPLES)(
     'shows the derivations of %s exactly as symgrad derive prints them',
     async (example) => {
-      const document = deriveWithCli(example);
+      const document = JSON.parse(deriveWithCli(example, 'json')) as DerivationDocument;
+      const latex = deriveWithCli(example, 'latex');
       const { page } = await shared(`model-${example}.html`);
       const shown = await page.$$eval('.math-column article.derivation', (articles) =>
         articles.map((a) => ({
@@ -148,6 +148,8 @@ describe.skipIf(browser === undefined)('the docs site in Chromium', () => {
         expect(update && `${update.lhs} \\leftarrow ${update.rhs}`).toEqual(
           d.update?.equation.latex,
         );
+        // Every step is a row of the LaTeX that derive writes, with the same right-hand side.
+        for (const step of steps) expect(latex).toContain(`&= ${step.rhs} && \\text{(`);
         // What KaTeX typeset is the row itself, not a copy of it.
         for (const row of rows) expect(row.tex).toContain(row.rhs);
       });
