@@ -182,6 +182,16 @@ describe.skipIf(browser === undefined)('the docs site in Chromium', () => {
     );
     expect(card).toEqual(['conv2KernelGrad']);
     expect(await page.$eval(derivation, (e) => e.classList.contains('highlighted'))).toBe(true);
+
+    // A step of another derivation selects that derivation's kernel.
+    await page.click(
+      'article.derivation[data-tensor="grad(conv1/kernel)"] .steps li.step >> nth=2',
+    );
+    const stepCard = await page.$$eval('.code-column .highlighted', (all) =>
+      all.map((e) => (e as HTMLElement).dataset.kernel),
+    );
+    expect(stepCard).toEqual(['conv1KernelGrad']);
+    await page.click(`${derivation} .to-kernel`);
     await page.$eval(derivation, (e) => e.scrollIntoView({ block: 'start' }));
     await page.screenshot({ path: `${SCREENSHOTS}model-paper-conv-linked-laptop.png` });
     await page.click('article.kernel.highlighted [data-tab="wgsl"]');

@@ -11,7 +11,10 @@ import { activateTabs } from './tabs.js';
 /** The class both sides of a selected pair carry. */
 export const HIGHLIGHT = 'highlighted';
 
-function selectKernel(kernel: string, reveal: 'equation' | 'kernel'): void {
+/** Side by side, the kernels scroll in a column of their own; stacked, they are far below. */
+const sideBySide = matchMedia('(min-width: 1001px)');
+
+function selectKernel(kernel: string, reveal: 'equation' | 'kernel' | 'nothing'): void {
   for (const element of document.querySelectorAll(`.${HIGHLIGHT}`)) {
     element.classList.remove(HIGHLIGHT);
     element.removeAttribute('aria-current');
@@ -31,20 +34,33 @@ function selectKernel(kernel: string, reveal: 'equation' | 'kernel'): void {
     element?.setAttribute('aria-current', 'true');
   }
   card?.querySelector('.select-kernel')?.setAttribute('aria-pressed', 'true');
+  if (reveal === 'nothing') return;
   const target = reveal === 'equation' ? equation : card;
   const still = matchMedia('(prefers-reduced-motion: reduce)').matches;
   target?.scrollIntoView({ block: 'nearest', behavior: still ? 'instant' : 'smooth' });
 }
 
-/** Kernel buttons reveal the equation; `kernel …` links beside equations reveal the kernel. */
+/**
+ * Kernel buttons reveal the equation; `kernel …` links beside equations reveal the kernel.
+ * A click anywhere else on a step or an equation selects its kernel too, and reveals it only
+ * where the kernels stand beside the equations.
+ */
 function activateLinks(): void {
   document.addEventListener('click', (event) => {
-    const control = (event.target as Element | null)?.closest<HTMLElement>('[data-select]');
-    const kernel = control?.dataset.select;
-    if (control === null || control === undefined || kernel === undefined) return;
-    event.preventDefault();
-    selectKernel(kernel, control.classList.contains('select-kernel') ? 'equation' : 'kernel');
-    history.replaceState(null, '', `#kernel=${encodeURIComponent(kernel)}`);
+    const target = event.target as Element | null;
+    const control = target?.closest<HTMLElement>('[data-select]');
+    if (control?.dataset.select !== undefined) {
+      event.preventDefault();
+      const kernel = control.dataset.select;
+      selectKernel(kernel, control.classList.contains('select-kernel') ? 'equation' : 'kernel');
+      history.replaceState(null, '', `#kernel=${encodeURIComponent(kernel)}`);
+      return;
+    }
+    if (target?.closest('a, button, summary') || !target?.closest('.steps li, .equation')) return;
+    const owner = target.closest<HTMLElement>('.math-column [data-kernel]');
+    if (owner?.dataset.kernel !== undefined) {
+      selectKernel(owner.dataset.kernel, sideBySide.matches ? 'kernel' : 'nothing');
+    }
   });
 
   const fromHash = /^#kernel=(.+)$/.exec(location.hash)?.[1];
