@@ -9,11 +9,15 @@ import './styles.css';
 import { activateTabs } from './tabs.js';
 
 /** The class both sides of a selected pair carry. */
-export const HIGHLIGHT = 'highlighted';
+const HIGHLIGHT = 'highlighted';
 
 /** Side by side, the kernels scroll in a column of their own; stacked, they are far below. */
 const sideBySide = matchMedia('(min-width: 1001px)');
 
+/**
+ * Highlights a kernel and the equation or derivation it computes, and scrolls one of the two
+ * into view: the other side from the one the reader clicked.
+ */
 function selectKernel(kernel: string, reveal: 'equation' | 'kernel' | 'nothing'): void {
   for (const element of document.querySelectorAll(`.${HIGHLIGHT}`)) {
     element.classList.remove(HIGHLIGHT);
