@@ -79,7 +79,11 @@ export class WorkerThread {
     Atomics.notify(control, CONTROL.request);
   }
 
-  /** Blocks until the last request is answered; a failure is thrown as a `WorkerError`. */
+  /**
+   * Blocks until the last request is answered; a failure is thrown as a `WorkerError`.
+   * TODO: a worker killed outright (out of memory) never replies and this waits for ever; a
+   * watcher on the worker's exit, outside this blocked thread, would turn that into an error.
+   */
   settle(): void {
     if (this.#broken !== undefined) throw this.#broken;
     if (!this.#pending) return;
