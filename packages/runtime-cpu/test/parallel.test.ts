@@ -1,7 +1,18 @@
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { compileTypeScript, type Graph } from '@symgrad/compiler';
 import { afterAll, describe, expect, it } from 'vitest';
-import { CpuModel, type Float32Tensor, TrainingError, train, WorkerError } from '../src/index.js';
+import {
+  CpuModel,
+  type Float32Tensor,
+  loadCheckpoint,
+  TrainingError,
+  train,
+  WorkerError,
+} from '../src/index.js';
 import { exampleGraph, modelOf, oneHotRows, Random, uniform } from './helpers.js';
+import { quadrantNet, quadrants } from './synthetic.js';
 
 const lenet = exampleGraph('lenet');
 const mlp = exampleGraph('mlp');
@@ -101,6 +112,25 @@ describe('training on 2 threads', () => {
     for (const [name, weight] of Object.entries(actual!.weights)) {
       expect(relativeError(weight, expected!.weights[name]!), name).toBeLessThan(1e-4);
     }
+  });
+});
+
+describe('resuming on 2 threads', () => {
+  it('reaches the very weights of an uninterrupted run on 2 threads', () => {
+    // 100 examples in batches of 16 end each epoch with a batch of 4.
+    const data = { train: quadrants(100, 4), test: quadrants(40, 5) };
+    const options = { batchSize: 16, seed: 12, learningRate: 0.3 };
+    const bits = (trained: CpuModel) =>
+      Object.values(trained.weights()).map((w) => Array.from(new Uint32Array(w.data.buffer)));
+    const whole = model(quadrantNet, 2, 16);
+    train(whole, data, { ...options, epochs: 3 });
+
+    const file = join(mkdtempSync(join(tmpdir(), 'symgrad-parallel-')), 'quadrants.ckpt.json');
+    train(model(quadrantNet, 2, 16), data, { ...options, epochs: 1, checkpoint: file });
+    const resumed = model(quadrantNet, 2, 16);
+    train(resumed, data, { ...options, epochs: 3, resume: loadCheckpoint(file) });
+
+    expect(bits(resumed)).toEqual(bits(whole));
   });
 });
 
