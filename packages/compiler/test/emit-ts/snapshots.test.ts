@@ -40,8 +40,22 @@ describe('what the emitted module is', () => {
   });
 
   it('inlines the shapes as numbers in the loops', () => {
-    expect(module.source).toContain('for (let i_ = 0; i_ <= 2; i_++)');
-    expect(module.source).toContain('outKernelGrad[2 * i_ + j_] = total / batch;');
+    expect(module.source).toContain('for (let i = 0; i <= 2; i++)');
+    expect(module.source).toContain('outKernelGrad[5] = total_5 / batch;');
+  });
+
+  it('reads each operand of a tile once, at an offset built loop by loop', () => {
+    expect(module.source).toContain(
+      [
+        '    for (let i = 0; i <= 2; i++) {',
+        '      const outKernelAtI = 2 * i;',
+        '      const xAtI = xAtExample + i;',
+        '      const outKernel_0 = outKernel[outKernelAtI];',
+        '      const outKernel_1 = outKernel[outKernelAtI + 1];',
+        '      const x_0 = x[xAtI];',
+      ].join('\n'),
+    );
+    expect(module.source).toContain('sum1_3 += outKernel_1 * x_1;');
   });
 
   it('trains in place: one step of gradient descent lowers the loss', () => {

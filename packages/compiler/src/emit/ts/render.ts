@@ -10,9 +10,18 @@ import { affineSource, offsetSource } from '../code.js';
  * variables that hold them.
  */
 export class TsRenderer {
+  /** Locals that some statement assigns after their declaration: `let`; the others `const`. */
+  private mutable: ReadonlySet<string> = new Set();
+
   constructor(private readonly buffer: (tensor: string) => string) {}
 
+  /** Prints a kernel's statements. */
   statements(writer: CodeBlockWriter, stmts: readonly Stmt[]): void {
+    this.mutable = assignedLocals(stmts);
+    this.block(writer, stmts);
+  }
+
+  private block(writer: CodeBlockWriter, stmts: readonly Stmt[]): void {
     for (const stmt of stmts) this.statement(writer, stmt);
   }
 
@@ -20,22 +29,20 @@ export class TsRenderer {
     switch (stmt.kind) {
       case 'for': {
         const head = this.loopHead(indexName(stmt.index), stmt.lower, stmt.upper, stmt.step ?? 1);
-        writer.write(`${head} `).block(() => this.statements(writer, stmt.body));
+        writer.write(`${head} `).block(() => this.block(writer, stmt.body));
         return;
       }
       case 'if':
-        writer
-          .write(`if (${this.test(stmt.test)}) `)
-          .block(() => this.statements(writer, stmt.body));
+        writer.write(`if (${this.test(stmt.test)}) `).block(() => this.block(writer, stmt.body));
         return;
       case 'skipUnless':
         writer.writeLine(`if (!(${this.test(stmt.test)})) continue;`);
         return;
       case 'declare':
-        writer.writeLine(`let ${stmt.name} = ${this.value(stmt.value)};`);
+        writer.writeLine(`${this.keyword(stmt.name)} ${stmt.name} = ${this.value(stmt.value)};`);
         return;
       case 'declareIndex':
-        writer.writeLine(`let ${stmt.name} = ${this.index(stmt.value)};`);
+        writer.writeLine(`${this.keyword(stmt.name)} ${stmt.name} = ${this.index(stmt.value)};`);
         return;
       case 'assign':
         writer.writeLine(`${stmt.name} = ${this.value(stmt.value)};`);
@@ -55,6 +62,10 @@ export class TsRenderer {
         writer.writeLine(`// ${stmt.text}`);
         return;
     }
+  }
+
+  private keyword(local: string): 'let' | 'const' {
+    return this.mutable.has(local) ? 'let' : 'const';
   }
 
   /**
@@ -139,6 +150,17 @@ export class TsRenderer {
         return t.tests.map((x) => `(${this.test(x)})`).join(' && ');
     }
   }
+}
+
+function assignedLocals(stmts: readonly Stmt[]): Set<string> {
+  const names = new Set<string>();
+  const visit = (s: Stmt): void => {
+    if (s.kind === 'assign' || s.kind === 'accumulate' || s.kind === 'assignIndex')
+      names.add(s.name);
+    if (s.kind === 'for' || s.kind === 'if') s.body.forEach(visit);
+  };
+  stmts.forEach(visit);
+  return names;
 }
 
 /** `i'` -> `i_`; the batch index `#example` -> `example`. */

@@ -198,121 +198,143 @@ function computeConv1PreActivation(state: State, batch: number): void {
   const conv1Bias = state.conv1Bias;
   const conv1PreActivation = state.conv1PreActivation;
   for (let example = 0, exampleLast = batch - 4; example <= exampleLast; example += 4) {
+    const xAtExample = 784 * example;
+    const conv1PreActivationAtExample = 4704 * example;
     for (let i = 0; i <= 27; i++) {
+      const xAtI = xAtExample + 28 * i;
+      const conv1PreActivationAtI = conv1PreActivationAtExample + 168 * i;
       for (let j = 0; j <= 27; j++) {
-        for (let c = 0; c <= 2; c += 4) {
-          let sum1_0 = 0;
-          let sum1_1 = 0;
-          let sum1_2 = 0;
-          let sum1_3 = 0;
-          let sum1_4 = 0;
-          let sum1_5 = 0;
-          let sum1_6 = 0;
-          let sum1_7 = 0;
-          let sum1_8 = 0;
-          let sum1_9 = 0;
-          let sum1_10 = 0;
-          let sum1_11 = 0;
-          let sum1_12 = 0;
-          let sum1_13 = 0;
-          let sum1_14 = 0;
-          let sum1_15 = 0;
-          for (let m = Math.max(-i + 2, 0), mLast = Math.min(-i + 29, 4); m <= mLast; m++) {
-            for (let n = Math.max(-j + 2, 0), nLast = Math.min(-j + 29, 4); n <= nLast; n++) {
-              for (let k = 0; k <= 0; k++) {
-                sum1_0 += conv1Kernel[30 * m + 6 * n + 6 * k + c] * x[784 * example + 28 * i + 28 * m + j + n + k - 58];
-                sum1_1 += conv1Kernel[30 * m + 6 * n + 6 * k + c + 1] * x[784 * example + 28 * i + 28 * m + j + n + k - 58];
-                sum1_2 += conv1Kernel[30 * m + 6 * n + 6 * k + c + 2] * x[784 * example + 28 * i + 28 * m + j + n + k - 58];
-                sum1_3 += conv1Kernel[30 * m + 6 * n + 6 * k + c + 3] * x[784 * example + 28 * i + 28 * m + j + n + k - 58];
-                sum1_4 += conv1Kernel[30 * m + 6 * n + 6 * k + c] * x[784 * example + 28 * i + 28 * m + j + n + k + 726];
-                sum1_5 += conv1Kernel[30 * m + 6 * n + 6 * k + c + 1] * x[784 * example + 28 * i + 28 * m + j + n + k + 726];
-                sum1_6 += conv1Kernel[30 * m + 6 * n + 6 * k + c + 2] * x[784 * example + 28 * i + 28 * m + j + n + k + 726];
-                sum1_7 += conv1Kernel[30 * m + 6 * n + 6 * k + c + 3] * x[784 * example + 28 * i + 28 * m + j + n + k + 726];
-                sum1_8 += conv1Kernel[30 * m + 6 * n + 6 * k + c] * x[784 * example + 28 * i + 28 * m + j + n + k + 1510];
-                sum1_9 += conv1Kernel[30 * m + 6 * n + 6 * k + c + 1] * x[784 * example + 28 * i + 28 * m + j + n + k + 1510];
-                sum1_10 += conv1Kernel[30 * m + 6 * n + 6 * k + c + 2] * x[784 * example + 28 * i + 28 * m + j + n + k + 1510];
-                sum1_11 += conv1Kernel[30 * m + 6 * n + 6 * k + c + 3] * x[784 * example + 28 * i + 28 * m + j + n + k + 1510];
-                sum1_12 += conv1Kernel[30 * m + 6 * n + 6 * k + c] * x[784 * example + 28 * i + 28 * m + j + n + k + 2294];
-                sum1_13 += conv1Kernel[30 * m + 6 * n + 6 * k + c + 1] * x[784 * example + 28 * i + 28 * m + j + n + k + 2294];
-                sum1_14 += conv1Kernel[30 * m + 6 * n + 6 * k + c + 2] * x[784 * example + 28 * i + 28 * m + j + n + k + 2294];
-                sum1_15 += conv1Kernel[30 * m + 6 * n + 6 * k + c + 3] * x[784 * example + 28 * i + 28 * m + j + n + k + 2294];
-              }
-            }
+        const xAtJ = xAtI + j;
+        const conv1PreActivationAtJ = conv1PreActivationAtI + 6 * j;
+        let sum1_0 = 0;
+        let sum1_1 = 0;
+        let sum1_2 = 0;
+        let sum1_3 = 0;
+        let sum1_4 = 0;
+        let sum1_5 = 0;
+        let sum1_6 = 0;
+        let sum1_7 = 0;
+        let sum1_8 = 0;
+        let sum1_9 = 0;
+        let sum1_10 = 0;
+        let sum1_11 = 0;
+        let sum1_12 = 0;
+        let sum1_13 = 0;
+        let sum1_14 = 0;
+        let sum1_15 = 0;
+        let sum1_16 = 0;
+        let sum1_17 = 0;
+        let sum1_18 = 0;
+        let sum1_19 = 0;
+        let sum1_20 = 0;
+        let sum1_21 = 0;
+        let sum1_22 = 0;
+        let sum1_23 = 0;
+        for (let m = Math.max(-i + 2, 0), mLast = Math.min(-i + 29, 4); m <= mLast; m++) {
+          const conv1KernelAtM = 30 * m;
+          const xAtM = xAtJ + 28 * m;
+          for (let n = Math.max(-j + 2, 0), nLast = Math.min(-j + 29, 4); n <= nLast; n++) {
+            const conv1KernelAtN = conv1KernelAtM + 6 * n;
+            const xAtN = xAtM + n;
+            const conv1Kernel_0 = conv1Kernel[conv1KernelAtN];
+            const conv1Kernel_1 = conv1Kernel[conv1KernelAtN + 1];
+            const conv1Kernel_2 = conv1Kernel[conv1KernelAtN + 2];
+            const conv1Kernel_3 = conv1Kernel[conv1KernelAtN + 3];
+            const conv1Kernel_4 = conv1Kernel[conv1KernelAtN + 4];
+            const conv1Kernel_5 = conv1Kernel[conv1KernelAtN + 5];
+            const x_0 = x[xAtN - 58];
+            const x_1 = x[xAtN + 726];
+            const x_2 = x[xAtN + 1510];
+            const x_3 = x[xAtN + 2294];
+            sum1_0 += conv1Kernel_0 * x_0;
+            sum1_1 += conv1Kernel_1 * x_0;
+            sum1_2 += conv1Kernel_2 * x_0;
+            sum1_3 += conv1Kernel_3 * x_0;
+            sum1_4 += conv1Kernel_4 * x_0;
+            sum1_5 += conv1Kernel_5 * x_0;
+            sum1_6 += conv1Kernel_0 * x_1;
+            sum1_7 += conv1Kernel_1 * x_1;
+            sum1_8 += conv1Kernel_2 * x_1;
+            sum1_9 += conv1Kernel_3 * x_1;
+            sum1_10 += conv1Kernel_4 * x_1;
+            sum1_11 += conv1Kernel_5 * x_1;
+            sum1_12 += conv1Kernel_0 * x_2;
+            sum1_13 += conv1Kernel_1 * x_2;
+            sum1_14 += conv1Kernel_2 * x_2;
+            sum1_15 += conv1Kernel_3 * x_2;
+            sum1_16 += conv1Kernel_4 * x_2;
+            sum1_17 += conv1Kernel_5 * x_2;
+            sum1_18 += conv1Kernel_0 * x_3;
+            sum1_19 += conv1Kernel_1 * x_3;
+            sum1_20 += conv1Kernel_2 * x_3;
+            sum1_21 += conv1Kernel_3 * x_3;
+            sum1_22 += conv1Kernel_4 * x_3;
+            sum1_23 += conv1Kernel_5 * x_3;
           }
-          conv1PreActivation[4704 * example + 168 * i + 6 * j + c] = sum1_0 + conv1Bias[c];
-          conv1PreActivation[4704 * example + 168 * i + 6 * j + c + 1] = sum1_1 + conv1Bias[c + 1];
-          conv1PreActivation[4704 * example + 168 * i + 6 * j + c + 2] = sum1_2 + conv1Bias[c + 2];
-          conv1PreActivation[4704 * example + 168 * i + 6 * j + c + 3] = sum1_3 + conv1Bias[c + 3];
-          conv1PreActivation[4704 * example + 168 * i + 6 * j + c + 4704] = sum1_4 + conv1Bias[c];
-          conv1PreActivation[4704 * example + 168 * i + 6 * j + c + 4705] = sum1_5 + conv1Bias[c + 1];
-          conv1PreActivation[4704 * example + 168 * i + 6 * j + c + 4706] = sum1_6 + conv1Bias[c + 2];
-          conv1PreActivation[4704 * example + 168 * i + 6 * j + c + 4707] = sum1_7 + conv1Bias[c + 3];
-          conv1PreActivation[4704 * example + 168 * i + 6 * j + c + 9408] = sum1_8 + conv1Bias[c];
-          conv1PreActivation[4704 * example + 168 * i + 6 * j + c + 9409] = sum1_9 + conv1Bias[c + 1];
-          conv1PreActivation[4704 * example + 168 * i + 6 * j + c + 9410] = sum1_10 + conv1Bias[c + 2];
-          conv1PreActivation[4704 * example + 168 * i + 6 * j + c + 9411] = sum1_11 + conv1Bias[c + 3];
-          conv1PreActivation[4704 * example + 168 * i + 6 * j + c + 14112] = sum1_12 + conv1Bias[c];
-          conv1PreActivation[4704 * example + 168 * i + 6 * j + c + 14113] = sum1_13 + conv1Bias[c + 1];
-          conv1PreActivation[4704 * example + 168 * i + 6 * j + c + 14114] = sum1_14 + conv1Bias[c + 2];
-          conv1PreActivation[4704 * example + 168 * i + 6 * j + c + 14115] = sum1_15 + conv1Bias[c + 3];
         }
-        for (let c = 4; c <= 5; c++) {
-          let sum1_0 = 0;
-          let sum1_1 = 0;
-          let sum1_2 = 0;
-          let sum1_3 = 0;
-          for (let m = Math.max(-i + 2, 0), mLast = Math.min(-i + 29, 4); m <= mLast; m++) {
-            for (let n = Math.max(-j + 2, 0), nLast = Math.min(-j + 29, 4); n <= nLast; n++) {
-              for (let k = 0; k <= 0; k++) {
-                sum1_0 += conv1Kernel[30 * m + 6 * n + 6 * k + c] * x[784 * example + 28 * i + 28 * m + j + n + k - 58];
-                sum1_1 += conv1Kernel[30 * m + 6 * n + 6 * k + c] * x[784 * example + 28 * i + 28 * m + j + n + k + 726];
-                sum1_2 += conv1Kernel[30 * m + 6 * n + 6 * k + c] * x[784 * example + 28 * i + 28 * m + j + n + k + 1510];
-                sum1_3 += conv1Kernel[30 * m + 6 * n + 6 * k + c] * x[784 * example + 28 * i + 28 * m + j + n + k + 2294];
-              }
-            }
-          }
-          conv1PreActivation[4704 * example + 168 * i + 6 * j + c] = sum1_0 + conv1Bias[c];
-          conv1PreActivation[4704 * example + 168 * i + 6 * j + c + 4704] = sum1_1 + conv1Bias[c];
-          conv1PreActivation[4704 * example + 168 * i + 6 * j + c + 9408] = sum1_2 + conv1Bias[c];
-          conv1PreActivation[4704 * example + 168 * i + 6 * j + c + 14112] = sum1_3 + conv1Bias[c];
-        }
+        conv1PreActivation[conv1PreActivationAtJ] = sum1_0 + conv1Bias[0];
+        conv1PreActivation[conv1PreActivationAtJ + 1] = sum1_1 + conv1Bias[1];
+        conv1PreActivation[conv1PreActivationAtJ + 2] = sum1_2 + conv1Bias[2];
+        conv1PreActivation[conv1PreActivationAtJ + 3] = sum1_3 + conv1Bias[3];
+        conv1PreActivation[conv1PreActivationAtJ + 4] = sum1_4 + conv1Bias[4];
+        conv1PreActivation[conv1PreActivationAtJ + 5] = sum1_5 + conv1Bias[5];
+        conv1PreActivation[conv1PreActivationAtJ + 4704] = sum1_6 + conv1Bias[0];
+        conv1PreActivation[conv1PreActivationAtJ + 4705] = sum1_7 + conv1Bias[1];
+        conv1PreActivation[conv1PreActivationAtJ + 4706] = sum1_8 + conv1Bias[2];
+        conv1PreActivation[conv1PreActivationAtJ + 4707] = sum1_9 + conv1Bias[3];
+        conv1PreActivation[conv1PreActivationAtJ + 4708] = sum1_10 + conv1Bias[4];
+        conv1PreActivation[conv1PreActivationAtJ + 4709] = sum1_11 + conv1Bias[5];
+        conv1PreActivation[conv1PreActivationAtJ + 9408] = sum1_12 + conv1Bias[0];
+        conv1PreActivation[conv1PreActivationAtJ + 9409] = sum1_13 + conv1Bias[1];
+        conv1PreActivation[conv1PreActivationAtJ + 9410] = sum1_14 + conv1Bias[2];
+        conv1PreActivation[conv1PreActivationAtJ + 9411] = sum1_15 + conv1Bias[3];
+        conv1PreActivation[conv1PreActivationAtJ + 9412] = sum1_16 + conv1Bias[4];
+        conv1PreActivation[conv1PreActivationAtJ + 9413] = sum1_17 + conv1Bias[5];
+        conv1PreActivation[conv1PreActivationAtJ + 14112] = sum1_18 + conv1Bias[0];
+        conv1PreActivation[conv1PreActivationAtJ + 14113] = sum1_19 + conv1Bias[1];
+        conv1PreActivation[conv1PreActivationAtJ + 14114] = sum1_20 + conv1Bias[2];
+        conv1PreActivation[conv1PreActivationAtJ + 14115] = sum1_21 + conv1Bias[3];
+        conv1PreActivation[conv1PreActivationAtJ + 14116] = sum1_22 + conv1Bias[4];
+        conv1PreActivation[conv1PreActivationAtJ + 14117] = sum1_23 + conv1Bias[5];
       }
     }
   }
   for (let example = batch - (batch % 4); example < batch; example++) {
+    const xAtExample = 784 * example;
+    const conv1PreActivationAtExample = 4704 * example;
     for (let i = 0; i <= 27; i++) {
+      const xAtI = xAtExample + 28 * i;
+      const conv1PreActivationAtI = conv1PreActivationAtExample + 168 * i;
       for (let j = 0; j <= 27; j++) {
-        for (let c = 0; c <= 2; c += 4) {
-          let sum1_0 = 0;
-          let sum1_1 = 0;
-          let sum1_2 = 0;
-          let sum1_3 = 0;
-          for (let m = Math.max(-i + 2, 0), mLast = Math.min(-i + 29, 4); m <= mLast; m++) {
-            for (let n = Math.max(-j + 2, 0), nLast = Math.min(-j + 29, 4); n <= nLast; n++) {
-              for (let k = 0; k <= 0; k++) {
-                sum1_0 += conv1Kernel[30 * m + 6 * n + 6 * k + c] * x[784 * example + 28 * i + 28 * m + j + n + k - 58];
-                sum1_1 += conv1Kernel[30 * m + 6 * n + 6 * k + c + 1] * x[784 * example + 28 * i + 28 * m + j + n + k - 58];
-                sum1_2 += conv1Kernel[30 * m + 6 * n + 6 * k + c + 2] * x[784 * example + 28 * i + 28 * m + j + n + k - 58];
-                sum1_3 += conv1Kernel[30 * m + 6 * n + 6 * k + c + 3] * x[784 * example + 28 * i + 28 * m + j + n + k - 58];
-              }
-            }
+        const xAtJ = xAtI + j;
+        const conv1PreActivationAtJ = conv1PreActivationAtI + 6 * j;
+        let sum1_0 = 0;
+        let sum1_1 = 0;
+        let sum1_2 = 0;
+        let sum1_3 = 0;
+        let sum1_4 = 0;
+        let sum1_5 = 0;
+        for (let m = Math.max(-i + 2, 0), mLast = Math.min(-i + 29, 4); m <= mLast; m++) {
+          const conv1KernelAtM = 30 * m;
+          const xAtM = xAtJ + 28 * m;
+          for (let n = Math.max(-j + 2, 0), nLast = Math.min(-j + 29, 4); n <= nLast; n++) {
+            const conv1KernelAtN = conv1KernelAtM + 6 * n;
+            const xAtN = xAtM + n;
+            const x_0 = x[xAtN - 58];
+            sum1_0 += conv1Kernel[conv1KernelAtN] * x_0;
+            sum1_1 += conv1Kernel[conv1KernelAtN + 1] * x_0;
+            sum1_2 += conv1Kernel[conv1KernelAtN + 2] * x_0;
+            sum1_3 += conv1Kernel[conv1KernelAtN + 3] * x_0;
+            sum1_4 += conv1Kernel[conv1KernelAtN + 4] * x_0;
+            sum1_5 += conv1Kernel[conv1KernelAtN + 5] * x_0;
           }
-          conv1PreActivation[4704 * example + 168 * i + 6 * j + c] = sum1_0 + conv1Bias[c];
-          conv1PreActivation[4704 * example + 168 * i + 6 * j + c + 1] = sum1_1 + conv1Bias[c + 1];
-          conv1PreActivation[4704 * example + 168 * i + 6 * j + c + 2] = sum1_2 + conv1Bias[c + 2];
-          conv1PreActivation[4704 * example + 168 * i + 6 * j + c + 3] = sum1_3 + conv1Bias[c + 3];
         }
-        for (let c = 4; c <= 5; c++) {
-          let sum1 = 0;
-          for (let m = Math.max(-i + 2, 0), mLast = Math.min(-i + 29, 4); m <= mLast; m++) {
-            for (let n = Math.max(-j + 2, 0), nLast = Math.min(-j + 29, 4); n <= nLast; n++) {
-              for (let k = 0; k <= 0; k++) {
-                sum1 += conv1Kernel[30 * m + 6 * n + 6 * k + c] * x[784 * example + 28 * i + 28 * m + j + n + k - 58];
-              }
-            }
-          }
-          conv1PreActivation[4704 * example + 168 * i + 6 * j + c] = sum1 + conv1Bias[c];
-        }
+        conv1PreActivation[conv1PreActivationAtJ] = sum1_0 + conv1Bias[0];
+        conv1PreActivation[conv1PreActivationAtJ + 1] = sum1_1 + conv1Bias[1];
+        conv1PreActivation[conv1PreActivationAtJ + 2] = sum1_2 + conv1Bias[2];
+        conv1PreActivation[conv1PreActivationAtJ + 3] = sum1_3 + conv1Bias[3];
+        conv1PreActivation[conv1PreActivationAtJ + 4] = sum1_4 + conv1Bias[4];
+        conv1PreActivation[conv1PreActivationAtJ + 5] = sum1_5 + conv1Bias[5];
       }
     }
   }
@@ -326,10 +348,18 @@ function computeConv1Output(state: State, batch: number): void {
   const conv1PreActivation = state.conv1PreActivation;
   const conv1Output = state.conv1Output;
   for (let example = 0; example < batch; example++) {
+    const conv1OutputAtExample = 4704 * example;
+    const conv1PreActivationAtExample = 4704 * example;
     for (let i = 0; i <= 27; i++) {
+      const conv1OutputAtI = conv1OutputAtExample + 168 * i;
+      const conv1PreActivationAtI = conv1PreActivationAtExample + 168 * i;
       for (let j = 0; j <= 27; j++) {
+        const conv1OutputAtJ = conv1OutputAtI + 6 * j;
+        const conv1PreActivationAtJ = conv1PreActivationAtI + 6 * j;
         for (let c = 0; c <= 5; c++) {
-          conv1Output[4704 * example + 168 * i + 6 * j + c] = (conv1PreActivation[4704 * example + 168 * i + 6 * j + c] > 0 ? conv1PreActivation[4704 * example + 168 * i + 6 * j + c] : 0);
+          const conv1OutputAtC = conv1OutputAtJ + c;
+          const conv1PreActivationAtC = conv1PreActivationAtJ + c;
+          conv1Output[conv1OutputAtC] = (conv1PreActivation[conv1PreActivationAtC] > 0 ? conv1PreActivation[conv1PreActivationAtC] : 0);
         }
       }
     }
@@ -344,113 +374,128 @@ function computePool1Output(state: State, batch: number): void {
   const conv1Output = state.conv1Output;
   const pool1Output = state.pool1Output;
   for (let example = 0, exampleLast = batch - 4; example <= exampleLast; example += 4) {
+    const conv1OutputAtExample = 4704 * example;
+    const pool1OutputAtExample = 1176 * example;
     for (let i = 0; i <= 13; i++) {
+      const conv1OutputAtI = conv1OutputAtExample + 336 * i;
+      const pool1OutputAtI = pool1OutputAtExample + 84 * i;
       for (let j = 0; j <= 13; j++) {
-        for (let c = 0; c <= 2; c += 4) {
-          let max1_0 = -Infinity;
-          let max1_1 = -Infinity;
-          let max1_2 = -Infinity;
-          let max1_3 = -Infinity;
-          let max1_4 = -Infinity;
-          let max1_5 = -Infinity;
-          let max1_6 = -Infinity;
-          let max1_7 = -Infinity;
-          let max1_8 = -Infinity;
-          let max1_9 = -Infinity;
-          let max1_10 = -Infinity;
-          let max1_11 = -Infinity;
-          let max1_12 = -Infinity;
-          let max1_13 = -Infinity;
-          let max1_14 = -Infinity;
-          let max1_15 = -Infinity;
-          for (let m = 0; m <= 1; m++) {
-            for (let n = 0; n <= 1; n++) {
-              max1_0 = Math.max(max1_0, conv1Output[4704 * example + 336 * i + 168 * m + 12 * j + 6 * n + c]);
-              max1_1 = Math.max(max1_1, conv1Output[4704 * example + 336 * i + 168 * m + 12 * j + 6 * n + c + 1]);
-              max1_2 = Math.max(max1_2, conv1Output[4704 * example + 336 * i + 168 * m + 12 * j + 6 * n + c + 2]);
-              max1_3 = Math.max(max1_3, conv1Output[4704 * example + 336 * i + 168 * m + 12 * j + 6 * n + c + 3]);
-              max1_4 = Math.max(max1_4, conv1Output[4704 * example + 336 * i + 168 * m + 12 * j + 6 * n + c + 4704]);
-              max1_5 = Math.max(max1_5, conv1Output[4704 * example + 336 * i + 168 * m + 12 * j + 6 * n + c + 4705]);
-              max1_6 = Math.max(max1_6, conv1Output[4704 * example + 336 * i + 168 * m + 12 * j + 6 * n + c + 4706]);
-              max1_7 = Math.max(max1_7, conv1Output[4704 * example + 336 * i + 168 * m + 12 * j + 6 * n + c + 4707]);
-              max1_8 = Math.max(max1_8, conv1Output[4704 * example + 336 * i + 168 * m + 12 * j + 6 * n + c + 9408]);
-              max1_9 = Math.max(max1_9, conv1Output[4704 * example + 336 * i + 168 * m + 12 * j + 6 * n + c + 9409]);
-              max1_10 = Math.max(max1_10, conv1Output[4704 * example + 336 * i + 168 * m + 12 * j + 6 * n + c + 9410]);
-              max1_11 = Math.max(max1_11, conv1Output[4704 * example + 336 * i + 168 * m + 12 * j + 6 * n + c + 9411]);
-              max1_12 = Math.max(max1_12, conv1Output[4704 * example + 336 * i + 168 * m + 12 * j + 6 * n + c + 14112]);
-              max1_13 = Math.max(max1_13, conv1Output[4704 * example + 336 * i + 168 * m + 12 * j + 6 * n + c + 14113]);
-              max1_14 = Math.max(max1_14, conv1Output[4704 * example + 336 * i + 168 * m + 12 * j + 6 * n + c + 14114]);
-              max1_15 = Math.max(max1_15, conv1Output[4704 * example + 336 * i + 168 * m + 12 * j + 6 * n + c + 14115]);
-            }
+        const conv1OutputAtJ = conv1OutputAtI + 12 * j;
+        const pool1OutputAtJ = pool1OutputAtI + 6 * j;
+        let max1_0 = -Infinity;
+        let max1_1 = -Infinity;
+        let max1_2 = -Infinity;
+        let max1_3 = -Infinity;
+        let max1_4 = -Infinity;
+        let max1_5 = -Infinity;
+        let max1_6 = -Infinity;
+        let max1_7 = -Infinity;
+        let max1_8 = -Infinity;
+        let max1_9 = -Infinity;
+        let max1_10 = -Infinity;
+        let max1_11 = -Infinity;
+        let max1_12 = -Infinity;
+        let max1_13 = -Infinity;
+        let max1_14 = -Infinity;
+        let max1_15 = -Infinity;
+        let max1_16 = -Infinity;
+        let max1_17 = -Infinity;
+        let max1_18 = -Infinity;
+        let max1_19 = -Infinity;
+        let max1_20 = -Infinity;
+        let max1_21 = -Infinity;
+        let max1_22 = -Infinity;
+        let max1_23 = -Infinity;
+        for (let m = 0; m <= 1; m++) {
+          const conv1OutputAtM = conv1OutputAtJ + 168 * m;
+          for (let n = 0; n <= 1; n++) {
+            const conv1OutputAtN = conv1OutputAtM + 6 * n;
+            max1_0 = Math.max(max1_0, conv1Output[conv1OutputAtN]);
+            max1_1 = Math.max(max1_1, conv1Output[conv1OutputAtN + 1]);
+            max1_2 = Math.max(max1_2, conv1Output[conv1OutputAtN + 2]);
+            max1_3 = Math.max(max1_3, conv1Output[conv1OutputAtN + 3]);
+            max1_4 = Math.max(max1_4, conv1Output[conv1OutputAtN + 4]);
+            max1_5 = Math.max(max1_5, conv1Output[conv1OutputAtN + 5]);
+            max1_6 = Math.max(max1_6, conv1Output[conv1OutputAtN + 4704]);
+            max1_7 = Math.max(max1_7, conv1Output[conv1OutputAtN + 4705]);
+            max1_8 = Math.max(max1_8, conv1Output[conv1OutputAtN + 4706]);
+            max1_9 = Math.max(max1_9, conv1Output[conv1OutputAtN + 4707]);
+            max1_10 = Math.max(max1_10, conv1Output[conv1OutputAtN + 4708]);
+            max1_11 = Math.max(max1_11, conv1Output[conv1OutputAtN + 4709]);
+            max1_12 = Math.max(max1_12, conv1Output[conv1OutputAtN + 9408]);
+            max1_13 = Math.max(max1_13, conv1Output[conv1OutputAtN + 9409]);
+            max1_14 = Math.max(max1_14, conv1Output[conv1OutputAtN + 9410]);
+            max1_15 = Math.max(max1_15, conv1Output[conv1OutputAtN + 9411]);
+            max1_16 = Math.max(max1_16, conv1Output[conv1OutputAtN + 9412]);
+            max1_17 = Math.max(max1_17, conv1Output[conv1OutputAtN + 9413]);
+            max1_18 = Math.max(max1_18, conv1Output[conv1OutputAtN + 14112]);
+            max1_19 = Math.max(max1_19, conv1Output[conv1OutputAtN + 14113]);
+            max1_20 = Math.max(max1_20, conv1Output[conv1OutputAtN + 14114]);
+            max1_21 = Math.max(max1_21, conv1Output[conv1OutputAtN + 14115]);
+            max1_22 = Math.max(max1_22, conv1Output[conv1OutputAtN + 14116]);
+            max1_23 = Math.max(max1_23, conv1Output[conv1OutputAtN + 14117]);
           }
-          pool1Output[1176 * example + 84 * i + 6 * j + c] = max1_0;
-          pool1Output[1176 * example + 84 * i + 6 * j + c + 1] = max1_1;
-          pool1Output[1176 * example + 84 * i + 6 * j + c + 2] = max1_2;
-          pool1Output[1176 * example + 84 * i + 6 * j + c + 3] = max1_3;
-          pool1Output[1176 * example + 84 * i + 6 * j + c + 1176] = max1_4;
-          pool1Output[1176 * example + 84 * i + 6 * j + c + 1177] = max1_5;
-          pool1Output[1176 * example + 84 * i + 6 * j + c + 1178] = max1_6;
-          pool1Output[1176 * example + 84 * i + 6 * j + c + 1179] = max1_7;
-          pool1Output[1176 * example + 84 * i + 6 * j + c + 2352] = max1_8;
-          pool1Output[1176 * example + 84 * i + 6 * j + c + 2353] = max1_9;
-          pool1Output[1176 * example + 84 * i + 6 * j + c + 2354] = max1_10;
-          pool1Output[1176 * example + 84 * i + 6 * j + c + 2355] = max1_11;
-          pool1Output[1176 * example + 84 * i + 6 * j + c + 3528] = max1_12;
-          pool1Output[1176 * example + 84 * i + 6 * j + c + 3529] = max1_13;
-          pool1Output[1176 * example + 84 * i + 6 * j + c + 3530] = max1_14;
-          pool1Output[1176 * example + 84 * i + 6 * j + c + 3531] = max1_15;
         }
-        for (let c = 4; c <= 5; c++) {
-          let max1_0 = -Infinity;
-          let max1_1 = -Infinity;
-          let max1_2 = -Infinity;
-          let max1_3 = -Infinity;
-          for (let m = 0; m <= 1; m++) {
-            for (let n = 0; n <= 1; n++) {
-              max1_0 = Math.max(max1_0, conv1Output[4704 * example + 336 * i + 168 * m + 12 * j + 6 * n + c]);
-              max1_1 = Math.max(max1_1, conv1Output[4704 * example + 336 * i + 168 * m + 12 * j + 6 * n + c + 4704]);
-              max1_2 = Math.max(max1_2, conv1Output[4704 * example + 336 * i + 168 * m + 12 * j + 6 * n + c + 9408]);
-              max1_3 = Math.max(max1_3, conv1Output[4704 * example + 336 * i + 168 * m + 12 * j + 6 * n + c + 14112]);
-            }
-          }
-          pool1Output[1176 * example + 84 * i + 6 * j + c] = max1_0;
-          pool1Output[1176 * example + 84 * i + 6 * j + c + 1176] = max1_1;
-          pool1Output[1176 * example + 84 * i + 6 * j + c + 2352] = max1_2;
-          pool1Output[1176 * example + 84 * i + 6 * j + c + 3528] = max1_3;
-        }
+        pool1Output[pool1OutputAtJ] = max1_0;
+        pool1Output[pool1OutputAtJ + 1] = max1_1;
+        pool1Output[pool1OutputAtJ + 2] = max1_2;
+        pool1Output[pool1OutputAtJ + 3] = max1_3;
+        pool1Output[pool1OutputAtJ + 4] = max1_4;
+        pool1Output[pool1OutputAtJ + 5] = max1_5;
+        pool1Output[pool1OutputAtJ + 1176] = max1_6;
+        pool1Output[pool1OutputAtJ + 1177] = max1_7;
+        pool1Output[pool1OutputAtJ + 1178] = max1_8;
+        pool1Output[pool1OutputAtJ + 1179] = max1_9;
+        pool1Output[pool1OutputAtJ + 1180] = max1_10;
+        pool1Output[pool1OutputAtJ + 1181] = max1_11;
+        pool1Output[pool1OutputAtJ + 2352] = max1_12;
+        pool1Output[pool1OutputAtJ + 2353] = max1_13;
+        pool1Output[pool1OutputAtJ + 2354] = max1_14;
+        pool1Output[pool1OutputAtJ + 2355] = max1_15;
+        pool1Output[pool1OutputAtJ + 2356] = max1_16;
+        pool1Output[pool1OutputAtJ + 2357] = max1_17;
+        pool1Output[pool1OutputAtJ + 3528] = max1_18;
+        pool1Output[pool1OutputAtJ + 3529] = max1_19;
+        pool1Output[pool1OutputAtJ + 3530] = max1_20;
+        pool1Output[pool1OutputAtJ + 3531] = max1_21;
+        pool1Output[pool1OutputAtJ + 3532] = max1_22;
+        pool1Output[pool1OutputAtJ + 3533] = max1_23;
       }
     }
   }
   for (let example = batch - (batch % 4); example < batch; example++) {
+    const conv1OutputAtExample = 4704 * example;
+    const pool1OutputAtExample = 1176 * example;
     for (let i = 0; i <= 13; i++) {
+      const conv1OutputAtI = conv1OutputAtExample + 336 * i;
+      const pool1OutputAtI = pool1OutputAtExample + 84 * i;
       for (let j = 0; j <= 13; j++) {
-        for (let c = 0; c <= 2; c += 4) {
-          let max1_0 = -Infinity;
-          let max1_1 = -Infinity;
-          let max1_2 = -Infinity;
-          let max1_3 = -Infinity;
-          for (let m = 0; m <= 1; m++) {
-            for (let n = 0; n <= 1; n++) {
-              max1_0 = Math.max(max1_0, conv1Output[4704 * example + 336 * i + 168 * m + 12 * j + 6 * n + c]);
-              max1_1 = Math.max(max1_1, conv1Output[4704 * example + 336 * i + 168 * m + 12 * j + 6 * n + c + 1]);
-              max1_2 = Math.max(max1_2, conv1Output[4704 * example + 336 * i + 168 * m + 12 * j + 6 * n + c + 2]);
-              max1_3 = Math.max(max1_3, conv1Output[4704 * example + 336 * i + 168 * m + 12 * j + 6 * n + c + 3]);
-            }
+        const conv1OutputAtJ = conv1OutputAtI + 12 * j;
+        const pool1OutputAtJ = pool1OutputAtI + 6 * j;
+        let max1_0 = -Infinity;
+        let max1_1 = -Infinity;
+        let max1_2 = -Infinity;
+        let max1_3 = -Infinity;
+        let max1_4 = -Infinity;
+        let max1_5 = -Infinity;
+        for (let m = 0; m <= 1; m++) {
+          const conv1OutputAtM = conv1OutputAtJ + 168 * m;
+          for (let n = 0; n <= 1; n++) {
+            const conv1OutputAtN = conv1OutputAtM + 6 * n;
+            max1_0 = Math.max(max1_0, conv1Output[conv1OutputAtN]);
+            max1_1 = Math.max(max1_1, conv1Output[conv1OutputAtN + 1]);
+            max1_2 = Math.max(max1_2, conv1Output[conv1OutputAtN + 2]);
+            max1_3 = Math.max(max1_3, conv1Output[conv1OutputAtN + 3]);
+            max1_4 = Math.max(max1_4, conv1Output[conv1OutputAtN + 4]);
+            max1_5 = Math.max(max1_5, conv1Output[conv1OutputAtN + 5]);
           }
-          pool1Output[1176 * example + 84 * i + 6 * j + c] = max1_0;
-          pool1Output[1176 * example + 84 * i + 6 * j + c + 1] = max1_1;
-          pool1Output[1176 * example + 84 * i + 6 * j + c + 2] = max1_2;
-          pool1Output[1176 * example + 84 * i + 6 * j + c + 3] = max1_3;
         }
-        for (let c = 4; c <= 5; c++) {
-          let max1 = -Infinity;
-          for (let m = 0; m <= 1; m++) {
-            for (let n = 0; n <= 1; n++) {
-              max1 = Math.max(max1, conv1Output[4704 * example + 336 * i + 168 * m + 12 * j + 6 * n + c]);
-            }
-          }
-          pool1Output[1176 * example + 84 * i + 6 * j + c] = max1;
-        }
+        pool1Output[pool1OutputAtJ] = max1_0;
+        pool1Output[pool1OutputAtJ + 1] = max1_1;
+        pool1Output[pool1OutputAtJ + 2] = max1_2;
+        pool1Output[pool1OutputAtJ + 3] = max1_3;
+        pool1Output[pool1OutputAtJ + 4] = max1_4;
+        pool1Output[pool1OutputAtJ + 5] = max1_5;
       }
     }
   }
@@ -466,9 +511,16 @@ function computeConv2PreActivation(state: State, batch: number): void {
   const conv2Bias = state.conv2Bias;
   const conv2PreActivation = state.conv2PreActivation;
   for (let example = 0, exampleLast = batch - 4; example <= exampleLast; example += 4) {
+    const pool1OutputAtExample = 1176 * example;
+    const conv2PreActivationAtExample = 1600 * example;
     for (let i = 0; i <= 9; i++) {
+      const pool1OutputAtI = pool1OutputAtExample + 84 * i;
+      const conv2PreActivationAtI = conv2PreActivationAtExample + 160 * i;
       for (let j = 0; j <= 9; j++) {
-        for (let c = 0; c <= 12; c += 4) {
+        const pool1OutputAtJ = pool1OutputAtI + 6 * j;
+        const conv2PreActivationAtJ = conv2PreActivationAtI + 16 * j;
+        for (let c = 0; c <= 8; c += 8) {
+          const conv2PreActivationAtC = conv2PreActivationAtJ + c;
           let sum1_0 = 0;
           let sum1_1 = 0;
           let sum1_2 = 0;
@@ -485,70 +537,154 @@ function computeConv2PreActivation(state: State, batch: number): void {
           let sum1_13 = 0;
           let sum1_14 = 0;
           let sum1_15 = 0;
+          let sum1_16 = 0;
+          let sum1_17 = 0;
+          let sum1_18 = 0;
+          let sum1_19 = 0;
+          let sum1_20 = 0;
+          let sum1_21 = 0;
+          let sum1_22 = 0;
+          let sum1_23 = 0;
+          let sum1_24 = 0;
+          let sum1_25 = 0;
+          let sum1_26 = 0;
+          let sum1_27 = 0;
+          let sum1_28 = 0;
+          let sum1_29 = 0;
+          let sum1_30 = 0;
+          let sum1_31 = 0;
           for (let m = 0; m <= 4; m++) {
-            for (let n = 0; n <= 4; n++) {
-              for (let k = 0; k <= 5; k++) {
-                sum1_0 += conv2Kernel[480 * m + 96 * n + 16 * k + c] * pool1Output[1176 * example + 84 * i + 84 * m + 6 * j + 6 * n + k];
-                sum1_1 += conv2Kernel[480 * m + 96 * n + 16 * k + c + 1] * pool1Output[1176 * example + 84 * i + 84 * m + 6 * j + 6 * n + k];
-                sum1_2 += conv2Kernel[480 * m + 96 * n + 16 * k + c + 2] * pool1Output[1176 * example + 84 * i + 84 * m + 6 * j + 6 * n + k];
-                sum1_3 += conv2Kernel[480 * m + 96 * n + 16 * k + c + 3] * pool1Output[1176 * example + 84 * i + 84 * m + 6 * j + 6 * n + k];
-                sum1_4 += conv2Kernel[480 * m + 96 * n + 16 * k + c] * pool1Output[1176 * example + 84 * i + 84 * m + 6 * j + 6 * n + k + 1176];
-                sum1_5 += conv2Kernel[480 * m + 96 * n + 16 * k + c + 1] * pool1Output[1176 * example + 84 * i + 84 * m + 6 * j + 6 * n + k + 1176];
-                sum1_6 += conv2Kernel[480 * m + 96 * n + 16 * k + c + 2] * pool1Output[1176 * example + 84 * i + 84 * m + 6 * j + 6 * n + k + 1176];
-                sum1_7 += conv2Kernel[480 * m + 96 * n + 16 * k + c + 3] * pool1Output[1176 * example + 84 * i + 84 * m + 6 * j + 6 * n + k + 1176];
-                sum1_8 += conv2Kernel[480 * m + 96 * n + 16 * k + c] * pool1Output[1176 * example + 84 * i + 84 * m + 6 * j + 6 * n + k + 2352];
-                sum1_9 += conv2Kernel[480 * m + 96 * n + 16 * k + c + 1] * pool1Output[1176 * example + 84 * i + 84 * m + 6 * j + 6 * n + k + 2352];
-                sum1_10 += conv2Kernel[480 * m + 96 * n + 16 * k + c + 2] * pool1Output[1176 * example + 84 * i + 84 * m + 6 * j + 6 * n + k + 2352];
-                sum1_11 += conv2Kernel[480 * m + 96 * n + 16 * k + c + 3] * pool1Output[1176 * example + 84 * i + 84 * m + 6 * j + 6 * n + k + 2352];
-                sum1_12 += conv2Kernel[480 * m + 96 * n + 16 * k + c] * pool1Output[1176 * example + 84 * i + 84 * m + 6 * j + 6 * n + k + 3528];
-                sum1_13 += conv2Kernel[480 * m + 96 * n + 16 * k + c + 1] * pool1Output[1176 * example + 84 * i + 84 * m + 6 * j + 6 * n + k + 3528];
-                sum1_14 += conv2Kernel[480 * m + 96 * n + 16 * k + c + 2] * pool1Output[1176 * example + 84 * i + 84 * m + 6 * j + 6 * n + k + 3528];
-                sum1_15 += conv2Kernel[480 * m + 96 * n + 16 * k + c + 3] * pool1Output[1176 * example + 84 * i + 84 * m + 6 * j + 6 * n + k + 3528];
-              }
+            const conv2KernelAtM = c + 480 * m;
+            const pool1OutputAtM = pool1OutputAtJ + 84 * m;
+            for (let nk = 0; nk <= 29; nk++) {
+              const conv2KernelAtNk = conv2KernelAtM + 16 * nk;
+              const pool1OutputAtNk = pool1OutputAtM + nk;
+              const conv2Kernel_0 = conv2Kernel[conv2KernelAtNk];
+              const conv2Kernel_1 = conv2Kernel[conv2KernelAtNk + 1];
+              const conv2Kernel_2 = conv2Kernel[conv2KernelAtNk + 2];
+              const conv2Kernel_3 = conv2Kernel[conv2KernelAtNk + 3];
+              const conv2Kernel_4 = conv2Kernel[conv2KernelAtNk + 4];
+              const conv2Kernel_5 = conv2Kernel[conv2KernelAtNk + 5];
+              const conv2Kernel_6 = conv2Kernel[conv2KernelAtNk + 6];
+              const conv2Kernel_7 = conv2Kernel[conv2KernelAtNk + 7];
+              const pool1Output_0 = pool1Output[pool1OutputAtNk];
+              const pool1Output_1 = pool1Output[pool1OutputAtNk + 1176];
+              const pool1Output_2 = pool1Output[pool1OutputAtNk + 2352];
+              const pool1Output_3 = pool1Output[pool1OutputAtNk + 3528];
+              sum1_0 += conv2Kernel_0 * pool1Output_0;
+              sum1_1 += conv2Kernel_1 * pool1Output_0;
+              sum1_2 += conv2Kernel_2 * pool1Output_0;
+              sum1_3 += conv2Kernel_3 * pool1Output_0;
+              sum1_4 += conv2Kernel_4 * pool1Output_0;
+              sum1_5 += conv2Kernel_5 * pool1Output_0;
+              sum1_6 += conv2Kernel_6 * pool1Output_0;
+              sum1_7 += conv2Kernel_7 * pool1Output_0;
+              sum1_8 += conv2Kernel_0 * pool1Output_1;
+              sum1_9 += conv2Kernel_1 * pool1Output_1;
+              sum1_10 += conv2Kernel_2 * pool1Output_1;
+              sum1_11 += conv2Kernel_3 * pool1Output_1;
+              sum1_12 += conv2Kernel_4 * pool1Output_1;
+              sum1_13 += conv2Kernel_5 * pool1Output_1;
+              sum1_14 += conv2Kernel_6 * pool1Output_1;
+              sum1_15 += conv2Kernel_7 * pool1Output_1;
+              sum1_16 += conv2Kernel_0 * pool1Output_2;
+              sum1_17 += conv2Kernel_1 * pool1Output_2;
+              sum1_18 += conv2Kernel_2 * pool1Output_2;
+              sum1_19 += conv2Kernel_3 * pool1Output_2;
+              sum1_20 += conv2Kernel_4 * pool1Output_2;
+              sum1_21 += conv2Kernel_5 * pool1Output_2;
+              sum1_22 += conv2Kernel_6 * pool1Output_2;
+              sum1_23 += conv2Kernel_7 * pool1Output_2;
+              sum1_24 += conv2Kernel_0 * pool1Output_3;
+              sum1_25 += conv2Kernel_1 * pool1Output_3;
+              sum1_26 += conv2Kernel_2 * pool1Output_3;
+              sum1_27 += conv2Kernel_3 * pool1Output_3;
+              sum1_28 += conv2Kernel_4 * pool1Output_3;
+              sum1_29 += conv2Kernel_5 * pool1Output_3;
+              sum1_30 += conv2Kernel_6 * pool1Output_3;
+              sum1_31 += conv2Kernel_7 * pool1Output_3;
             }
           }
-          conv2PreActivation[1600 * example + 160 * i + 16 * j + c] = sum1_0 + conv2Bias[c];
-          conv2PreActivation[1600 * example + 160 * i + 16 * j + c + 1] = sum1_1 + conv2Bias[c + 1];
-          conv2PreActivation[1600 * example + 160 * i + 16 * j + c + 2] = sum1_2 + conv2Bias[c + 2];
-          conv2PreActivation[1600 * example + 160 * i + 16 * j + c + 3] = sum1_3 + conv2Bias[c + 3];
-          conv2PreActivation[1600 * example + 160 * i + 16 * j + c + 1600] = sum1_4 + conv2Bias[c];
-          conv2PreActivation[1600 * example + 160 * i + 16 * j + c + 1601] = sum1_5 + conv2Bias[c + 1];
-          conv2PreActivation[1600 * example + 160 * i + 16 * j + c + 1602] = sum1_6 + conv2Bias[c + 2];
-          conv2PreActivation[1600 * example + 160 * i + 16 * j + c + 1603] = sum1_7 + conv2Bias[c + 3];
-          conv2PreActivation[1600 * example + 160 * i + 16 * j + c + 3200] = sum1_8 + conv2Bias[c];
-          conv2PreActivation[1600 * example + 160 * i + 16 * j + c + 3201] = sum1_9 + conv2Bias[c + 1];
-          conv2PreActivation[1600 * example + 160 * i + 16 * j + c + 3202] = sum1_10 + conv2Bias[c + 2];
-          conv2PreActivation[1600 * example + 160 * i + 16 * j + c + 3203] = sum1_11 + conv2Bias[c + 3];
-          conv2PreActivation[1600 * example + 160 * i + 16 * j + c + 4800] = sum1_12 + conv2Bias[c];
-          conv2PreActivation[1600 * example + 160 * i + 16 * j + c + 4801] = sum1_13 + conv2Bias[c + 1];
-          conv2PreActivation[1600 * example + 160 * i + 16 * j + c + 4802] = sum1_14 + conv2Bias[c + 2];
-          conv2PreActivation[1600 * example + 160 * i + 16 * j + c + 4803] = sum1_15 + conv2Bias[c + 3];
+          conv2PreActivation[conv2PreActivationAtC] = sum1_0 + conv2Bias[c];
+          conv2PreActivation[conv2PreActivationAtC + 1] = sum1_1 + conv2Bias[c + 1];
+          conv2PreActivation[conv2PreActivationAtC + 2] = sum1_2 + conv2Bias[c + 2];
+          conv2PreActivation[conv2PreActivationAtC + 3] = sum1_3 + conv2Bias[c + 3];
+          conv2PreActivation[conv2PreActivationAtC + 4] = sum1_4 + conv2Bias[c + 4];
+          conv2PreActivation[conv2PreActivationAtC + 5] = sum1_5 + conv2Bias[c + 5];
+          conv2PreActivation[conv2PreActivationAtC + 6] = sum1_6 + conv2Bias[c + 6];
+          conv2PreActivation[conv2PreActivationAtC + 7] = sum1_7 + conv2Bias[c + 7];
+          conv2PreActivation[conv2PreActivationAtC + 1600] = sum1_8 + conv2Bias[c];
+          conv2PreActivation[conv2PreActivationAtC + 1601] = sum1_9 + conv2Bias[c + 1];
+          conv2PreActivation[conv2PreActivationAtC + 1602] = sum1_10 + conv2Bias[c + 2];
+          conv2PreActivation[conv2PreActivationAtC + 1603] = sum1_11 + conv2Bias[c + 3];
+          conv2PreActivation[conv2PreActivationAtC + 1604] = sum1_12 + conv2Bias[c + 4];
+          conv2PreActivation[conv2PreActivationAtC + 1605] = sum1_13 + conv2Bias[c + 5];
+          conv2PreActivation[conv2PreActivationAtC + 1606] = sum1_14 + conv2Bias[c + 6];
+          conv2PreActivation[conv2PreActivationAtC + 1607] = sum1_15 + conv2Bias[c + 7];
+          conv2PreActivation[conv2PreActivationAtC + 3200] = sum1_16 + conv2Bias[c];
+          conv2PreActivation[conv2PreActivationAtC + 3201] = sum1_17 + conv2Bias[c + 1];
+          conv2PreActivation[conv2PreActivationAtC + 3202] = sum1_18 + conv2Bias[c + 2];
+          conv2PreActivation[conv2PreActivationAtC + 3203] = sum1_19 + conv2Bias[c + 3];
+          conv2PreActivation[conv2PreActivationAtC + 3204] = sum1_20 + conv2Bias[c + 4];
+          conv2PreActivation[conv2PreActivationAtC + 3205] = sum1_21 + conv2Bias[c + 5];
+          conv2PreActivation[conv2PreActivationAtC + 3206] = sum1_22 + conv2Bias[c + 6];
+          conv2PreActivation[conv2PreActivationAtC + 3207] = sum1_23 + conv2Bias[c + 7];
+          conv2PreActivation[conv2PreActivationAtC + 4800] = sum1_24 + conv2Bias[c];
+          conv2PreActivation[conv2PreActivationAtC + 4801] = sum1_25 + conv2Bias[c + 1];
+          conv2PreActivation[conv2PreActivationAtC + 4802] = sum1_26 + conv2Bias[c + 2];
+          conv2PreActivation[conv2PreActivationAtC + 4803] = sum1_27 + conv2Bias[c + 3];
+          conv2PreActivation[conv2PreActivationAtC + 4804] = sum1_28 + conv2Bias[c + 4];
+          conv2PreActivation[conv2PreActivationAtC + 4805] = sum1_29 + conv2Bias[c + 5];
+          conv2PreActivation[conv2PreActivationAtC + 4806] = sum1_30 + conv2Bias[c + 6];
+          conv2PreActivation[conv2PreActivationAtC + 4807] = sum1_31 + conv2Bias[c + 7];
         }
       }
     }
   }
   for (let example = batch - (batch % 4); example < batch; example++) {
+    const pool1OutputAtExample = 1176 * example;
+    const conv2PreActivationAtExample = 1600 * example;
     for (let i = 0; i <= 9; i++) {
+      const pool1OutputAtI = pool1OutputAtExample + 84 * i;
+      const conv2PreActivationAtI = conv2PreActivationAtExample + 160 * i;
       for (let j = 0; j <= 9; j++) {
-        for (let c = 0; c <= 12; c += 4) {
+        const pool1OutputAtJ = pool1OutputAtI + 6 * j;
+        const conv2PreActivationAtJ = conv2PreActivationAtI + 16 * j;
+        for (let c = 0; c <= 8; c += 8) {
+          const conv2PreActivationAtC = conv2PreActivationAtJ + c;
           let sum1_0 = 0;
           let sum1_1 = 0;
           let sum1_2 = 0;
           let sum1_3 = 0;
+          let sum1_4 = 0;
+          let sum1_5 = 0;
+          let sum1_6 = 0;
+          let sum1_7 = 0;
           for (let m = 0; m <= 4; m++) {
-            for (let n = 0; n <= 4; n++) {
-              for (let k = 0; k <= 5; k++) {
-                sum1_0 += conv2Kernel[480 * m + 96 * n + 16 * k + c] * pool1Output[1176 * example + 84 * i + 84 * m + 6 * j + 6 * n + k];
-                sum1_1 += conv2Kernel[480 * m + 96 * n + 16 * k + c + 1] * pool1Output[1176 * example + 84 * i + 84 * m + 6 * j + 6 * n + k];
-                sum1_2 += conv2Kernel[480 * m + 96 * n + 16 * k + c + 2] * pool1Output[1176 * example + 84 * i + 84 * m + 6 * j + 6 * n + k];
-                sum1_3 += conv2Kernel[480 * m + 96 * n + 16 * k + c + 3] * pool1Output[1176 * example + 84 * i + 84 * m + 6 * j + 6 * n + k];
-              }
+            const conv2KernelAtM = c + 480 * m;
+            const pool1OutputAtM = pool1OutputAtJ + 84 * m;
+            for (let nk = 0; nk <= 29; nk++) {
+              const conv2KernelAtNk = conv2KernelAtM + 16 * nk;
+              const pool1OutputAtNk = pool1OutputAtM + nk;
+              const pool1Output_0 = pool1Output[pool1OutputAtNk];
+              sum1_0 += conv2Kernel[conv2KernelAtNk] * pool1Output_0;
+              sum1_1 += conv2Kernel[conv2KernelAtNk + 1] * pool1Output_0;
+              sum1_2 += conv2Kernel[conv2KernelAtNk + 2] * pool1Output_0;
+              sum1_3 += conv2Kernel[conv2KernelAtNk + 3] * pool1Output_0;
+              sum1_4 += conv2Kernel[conv2KernelAtNk + 4] * pool1Output_0;
+              sum1_5 += conv2Kernel[conv2KernelAtNk + 5] * pool1Output_0;
+              sum1_6 += conv2Kernel[conv2KernelAtNk + 6] * pool1Output_0;
+              sum1_7 += conv2Kernel[conv2KernelAtNk + 7] * pool1Output_0;
             }
           }
-          conv2PreActivation[1600 * example + 160 * i + 16 * j + c] = sum1_0 + conv2Bias[c];
-          conv2PreActivation[1600 * example + 160 * i + 16 * j + c + 1] = sum1_1 + conv2Bias[c + 1];
-          conv2PreActivation[1600 * example + 160 * i + 16 * j + c + 2] = sum1_2 + conv2Bias[c + 2];
-          conv2PreActivation[1600 * example + 160 * i + 16 * j + c + 3] = sum1_3 + conv2Bias[c + 3];
+          conv2PreActivation[conv2PreActivationAtC] = sum1_0 + conv2Bias[c];
+          conv2PreActivation[conv2PreActivationAtC + 1] = sum1_1 + conv2Bias[c + 1];
+          conv2PreActivation[conv2PreActivationAtC + 2] = sum1_2 + conv2Bias[c + 2];
+          conv2PreActivation[conv2PreActivationAtC + 3] = sum1_3 + conv2Bias[c + 3];
+          conv2PreActivation[conv2PreActivationAtC + 4] = sum1_4 + conv2Bias[c + 4];
+          conv2PreActivation[conv2PreActivationAtC + 5] = sum1_5 + conv2Bias[c + 5];
+          conv2PreActivation[conv2PreActivationAtC + 6] = sum1_6 + conv2Bias[c + 6];
+          conv2PreActivation[conv2PreActivationAtC + 7] = sum1_7 + conv2Bias[c + 7];
         }
       }
     }
@@ -563,10 +699,18 @@ function computeConv2Output(state: State, batch: number): void {
   const conv2PreActivation = state.conv2PreActivation;
   const conv2Output = state.conv2Output;
   for (let example = 0; example < batch; example++) {
+    const conv2OutputAtExample = 1600 * example;
+    const conv2PreActivationAtExample = 1600 * example;
     for (let i = 0; i <= 9; i++) {
+      const conv2OutputAtI = conv2OutputAtExample + 160 * i;
+      const conv2PreActivationAtI = conv2PreActivationAtExample + 160 * i;
       for (let j = 0; j <= 9; j++) {
+        const conv2OutputAtJ = conv2OutputAtI + 16 * j;
+        const conv2PreActivationAtJ = conv2PreActivationAtI + 16 * j;
         for (let c = 0; c <= 15; c++) {
-          conv2Output[1600 * example + 160 * i + 16 * j + c] = (conv2PreActivation[1600 * example + 160 * i + 16 * j + c] > 0 ? conv2PreActivation[1600 * example + 160 * i + 16 * j + c] : 0);
+          const conv2OutputAtC = conv2OutputAtJ + c;
+          const conv2PreActivationAtC = conv2PreActivationAtJ + c;
+          conv2Output[conv2OutputAtC] = (conv2PreActivation[conv2PreActivationAtC] > 0 ? conv2PreActivation[conv2PreActivationAtC] : 0);
         }
       }
     }
@@ -581,9 +725,17 @@ function computePool2Output(state: State, batch: number): void {
   const conv2Output = state.conv2Output;
   const pool2Output = state.pool2Output;
   for (let example = 0, exampleLast = batch - 4; example <= exampleLast; example += 4) {
+    const conv2OutputAtExample = 1600 * example;
+    const pool2OutputAtExample = 400 * example;
     for (let i = 0; i <= 4; i++) {
+      const conv2OutputAtI = conv2OutputAtExample + 320 * i;
+      const pool2OutputAtI = pool2OutputAtExample + 80 * i;
       for (let j = 0; j <= 4; j++) {
-        for (let c = 0; c <= 12; c += 4) {
+        const conv2OutputAtJ = conv2OutputAtI + 32 * j;
+        const pool2OutputAtJ = pool2OutputAtI + 16 * j;
+        for (let c = 0; c <= 8; c += 8) {
+          const conv2OutputAtC = conv2OutputAtJ + c;
+          const pool2OutputAtC = pool2OutputAtJ + c;
           let max1_0 = -Infinity;
           let max1_1 = -Infinity;
           let max1_2 = -Infinity;
@@ -600,66 +752,138 @@ function computePool2Output(state: State, batch: number): void {
           let max1_13 = -Infinity;
           let max1_14 = -Infinity;
           let max1_15 = -Infinity;
+          let max1_16 = -Infinity;
+          let max1_17 = -Infinity;
+          let max1_18 = -Infinity;
+          let max1_19 = -Infinity;
+          let max1_20 = -Infinity;
+          let max1_21 = -Infinity;
+          let max1_22 = -Infinity;
+          let max1_23 = -Infinity;
+          let max1_24 = -Infinity;
+          let max1_25 = -Infinity;
+          let max1_26 = -Infinity;
+          let max1_27 = -Infinity;
+          let max1_28 = -Infinity;
+          let max1_29 = -Infinity;
+          let max1_30 = -Infinity;
+          let max1_31 = -Infinity;
           for (let m = 0; m <= 1; m++) {
+            const conv2OutputAtM = conv2OutputAtC + 160 * m;
             for (let n = 0; n <= 1; n++) {
-              max1_0 = Math.max(max1_0, conv2Output[1600 * example + 320 * i + 160 * m + 32 * j + 16 * n + c]);
-              max1_1 = Math.max(max1_1, conv2Output[1600 * example + 320 * i + 160 * m + 32 * j + 16 * n + c + 1]);
-              max1_2 = Math.max(max1_2, conv2Output[1600 * example + 320 * i + 160 * m + 32 * j + 16 * n + c + 2]);
-              max1_3 = Math.max(max1_3, conv2Output[1600 * example + 320 * i + 160 * m + 32 * j + 16 * n + c + 3]);
-              max1_4 = Math.max(max1_4, conv2Output[1600 * example + 320 * i + 160 * m + 32 * j + 16 * n + c + 1600]);
-              max1_5 = Math.max(max1_5, conv2Output[1600 * example + 320 * i + 160 * m + 32 * j + 16 * n + c + 1601]);
-              max1_6 = Math.max(max1_6, conv2Output[1600 * example + 320 * i + 160 * m + 32 * j + 16 * n + c + 1602]);
-              max1_7 = Math.max(max1_7, conv2Output[1600 * example + 320 * i + 160 * m + 32 * j + 16 * n + c + 1603]);
-              max1_8 = Math.max(max1_8, conv2Output[1600 * example + 320 * i + 160 * m + 32 * j + 16 * n + c + 3200]);
-              max1_9 = Math.max(max1_9, conv2Output[1600 * example + 320 * i + 160 * m + 32 * j + 16 * n + c + 3201]);
-              max1_10 = Math.max(max1_10, conv2Output[1600 * example + 320 * i + 160 * m + 32 * j + 16 * n + c + 3202]);
-              max1_11 = Math.max(max1_11, conv2Output[1600 * example + 320 * i + 160 * m + 32 * j + 16 * n + c + 3203]);
-              max1_12 = Math.max(max1_12, conv2Output[1600 * example + 320 * i + 160 * m + 32 * j + 16 * n + c + 4800]);
-              max1_13 = Math.max(max1_13, conv2Output[1600 * example + 320 * i + 160 * m + 32 * j + 16 * n + c + 4801]);
-              max1_14 = Math.max(max1_14, conv2Output[1600 * example + 320 * i + 160 * m + 32 * j + 16 * n + c + 4802]);
-              max1_15 = Math.max(max1_15, conv2Output[1600 * example + 320 * i + 160 * m + 32 * j + 16 * n + c + 4803]);
+              const conv2OutputAtN = conv2OutputAtM + 16 * n;
+              max1_0 = Math.max(max1_0, conv2Output[conv2OutputAtN]);
+              max1_1 = Math.max(max1_1, conv2Output[conv2OutputAtN + 1]);
+              max1_2 = Math.max(max1_2, conv2Output[conv2OutputAtN + 2]);
+              max1_3 = Math.max(max1_3, conv2Output[conv2OutputAtN + 3]);
+              max1_4 = Math.max(max1_4, conv2Output[conv2OutputAtN + 4]);
+              max1_5 = Math.max(max1_5, conv2Output[conv2OutputAtN + 5]);
+              max1_6 = Math.max(max1_6, conv2Output[conv2OutputAtN + 6]);
+              max1_7 = Math.max(max1_7, conv2Output[conv2OutputAtN + 7]);
+              max1_8 = Math.max(max1_8, conv2Output[conv2OutputAtN + 1600]);
+              max1_9 = Math.max(max1_9, conv2Output[conv2OutputAtN + 1601]);
+              max1_10 = Math.max(max1_10, conv2Output[conv2OutputAtN + 1602]);
+              max1_11 = Math.max(max1_11, conv2Output[conv2OutputAtN + 1603]);
+              max1_12 = Math.max(max1_12, conv2Output[conv2OutputAtN + 1604]);
+              max1_13 = Math.max(max1_13, conv2Output[conv2OutputAtN + 1605]);
+              max1_14 = Math.max(max1_14, conv2Output[conv2OutputAtN + 1606]);
+              max1_15 = Math.max(max1_15, conv2Output[conv2OutputAtN + 1607]);
+              max1_16 = Math.max(max1_16, conv2Output[conv2OutputAtN + 3200]);
+              max1_17 = Math.max(max1_17, conv2Output[conv2OutputAtN + 3201]);
+              max1_18 = Math.max(max1_18, conv2Output[conv2OutputAtN + 3202]);
+              max1_19 = Math.max(max1_19, conv2Output[conv2OutputAtN + 3203]);
+              max1_20 = Math.max(max1_20, conv2Output[conv2OutputAtN + 3204]);
+              max1_21 = Math.max(max1_21, conv2Output[conv2OutputAtN + 3205]);
+              max1_22 = Math.max(max1_22, conv2Output[conv2OutputAtN + 3206]);
+              max1_23 = Math.max(max1_23, conv2Output[conv2OutputAtN + 3207]);
+              max1_24 = Math.max(max1_24, conv2Output[conv2OutputAtN + 4800]);
+              max1_25 = Math.max(max1_25, conv2Output[conv2OutputAtN + 4801]);
+              max1_26 = Math.max(max1_26, conv2Output[conv2OutputAtN + 4802]);
+              max1_27 = Math.max(max1_27, conv2Output[conv2OutputAtN + 4803]);
+              max1_28 = Math.max(max1_28, conv2Output[conv2OutputAtN + 4804]);
+              max1_29 = Math.max(max1_29, conv2Output[conv2OutputAtN + 4805]);
+              max1_30 = Math.max(max1_30, conv2Output[conv2OutputAtN + 4806]);
+              max1_31 = Math.max(max1_31, conv2Output[conv2OutputAtN + 4807]);
             }
           }
-          pool2Output[400 * example + 80 * i + 16 * j + c] = max1_0;
-          pool2Output[400 * example + 80 * i + 16 * j + c + 1] = max1_1;
-          pool2Output[400 * example + 80 * i + 16 * j + c + 2] = max1_2;
-          pool2Output[400 * example + 80 * i + 16 * j + c + 3] = max1_3;
-          pool2Output[400 * example + 80 * i + 16 * j + c + 400] = max1_4;
-          pool2Output[400 * example + 80 * i + 16 * j + c + 401] = max1_5;
-          pool2Output[400 * example + 80 * i + 16 * j + c + 402] = max1_6;
-          pool2Output[400 * example + 80 * i + 16 * j + c + 403] = max1_7;
-          pool2Output[400 * example + 80 * i + 16 * j + c + 800] = max1_8;
-          pool2Output[400 * example + 80 * i + 16 * j + c + 801] = max1_9;
-          pool2Output[400 * example + 80 * i + 16 * j + c + 802] = max1_10;
-          pool2Output[400 * example + 80 * i + 16 * j + c + 803] = max1_11;
-          pool2Output[400 * example + 80 * i + 16 * j + c + 1200] = max1_12;
-          pool2Output[400 * example + 80 * i + 16 * j + c + 1201] = max1_13;
-          pool2Output[400 * example + 80 * i + 16 * j + c + 1202] = max1_14;
-          pool2Output[400 * example + 80 * i + 16 * j + c + 1203] = max1_15;
+          pool2Output[pool2OutputAtC] = max1_0;
+          pool2Output[pool2OutputAtC + 1] = max1_1;
+          pool2Output[pool2OutputAtC + 2] = max1_2;
+          pool2Output[pool2OutputAtC + 3] = max1_3;
+          pool2Output[pool2OutputAtC + 4] = max1_4;
+          pool2Output[pool2OutputAtC + 5] = max1_5;
+          pool2Output[pool2OutputAtC + 6] = max1_6;
+          pool2Output[pool2OutputAtC + 7] = max1_7;
+          pool2Output[pool2OutputAtC + 400] = max1_8;
+          pool2Output[pool2OutputAtC + 401] = max1_9;
+          pool2Output[pool2OutputAtC + 402] = max1_10;
+          pool2Output[pool2OutputAtC + 403] = max1_11;
+          pool2Output[pool2OutputAtC + 404] = max1_12;
+          pool2Output[pool2OutputAtC + 405] = max1_13;
+          pool2Output[pool2OutputAtC + 406] = max1_14;
+          pool2Output[pool2OutputAtC + 407] = max1_15;
+          pool2Output[pool2OutputAtC + 800] = max1_16;
+          pool2Output[pool2OutputAtC + 801] = max1_17;
+          pool2Output[pool2OutputAtC + 802] = max1_18;
+          pool2Output[pool2OutputAtC + 803] = max1_19;
+          pool2Output[pool2OutputAtC + 804] = max1_20;
+          pool2Output[pool2OutputAtC + 805] = max1_21;
+          pool2Output[pool2OutputAtC + 806] = max1_22;
+          pool2Output[pool2OutputAtC + 807] = max1_23;
+          pool2Output[pool2OutputAtC + 1200] = max1_24;
+          pool2Output[pool2OutputAtC + 1201] = max1_25;
+          pool2Output[pool2OutputAtC + 1202] = max1_26;
+          pool2Output[pool2OutputAtC + 1203] = max1_27;
+          pool2Output[pool2OutputAtC + 1204] = max1_28;
+          pool2Output[pool2OutputAtC + 1205] = max1_29;
+          pool2Output[pool2OutputAtC + 1206] = max1_30;
+          pool2Output[pool2OutputAtC + 1207] = max1_31;
         }
       }
     }
   }
   for (let example = batch - (batch % 4); example < batch; example++) {
+    const conv2OutputAtExample = 1600 * example;
+    const pool2OutputAtExample = 400 * example;
     for (let i = 0; i <= 4; i++) {
+      const conv2OutputAtI = conv2OutputAtExample + 320 * i;
+      const pool2OutputAtI = pool2OutputAtExample + 80 * i;
       for (let j = 0; j <= 4; j++) {
-        for (let c = 0; c <= 12; c += 4) {
+        const conv2OutputAtJ = conv2OutputAtI + 32 * j;
+        const pool2OutputAtJ = pool2OutputAtI + 16 * j;
+        for (let c = 0; c <= 8; c += 8) {
+          const conv2OutputAtC = conv2OutputAtJ + c;
+          const pool2OutputAtC = pool2OutputAtJ + c;
           let max1_0 = -Infinity;
           let max1_1 = -Infinity;
           let max1_2 = -Infinity;
           let max1_3 = -Infinity;
+          let max1_4 = -Infinity;
+          let max1_5 = -Infinity;
+          let max1_6 = -Infinity;
+          let max1_7 = -Infinity;
           for (let m = 0; m <= 1; m++) {
+            const conv2OutputAtM = conv2OutputAtC + 160 * m;
             for (let n = 0; n <= 1; n++) {
-              max1_0 = Math.max(max1_0, conv2Output[1600 * example + 320 * i + 160 * m + 32 * j + 16 * n + c]);
-              max1_1 = Math.max(max1_1, conv2Output[1600 * example + 320 * i + 160 * m + 32 * j + 16 * n + c + 1]);
-              max1_2 = Math.max(max1_2, conv2Output[1600 * example + 320 * i + 160 * m + 32 * j + 16 * n + c + 2]);
-              max1_3 = Math.max(max1_3, conv2Output[1600 * example + 320 * i + 160 * m + 32 * j + 16 * n + c + 3]);
+              const conv2OutputAtN = conv2OutputAtM + 16 * n;
+              max1_0 = Math.max(max1_0, conv2Output[conv2OutputAtN]);
+              max1_1 = Math.max(max1_1, conv2Output[conv2OutputAtN + 1]);
+              max1_2 = Math.max(max1_2, conv2Output[conv2OutputAtN + 2]);
+              max1_3 = Math.max(max1_3, conv2Output[conv2OutputAtN + 3]);
+              max1_4 = Math.max(max1_4, conv2Output[conv2OutputAtN + 4]);
+              max1_5 = Math.max(max1_5, conv2Output[conv2OutputAtN + 5]);
+              max1_6 = Math.max(max1_6, conv2Output[conv2OutputAtN + 6]);
+              max1_7 = Math.max(max1_7, conv2Output[conv2OutputAtN + 7]);
             }
           }
-          pool2Output[400 * example + 80 * i + 16 * j + c] = max1_0;
-          pool2Output[400 * example + 80 * i + 16 * j + c + 1] = max1_1;
-          pool2Output[400 * example + 80 * i + 16 * j + c + 2] = max1_2;
-          pool2Output[400 * example + 80 * i + 16 * j + c + 3] = max1_3;
+          pool2Output[pool2OutputAtC] = max1_0;
+          pool2Output[pool2OutputAtC + 1] = max1_1;
+          pool2Output[pool2OutputAtC + 2] = max1_2;
+          pool2Output[pool2OutputAtC + 3] = max1_3;
+          pool2Output[pool2OutputAtC + 4] = max1_4;
+          pool2Output[pool2OutputAtC + 5] = max1_5;
+          pool2Output[pool2OutputAtC + 6] = max1_6;
+          pool2Output[pool2OutputAtC + 7] = max1_7;
         }
       }
     }
@@ -676,7 +900,10 @@ function computeFc1PreActivation(state: State, batch: number): void {
   const fc1Bias = state.fc1Bias;
   const fc1PreActivation = state.fc1PreActivation;
   for (let example = 0, exampleLast = batch - 4; example <= exampleLast; example += 4) {
-    for (let u = 0; u <= 116; u += 4) {
+    const pool2OutputAtExample = 400 * example;
+    const fc1PreActivationAtExample = 120 * example;
+    for (let u = 0; u <= 112; u += 8) {
+      const fc1PreActivationAtU = fc1PreActivationAtExample + u;
       let sum1_0 = 0;
       let sum1_1 = 0;
       let sum1_2 = 0;
@@ -693,66 +920,138 @@ function computeFc1PreActivation(state: State, batch: number): void {
       let sum1_13 = 0;
       let sum1_14 = 0;
       let sum1_15 = 0;
-      for (let p = 0; p <= 4; p++) {
-        for (let q = 0; q <= 4; q++) {
-          for (let r = 0; r <= 15; r++) {
-            sum1_0 += fc1Kernel[9600 * p + 1920 * q + 120 * r + u] * pool2Output[400 * example + 80 * p + 16 * q + r];
-            sum1_1 += fc1Kernel[9600 * p + 1920 * q + 120 * r + u + 1] * pool2Output[400 * example + 80 * p + 16 * q + r];
-            sum1_2 += fc1Kernel[9600 * p + 1920 * q + 120 * r + u + 2] * pool2Output[400 * example + 80 * p + 16 * q + r];
-            sum1_3 += fc1Kernel[9600 * p + 1920 * q + 120 * r + u + 3] * pool2Output[400 * example + 80 * p + 16 * q + r];
-            sum1_4 += fc1Kernel[9600 * p + 1920 * q + 120 * r + u] * pool2Output[400 * example + 80 * p + 16 * q + r + 400];
-            sum1_5 += fc1Kernel[9600 * p + 1920 * q + 120 * r + u + 1] * pool2Output[400 * example + 80 * p + 16 * q + r + 400];
-            sum1_6 += fc1Kernel[9600 * p + 1920 * q + 120 * r + u + 2] * pool2Output[400 * example + 80 * p + 16 * q + r + 400];
-            sum1_7 += fc1Kernel[9600 * p + 1920 * q + 120 * r + u + 3] * pool2Output[400 * example + 80 * p + 16 * q + r + 400];
-            sum1_8 += fc1Kernel[9600 * p + 1920 * q + 120 * r + u] * pool2Output[400 * example + 80 * p + 16 * q + r + 800];
-            sum1_9 += fc1Kernel[9600 * p + 1920 * q + 120 * r + u + 1] * pool2Output[400 * example + 80 * p + 16 * q + r + 800];
-            sum1_10 += fc1Kernel[9600 * p + 1920 * q + 120 * r + u + 2] * pool2Output[400 * example + 80 * p + 16 * q + r + 800];
-            sum1_11 += fc1Kernel[9600 * p + 1920 * q + 120 * r + u + 3] * pool2Output[400 * example + 80 * p + 16 * q + r + 800];
-            sum1_12 += fc1Kernel[9600 * p + 1920 * q + 120 * r + u] * pool2Output[400 * example + 80 * p + 16 * q + r + 1200];
-            sum1_13 += fc1Kernel[9600 * p + 1920 * q + 120 * r + u + 1] * pool2Output[400 * example + 80 * p + 16 * q + r + 1200];
-            sum1_14 += fc1Kernel[9600 * p + 1920 * q + 120 * r + u + 2] * pool2Output[400 * example + 80 * p + 16 * q + r + 1200];
-            sum1_15 += fc1Kernel[9600 * p + 1920 * q + 120 * r + u + 3] * pool2Output[400 * example + 80 * p + 16 * q + r + 1200];
-          }
-        }
+      let sum1_16 = 0;
+      let sum1_17 = 0;
+      let sum1_18 = 0;
+      let sum1_19 = 0;
+      let sum1_20 = 0;
+      let sum1_21 = 0;
+      let sum1_22 = 0;
+      let sum1_23 = 0;
+      let sum1_24 = 0;
+      let sum1_25 = 0;
+      let sum1_26 = 0;
+      let sum1_27 = 0;
+      let sum1_28 = 0;
+      let sum1_29 = 0;
+      let sum1_30 = 0;
+      let sum1_31 = 0;
+      for (let pqr = 0; pqr <= 399; pqr++) {
+        const fc1KernelAtPqr = u + 120 * pqr;
+        const pool2OutputAtPqr = pool2OutputAtExample + pqr;
+        const fc1Kernel_0 = fc1Kernel[fc1KernelAtPqr];
+        const fc1Kernel_1 = fc1Kernel[fc1KernelAtPqr + 1];
+        const fc1Kernel_2 = fc1Kernel[fc1KernelAtPqr + 2];
+        const fc1Kernel_3 = fc1Kernel[fc1KernelAtPqr + 3];
+        const fc1Kernel_4 = fc1Kernel[fc1KernelAtPqr + 4];
+        const fc1Kernel_5 = fc1Kernel[fc1KernelAtPqr + 5];
+        const fc1Kernel_6 = fc1Kernel[fc1KernelAtPqr + 6];
+        const fc1Kernel_7 = fc1Kernel[fc1KernelAtPqr + 7];
+        const pool2Output_0 = pool2Output[pool2OutputAtPqr];
+        const pool2Output_1 = pool2Output[pool2OutputAtPqr + 400];
+        const pool2Output_2 = pool2Output[pool2OutputAtPqr + 800];
+        const pool2Output_3 = pool2Output[pool2OutputAtPqr + 1200];
+        sum1_0 += fc1Kernel_0 * pool2Output_0;
+        sum1_1 += fc1Kernel_1 * pool2Output_0;
+        sum1_2 += fc1Kernel_2 * pool2Output_0;
+        sum1_3 += fc1Kernel_3 * pool2Output_0;
+        sum1_4 += fc1Kernel_4 * pool2Output_0;
+        sum1_5 += fc1Kernel_5 * pool2Output_0;
+        sum1_6 += fc1Kernel_6 * pool2Output_0;
+        sum1_7 += fc1Kernel_7 * pool2Output_0;
+        sum1_8 += fc1Kernel_0 * pool2Output_1;
+        sum1_9 += fc1Kernel_1 * pool2Output_1;
+        sum1_10 += fc1Kernel_2 * pool2Output_1;
+        sum1_11 += fc1Kernel_3 * pool2Output_1;
+        sum1_12 += fc1Kernel_4 * pool2Output_1;
+        sum1_13 += fc1Kernel_5 * pool2Output_1;
+        sum1_14 += fc1Kernel_6 * pool2Output_1;
+        sum1_15 += fc1Kernel_7 * pool2Output_1;
+        sum1_16 += fc1Kernel_0 * pool2Output_2;
+        sum1_17 += fc1Kernel_1 * pool2Output_2;
+        sum1_18 += fc1Kernel_2 * pool2Output_2;
+        sum1_19 += fc1Kernel_3 * pool2Output_2;
+        sum1_20 += fc1Kernel_4 * pool2Output_2;
+        sum1_21 += fc1Kernel_5 * pool2Output_2;
+        sum1_22 += fc1Kernel_6 * pool2Output_2;
+        sum1_23 += fc1Kernel_7 * pool2Output_2;
+        sum1_24 += fc1Kernel_0 * pool2Output_3;
+        sum1_25 += fc1Kernel_1 * pool2Output_3;
+        sum1_26 += fc1Kernel_2 * pool2Output_3;
+        sum1_27 += fc1Kernel_3 * pool2Output_3;
+        sum1_28 += fc1Kernel_4 * pool2Output_3;
+        sum1_29 += fc1Kernel_5 * pool2Output_3;
+        sum1_30 += fc1Kernel_6 * pool2Output_3;
+        sum1_31 += fc1Kernel_7 * pool2Output_3;
       }
-      fc1PreActivation[120 * example + u] = sum1_0 + fc1Bias[u];
-      fc1PreActivation[120 * example + u + 1] = sum1_1 + fc1Bias[u + 1];
-      fc1PreActivation[120 * example + u + 2] = sum1_2 + fc1Bias[u + 2];
-      fc1PreActivation[120 * example + u + 3] = sum1_3 + fc1Bias[u + 3];
-      fc1PreActivation[120 * example + u + 120] = sum1_4 + fc1Bias[u];
-      fc1PreActivation[120 * example + u + 121] = sum1_5 + fc1Bias[u + 1];
-      fc1PreActivation[120 * example + u + 122] = sum1_6 + fc1Bias[u + 2];
-      fc1PreActivation[120 * example + u + 123] = sum1_7 + fc1Bias[u + 3];
-      fc1PreActivation[120 * example + u + 240] = sum1_8 + fc1Bias[u];
-      fc1PreActivation[120 * example + u + 241] = sum1_9 + fc1Bias[u + 1];
-      fc1PreActivation[120 * example + u + 242] = sum1_10 + fc1Bias[u + 2];
-      fc1PreActivation[120 * example + u + 243] = sum1_11 + fc1Bias[u + 3];
-      fc1PreActivation[120 * example + u + 360] = sum1_12 + fc1Bias[u];
-      fc1PreActivation[120 * example + u + 361] = sum1_13 + fc1Bias[u + 1];
-      fc1PreActivation[120 * example + u + 362] = sum1_14 + fc1Bias[u + 2];
-      fc1PreActivation[120 * example + u + 363] = sum1_15 + fc1Bias[u + 3];
+      fc1PreActivation[fc1PreActivationAtU] = sum1_0 + fc1Bias[u];
+      fc1PreActivation[fc1PreActivationAtU + 1] = sum1_1 + fc1Bias[u + 1];
+      fc1PreActivation[fc1PreActivationAtU + 2] = sum1_2 + fc1Bias[u + 2];
+      fc1PreActivation[fc1PreActivationAtU + 3] = sum1_3 + fc1Bias[u + 3];
+      fc1PreActivation[fc1PreActivationAtU + 4] = sum1_4 + fc1Bias[u + 4];
+      fc1PreActivation[fc1PreActivationAtU + 5] = sum1_5 + fc1Bias[u + 5];
+      fc1PreActivation[fc1PreActivationAtU + 6] = sum1_6 + fc1Bias[u + 6];
+      fc1PreActivation[fc1PreActivationAtU + 7] = sum1_7 + fc1Bias[u + 7];
+      fc1PreActivation[fc1PreActivationAtU + 120] = sum1_8 + fc1Bias[u];
+      fc1PreActivation[fc1PreActivationAtU + 121] = sum1_9 + fc1Bias[u + 1];
+      fc1PreActivation[fc1PreActivationAtU + 122] = sum1_10 + fc1Bias[u + 2];
+      fc1PreActivation[fc1PreActivationAtU + 123] = sum1_11 + fc1Bias[u + 3];
+      fc1PreActivation[fc1PreActivationAtU + 124] = sum1_12 + fc1Bias[u + 4];
+      fc1PreActivation[fc1PreActivationAtU + 125] = sum1_13 + fc1Bias[u + 5];
+      fc1PreActivation[fc1PreActivationAtU + 126] = sum1_14 + fc1Bias[u + 6];
+      fc1PreActivation[fc1PreActivationAtU + 127] = sum1_15 + fc1Bias[u + 7];
+      fc1PreActivation[fc1PreActivationAtU + 240] = sum1_16 + fc1Bias[u];
+      fc1PreActivation[fc1PreActivationAtU + 241] = sum1_17 + fc1Bias[u + 1];
+      fc1PreActivation[fc1PreActivationAtU + 242] = sum1_18 + fc1Bias[u + 2];
+      fc1PreActivation[fc1PreActivationAtU + 243] = sum1_19 + fc1Bias[u + 3];
+      fc1PreActivation[fc1PreActivationAtU + 244] = sum1_20 + fc1Bias[u + 4];
+      fc1PreActivation[fc1PreActivationAtU + 245] = sum1_21 + fc1Bias[u + 5];
+      fc1PreActivation[fc1PreActivationAtU + 246] = sum1_22 + fc1Bias[u + 6];
+      fc1PreActivation[fc1PreActivationAtU + 247] = sum1_23 + fc1Bias[u + 7];
+      fc1PreActivation[fc1PreActivationAtU + 360] = sum1_24 + fc1Bias[u];
+      fc1PreActivation[fc1PreActivationAtU + 361] = sum1_25 + fc1Bias[u + 1];
+      fc1PreActivation[fc1PreActivationAtU + 362] = sum1_26 + fc1Bias[u + 2];
+      fc1PreActivation[fc1PreActivationAtU + 363] = sum1_27 + fc1Bias[u + 3];
+      fc1PreActivation[fc1PreActivationAtU + 364] = sum1_28 + fc1Bias[u + 4];
+      fc1PreActivation[fc1PreActivationAtU + 365] = sum1_29 + fc1Bias[u + 5];
+      fc1PreActivation[fc1PreActivationAtU + 366] = sum1_30 + fc1Bias[u + 6];
+      fc1PreActivation[fc1PreActivationAtU + 367] = sum1_31 + fc1Bias[u + 7];
     }
   }
   for (let example = batch - (batch % 4); example < batch; example++) {
-    for (let u = 0; u <= 116; u += 4) {
+    const pool2OutputAtExample = 400 * example;
+    const fc1PreActivationAtExample = 120 * example;
+    for (let u = 0; u <= 112; u += 8) {
+      const fc1PreActivationAtU = fc1PreActivationAtExample + u;
       let sum1_0 = 0;
       let sum1_1 = 0;
       let sum1_2 = 0;
       let sum1_3 = 0;
-      for (let p = 0; p <= 4; p++) {
-        for (let q = 0; q <= 4; q++) {
-          for (let r = 0; r <= 15; r++) {
-            sum1_0 += fc1Kernel[9600 * p + 1920 * q + 120 * r + u] * pool2Output[400 * example + 80 * p + 16 * q + r];
-            sum1_1 += fc1Kernel[9600 * p + 1920 * q + 120 * r + u + 1] * pool2Output[400 * example + 80 * p + 16 * q + r];
-            sum1_2 += fc1Kernel[9600 * p + 1920 * q + 120 * r + u + 2] * pool2Output[400 * example + 80 * p + 16 * q + r];
-            sum1_3 += fc1Kernel[9600 * p + 1920 * q + 120 * r + u + 3] * pool2Output[400 * example + 80 * p + 16 * q + r];
-          }
-        }
+      let sum1_4 = 0;
+      let sum1_5 = 0;
+      let sum1_6 = 0;
+      let sum1_7 = 0;
+      for (let pqr = 0; pqr <= 399; pqr++) {
+        const fc1KernelAtPqr = u + 120 * pqr;
+        const pool2OutputAtPqr = pool2OutputAtExample + pqr;
+        const pool2Output_0 = pool2Output[pool2OutputAtPqr];
+        sum1_0 += fc1Kernel[fc1KernelAtPqr] * pool2Output_0;
+        sum1_1 += fc1Kernel[fc1KernelAtPqr + 1] * pool2Output_0;
+        sum1_2 += fc1Kernel[fc1KernelAtPqr + 2] * pool2Output_0;
+        sum1_3 += fc1Kernel[fc1KernelAtPqr + 3] * pool2Output_0;
+        sum1_4 += fc1Kernel[fc1KernelAtPqr + 4] * pool2Output_0;
+        sum1_5 += fc1Kernel[fc1KernelAtPqr + 5] * pool2Output_0;
+        sum1_6 += fc1Kernel[fc1KernelAtPqr + 6] * pool2Output_0;
+        sum1_7 += fc1Kernel[fc1KernelAtPqr + 7] * pool2Output_0;
       }
-      fc1PreActivation[120 * example + u] = sum1_0 + fc1Bias[u];
-      fc1PreActivation[120 * example + u + 1] = sum1_1 + fc1Bias[u + 1];
-      fc1PreActivation[120 * example + u + 2] = sum1_2 + fc1Bias[u + 2];
-      fc1PreActivation[120 * example + u + 3] = sum1_3 + fc1Bias[u + 3];
+      fc1PreActivation[fc1PreActivationAtU] = sum1_0 + fc1Bias[u];
+      fc1PreActivation[fc1PreActivationAtU + 1] = sum1_1 + fc1Bias[u + 1];
+      fc1PreActivation[fc1PreActivationAtU + 2] = sum1_2 + fc1Bias[u + 2];
+      fc1PreActivation[fc1PreActivationAtU + 3] = sum1_3 + fc1Bias[u + 3];
+      fc1PreActivation[fc1PreActivationAtU + 4] = sum1_4 + fc1Bias[u + 4];
+      fc1PreActivation[fc1PreActivationAtU + 5] = sum1_5 + fc1Bias[u + 5];
+      fc1PreActivation[fc1PreActivationAtU + 6] = sum1_6 + fc1Bias[u + 6];
+      fc1PreActivation[fc1PreActivationAtU + 7] = sum1_7 + fc1Bias[u + 7];
     }
   }
 }
@@ -765,8 +1064,12 @@ function computeFc1Output(state: State, batch: number): void {
   const fc1PreActivation = state.fc1PreActivation;
   const fc1Output = state.fc1Output;
   for (let example = 0; example < batch; example++) {
+    const fc1OutputAtExample = 120 * example;
+    const fc1PreActivationAtExample = 120 * example;
     for (let u = 0; u <= 119; u++) {
-      fc1Output[120 * example + u] = (fc1PreActivation[120 * example + u] > 0 ? fc1PreActivation[120 * example + u] : 0);
+      const fc1OutputAtU = fc1OutputAtExample + u;
+      const fc1PreActivationAtU = fc1PreActivationAtExample + u;
+      fc1Output[fc1OutputAtU] = (fc1PreActivation[fc1PreActivationAtU] > 0 ? fc1PreActivation[fc1PreActivationAtU] : 0);
     }
   }
 }
@@ -781,7 +1084,10 @@ function computeFc2PreActivation(state: State, batch: number): void {
   const fc2Bias = state.fc2Bias;
   const fc2PreActivation = state.fc2PreActivation;
   for (let example = 0, exampleLast = batch - 4; example <= exampleLast; example += 4) {
-    for (let j = 0; j <= 80; j += 4) {
+    const fc1OutputAtExample = 120 * example;
+    const fc2PreActivationAtExample = 84 * example;
+    for (let j = 0; j <= 78; j += 6) {
+      const fc2PreActivationAtJ = fc2PreActivationAtExample + j;
       let sum1_0 = 0;
       let sum1_1 = 0;
       let sum1_2 = 0;
@@ -798,58 +1104,106 @@ function computeFc2PreActivation(state: State, batch: number): void {
       let sum1_13 = 0;
       let sum1_14 = 0;
       let sum1_15 = 0;
+      let sum1_16 = 0;
+      let sum1_17 = 0;
+      let sum1_18 = 0;
+      let sum1_19 = 0;
+      let sum1_20 = 0;
+      let sum1_21 = 0;
+      let sum1_22 = 0;
+      let sum1_23 = 0;
       for (let i = 0; i <= 119; i++) {
-        sum1_0 += fc2Kernel[84 * i + j] * fc1Output[120 * example + i];
-        sum1_1 += fc2Kernel[84 * i + j + 1] * fc1Output[120 * example + i];
-        sum1_2 += fc2Kernel[84 * i + j + 2] * fc1Output[120 * example + i];
-        sum1_3 += fc2Kernel[84 * i + j + 3] * fc1Output[120 * example + i];
-        sum1_4 += fc2Kernel[84 * i + j] * fc1Output[120 * example + i + 120];
-        sum1_5 += fc2Kernel[84 * i + j + 1] * fc1Output[120 * example + i + 120];
-        sum1_6 += fc2Kernel[84 * i + j + 2] * fc1Output[120 * example + i + 120];
-        sum1_7 += fc2Kernel[84 * i + j + 3] * fc1Output[120 * example + i + 120];
-        sum1_8 += fc2Kernel[84 * i + j] * fc1Output[120 * example + i + 240];
-        sum1_9 += fc2Kernel[84 * i + j + 1] * fc1Output[120 * example + i + 240];
-        sum1_10 += fc2Kernel[84 * i + j + 2] * fc1Output[120 * example + i + 240];
-        sum1_11 += fc2Kernel[84 * i + j + 3] * fc1Output[120 * example + i + 240];
-        sum1_12 += fc2Kernel[84 * i + j] * fc1Output[120 * example + i + 360];
-        sum1_13 += fc2Kernel[84 * i + j + 1] * fc1Output[120 * example + i + 360];
-        sum1_14 += fc2Kernel[84 * i + j + 2] * fc1Output[120 * example + i + 360];
-        sum1_15 += fc2Kernel[84 * i + j + 3] * fc1Output[120 * example + i + 360];
+        const fc2KernelAtI = j + 84 * i;
+        const fc1OutputAtI = fc1OutputAtExample + i;
+        const fc2Kernel_0 = fc2Kernel[fc2KernelAtI];
+        const fc2Kernel_1 = fc2Kernel[fc2KernelAtI + 1];
+        const fc2Kernel_2 = fc2Kernel[fc2KernelAtI + 2];
+        const fc2Kernel_3 = fc2Kernel[fc2KernelAtI + 3];
+        const fc2Kernel_4 = fc2Kernel[fc2KernelAtI + 4];
+        const fc2Kernel_5 = fc2Kernel[fc2KernelAtI + 5];
+        const fc1Output_0 = fc1Output[fc1OutputAtI];
+        const fc1Output_1 = fc1Output[fc1OutputAtI + 120];
+        const fc1Output_2 = fc1Output[fc1OutputAtI + 240];
+        const fc1Output_3 = fc1Output[fc1OutputAtI + 360];
+        sum1_0 += fc2Kernel_0 * fc1Output_0;
+        sum1_1 += fc2Kernel_1 * fc1Output_0;
+        sum1_2 += fc2Kernel_2 * fc1Output_0;
+        sum1_3 += fc2Kernel_3 * fc1Output_0;
+        sum1_4 += fc2Kernel_4 * fc1Output_0;
+        sum1_5 += fc2Kernel_5 * fc1Output_0;
+        sum1_6 += fc2Kernel_0 * fc1Output_1;
+        sum1_7 += fc2Kernel_1 * fc1Output_1;
+        sum1_8 += fc2Kernel_2 * fc1Output_1;
+        sum1_9 += fc2Kernel_3 * fc1Output_1;
+        sum1_10 += fc2Kernel_4 * fc1Output_1;
+        sum1_11 += fc2Kernel_5 * fc1Output_1;
+        sum1_12 += fc2Kernel_0 * fc1Output_2;
+        sum1_13 += fc2Kernel_1 * fc1Output_2;
+        sum1_14 += fc2Kernel_2 * fc1Output_2;
+        sum1_15 += fc2Kernel_3 * fc1Output_2;
+        sum1_16 += fc2Kernel_4 * fc1Output_2;
+        sum1_17 += fc2Kernel_5 * fc1Output_2;
+        sum1_18 += fc2Kernel_0 * fc1Output_3;
+        sum1_19 += fc2Kernel_1 * fc1Output_3;
+        sum1_20 += fc2Kernel_2 * fc1Output_3;
+        sum1_21 += fc2Kernel_3 * fc1Output_3;
+        sum1_22 += fc2Kernel_4 * fc1Output_3;
+        sum1_23 += fc2Kernel_5 * fc1Output_3;
       }
-      fc2PreActivation[84 * example + j] = sum1_0 + fc2Bias[j];
-      fc2PreActivation[84 * example + j + 1] = sum1_1 + fc2Bias[j + 1];
-      fc2PreActivation[84 * example + j + 2] = sum1_2 + fc2Bias[j + 2];
-      fc2PreActivation[84 * example + j + 3] = sum1_3 + fc2Bias[j + 3];
-      fc2PreActivation[84 * example + j + 84] = sum1_4 + fc2Bias[j];
-      fc2PreActivation[84 * example + j + 85] = sum1_5 + fc2Bias[j + 1];
-      fc2PreActivation[84 * example + j + 86] = sum1_6 + fc2Bias[j + 2];
-      fc2PreActivation[84 * example + j + 87] = sum1_7 + fc2Bias[j + 3];
-      fc2PreActivation[84 * example + j + 168] = sum1_8 + fc2Bias[j];
-      fc2PreActivation[84 * example + j + 169] = sum1_9 + fc2Bias[j + 1];
-      fc2PreActivation[84 * example + j + 170] = sum1_10 + fc2Bias[j + 2];
-      fc2PreActivation[84 * example + j + 171] = sum1_11 + fc2Bias[j + 3];
-      fc2PreActivation[84 * example + j + 252] = sum1_12 + fc2Bias[j];
-      fc2PreActivation[84 * example + j + 253] = sum1_13 + fc2Bias[j + 1];
-      fc2PreActivation[84 * example + j + 254] = sum1_14 + fc2Bias[j + 2];
-      fc2PreActivation[84 * example + j + 255] = sum1_15 + fc2Bias[j + 3];
+      fc2PreActivation[fc2PreActivationAtJ] = sum1_0 + fc2Bias[j];
+      fc2PreActivation[fc2PreActivationAtJ + 1] = sum1_1 + fc2Bias[j + 1];
+      fc2PreActivation[fc2PreActivationAtJ + 2] = sum1_2 + fc2Bias[j + 2];
+      fc2PreActivation[fc2PreActivationAtJ + 3] = sum1_3 + fc2Bias[j + 3];
+      fc2PreActivation[fc2PreActivationAtJ + 4] = sum1_4 + fc2Bias[j + 4];
+      fc2PreActivation[fc2PreActivationAtJ + 5] = sum1_5 + fc2Bias[j + 5];
+      fc2PreActivation[fc2PreActivationAtJ + 84] = sum1_6 + fc2Bias[j];
+      fc2PreActivation[fc2PreActivationAtJ + 85] = sum1_7 + fc2Bias[j + 1];
+      fc2PreActivation[fc2PreActivationAtJ + 86] = sum1_8 + fc2Bias[j + 2];
+      fc2PreActivation[fc2PreActivationAtJ + 87] = sum1_9 + fc2Bias[j + 3];
+      fc2PreActivation[fc2PreActivationAtJ + 88] = sum1_10 + fc2Bias[j + 4];
+      fc2PreActivation[fc2PreActivationAtJ + 89] = sum1_11 + fc2Bias[j + 5];
+      fc2PreActivation[fc2PreActivationAtJ + 168] = sum1_12 + fc2Bias[j];
+      fc2PreActivation[fc2PreActivationAtJ + 169] = sum1_13 + fc2Bias[j + 1];
+      fc2PreActivation[fc2PreActivationAtJ + 170] = sum1_14 + fc2Bias[j + 2];
+      fc2PreActivation[fc2PreActivationAtJ + 171] = sum1_15 + fc2Bias[j + 3];
+      fc2PreActivation[fc2PreActivationAtJ + 172] = sum1_16 + fc2Bias[j + 4];
+      fc2PreActivation[fc2PreActivationAtJ + 173] = sum1_17 + fc2Bias[j + 5];
+      fc2PreActivation[fc2PreActivationAtJ + 252] = sum1_18 + fc2Bias[j];
+      fc2PreActivation[fc2PreActivationAtJ + 253] = sum1_19 + fc2Bias[j + 1];
+      fc2PreActivation[fc2PreActivationAtJ + 254] = sum1_20 + fc2Bias[j + 2];
+      fc2PreActivation[fc2PreActivationAtJ + 255] = sum1_21 + fc2Bias[j + 3];
+      fc2PreActivation[fc2PreActivationAtJ + 256] = sum1_22 + fc2Bias[j + 4];
+      fc2PreActivation[fc2PreActivationAtJ + 257] = sum1_23 + fc2Bias[j + 5];
     }
   }
   for (let example = batch - (batch % 4); example < batch; example++) {
-    for (let j = 0; j <= 80; j += 4) {
+    const fc1OutputAtExample = 120 * example;
+    const fc2PreActivationAtExample = 84 * example;
+    for (let j = 0; j <= 78; j += 6) {
+      const fc2PreActivationAtJ = fc2PreActivationAtExample + j;
       let sum1_0 = 0;
       let sum1_1 = 0;
       let sum1_2 = 0;
       let sum1_3 = 0;
+      let sum1_4 = 0;
+      let sum1_5 = 0;
       for (let i = 0; i <= 119; i++) {
-        sum1_0 += fc2Kernel[84 * i + j] * fc1Output[120 * example + i];
-        sum1_1 += fc2Kernel[84 * i + j + 1] * fc1Output[120 * example + i];
-        sum1_2 += fc2Kernel[84 * i + j + 2] * fc1Output[120 * example + i];
-        sum1_3 += fc2Kernel[84 * i + j + 3] * fc1Output[120 * example + i];
+        const fc2KernelAtI = j + 84 * i;
+        const fc1OutputAtI = fc1OutputAtExample + i;
+        const fc1Output_0 = fc1Output[fc1OutputAtI];
+        sum1_0 += fc2Kernel[fc2KernelAtI] * fc1Output_0;
+        sum1_1 += fc2Kernel[fc2KernelAtI + 1] * fc1Output_0;
+        sum1_2 += fc2Kernel[fc2KernelAtI + 2] * fc1Output_0;
+        sum1_3 += fc2Kernel[fc2KernelAtI + 3] * fc1Output_0;
+        sum1_4 += fc2Kernel[fc2KernelAtI + 4] * fc1Output_0;
+        sum1_5 += fc2Kernel[fc2KernelAtI + 5] * fc1Output_0;
       }
-      fc2PreActivation[84 * example + j] = sum1_0 + fc2Bias[j];
-      fc2PreActivation[84 * example + j + 1] = sum1_1 + fc2Bias[j + 1];
-      fc2PreActivation[84 * example + j + 2] = sum1_2 + fc2Bias[j + 2];
-      fc2PreActivation[84 * example + j + 3] = sum1_3 + fc2Bias[j + 3];
+      fc2PreActivation[fc2PreActivationAtJ] = sum1_0 + fc2Bias[j];
+      fc2PreActivation[fc2PreActivationAtJ + 1] = sum1_1 + fc2Bias[j + 1];
+      fc2PreActivation[fc2PreActivationAtJ + 2] = sum1_2 + fc2Bias[j + 2];
+      fc2PreActivation[fc2PreActivationAtJ + 3] = sum1_3 + fc2Bias[j + 3];
+      fc2PreActivation[fc2PreActivationAtJ + 4] = sum1_4 + fc2Bias[j + 4];
+      fc2PreActivation[fc2PreActivationAtJ + 5] = sum1_5 + fc2Bias[j + 5];
     }
   }
 }
@@ -862,8 +1216,12 @@ function computeFc2Output(state: State, batch: number): void {
   const fc2PreActivation = state.fc2PreActivation;
   const fc2Output = state.fc2Output;
   for (let example = 0; example < batch; example++) {
+    const fc2OutputAtExample = 84 * example;
+    const fc2PreActivationAtExample = 84 * example;
     for (let j = 0; j <= 83; j++) {
-      fc2Output[84 * example + j] = (fc2PreActivation[84 * example + j] > 0 ? fc2PreActivation[84 * example + j] : 0);
+      const fc2OutputAtJ = fc2OutputAtExample + j;
+      const fc2PreActivationAtJ = fc2PreActivationAtExample + j;
+      fc2Output[fc2OutputAtJ] = (fc2PreActivation[fc2PreActivationAtJ] > 0 ? fc2PreActivation[fc2PreActivationAtJ] : 0);
     }
   }
 }
@@ -878,7 +1236,10 @@ function computeOutPreActivation(state: State, batch: number): void {
   const outBias = state.outBias;
   const outPreActivation = state.outPreActivation;
   for (let example = 0, exampleLast = batch - 4; example <= exampleLast; example += 4) {
-    for (let j = 0; j <= 6; j += 4) {
+    const fc2OutputAtExample = 84 * example;
+    const outPreActivationAtExample = 10 * example;
+    for (let j = 0; j <= 5; j += 5) {
+      const outPreActivationAtJ = outPreActivationAtExample + j;
       let sum1_0 = 0;
       let sum1_1 = 0;
       let sum1_2 = 0;
@@ -895,81 +1256,90 @@ function computeOutPreActivation(state: State, batch: number): void {
       let sum1_13 = 0;
       let sum1_14 = 0;
       let sum1_15 = 0;
+      let sum1_16 = 0;
+      let sum1_17 = 0;
+      let sum1_18 = 0;
+      let sum1_19 = 0;
       for (let i = 0; i <= 83; i++) {
-        sum1_0 += outKernel[10 * i + j] * fc2Output[84 * example + i];
-        sum1_1 += outKernel[10 * i + j + 1] * fc2Output[84 * example + i];
-        sum1_2 += outKernel[10 * i + j + 2] * fc2Output[84 * example + i];
-        sum1_3 += outKernel[10 * i + j + 3] * fc2Output[84 * example + i];
-        sum1_4 += outKernel[10 * i + j] * fc2Output[84 * example + i + 84];
-        sum1_5 += outKernel[10 * i + j + 1] * fc2Output[84 * example + i + 84];
-        sum1_6 += outKernel[10 * i + j + 2] * fc2Output[84 * example + i + 84];
-        sum1_7 += outKernel[10 * i + j + 3] * fc2Output[84 * example + i + 84];
-        sum1_8 += outKernel[10 * i + j] * fc2Output[84 * example + i + 168];
-        sum1_9 += outKernel[10 * i + j + 1] * fc2Output[84 * example + i + 168];
-        sum1_10 += outKernel[10 * i + j + 2] * fc2Output[84 * example + i + 168];
-        sum1_11 += outKernel[10 * i + j + 3] * fc2Output[84 * example + i + 168];
-        sum1_12 += outKernel[10 * i + j] * fc2Output[84 * example + i + 252];
-        sum1_13 += outKernel[10 * i + j + 1] * fc2Output[84 * example + i + 252];
-        sum1_14 += outKernel[10 * i + j + 2] * fc2Output[84 * example + i + 252];
-        sum1_15 += outKernel[10 * i + j + 3] * fc2Output[84 * example + i + 252];
+        const outKernelAtI = j + 10 * i;
+        const fc2OutputAtI = fc2OutputAtExample + i;
+        const outKernel_0 = outKernel[outKernelAtI];
+        const outKernel_1 = outKernel[outKernelAtI + 1];
+        const outKernel_2 = outKernel[outKernelAtI + 2];
+        const outKernel_3 = outKernel[outKernelAtI + 3];
+        const outKernel_4 = outKernel[outKernelAtI + 4];
+        const fc2Output_0 = fc2Output[fc2OutputAtI];
+        const fc2Output_1 = fc2Output[fc2OutputAtI + 84];
+        const fc2Output_2 = fc2Output[fc2OutputAtI + 168];
+        const fc2Output_3 = fc2Output[fc2OutputAtI + 252];
+        sum1_0 += outKernel_0 * fc2Output_0;
+        sum1_1 += outKernel_1 * fc2Output_0;
+        sum1_2 += outKernel_2 * fc2Output_0;
+        sum1_3 += outKernel_3 * fc2Output_0;
+        sum1_4 += outKernel_4 * fc2Output_0;
+        sum1_5 += outKernel_0 * fc2Output_1;
+        sum1_6 += outKernel_1 * fc2Output_1;
+        sum1_7 += outKernel_2 * fc2Output_1;
+        sum1_8 += outKernel_3 * fc2Output_1;
+        sum1_9 += outKernel_4 * fc2Output_1;
+        sum1_10 += outKernel_0 * fc2Output_2;
+        sum1_11 += outKernel_1 * fc2Output_2;
+        sum1_12 += outKernel_2 * fc2Output_2;
+        sum1_13 += outKernel_3 * fc2Output_2;
+        sum1_14 += outKernel_4 * fc2Output_2;
+        sum1_15 += outKernel_0 * fc2Output_3;
+        sum1_16 += outKernel_1 * fc2Output_3;
+        sum1_17 += outKernel_2 * fc2Output_3;
+        sum1_18 += outKernel_3 * fc2Output_3;
+        sum1_19 += outKernel_4 * fc2Output_3;
       }
-      outPreActivation[10 * example + j] = sum1_0 + outBias[j];
-      outPreActivation[10 * example + j + 1] = sum1_1 + outBias[j + 1];
-      outPreActivation[10 * example + j + 2] = sum1_2 + outBias[j + 2];
-      outPreActivation[10 * example + j + 3] = sum1_3 + outBias[j + 3];
-      outPreActivation[10 * example + j + 10] = sum1_4 + outBias[j];
-      outPreActivation[10 * example + j + 11] = sum1_5 + outBias[j + 1];
-      outPreActivation[10 * example + j + 12] = sum1_6 + outBias[j + 2];
-      outPreActivation[10 * example + j + 13] = sum1_7 + outBias[j + 3];
-      outPreActivation[10 * example + j + 20] = sum1_8 + outBias[j];
-      outPreActivation[10 * example + j + 21] = sum1_9 + outBias[j + 1];
-      outPreActivation[10 * example + j + 22] = sum1_10 + outBias[j + 2];
-      outPreActivation[10 * example + j + 23] = sum1_11 + outBias[j + 3];
-      outPreActivation[10 * example + j + 30] = sum1_12 + outBias[j];
-      outPreActivation[10 * example + j + 31] = sum1_13 + outBias[j + 1];
-      outPreActivation[10 * example + j + 32] = sum1_14 + outBias[j + 2];
-      outPreActivation[10 * example + j + 33] = sum1_15 + outBias[j + 3];
-    }
-    for (let j = 8; j <= 9; j++) {
-      let sum1_0 = 0;
-      let sum1_1 = 0;
-      let sum1_2 = 0;
-      let sum1_3 = 0;
-      for (let i = 0; i <= 83; i++) {
-        sum1_0 += outKernel[10 * i + j] * fc2Output[84 * example + i];
-        sum1_1 += outKernel[10 * i + j] * fc2Output[84 * example + i + 84];
-        sum1_2 += outKernel[10 * i + j] * fc2Output[84 * example + i + 168];
-        sum1_3 += outKernel[10 * i + j] * fc2Output[84 * example + i + 252];
-      }
-      outPreActivation[10 * example + j] = sum1_0 + outBias[j];
-      outPreActivation[10 * example + j + 10] = sum1_1 + outBias[j];
-      outPreActivation[10 * example + j + 20] = sum1_2 + outBias[j];
-      outPreActivation[10 * example + j + 30] = sum1_3 + outBias[j];
+      outPreActivation[outPreActivationAtJ] = sum1_0 + outBias[j];
+      outPreActivation[outPreActivationAtJ + 1] = sum1_1 + outBias[j + 1];
+      outPreActivation[outPreActivationAtJ + 2] = sum1_2 + outBias[j + 2];
+      outPreActivation[outPreActivationAtJ + 3] = sum1_3 + outBias[j + 3];
+      outPreActivation[outPreActivationAtJ + 4] = sum1_4 + outBias[j + 4];
+      outPreActivation[outPreActivationAtJ + 10] = sum1_5 + outBias[j];
+      outPreActivation[outPreActivationAtJ + 11] = sum1_6 + outBias[j + 1];
+      outPreActivation[outPreActivationAtJ + 12] = sum1_7 + outBias[j + 2];
+      outPreActivation[outPreActivationAtJ + 13] = sum1_8 + outBias[j + 3];
+      outPreActivation[outPreActivationAtJ + 14] = sum1_9 + outBias[j + 4];
+      outPreActivation[outPreActivationAtJ + 20] = sum1_10 + outBias[j];
+      outPreActivation[outPreActivationAtJ + 21] = sum1_11 + outBias[j + 1];
+      outPreActivation[outPreActivationAtJ + 22] = sum1_12 + outBias[j + 2];
+      outPreActivation[outPreActivationAtJ + 23] = sum1_13 + outBias[j + 3];
+      outPreActivation[outPreActivationAtJ + 24] = sum1_14 + outBias[j + 4];
+      outPreActivation[outPreActivationAtJ + 30] = sum1_15 + outBias[j];
+      outPreActivation[outPreActivationAtJ + 31] = sum1_16 + outBias[j + 1];
+      outPreActivation[outPreActivationAtJ + 32] = sum1_17 + outBias[j + 2];
+      outPreActivation[outPreActivationAtJ + 33] = sum1_18 + outBias[j + 3];
+      outPreActivation[outPreActivationAtJ + 34] = sum1_19 + outBias[j + 4];
     }
   }
   for (let example = batch - (batch % 4); example < batch; example++) {
-    for (let j = 0; j <= 6; j += 4) {
+    const fc2OutputAtExample = 84 * example;
+    const outPreActivationAtExample = 10 * example;
+    for (let j = 0; j <= 5; j += 5) {
+      const outPreActivationAtJ = outPreActivationAtExample + j;
       let sum1_0 = 0;
       let sum1_1 = 0;
       let sum1_2 = 0;
       let sum1_3 = 0;
+      let sum1_4 = 0;
       for (let i = 0; i <= 83; i++) {
-        sum1_0 += outKernel[10 * i + j] * fc2Output[84 * example + i];
-        sum1_1 += outKernel[10 * i + j + 1] * fc2Output[84 * example + i];
-        sum1_2 += outKernel[10 * i + j + 2] * fc2Output[84 * example + i];
-        sum1_3 += outKernel[10 * i + j + 3] * fc2Output[84 * example + i];
+        const outKernelAtI = j + 10 * i;
+        const fc2OutputAtI = fc2OutputAtExample + i;
+        const fc2Output_0 = fc2Output[fc2OutputAtI];
+        sum1_0 += outKernel[outKernelAtI] * fc2Output_0;
+        sum1_1 += outKernel[outKernelAtI + 1] * fc2Output_0;
+        sum1_2 += outKernel[outKernelAtI + 2] * fc2Output_0;
+        sum1_3 += outKernel[outKernelAtI + 3] * fc2Output_0;
+        sum1_4 += outKernel[outKernelAtI + 4] * fc2Output_0;
       }
-      outPreActivation[10 * example + j] = sum1_0 + outBias[j];
-      outPreActivation[10 * example + j + 1] = sum1_1 + outBias[j + 1];
-      outPreActivation[10 * example + j + 2] = sum1_2 + outBias[j + 2];
-      outPreActivation[10 * example + j + 3] = sum1_3 + outBias[j + 3];
-    }
-    for (let j = 8; j <= 9; j++) {
-      let sum1 = 0;
-      for (let i = 0; i <= 83; i++) {
-        sum1 += outKernel[10 * i + j] * fc2Output[84 * example + i];
-      }
-      outPreActivation[10 * example + j] = sum1 + outBias[j];
+      outPreActivation[outPreActivationAtJ] = sum1_0 + outBias[j];
+      outPreActivation[outPreActivationAtJ + 1] = sum1_1 + outBias[j + 1];
+      outPreActivation[outPreActivationAtJ + 2] = sum1_2 + outBias[j + 2];
+      outPreActivation[outPreActivationAtJ + 3] = sum1_3 + outBias[j + 3];
+      outPreActivation[outPreActivationAtJ + 4] = sum1_4 + outBias[j + 4];
     }
   }
 }
@@ -982,15 +1352,17 @@ function computeOutSoftmaxShift(state: State, batch: number): void {
   const outPreActivation = state.outPreActivation;
   const outSoftmaxShift = state.outSoftmaxShift;
   for (let example = 0, exampleLast = batch - 4; example <= exampleLast; example += 4) {
+    const outPreActivationAtExample = 10 * example;
     let max1_0 = -Infinity;
     let max1_1 = -Infinity;
     let max1_2 = -Infinity;
     let max1_3 = -Infinity;
     for (let j2 = 0; j2 <= 9; j2++) {
-      max1_0 = Math.max(max1_0, outPreActivation[10 * example + j2]);
-      max1_1 = Math.max(max1_1, outPreActivation[10 * example + j2 + 10]);
-      max1_2 = Math.max(max1_2, outPreActivation[10 * example + j2 + 20]);
-      max1_3 = Math.max(max1_3, outPreActivation[10 * example + j2 + 30]);
+      const outPreActivationAtJ2 = outPreActivationAtExample + j2;
+      max1_0 = Math.max(max1_0, outPreActivation[outPreActivationAtJ2]);
+      max1_1 = Math.max(max1_1, outPreActivation[outPreActivationAtJ2 + 10]);
+      max1_2 = Math.max(max1_2, outPreActivation[outPreActivationAtJ2 + 20]);
+      max1_3 = Math.max(max1_3, outPreActivation[outPreActivationAtJ2 + 30]);
     }
     outSoftmaxShift[example] = max1_0;
     outSoftmaxShift[example + 1] = max1_1;
@@ -998,9 +1370,11 @@ function computeOutSoftmaxShift(state: State, batch: number): void {
     outSoftmaxShift[example + 3] = max1_3;
   }
   for (let example = batch - (batch % 4); example < batch; example++) {
+    const outPreActivationAtExample = 10 * example;
     let max1 = -Infinity;
     for (let j2 = 0; j2 <= 9; j2++) {
-      max1 = Math.max(max1, outPreActivation[10 * example + j2]);
+      const outPreActivationAtJ2 = outPreActivationAtExample + j2;
+      max1 = Math.max(max1, outPreActivation[outPreActivationAtJ2]);
     }
     outSoftmaxShift[example] = max1;
   }
@@ -1015,9 +1389,13 @@ function computeOutSoftmaxExp(state: State, batch: number): void {
   const outSoftmaxShift = state.outSoftmaxShift;
   const outSoftmaxExp = state.outSoftmaxExp;
   for (let example = 0; example < batch; example++) {
+    const outPreActivationAtExample = 10 * example;
+    const outSoftmaxExpAtExample = 10 * example;
     for (let j = 0; j <= 9; j++) {
-      let u1 = outPreActivation[10 * example + j] + -outSoftmaxShift[example];
-      outSoftmaxExp[10 * example + j] = Math.exp(u1);
+      const outPreActivationAtJ = outPreActivationAtExample + j;
+      const outSoftmaxExpAtJ = outSoftmaxExpAtExample + j;
+      const u1 = outPreActivation[outPreActivationAtJ] + -outSoftmaxShift[example];
+      outSoftmaxExp[outSoftmaxExpAtJ] = Math.exp(u1);
     }
   }
 }
@@ -1030,15 +1408,17 @@ function computeOutSoftmaxSum(state: State, batch: number): void {
   const outSoftmaxExp = state.outSoftmaxExp;
   const outSoftmaxSum = state.outSoftmaxSum;
   for (let example = 0, exampleLast = batch - 4; example <= exampleLast; example += 4) {
+    const outSoftmaxExpAtExample = 10 * example;
     let sum1_0 = 0;
     let sum1_1 = 0;
     let sum1_2 = 0;
     let sum1_3 = 0;
     for (let j2 = 0; j2 <= 9; j2++) {
-      sum1_0 += outSoftmaxExp[10 * example + j2];
-      sum1_1 += outSoftmaxExp[10 * example + j2 + 10];
-      sum1_2 += outSoftmaxExp[10 * example + j2 + 20];
-      sum1_3 += outSoftmaxExp[10 * example + j2 + 30];
+      const outSoftmaxExpAtJ2 = outSoftmaxExpAtExample + j2;
+      sum1_0 += outSoftmaxExp[outSoftmaxExpAtJ2];
+      sum1_1 += outSoftmaxExp[outSoftmaxExpAtJ2 + 10];
+      sum1_2 += outSoftmaxExp[outSoftmaxExpAtJ2 + 20];
+      sum1_3 += outSoftmaxExp[outSoftmaxExpAtJ2 + 30];
     }
     outSoftmaxSum[example] = sum1_0;
     outSoftmaxSum[example + 1] = sum1_1;
@@ -1046,9 +1426,11 @@ function computeOutSoftmaxSum(state: State, batch: number): void {
     outSoftmaxSum[example + 3] = sum1_3;
   }
   for (let example = batch - (batch % 4); example < batch; example++) {
+    const outSoftmaxExpAtExample = 10 * example;
     let sum1 = 0;
     for (let j2 = 0; j2 <= 9; j2++) {
-      sum1 += outSoftmaxExp[10 * example + j2];
+      const outSoftmaxExpAtJ2 = outSoftmaxExpAtExample + j2;
+      sum1 += outSoftmaxExp[outSoftmaxExpAtJ2];
     }
     outSoftmaxSum[example] = sum1;
   }
@@ -1063,8 +1445,12 @@ function computeOutOutput(state: State, batch: number): void {
   const outSoftmaxSum = state.outSoftmaxSum;
   const outOutput = state.outOutput;
   for (let example = 0; example < batch; example++) {
+    const outOutputAtExample = 10 * example;
+    const outSoftmaxExpAtExample = 10 * example;
     for (let j = 0; j <= 9; j++) {
-      outOutput[10 * example + j] = outSoftmaxExp[10 * example + j] / outSoftmaxSum[example];
+      const outOutputAtJ = outOutputAtExample + j;
+      const outSoftmaxExpAtJ = outSoftmaxExpAtExample + j;
+      outOutput[outOutputAtJ] = outSoftmaxExp[outSoftmaxExpAtJ] / outSoftmaxSum[example];
     }
   }
 }
@@ -1080,15 +1466,19 @@ function computeLoss(state: State, batch: number): void {
   const t = state.t;
   const loss = state.loss;
   for (let example = 0, exampleLast = batch - 4; example <= exampleLast; example += 4) {
+    const tAtExample = 10 * example;
+    const outPreActivationAtExample = 10 * example;
     let sum1_0 = 0;
     let sum1_1 = 0;
     let sum1_2 = 0;
     let sum1_3 = 0;
     for (let j = 0; j <= 9; j++) {
-      sum1_0 += t[10 * example + j] * (outPreActivation[10 * example + j] + -outSoftmaxShift[example] + -Math.log(outSoftmaxSum[example]));
-      sum1_1 += t[10 * example + j + 10] * (outPreActivation[10 * example + j + 10] + -outSoftmaxShift[example + 1] + -Math.log(outSoftmaxSum[example + 1]));
-      sum1_2 += t[10 * example + j + 20] * (outPreActivation[10 * example + j + 20] + -outSoftmaxShift[example + 2] + -Math.log(outSoftmaxSum[example + 2]));
-      sum1_3 += t[10 * example + j + 30] * (outPreActivation[10 * example + j + 30] + -outSoftmaxShift[example + 3] + -Math.log(outSoftmaxSum[example + 3]));
+      const tAtJ = tAtExample + j;
+      const outPreActivationAtJ = outPreActivationAtExample + j;
+      sum1_0 += t[tAtJ] * (outPreActivation[outPreActivationAtJ] + -outSoftmaxShift[example] + -Math.log(outSoftmaxSum[example]));
+      sum1_1 += t[tAtJ + 10] * (outPreActivation[outPreActivationAtJ + 10] + -outSoftmaxShift[example + 1] + -Math.log(outSoftmaxSum[example + 1]));
+      sum1_2 += t[tAtJ + 20] * (outPreActivation[outPreActivationAtJ + 20] + -outSoftmaxShift[example + 2] + -Math.log(outSoftmaxSum[example + 2]));
+      sum1_3 += t[tAtJ + 30] * (outPreActivation[outPreActivationAtJ + 30] + -outSoftmaxShift[example + 3] + -Math.log(outSoftmaxSum[example + 3]));
     }
     loss[example] = -sum1_0;
     loss[example + 1] = -sum1_1;
@@ -1096,9 +1486,13 @@ function computeLoss(state: State, batch: number): void {
     loss[example + 3] = -sum1_3;
   }
   for (let example = batch - (batch % 4); example < batch; example++) {
+    const tAtExample = 10 * example;
+    const outPreActivationAtExample = 10 * example;
     let sum1 = 0;
     for (let j = 0; j <= 9; j++) {
-      sum1 += t[10 * example + j] * (outPreActivation[10 * example + j] + -outSoftmaxShift[example] + -Math.log(outSoftmaxSum[example]));
+      const tAtJ = tAtExample + j;
+      const outPreActivationAtJ = outPreActivationAtExample + j;
+      sum1 += t[tAtJ] * (outPreActivation[outPreActivationAtJ] + -outSoftmaxShift[example] + -Math.log(outSoftmaxSum[example]));
     }
     loss[example] = -sum1;
   }
@@ -1114,8 +1508,14 @@ function computeOutPreActivationGrad(state: State, batch: number): void {
   const t = state.t;
   const outPreActivationGrad = state.outPreActivationGrad;
   for (let example = 0; example < batch; example++) {
+    const outPreActivationGradAtExample = 10 * example;
+    const outOutputAtExample = 10 * example;
+    const tAtExample = 10 * example;
     for (let j_ = 0; j_ <= 9; j_++) {
-      outPreActivationGrad[10 * example + j_] = outOutput[10 * example + j_] + -t[10 * example + j_];
+      const outPreActivationGradAtJPrime = outPreActivationGradAtExample + j_;
+      const outOutputAtJPrime = outOutputAtExample + j_;
+      const tAtJPrime = tAtExample + j_;
+      outPreActivationGrad[outPreActivationGradAtJPrime] = outOutput[outOutputAtJPrime] + -t[tAtJPrime];
     }
   }
 }
@@ -1130,7 +1530,11 @@ function computeFc2OutputGrad(state: State, batch: number): void {
   const outPreActivationGrad = state.outPreActivationGrad;
   const fc2OutputGrad = state.fc2OutputGrad;
   for (let example = 0, exampleLast = batch - 4; example <= exampleLast; example += 4) {
-    for (let j_ = 0; j_ <= 80; j_ += 4) {
+    const outPreActivationGradAtExample = 10 * example;
+    const fc2OutputGradAtExample = 84 * example;
+    for (let j_ = 0; j_ <= 78; j_ += 6) {
+      const outKernelAtJPrime = 10 * j_;
+      const fc2OutputGradAtJPrime = fc2OutputGradAtExample + j_;
       let sum1_0 = 0;
       let sum1_1 = 0;
       let sum1_2 = 0;
@@ -1147,58 +1551,107 @@ function computeFc2OutputGrad(state: State, batch: number): void {
       let sum1_13 = 0;
       let sum1_14 = 0;
       let sum1_15 = 0;
+      let sum1_16 = 0;
+      let sum1_17 = 0;
+      let sum1_18 = 0;
+      let sum1_19 = 0;
+      let sum1_20 = 0;
+      let sum1_21 = 0;
+      let sum1_22 = 0;
+      let sum1_23 = 0;
       for (let j = 0; j <= 9; j++) {
-        sum1_0 += outPreActivationGrad[10 * example + j] * outKernel[10 * j_ + j];
-        sum1_1 += outPreActivationGrad[10 * example + j] * outKernel[10 * j_ + j + 10];
-        sum1_2 += outPreActivationGrad[10 * example + j] * outKernel[10 * j_ + j + 20];
-        sum1_3 += outPreActivationGrad[10 * example + j] * outKernel[10 * j_ + j + 30];
-        sum1_4 += outPreActivationGrad[10 * example + j + 10] * outKernel[10 * j_ + j];
-        sum1_5 += outPreActivationGrad[10 * example + j + 10] * outKernel[10 * j_ + j + 10];
-        sum1_6 += outPreActivationGrad[10 * example + j + 10] * outKernel[10 * j_ + j + 20];
-        sum1_7 += outPreActivationGrad[10 * example + j + 10] * outKernel[10 * j_ + j + 30];
-        sum1_8 += outPreActivationGrad[10 * example + j + 20] * outKernel[10 * j_ + j];
-        sum1_9 += outPreActivationGrad[10 * example + j + 20] * outKernel[10 * j_ + j + 10];
-        sum1_10 += outPreActivationGrad[10 * example + j + 20] * outKernel[10 * j_ + j + 20];
-        sum1_11 += outPreActivationGrad[10 * example + j + 20] * outKernel[10 * j_ + j + 30];
-        sum1_12 += outPreActivationGrad[10 * example + j + 30] * outKernel[10 * j_ + j];
-        sum1_13 += outPreActivationGrad[10 * example + j + 30] * outKernel[10 * j_ + j + 10];
-        sum1_14 += outPreActivationGrad[10 * example + j + 30] * outKernel[10 * j_ + j + 20];
-        sum1_15 += outPreActivationGrad[10 * example + j + 30] * outKernel[10 * j_ + j + 30];
+        const outPreActivationGradAtJ = outPreActivationGradAtExample + j;
+        const outKernelAtJ = outKernelAtJPrime + j;
+        const outPreActivationGrad_0 = outPreActivationGrad[outPreActivationGradAtJ];
+        const outPreActivationGrad_1 = outPreActivationGrad[outPreActivationGradAtJ + 10];
+        const outPreActivationGrad_2 = outPreActivationGrad[outPreActivationGradAtJ + 20];
+        const outPreActivationGrad_3 = outPreActivationGrad[outPreActivationGradAtJ + 30];
+        const outKernel_0 = outKernel[outKernelAtJ];
+        const outKernel_1 = outKernel[outKernelAtJ + 10];
+        const outKernel_2 = outKernel[outKernelAtJ + 20];
+        const outKernel_3 = outKernel[outKernelAtJ + 30];
+        const outKernel_4 = outKernel[outKernelAtJ + 40];
+        const outKernel_5 = outKernel[outKernelAtJ + 50];
+        sum1_0 += outPreActivationGrad_0 * outKernel_0;
+        sum1_1 += outPreActivationGrad_0 * outKernel_1;
+        sum1_2 += outPreActivationGrad_0 * outKernel_2;
+        sum1_3 += outPreActivationGrad_0 * outKernel_3;
+        sum1_4 += outPreActivationGrad_0 * outKernel_4;
+        sum1_5 += outPreActivationGrad_0 * outKernel_5;
+        sum1_6 += outPreActivationGrad_1 * outKernel_0;
+        sum1_7 += outPreActivationGrad_1 * outKernel_1;
+        sum1_8 += outPreActivationGrad_1 * outKernel_2;
+        sum1_9 += outPreActivationGrad_1 * outKernel_3;
+        sum1_10 += outPreActivationGrad_1 * outKernel_4;
+        sum1_11 += outPreActivationGrad_1 * outKernel_5;
+        sum1_12 += outPreActivationGrad_2 * outKernel_0;
+        sum1_13 += outPreActivationGrad_2 * outKernel_1;
+        sum1_14 += outPreActivationGrad_2 * outKernel_2;
+        sum1_15 += outPreActivationGrad_2 * outKernel_3;
+        sum1_16 += outPreActivationGrad_2 * outKernel_4;
+        sum1_17 += outPreActivationGrad_2 * outKernel_5;
+        sum1_18 += outPreActivationGrad_3 * outKernel_0;
+        sum1_19 += outPreActivationGrad_3 * outKernel_1;
+        sum1_20 += outPreActivationGrad_3 * outKernel_2;
+        sum1_21 += outPreActivationGrad_3 * outKernel_3;
+        sum1_22 += outPreActivationGrad_3 * outKernel_4;
+        sum1_23 += outPreActivationGrad_3 * outKernel_5;
       }
-      fc2OutputGrad[84 * example + j_] = sum1_0;
-      fc2OutputGrad[84 * example + j_ + 1] = sum1_1;
-      fc2OutputGrad[84 * example + j_ + 2] = sum1_2;
-      fc2OutputGrad[84 * example + j_ + 3] = sum1_3;
-      fc2OutputGrad[84 * example + j_ + 84] = sum1_4;
-      fc2OutputGrad[84 * example + j_ + 85] = sum1_5;
-      fc2OutputGrad[84 * example + j_ + 86] = sum1_6;
-      fc2OutputGrad[84 * example + j_ + 87] = sum1_7;
-      fc2OutputGrad[84 * example + j_ + 168] = sum1_8;
-      fc2OutputGrad[84 * example + j_ + 169] = sum1_9;
-      fc2OutputGrad[84 * example + j_ + 170] = sum1_10;
-      fc2OutputGrad[84 * example + j_ + 171] = sum1_11;
-      fc2OutputGrad[84 * example + j_ + 252] = sum1_12;
-      fc2OutputGrad[84 * example + j_ + 253] = sum1_13;
-      fc2OutputGrad[84 * example + j_ + 254] = sum1_14;
-      fc2OutputGrad[84 * example + j_ + 255] = sum1_15;
+      fc2OutputGrad[fc2OutputGradAtJPrime] = sum1_0;
+      fc2OutputGrad[fc2OutputGradAtJPrime + 1] = sum1_1;
+      fc2OutputGrad[fc2OutputGradAtJPrime + 2] = sum1_2;
+      fc2OutputGrad[fc2OutputGradAtJPrime + 3] = sum1_3;
+      fc2OutputGrad[fc2OutputGradAtJPrime + 4] = sum1_4;
+      fc2OutputGrad[fc2OutputGradAtJPrime + 5] = sum1_5;
+      fc2OutputGrad[fc2OutputGradAtJPrime + 84] = sum1_6;
+      fc2OutputGrad[fc2OutputGradAtJPrime + 85] = sum1_7;
+      fc2OutputGrad[fc2OutputGradAtJPrime + 86] = sum1_8;
+      fc2OutputGrad[fc2OutputGradAtJPrime + 87] = sum1_9;
+      fc2OutputGrad[fc2OutputGradAtJPrime + 88] = sum1_10;
+      fc2OutputGrad[fc2OutputGradAtJPrime + 89] = sum1_11;
+      fc2OutputGrad[fc2OutputGradAtJPrime + 168] = sum1_12;
+      fc2OutputGrad[fc2OutputGradAtJPrime + 169] = sum1_13;
+      fc2OutputGrad[fc2OutputGradAtJPrime + 170] = sum1_14;
+      fc2OutputGrad[fc2OutputGradAtJPrime + 171] = sum1_15;
+      fc2OutputGrad[fc2OutputGradAtJPrime + 172] = sum1_16;
+      fc2OutputGrad[fc2OutputGradAtJPrime + 173] = sum1_17;
+      fc2OutputGrad[fc2OutputGradAtJPrime + 252] = sum1_18;
+      fc2OutputGrad[fc2OutputGradAtJPrime + 253] = sum1_19;
+      fc2OutputGrad[fc2OutputGradAtJPrime + 254] = sum1_20;
+      fc2OutputGrad[fc2OutputGradAtJPrime + 255] = sum1_21;
+      fc2OutputGrad[fc2OutputGradAtJPrime + 256] = sum1_22;
+      fc2OutputGrad[fc2OutputGradAtJPrime + 257] = sum1_23;
     }
   }
   for (let example = batch - (batch % 4); example < batch; example++) {
-    for (let j_ = 0; j_ <= 80; j_ += 4) {
+    const outPreActivationGradAtExample = 10 * example;
+    const fc2OutputGradAtExample = 84 * example;
+    for (let j_ = 0; j_ <= 78; j_ += 6) {
+      const outKernelAtJPrime = 10 * j_;
+      const fc2OutputGradAtJPrime = fc2OutputGradAtExample + j_;
       let sum1_0 = 0;
       let sum1_1 = 0;
       let sum1_2 = 0;
       let sum1_3 = 0;
+      let sum1_4 = 0;
+      let sum1_5 = 0;
       for (let j = 0; j <= 9; j++) {
-        sum1_0 += outPreActivationGrad[10 * example + j] * outKernel[10 * j_ + j];
-        sum1_1 += outPreActivationGrad[10 * example + j] * outKernel[10 * j_ + j + 10];
-        sum1_2 += outPreActivationGrad[10 * example + j] * outKernel[10 * j_ + j + 20];
-        sum1_3 += outPreActivationGrad[10 * example + j] * outKernel[10 * j_ + j + 30];
+        const outPreActivationGradAtJ = outPreActivationGradAtExample + j;
+        const outKernelAtJ = outKernelAtJPrime + j;
+        const outPreActivationGrad_0 = outPreActivationGrad[outPreActivationGradAtJ];
+        sum1_0 += outPreActivationGrad_0 * outKernel[outKernelAtJ];
+        sum1_1 += outPreActivationGrad_0 * outKernel[outKernelAtJ + 10];
+        sum1_2 += outPreActivationGrad_0 * outKernel[outKernelAtJ + 20];
+        sum1_3 += outPreActivationGrad_0 * outKernel[outKernelAtJ + 30];
+        sum1_4 += outPreActivationGrad_0 * outKernel[outKernelAtJ + 40];
+        sum1_5 += outPreActivationGrad_0 * outKernel[outKernelAtJ + 50];
       }
-      fc2OutputGrad[84 * example + j_] = sum1_0;
-      fc2OutputGrad[84 * example + j_ + 1] = sum1_1;
-      fc2OutputGrad[84 * example + j_ + 2] = sum1_2;
-      fc2OutputGrad[84 * example + j_ + 3] = sum1_3;
+      fc2OutputGrad[fc2OutputGradAtJPrime] = sum1_0;
+      fc2OutputGrad[fc2OutputGradAtJPrime + 1] = sum1_1;
+      fc2OutputGrad[fc2OutputGradAtJPrime + 2] = sum1_2;
+      fc2OutputGrad[fc2OutputGradAtJPrime + 3] = sum1_3;
+      fc2OutputGrad[fc2OutputGradAtJPrime + 4] = sum1_4;
+      fc2OutputGrad[fc2OutputGradAtJPrime + 5] = sum1_5;
     }
   }
 }
@@ -1213,8 +1666,14 @@ function computeFc2PreActivationGrad(state: State, batch: number): void {
   const fc2OutputGrad = state.fc2OutputGrad;
   const fc2PreActivationGrad = state.fc2PreActivationGrad;
   for (let example = 0; example < batch; example++) {
+    const fc2PreActivationGradAtExample = 84 * example;
+    const fc2OutputGradAtExample = 84 * example;
+    const fc2PreActivationAtExample = 84 * example;
     for (let j_ = 0; j_ <= 83; j_++) {
-      fc2PreActivationGrad[84 * example + j_] = fc2OutputGrad[84 * example + j_] * (fc2PreActivation[84 * example + j_] > 0 ? 1 : 0);
+      const fc2PreActivationGradAtJPrime = fc2PreActivationGradAtExample + j_;
+      const fc2OutputGradAtJPrime = fc2OutputGradAtExample + j_;
+      const fc2PreActivationAtJPrime = fc2PreActivationAtExample + j_;
+      fc2PreActivationGrad[fc2PreActivationGradAtJPrime] = fc2OutputGrad[fc2OutputGradAtJPrime] * (fc2PreActivation[fc2PreActivationAtJPrime] > 0 ? 1 : 0);
     }
   }
 }
@@ -1229,7 +1688,11 @@ function computeFc1OutputGrad(state: State, batch: number): void {
   const fc2PreActivationGrad = state.fc2PreActivationGrad;
   const fc1OutputGrad = state.fc1OutputGrad;
   for (let example = 0, exampleLast = batch - 4; example <= exampleLast; example += 4) {
-    for (let u_ = 0; u_ <= 116; u_ += 4) {
+    const fc2PreActivationGradAtExample = 84 * example;
+    const fc1OutputGradAtExample = 120 * example;
+    for (let u_ = 0; u_ <= 112; u_ += 8) {
+      const fc2KernelAtUPrime = 84 * u_;
+      const fc1OutputGradAtUPrime = fc1OutputGradAtExample + u_;
       let sum1_0 = 0;
       let sum1_1 = 0;
       let sum1_2 = 0;
@@ -1246,58 +1709,139 @@ function computeFc1OutputGrad(state: State, batch: number): void {
       let sum1_13 = 0;
       let sum1_14 = 0;
       let sum1_15 = 0;
+      let sum1_16 = 0;
+      let sum1_17 = 0;
+      let sum1_18 = 0;
+      let sum1_19 = 0;
+      let sum1_20 = 0;
+      let sum1_21 = 0;
+      let sum1_22 = 0;
+      let sum1_23 = 0;
+      let sum1_24 = 0;
+      let sum1_25 = 0;
+      let sum1_26 = 0;
+      let sum1_27 = 0;
+      let sum1_28 = 0;
+      let sum1_29 = 0;
+      let sum1_30 = 0;
+      let sum1_31 = 0;
       for (let j = 0; j <= 83; j++) {
-        sum1_0 += fc2PreActivationGrad[84 * example + j] * fc2Kernel[84 * u_ + j];
-        sum1_1 += fc2PreActivationGrad[84 * example + j] * fc2Kernel[84 * u_ + j + 84];
-        sum1_2 += fc2PreActivationGrad[84 * example + j] * fc2Kernel[84 * u_ + j + 168];
-        sum1_3 += fc2PreActivationGrad[84 * example + j] * fc2Kernel[84 * u_ + j + 252];
-        sum1_4 += fc2PreActivationGrad[84 * example + j + 84] * fc2Kernel[84 * u_ + j];
-        sum1_5 += fc2PreActivationGrad[84 * example + j + 84] * fc2Kernel[84 * u_ + j + 84];
-        sum1_6 += fc2PreActivationGrad[84 * example + j + 84] * fc2Kernel[84 * u_ + j + 168];
-        sum1_7 += fc2PreActivationGrad[84 * example + j + 84] * fc2Kernel[84 * u_ + j + 252];
-        sum1_8 += fc2PreActivationGrad[84 * example + j + 168] * fc2Kernel[84 * u_ + j];
-        sum1_9 += fc2PreActivationGrad[84 * example + j + 168] * fc2Kernel[84 * u_ + j + 84];
-        sum1_10 += fc2PreActivationGrad[84 * example + j + 168] * fc2Kernel[84 * u_ + j + 168];
-        sum1_11 += fc2PreActivationGrad[84 * example + j + 168] * fc2Kernel[84 * u_ + j + 252];
-        sum1_12 += fc2PreActivationGrad[84 * example + j + 252] * fc2Kernel[84 * u_ + j];
-        sum1_13 += fc2PreActivationGrad[84 * example + j + 252] * fc2Kernel[84 * u_ + j + 84];
-        sum1_14 += fc2PreActivationGrad[84 * example + j + 252] * fc2Kernel[84 * u_ + j + 168];
-        sum1_15 += fc2PreActivationGrad[84 * example + j + 252] * fc2Kernel[84 * u_ + j + 252];
+        const fc2PreActivationGradAtJ = fc2PreActivationGradAtExample + j;
+        const fc2KernelAtJ = fc2KernelAtUPrime + j;
+        const fc2PreActivationGrad_0 = fc2PreActivationGrad[fc2PreActivationGradAtJ];
+        const fc2PreActivationGrad_1 = fc2PreActivationGrad[fc2PreActivationGradAtJ + 84];
+        const fc2PreActivationGrad_2 = fc2PreActivationGrad[fc2PreActivationGradAtJ + 168];
+        const fc2PreActivationGrad_3 = fc2PreActivationGrad[fc2PreActivationGradAtJ + 252];
+        const fc2Kernel_0 = fc2Kernel[fc2KernelAtJ];
+        const fc2Kernel_1 = fc2Kernel[fc2KernelAtJ + 84];
+        const fc2Kernel_2 = fc2Kernel[fc2KernelAtJ + 168];
+        const fc2Kernel_3 = fc2Kernel[fc2KernelAtJ + 252];
+        const fc2Kernel_4 = fc2Kernel[fc2KernelAtJ + 336];
+        const fc2Kernel_5 = fc2Kernel[fc2KernelAtJ + 420];
+        const fc2Kernel_6 = fc2Kernel[fc2KernelAtJ + 504];
+        const fc2Kernel_7 = fc2Kernel[fc2KernelAtJ + 588];
+        sum1_0 += fc2PreActivationGrad_0 * fc2Kernel_0;
+        sum1_1 += fc2PreActivationGrad_0 * fc2Kernel_1;
+        sum1_2 += fc2PreActivationGrad_0 * fc2Kernel_2;
+        sum1_3 += fc2PreActivationGrad_0 * fc2Kernel_3;
+        sum1_4 += fc2PreActivationGrad_0 * fc2Kernel_4;
+        sum1_5 += fc2PreActivationGrad_0 * fc2Kernel_5;
+        sum1_6 += fc2PreActivationGrad_0 * fc2Kernel_6;
+        sum1_7 += fc2PreActivationGrad_0 * fc2Kernel_7;
+        sum1_8 += fc2PreActivationGrad_1 * fc2Kernel_0;
+        sum1_9 += fc2PreActivationGrad_1 * fc2Kernel_1;
+        sum1_10 += fc2PreActivationGrad_1 * fc2Kernel_2;
+        sum1_11 += fc2PreActivationGrad_1 * fc2Kernel_3;
+        sum1_12 += fc2PreActivationGrad_1 * fc2Kernel_4;
+        sum1_13 += fc2PreActivationGrad_1 * fc2Kernel_5;
+        sum1_14 += fc2PreActivationGrad_1 * fc2Kernel_6;
+        sum1_15 += fc2PreActivationGrad_1 * fc2Kernel_7;
+        sum1_16 += fc2PreActivationGrad_2 * fc2Kernel_0;
+        sum1_17 += fc2PreActivationGrad_2 * fc2Kernel_1;
+        sum1_18 += fc2PreActivationGrad_2 * fc2Kernel_2;
+        sum1_19 += fc2PreActivationGrad_2 * fc2Kernel_3;
+        sum1_20 += fc2PreActivationGrad_2 * fc2Kernel_4;
+        sum1_21 += fc2PreActivationGrad_2 * fc2Kernel_5;
+        sum1_22 += fc2PreActivationGrad_2 * fc2Kernel_6;
+        sum1_23 += fc2PreActivationGrad_2 * fc2Kernel_7;
+        sum1_24 += fc2PreActivationGrad_3 * fc2Kernel_0;
+        sum1_25 += fc2PreActivationGrad_3 * fc2Kernel_1;
+        sum1_26 += fc2PreActivationGrad_3 * fc2Kernel_2;
+        sum1_27 += fc2PreActivationGrad_3 * fc2Kernel_3;
+        sum1_28 += fc2PreActivationGrad_3 * fc2Kernel_4;
+        sum1_29 += fc2PreActivationGrad_3 * fc2Kernel_5;
+        sum1_30 += fc2PreActivationGrad_3 * fc2Kernel_6;
+        sum1_31 += fc2PreActivationGrad_3 * fc2Kernel_7;
       }
-      fc1OutputGrad[120 * example + u_] = sum1_0;
-      fc1OutputGrad[120 * example + u_ + 1] = sum1_1;
-      fc1OutputGrad[120 * example + u_ + 2] = sum1_2;
-      fc1OutputGrad[120 * example + u_ + 3] = sum1_3;
-      fc1OutputGrad[120 * example + u_ + 120] = sum1_4;
-      fc1OutputGrad[120 * example + u_ + 121] = sum1_5;
-      fc1OutputGrad[120 * example + u_ + 122] = sum1_6;
-      fc1OutputGrad[120 * example + u_ + 123] = sum1_7;
-      fc1OutputGrad[120 * example + u_ + 240] = sum1_8;
-      fc1OutputGrad[120 * example + u_ + 241] = sum1_9;
-      fc1OutputGrad[120 * example + u_ + 242] = sum1_10;
-      fc1OutputGrad[120 * example + u_ + 243] = sum1_11;
-      fc1OutputGrad[120 * example + u_ + 360] = sum1_12;
-      fc1OutputGrad[120 * example + u_ + 361] = sum1_13;
-      fc1OutputGrad[120 * example + u_ + 362] = sum1_14;
-      fc1OutputGrad[120 * example + u_ + 363] = sum1_15;
+      fc1OutputGrad[fc1OutputGradAtUPrime] = sum1_0;
+      fc1OutputGrad[fc1OutputGradAtUPrime + 1] = sum1_1;
+      fc1OutputGrad[fc1OutputGradAtUPrime + 2] = sum1_2;
+      fc1OutputGrad[fc1OutputGradAtUPrime + 3] = sum1_3;
+      fc1OutputGrad[fc1OutputGradAtUPrime + 4] = sum1_4;
+      fc1OutputGrad[fc1OutputGradAtUPrime + 5] = sum1_5;
+      fc1OutputGrad[fc1OutputGradAtUPrime + 6] = sum1_6;
+      fc1OutputGrad[fc1OutputGradAtUPrime + 7] = sum1_7;
+      fc1OutputGrad[fc1OutputGradAtUPrime + 120] = sum1_8;
+      fc1OutputGrad[fc1OutputGradAtUPrime + 121] = sum1_9;
+      fc1OutputGrad[fc1OutputGradAtUPrime + 122] = sum1_10;
+      fc1OutputGrad[fc1OutputGradAtUPrime + 123] = sum1_11;
+      fc1OutputGrad[fc1OutputGradAtUPrime + 124] = sum1_12;
+      fc1OutputGrad[fc1OutputGradAtUPrime + 125] = sum1_13;
+      fc1OutputGrad[fc1OutputGradAtUPrime + 126] = sum1_14;
+      fc1OutputGrad[fc1OutputGradAtUPrime + 127] = sum1_15;
+      fc1OutputGrad[fc1OutputGradAtUPrime + 240] = sum1_16;
+      fc1OutputGrad[fc1OutputGradAtUPrime + 241] = sum1_17;
+      fc1OutputGrad[fc1OutputGradAtUPrime + 242] = sum1_18;
+      fc1OutputGrad[fc1OutputGradAtUPrime + 243] = sum1_19;
+      fc1OutputGrad[fc1OutputGradAtUPrime + 244] = sum1_20;
+      fc1OutputGrad[fc1OutputGradAtUPrime + 245] = sum1_21;
+      fc1OutputGrad[fc1OutputGradAtUPrime + 246] = sum1_22;
+      fc1OutputGrad[fc1OutputGradAtUPrime + 247] = sum1_23;
+      fc1OutputGrad[fc1OutputGradAtUPrime + 360] = sum1_24;
+      fc1OutputGrad[fc1OutputGradAtUPrime + 361] = sum1_25;
+      fc1OutputGrad[fc1OutputGradAtUPrime + 362] = sum1_26;
+      fc1OutputGrad[fc1OutputGradAtUPrime + 363] = sum1_27;
+      fc1OutputGrad[fc1OutputGradAtUPrime + 364] = sum1_28;
+      fc1OutputGrad[fc1OutputGradAtUPrime + 365] = sum1_29;
+      fc1OutputGrad[fc1OutputGradAtUPrime + 366] = sum1_30;
+      fc1OutputGrad[fc1OutputGradAtUPrime + 367] = sum1_31;
     }
   }
   for (let example = batch - (batch % 4); example < batch; example++) {
-    for (let u_ = 0; u_ <= 116; u_ += 4) {
+    const fc2PreActivationGradAtExample = 84 * example;
+    const fc1OutputGradAtExample = 120 * example;
+    for (let u_ = 0; u_ <= 112; u_ += 8) {
+      const fc2KernelAtUPrime = 84 * u_;
+      const fc1OutputGradAtUPrime = fc1OutputGradAtExample + u_;
       let sum1_0 = 0;
       let sum1_1 = 0;
       let sum1_2 = 0;
       let sum1_3 = 0;
+      let sum1_4 = 0;
+      let sum1_5 = 0;
+      let sum1_6 = 0;
+      let sum1_7 = 0;
       for (let j = 0; j <= 83; j++) {
-        sum1_0 += fc2PreActivationGrad[84 * example + j] * fc2Kernel[84 * u_ + j];
-        sum1_1 += fc2PreActivationGrad[84 * example + j] * fc2Kernel[84 * u_ + j + 84];
-        sum1_2 += fc2PreActivationGrad[84 * example + j] * fc2Kernel[84 * u_ + j + 168];
-        sum1_3 += fc2PreActivationGrad[84 * example + j] * fc2Kernel[84 * u_ + j + 252];
+        const fc2PreActivationGradAtJ = fc2PreActivationGradAtExample + j;
+        const fc2KernelAtJ = fc2KernelAtUPrime + j;
+        const fc2PreActivationGrad_0 = fc2PreActivationGrad[fc2PreActivationGradAtJ];
+        sum1_0 += fc2PreActivationGrad_0 * fc2Kernel[fc2KernelAtJ];
+        sum1_1 += fc2PreActivationGrad_0 * fc2Kernel[fc2KernelAtJ + 84];
+        sum1_2 += fc2PreActivationGrad_0 * fc2Kernel[fc2KernelAtJ + 168];
+        sum1_3 += fc2PreActivationGrad_0 * fc2Kernel[fc2KernelAtJ + 252];
+        sum1_4 += fc2PreActivationGrad_0 * fc2Kernel[fc2KernelAtJ + 336];
+        sum1_5 += fc2PreActivationGrad_0 * fc2Kernel[fc2KernelAtJ + 420];
+        sum1_6 += fc2PreActivationGrad_0 * fc2Kernel[fc2KernelAtJ + 504];
+        sum1_7 += fc2PreActivationGrad_0 * fc2Kernel[fc2KernelAtJ + 588];
       }
-      fc1OutputGrad[120 * example + u_] = sum1_0;
-      fc1OutputGrad[120 * example + u_ + 1] = sum1_1;
-      fc1OutputGrad[120 * example + u_ + 2] = sum1_2;
-      fc1OutputGrad[120 * example + u_ + 3] = sum1_3;
+      fc1OutputGrad[fc1OutputGradAtUPrime] = sum1_0;
+      fc1OutputGrad[fc1OutputGradAtUPrime + 1] = sum1_1;
+      fc1OutputGrad[fc1OutputGradAtUPrime + 2] = sum1_2;
+      fc1OutputGrad[fc1OutputGradAtUPrime + 3] = sum1_3;
+      fc1OutputGrad[fc1OutputGradAtUPrime + 4] = sum1_4;
+      fc1OutputGrad[fc1OutputGradAtUPrime + 5] = sum1_5;
+      fc1OutputGrad[fc1OutputGradAtUPrime + 6] = sum1_6;
+      fc1OutputGrad[fc1OutputGradAtUPrime + 7] = sum1_7;
     }
   }
 }
@@ -1312,8 +1856,14 @@ function computeFc1PreActivationGrad(state: State, batch: number): void {
   const fc1OutputGrad = state.fc1OutputGrad;
   const fc1PreActivationGrad = state.fc1PreActivationGrad;
   for (let example = 0; example < batch; example++) {
+    const fc1PreActivationGradAtExample = 120 * example;
+    const fc1OutputGradAtExample = 120 * example;
+    const fc1PreActivationAtExample = 120 * example;
     for (let u_ = 0; u_ <= 119; u_++) {
-      fc1PreActivationGrad[120 * example + u_] = fc1OutputGrad[120 * example + u_] * (fc1PreActivation[120 * example + u_] > 0 ? 1 : 0);
+      const fc1PreActivationGradAtUPrime = fc1PreActivationGradAtExample + u_;
+      const fc1OutputGradAtUPrime = fc1OutputGradAtExample + u_;
+      const fc1PreActivationAtUPrime = fc1PreActivationAtExample + u_;
+      fc1PreActivationGrad[fc1PreActivationGradAtUPrime] = fc1OutputGrad[fc1OutputGradAtUPrime] * (fc1PreActivation[fc1PreActivationAtUPrime] > 0 ? 1 : 0);
     }
   }
 }
@@ -1328,9 +1878,17 @@ function computePool2OutputGrad(state: State, batch: number): void {
   const fc1PreActivationGrad = state.fc1PreActivationGrad;
   const pool2OutputGrad = state.pool2OutputGrad;
   for (let example = 0, exampleLast = batch - 4; example <= exampleLast; example += 4) {
+    const fc1PreActivationGradAtExample = 120 * example;
+    const pool2OutputGradAtExample = 400 * example;
     for (let i_ = 0; i_ <= 4; i_++) {
+      const fc1KernelAtIPrime = 9600 * i_;
+      const pool2OutputGradAtIPrime = pool2OutputGradAtExample + 80 * i_;
       for (let j_ = 0; j_ <= 4; j_++) {
-        for (let c_ = 0; c_ <= 12; c_ += 4) {
+        const fc1KernelAtJPrime = fc1KernelAtIPrime + 1920 * j_;
+        const pool2OutputGradAtJPrime = pool2OutputGradAtIPrime + 16 * j_;
+        for (let c_ = 0; c_ <= 8; c_ += 8) {
+          const fc1KernelAtCPrime = fc1KernelAtJPrime + 120 * c_;
+          const pool2OutputGradAtCPrime = pool2OutputGradAtJPrime + c_;
           let sum1_0 = 0;
           let sum1_1 = 0;
           let sum1_2 = 0;
@@ -1347,62 +1905,147 @@ function computePool2OutputGrad(state: State, batch: number): void {
           let sum1_13 = 0;
           let sum1_14 = 0;
           let sum1_15 = 0;
+          let sum1_16 = 0;
+          let sum1_17 = 0;
+          let sum1_18 = 0;
+          let sum1_19 = 0;
+          let sum1_20 = 0;
+          let sum1_21 = 0;
+          let sum1_22 = 0;
+          let sum1_23 = 0;
+          let sum1_24 = 0;
+          let sum1_25 = 0;
+          let sum1_26 = 0;
+          let sum1_27 = 0;
+          let sum1_28 = 0;
+          let sum1_29 = 0;
+          let sum1_30 = 0;
+          let sum1_31 = 0;
           for (let u = 0; u <= 119; u++) {
-            sum1_0 += fc1PreActivationGrad[120 * example + u] * fc1Kernel[9600 * i_ + 1920 * j_ + 120 * c_ + u];
-            sum1_1 += fc1PreActivationGrad[120 * example + u] * fc1Kernel[9600 * i_ + 1920 * j_ + 120 * c_ + u + 120];
-            sum1_2 += fc1PreActivationGrad[120 * example + u] * fc1Kernel[9600 * i_ + 1920 * j_ + 120 * c_ + u + 240];
-            sum1_3 += fc1PreActivationGrad[120 * example + u] * fc1Kernel[9600 * i_ + 1920 * j_ + 120 * c_ + u + 360];
-            sum1_4 += fc1PreActivationGrad[120 * example + u + 120] * fc1Kernel[9600 * i_ + 1920 * j_ + 120 * c_ + u];
-            sum1_5 += fc1PreActivationGrad[120 * example + u + 120] * fc1Kernel[9600 * i_ + 1920 * j_ + 120 * c_ + u + 120];
-            sum1_6 += fc1PreActivationGrad[120 * example + u + 120] * fc1Kernel[9600 * i_ + 1920 * j_ + 120 * c_ + u + 240];
-            sum1_7 += fc1PreActivationGrad[120 * example + u + 120] * fc1Kernel[9600 * i_ + 1920 * j_ + 120 * c_ + u + 360];
-            sum1_8 += fc1PreActivationGrad[120 * example + u + 240] * fc1Kernel[9600 * i_ + 1920 * j_ + 120 * c_ + u];
-            sum1_9 += fc1PreActivationGrad[120 * example + u + 240] * fc1Kernel[9600 * i_ + 1920 * j_ + 120 * c_ + u + 120];
-            sum1_10 += fc1PreActivationGrad[120 * example + u + 240] * fc1Kernel[9600 * i_ + 1920 * j_ + 120 * c_ + u + 240];
-            sum1_11 += fc1PreActivationGrad[120 * example + u + 240] * fc1Kernel[9600 * i_ + 1920 * j_ + 120 * c_ + u + 360];
-            sum1_12 += fc1PreActivationGrad[120 * example + u + 360] * fc1Kernel[9600 * i_ + 1920 * j_ + 120 * c_ + u];
-            sum1_13 += fc1PreActivationGrad[120 * example + u + 360] * fc1Kernel[9600 * i_ + 1920 * j_ + 120 * c_ + u + 120];
-            sum1_14 += fc1PreActivationGrad[120 * example + u + 360] * fc1Kernel[9600 * i_ + 1920 * j_ + 120 * c_ + u + 240];
-            sum1_15 += fc1PreActivationGrad[120 * example + u + 360] * fc1Kernel[9600 * i_ + 1920 * j_ + 120 * c_ + u + 360];
+            const fc1PreActivationGradAtU = fc1PreActivationGradAtExample + u;
+            const fc1KernelAtU = fc1KernelAtCPrime + u;
+            const fc1PreActivationGrad_0 = fc1PreActivationGrad[fc1PreActivationGradAtU];
+            const fc1PreActivationGrad_1 = fc1PreActivationGrad[fc1PreActivationGradAtU + 120];
+            const fc1PreActivationGrad_2 = fc1PreActivationGrad[fc1PreActivationGradAtU + 240];
+            const fc1PreActivationGrad_3 = fc1PreActivationGrad[fc1PreActivationGradAtU + 360];
+            const fc1Kernel_0 = fc1Kernel[fc1KernelAtU];
+            const fc1Kernel_1 = fc1Kernel[fc1KernelAtU + 120];
+            const fc1Kernel_2 = fc1Kernel[fc1KernelAtU + 240];
+            const fc1Kernel_3 = fc1Kernel[fc1KernelAtU + 360];
+            const fc1Kernel_4 = fc1Kernel[fc1KernelAtU + 480];
+            const fc1Kernel_5 = fc1Kernel[fc1KernelAtU + 600];
+            const fc1Kernel_6 = fc1Kernel[fc1KernelAtU + 720];
+            const fc1Kernel_7 = fc1Kernel[fc1KernelAtU + 840];
+            sum1_0 += fc1PreActivationGrad_0 * fc1Kernel_0;
+            sum1_1 += fc1PreActivationGrad_0 * fc1Kernel_1;
+            sum1_2 += fc1PreActivationGrad_0 * fc1Kernel_2;
+            sum1_3 += fc1PreActivationGrad_0 * fc1Kernel_3;
+            sum1_4 += fc1PreActivationGrad_0 * fc1Kernel_4;
+            sum1_5 += fc1PreActivationGrad_0 * fc1Kernel_5;
+            sum1_6 += fc1PreActivationGrad_0 * fc1Kernel_6;
+            sum1_7 += fc1PreActivationGrad_0 * fc1Kernel_7;
+            sum1_8 += fc1PreActivationGrad_1 * fc1Kernel_0;
+            sum1_9 += fc1PreActivationGrad_1 * fc1Kernel_1;
+            sum1_10 += fc1PreActivationGrad_1 * fc1Kernel_2;
+            sum1_11 += fc1PreActivationGrad_1 * fc1Kernel_3;
+            sum1_12 += fc1PreActivationGrad_1 * fc1Kernel_4;
+            sum1_13 += fc1PreActivationGrad_1 * fc1Kernel_5;
+            sum1_14 += fc1PreActivationGrad_1 * fc1Kernel_6;
+            sum1_15 += fc1PreActivationGrad_1 * fc1Kernel_7;
+            sum1_16 += fc1PreActivationGrad_2 * fc1Kernel_0;
+            sum1_17 += fc1PreActivationGrad_2 * fc1Kernel_1;
+            sum1_18 += fc1PreActivationGrad_2 * fc1Kernel_2;
+            sum1_19 += fc1PreActivationGrad_2 * fc1Kernel_3;
+            sum1_20 += fc1PreActivationGrad_2 * fc1Kernel_4;
+            sum1_21 += fc1PreActivationGrad_2 * fc1Kernel_5;
+            sum1_22 += fc1PreActivationGrad_2 * fc1Kernel_6;
+            sum1_23 += fc1PreActivationGrad_2 * fc1Kernel_7;
+            sum1_24 += fc1PreActivationGrad_3 * fc1Kernel_0;
+            sum1_25 += fc1PreActivationGrad_3 * fc1Kernel_1;
+            sum1_26 += fc1PreActivationGrad_3 * fc1Kernel_2;
+            sum1_27 += fc1PreActivationGrad_3 * fc1Kernel_3;
+            sum1_28 += fc1PreActivationGrad_3 * fc1Kernel_4;
+            sum1_29 += fc1PreActivationGrad_3 * fc1Kernel_5;
+            sum1_30 += fc1PreActivationGrad_3 * fc1Kernel_6;
+            sum1_31 += fc1PreActivationGrad_3 * fc1Kernel_7;
           }
-          pool2OutputGrad[400 * example + 80 * i_ + 16 * j_ + c_] = sum1_0;
-          pool2OutputGrad[400 * example + 80 * i_ + 16 * j_ + c_ + 1] = sum1_1;
-          pool2OutputGrad[400 * example + 80 * i_ + 16 * j_ + c_ + 2] = sum1_2;
-          pool2OutputGrad[400 * example + 80 * i_ + 16 * j_ + c_ + 3] = sum1_3;
-          pool2OutputGrad[400 * example + 80 * i_ + 16 * j_ + c_ + 400] = sum1_4;
-          pool2OutputGrad[400 * example + 80 * i_ + 16 * j_ + c_ + 401] = sum1_5;
-          pool2OutputGrad[400 * example + 80 * i_ + 16 * j_ + c_ + 402] = sum1_6;
-          pool2OutputGrad[400 * example + 80 * i_ + 16 * j_ + c_ + 403] = sum1_7;
-          pool2OutputGrad[400 * example + 80 * i_ + 16 * j_ + c_ + 800] = sum1_8;
-          pool2OutputGrad[400 * example + 80 * i_ + 16 * j_ + c_ + 801] = sum1_9;
-          pool2OutputGrad[400 * example + 80 * i_ + 16 * j_ + c_ + 802] = sum1_10;
-          pool2OutputGrad[400 * example + 80 * i_ + 16 * j_ + c_ + 803] = sum1_11;
-          pool2OutputGrad[400 * example + 80 * i_ + 16 * j_ + c_ + 1200] = sum1_12;
-          pool2OutputGrad[400 * example + 80 * i_ + 16 * j_ + c_ + 1201] = sum1_13;
-          pool2OutputGrad[400 * example + 80 * i_ + 16 * j_ + c_ + 1202] = sum1_14;
-          pool2OutputGrad[400 * example + 80 * i_ + 16 * j_ + c_ + 1203] = sum1_15;
+          pool2OutputGrad[pool2OutputGradAtCPrime] = sum1_0;
+          pool2OutputGrad[pool2OutputGradAtCPrime + 1] = sum1_1;
+          pool2OutputGrad[pool2OutputGradAtCPrime + 2] = sum1_2;
+          pool2OutputGrad[pool2OutputGradAtCPrime + 3] = sum1_3;
+          pool2OutputGrad[pool2OutputGradAtCPrime + 4] = sum1_4;
+          pool2OutputGrad[pool2OutputGradAtCPrime + 5] = sum1_5;
+          pool2OutputGrad[pool2OutputGradAtCPrime + 6] = sum1_6;
+          pool2OutputGrad[pool2OutputGradAtCPrime + 7] = sum1_7;
+          pool2OutputGrad[pool2OutputGradAtCPrime + 400] = sum1_8;
+          pool2OutputGrad[pool2OutputGradAtCPrime + 401] = sum1_9;
+          pool2OutputGrad[pool2OutputGradAtCPrime + 402] = sum1_10;
+          pool2OutputGrad[pool2OutputGradAtCPrime + 403] = sum1_11;
+          pool2OutputGrad[pool2OutputGradAtCPrime + 404] = sum1_12;
+          pool2OutputGrad[pool2OutputGradAtCPrime + 405] = sum1_13;
+          pool2OutputGrad[pool2OutputGradAtCPrime + 406] = sum1_14;
+          pool2OutputGrad[pool2OutputGradAtCPrime + 407] = sum1_15;
+          pool2OutputGrad[pool2OutputGradAtCPrime + 800] = sum1_16;
+          pool2OutputGrad[pool2OutputGradAtCPrime + 801] = sum1_17;
+          pool2OutputGrad[pool2OutputGradAtCPrime + 802] = sum1_18;
+          pool2OutputGrad[pool2OutputGradAtCPrime + 803] = sum1_19;
+          pool2OutputGrad[pool2OutputGradAtCPrime + 804] = sum1_20;
+          pool2OutputGrad[pool2OutputGradAtCPrime + 805] = sum1_21;
+          pool2OutputGrad[pool2OutputGradAtCPrime + 806] = sum1_22;
+          pool2OutputGrad[pool2OutputGradAtCPrime + 807] = sum1_23;
+          pool2OutputGrad[pool2OutputGradAtCPrime + 1200] = sum1_24;
+          pool2OutputGrad[pool2OutputGradAtCPrime + 1201] = sum1_25;
+          pool2OutputGrad[pool2OutputGradAtCPrime + 1202] = sum1_26;
+          pool2OutputGrad[pool2OutputGradAtCPrime + 1203] = sum1_27;
+          pool2OutputGrad[pool2OutputGradAtCPrime + 1204] = sum1_28;
+          pool2OutputGrad[pool2OutputGradAtCPrime + 1205] = sum1_29;
+          pool2OutputGrad[pool2OutputGradAtCPrime + 1206] = sum1_30;
+          pool2OutputGrad[pool2OutputGradAtCPrime + 1207] = sum1_31;
         }
       }
     }
   }
   for (let example = batch - (batch % 4); example < batch; example++) {
+    const fc1PreActivationGradAtExample = 120 * example;
+    const pool2OutputGradAtExample = 400 * example;
     for (let i_ = 0; i_ <= 4; i_++) {
+      const fc1KernelAtIPrime = 9600 * i_;
+      const pool2OutputGradAtIPrime = pool2OutputGradAtExample + 80 * i_;
       for (let j_ = 0; j_ <= 4; j_++) {
-        for (let c_ = 0; c_ <= 12; c_ += 4) {
+        const fc1KernelAtJPrime = fc1KernelAtIPrime + 1920 * j_;
+        const pool2OutputGradAtJPrime = pool2OutputGradAtIPrime + 16 * j_;
+        for (let c_ = 0; c_ <= 8; c_ += 8) {
+          const fc1KernelAtCPrime = fc1KernelAtJPrime + 120 * c_;
+          const pool2OutputGradAtCPrime = pool2OutputGradAtJPrime + c_;
           let sum1_0 = 0;
           let sum1_1 = 0;
           let sum1_2 = 0;
           let sum1_3 = 0;
+          let sum1_4 = 0;
+          let sum1_5 = 0;
+          let sum1_6 = 0;
+          let sum1_7 = 0;
           for (let u = 0; u <= 119; u++) {
-            sum1_0 += fc1PreActivationGrad[120 * example + u] * fc1Kernel[9600 * i_ + 1920 * j_ + 120 * c_ + u];
-            sum1_1 += fc1PreActivationGrad[120 * example + u] * fc1Kernel[9600 * i_ + 1920 * j_ + 120 * c_ + u + 120];
-            sum1_2 += fc1PreActivationGrad[120 * example + u] * fc1Kernel[9600 * i_ + 1920 * j_ + 120 * c_ + u + 240];
-            sum1_3 += fc1PreActivationGrad[120 * example + u] * fc1Kernel[9600 * i_ + 1920 * j_ + 120 * c_ + u + 360];
+            const fc1PreActivationGradAtU = fc1PreActivationGradAtExample + u;
+            const fc1KernelAtU = fc1KernelAtCPrime + u;
+            const fc1PreActivationGrad_0 = fc1PreActivationGrad[fc1PreActivationGradAtU];
+            sum1_0 += fc1PreActivationGrad_0 * fc1Kernel[fc1KernelAtU];
+            sum1_1 += fc1PreActivationGrad_0 * fc1Kernel[fc1KernelAtU + 120];
+            sum1_2 += fc1PreActivationGrad_0 * fc1Kernel[fc1KernelAtU + 240];
+            sum1_3 += fc1PreActivationGrad_0 * fc1Kernel[fc1KernelAtU + 360];
+            sum1_4 += fc1PreActivationGrad_0 * fc1Kernel[fc1KernelAtU + 480];
+            sum1_5 += fc1PreActivationGrad_0 * fc1Kernel[fc1KernelAtU + 600];
+            sum1_6 += fc1PreActivationGrad_0 * fc1Kernel[fc1KernelAtU + 720];
+            sum1_7 += fc1PreActivationGrad_0 * fc1Kernel[fc1KernelAtU + 840];
           }
-          pool2OutputGrad[400 * example + 80 * i_ + 16 * j_ + c_] = sum1_0;
-          pool2OutputGrad[400 * example + 80 * i_ + 16 * j_ + c_ + 1] = sum1_1;
-          pool2OutputGrad[400 * example + 80 * i_ + 16 * j_ + c_ + 2] = sum1_2;
-          pool2OutputGrad[400 * example + 80 * i_ + 16 * j_ + c_ + 3] = sum1_3;
+          pool2OutputGrad[pool2OutputGradAtCPrime] = sum1_0;
+          pool2OutputGrad[pool2OutputGradAtCPrime + 1] = sum1_1;
+          pool2OutputGrad[pool2OutputGradAtCPrime + 2] = sum1_2;
+          pool2OutputGrad[pool2OutputGradAtCPrime + 3] = sum1_3;
+          pool2OutputGrad[pool2OutputGradAtCPrime + 4] = sum1_4;
+          pool2OutputGrad[pool2OutputGradAtCPrime + 5] = sum1_5;
+          pool2OutputGrad[pool2OutputGradAtCPrime + 6] = sum1_6;
+          pool2OutputGrad[pool2OutputGradAtCPrime + 7] = sum1_7;
         }
       }
     }
@@ -1419,9 +2062,17 @@ function computeConv2OutputGrad(state: State, batch: number): void {
   const pool2OutputGrad = state.pool2OutputGrad;
   const conv2OutputGrad = state.conv2OutputGrad;
   for (let example = 0, exampleLast = batch - 4; example <= exampleLast; example += 4) {
+    const conv2OutputAtExample = 1600 * example;
+    const pool2OutputGradAtExample = 400 * example;
+    const conv2OutputGradAtExample = 1600 * example;
     for (let i_ = 0; i_ <= 9; i_++) {
+      const conv2OutputGradAtIPrime = conv2OutputGradAtExample + 160 * i_;
       for (let j_ = 0; j_ <= 9; j_++) {
-        for (let c_ = 0; c_ <= 12; c_ += 4) {
+        const conv2OutputGradAtJPrime = conv2OutputGradAtIPrime + 16 * j_;
+        for (let c_ = 0; c_ <= 8; c_ += 8) {
+          const conv2OutputAtCPrime = conv2OutputAtExample + c_;
+          const pool2OutputGradAtCPrime = pool2OutputGradAtExample + c_;
+          const conv2OutputGradAtCPrime = conv2OutputGradAtJPrime + c_;
           let sum1_0 = 0;
           let sum1_1 = 0;
           let sum1_2 = 0;
@@ -1438,8 +2089,28 @@ function computeConv2OutputGrad(state: State, batch: number): void {
           let sum1_13 = 0;
           let sum1_14 = 0;
           let sum1_15 = 0;
+          let sum1_16 = 0;
+          let sum1_17 = 0;
+          let sum1_18 = 0;
+          let sum1_19 = 0;
+          let sum1_20 = 0;
+          let sum1_21 = 0;
+          let sum1_22 = 0;
+          let sum1_23 = 0;
+          let sum1_24 = 0;
+          let sum1_25 = 0;
+          let sum1_26 = 0;
+          let sum1_27 = 0;
+          let sum1_28 = 0;
+          let sum1_29 = 0;
+          let sum1_30 = 0;
+          let sum1_31 = 0;
           for (let i = Math.max(Math.ceil((i_ - 1) / 2), 0), iLast = Math.min(Math.floor((i_) / 2), 4); i <= iLast; i++) {
+            const conv2OutputAtI = conv2OutputAtCPrime + 320 * i;
+            const pool2OutputGradAtI = pool2OutputGradAtCPrime + 80 * i;
             for (let j = Math.max(Math.ceil((j_ - 1) / 2), 0), jLast = Math.min(Math.floor((j_) / 2), 4); j <= jLast; j++) {
+              const conv2OutputAtJ = conv2OutputAtI + 32 * j;
+              const pool2OutputGradAtJ = pool2OutputGradAtI + 16 * j;
               let largest2_0 = -Infinity;
               let largest2_1 = -Infinity;
               let largest2_2 = -Infinity;
@@ -1456,6 +2127,22 @@ function computeConv2OutputGrad(state: State, batch: number): void {
               let largest2_13 = -Infinity;
               let largest2_14 = -Infinity;
               let largest2_15 = -Infinity;
+              let largest2_16 = -Infinity;
+              let largest2_17 = -Infinity;
+              let largest2_18 = -Infinity;
+              let largest2_19 = -Infinity;
+              let largest2_20 = -Infinity;
+              let largest2_21 = -Infinity;
+              let largest2_22 = -Infinity;
+              let largest2_23 = -Infinity;
+              let largest2_24 = -Infinity;
+              let largest2_25 = -Infinity;
+              let largest2_26 = -Infinity;
+              let largest2_27 = -Infinity;
+              let largest2_28 = -Infinity;
+              let largest2_29 = -Infinity;
+              let largest2_30 = -Infinity;
+              let largest2_31 = -Infinity;
               let first3_0 = -1;
               let first3_1 = -1;
               let first3_2 = -1;
@@ -1472,160 +2159,324 @@ function computeConv2OutputGrad(state: State, batch: number): void {
               let first3_13 = -1;
               let first3_14 = -1;
               let first3_15 = -1;
+              let first3_16 = -1;
+              let first3_17 = -1;
+              let first3_18 = -1;
+              let first3_19 = -1;
+              let first3_20 = -1;
+              let first3_21 = -1;
+              let first3_22 = -1;
+              let first3_23 = -1;
+              let first3_24 = -1;
+              let first3_25 = -1;
+              let first3_26 = -1;
+              let first3_27 = -1;
+              let first3_28 = -1;
+              let first3_29 = -1;
+              let first3_30 = -1;
+              let first3_31 = -1;
               for (let m2 = 0; m2 <= 1; m2++) {
+                const conv2OutputAtM2 = conv2OutputAtJ + 160 * m2;
                 for (let n2 = 0; n2 <= 1; n2++) {
-                  if (conv2Output[1600 * example + 320 * i + 160 * m2 + 32 * j + 16 * n2 + c_] > largest2_0) {
-                    largest2_0 = conv2Output[1600 * example + 320 * i + 160 * m2 + 32 * j + 16 * n2 + c_];
+                  const conv2OutputAtN2 = conv2OutputAtM2 + 16 * n2;
+                  if (conv2Output[conv2OutputAtN2] > largest2_0) {
+                    largest2_0 = conv2Output[conv2OutputAtN2];
                     first3_0 = 2 * m2 + n2;
                   }
-                  if (conv2Output[1600 * example + 320 * i + 160 * m2 + 32 * j + 16 * n2 + c_ + 1] > largest2_1) {
-                    largest2_1 = conv2Output[1600 * example + 320 * i + 160 * m2 + 32 * j + 16 * n2 + c_ + 1];
+                  if (conv2Output[conv2OutputAtN2 + 1] > largest2_1) {
+                    largest2_1 = conv2Output[conv2OutputAtN2 + 1];
                     first3_1 = 2 * m2 + n2;
                   }
-                  if (conv2Output[1600 * example + 320 * i + 160 * m2 + 32 * j + 16 * n2 + c_ + 2] > largest2_2) {
-                    largest2_2 = conv2Output[1600 * example + 320 * i + 160 * m2 + 32 * j + 16 * n2 + c_ + 2];
+                  if (conv2Output[conv2OutputAtN2 + 2] > largest2_2) {
+                    largest2_2 = conv2Output[conv2OutputAtN2 + 2];
                     first3_2 = 2 * m2 + n2;
                   }
-                  if (conv2Output[1600 * example + 320 * i + 160 * m2 + 32 * j + 16 * n2 + c_ + 3] > largest2_3) {
-                    largest2_3 = conv2Output[1600 * example + 320 * i + 160 * m2 + 32 * j + 16 * n2 + c_ + 3];
+                  if (conv2Output[conv2OutputAtN2 + 3] > largest2_3) {
+                    largest2_3 = conv2Output[conv2OutputAtN2 + 3];
                     first3_3 = 2 * m2 + n2;
                   }
-                  if (conv2Output[1600 * example + 320 * i + 160 * m2 + 32 * j + 16 * n2 + c_ + 1600] > largest2_4) {
-                    largest2_4 = conv2Output[1600 * example + 320 * i + 160 * m2 + 32 * j + 16 * n2 + c_ + 1600];
+                  if (conv2Output[conv2OutputAtN2 + 4] > largest2_4) {
+                    largest2_4 = conv2Output[conv2OutputAtN2 + 4];
                     first3_4 = 2 * m2 + n2;
                   }
-                  if (conv2Output[1600 * example + 320 * i + 160 * m2 + 32 * j + 16 * n2 + c_ + 1601] > largest2_5) {
-                    largest2_5 = conv2Output[1600 * example + 320 * i + 160 * m2 + 32 * j + 16 * n2 + c_ + 1601];
+                  if (conv2Output[conv2OutputAtN2 + 5] > largest2_5) {
+                    largest2_5 = conv2Output[conv2OutputAtN2 + 5];
                     first3_5 = 2 * m2 + n2;
                   }
-                  if (conv2Output[1600 * example + 320 * i + 160 * m2 + 32 * j + 16 * n2 + c_ + 1602] > largest2_6) {
-                    largest2_6 = conv2Output[1600 * example + 320 * i + 160 * m2 + 32 * j + 16 * n2 + c_ + 1602];
+                  if (conv2Output[conv2OutputAtN2 + 6] > largest2_6) {
+                    largest2_6 = conv2Output[conv2OutputAtN2 + 6];
                     first3_6 = 2 * m2 + n2;
                   }
-                  if (conv2Output[1600 * example + 320 * i + 160 * m2 + 32 * j + 16 * n2 + c_ + 1603] > largest2_7) {
-                    largest2_7 = conv2Output[1600 * example + 320 * i + 160 * m2 + 32 * j + 16 * n2 + c_ + 1603];
+                  if (conv2Output[conv2OutputAtN2 + 7] > largest2_7) {
+                    largest2_7 = conv2Output[conv2OutputAtN2 + 7];
                     first3_7 = 2 * m2 + n2;
                   }
-                  if (conv2Output[1600 * example + 320 * i + 160 * m2 + 32 * j + 16 * n2 + c_ + 3200] > largest2_8) {
-                    largest2_8 = conv2Output[1600 * example + 320 * i + 160 * m2 + 32 * j + 16 * n2 + c_ + 3200];
+                  if (conv2Output[conv2OutputAtN2 + 1600] > largest2_8) {
+                    largest2_8 = conv2Output[conv2OutputAtN2 + 1600];
                     first3_8 = 2 * m2 + n2;
                   }
-                  if (conv2Output[1600 * example + 320 * i + 160 * m2 + 32 * j + 16 * n2 + c_ + 3201] > largest2_9) {
-                    largest2_9 = conv2Output[1600 * example + 320 * i + 160 * m2 + 32 * j + 16 * n2 + c_ + 3201];
+                  if (conv2Output[conv2OutputAtN2 + 1601] > largest2_9) {
+                    largest2_9 = conv2Output[conv2OutputAtN2 + 1601];
                     first3_9 = 2 * m2 + n2;
                   }
-                  if (conv2Output[1600 * example + 320 * i + 160 * m2 + 32 * j + 16 * n2 + c_ + 3202] > largest2_10) {
-                    largest2_10 = conv2Output[1600 * example + 320 * i + 160 * m2 + 32 * j + 16 * n2 + c_ + 3202];
+                  if (conv2Output[conv2OutputAtN2 + 1602] > largest2_10) {
+                    largest2_10 = conv2Output[conv2OutputAtN2 + 1602];
                     first3_10 = 2 * m2 + n2;
                   }
-                  if (conv2Output[1600 * example + 320 * i + 160 * m2 + 32 * j + 16 * n2 + c_ + 3203] > largest2_11) {
-                    largest2_11 = conv2Output[1600 * example + 320 * i + 160 * m2 + 32 * j + 16 * n2 + c_ + 3203];
+                  if (conv2Output[conv2OutputAtN2 + 1603] > largest2_11) {
+                    largest2_11 = conv2Output[conv2OutputAtN2 + 1603];
                     first3_11 = 2 * m2 + n2;
                   }
-                  if (conv2Output[1600 * example + 320 * i + 160 * m2 + 32 * j + 16 * n2 + c_ + 4800] > largest2_12) {
-                    largest2_12 = conv2Output[1600 * example + 320 * i + 160 * m2 + 32 * j + 16 * n2 + c_ + 4800];
+                  if (conv2Output[conv2OutputAtN2 + 1604] > largest2_12) {
+                    largest2_12 = conv2Output[conv2OutputAtN2 + 1604];
                     first3_12 = 2 * m2 + n2;
                   }
-                  if (conv2Output[1600 * example + 320 * i + 160 * m2 + 32 * j + 16 * n2 + c_ + 4801] > largest2_13) {
-                    largest2_13 = conv2Output[1600 * example + 320 * i + 160 * m2 + 32 * j + 16 * n2 + c_ + 4801];
+                  if (conv2Output[conv2OutputAtN2 + 1605] > largest2_13) {
+                    largest2_13 = conv2Output[conv2OutputAtN2 + 1605];
                     first3_13 = 2 * m2 + n2;
                   }
-                  if (conv2Output[1600 * example + 320 * i + 160 * m2 + 32 * j + 16 * n2 + c_ + 4802] > largest2_14) {
-                    largest2_14 = conv2Output[1600 * example + 320 * i + 160 * m2 + 32 * j + 16 * n2 + c_ + 4802];
+                  if (conv2Output[conv2OutputAtN2 + 1606] > largest2_14) {
+                    largest2_14 = conv2Output[conv2OutputAtN2 + 1606];
                     first3_14 = 2 * m2 + n2;
                   }
-                  if (conv2Output[1600 * example + 320 * i + 160 * m2 + 32 * j + 16 * n2 + c_ + 4803] > largest2_15) {
-                    largest2_15 = conv2Output[1600 * example + 320 * i + 160 * m2 + 32 * j + 16 * n2 + c_ + 4803];
+                  if (conv2Output[conv2OutputAtN2 + 1607] > largest2_15) {
+                    largest2_15 = conv2Output[conv2OutputAtN2 + 1607];
                     first3_15 = 2 * m2 + n2;
+                  }
+                  if (conv2Output[conv2OutputAtN2 + 3200] > largest2_16) {
+                    largest2_16 = conv2Output[conv2OutputAtN2 + 3200];
+                    first3_16 = 2 * m2 + n2;
+                  }
+                  if (conv2Output[conv2OutputAtN2 + 3201] > largest2_17) {
+                    largest2_17 = conv2Output[conv2OutputAtN2 + 3201];
+                    first3_17 = 2 * m2 + n2;
+                  }
+                  if (conv2Output[conv2OutputAtN2 + 3202] > largest2_18) {
+                    largest2_18 = conv2Output[conv2OutputAtN2 + 3202];
+                    first3_18 = 2 * m2 + n2;
+                  }
+                  if (conv2Output[conv2OutputAtN2 + 3203] > largest2_19) {
+                    largest2_19 = conv2Output[conv2OutputAtN2 + 3203];
+                    first3_19 = 2 * m2 + n2;
+                  }
+                  if (conv2Output[conv2OutputAtN2 + 3204] > largest2_20) {
+                    largest2_20 = conv2Output[conv2OutputAtN2 + 3204];
+                    first3_20 = 2 * m2 + n2;
+                  }
+                  if (conv2Output[conv2OutputAtN2 + 3205] > largest2_21) {
+                    largest2_21 = conv2Output[conv2OutputAtN2 + 3205];
+                    first3_21 = 2 * m2 + n2;
+                  }
+                  if (conv2Output[conv2OutputAtN2 + 3206] > largest2_22) {
+                    largest2_22 = conv2Output[conv2OutputAtN2 + 3206];
+                    first3_22 = 2 * m2 + n2;
+                  }
+                  if (conv2Output[conv2OutputAtN2 + 3207] > largest2_23) {
+                    largest2_23 = conv2Output[conv2OutputAtN2 + 3207];
+                    first3_23 = 2 * m2 + n2;
+                  }
+                  if (conv2Output[conv2OutputAtN2 + 4800] > largest2_24) {
+                    largest2_24 = conv2Output[conv2OutputAtN2 + 4800];
+                    first3_24 = 2 * m2 + n2;
+                  }
+                  if (conv2Output[conv2OutputAtN2 + 4801] > largest2_25) {
+                    largest2_25 = conv2Output[conv2OutputAtN2 + 4801];
+                    first3_25 = 2 * m2 + n2;
+                  }
+                  if (conv2Output[conv2OutputAtN2 + 4802] > largest2_26) {
+                    largest2_26 = conv2Output[conv2OutputAtN2 + 4802];
+                    first3_26 = 2 * m2 + n2;
+                  }
+                  if (conv2Output[conv2OutputAtN2 + 4803] > largest2_27) {
+                    largest2_27 = conv2Output[conv2OutputAtN2 + 4803];
+                    first3_27 = 2 * m2 + n2;
+                  }
+                  if (conv2Output[conv2OutputAtN2 + 4804] > largest2_28) {
+                    largest2_28 = conv2Output[conv2OutputAtN2 + 4804];
+                    first3_28 = 2 * m2 + n2;
+                  }
+                  if (conv2Output[conv2OutputAtN2 + 4805] > largest2_29) {
+                    largest2_29 = conv2Output[conv2OutputAtN2 + 4805];
+                    first3_29 = 2 * m2 + n2;
+                  }
+                  if (conv2Output[conv2OutputAtN2 + 4806] > largest2_30) {
+                    largest2_30 = conv2Output[conv2OutputAtN2 + 4806];
+                    first3_30 = 2 * m2 + n2;
+                  }
+                  if (conv2Output[conv2OutputAtN2 + 4807] > largest2_31) {
+                    largest2_31 = conv2Output[conv2OutputAtN2 + 4807];
+                    first3_31 = 2 * m2 + n2;
                   }
                 }
               }
-              sum1_0 += pool2OutputGrad[400 * example + 80 * i + 16 * j + c_] * (first3_0 === 2 * i_ + j_ - 4 * i - 2 * j ? 1 : 0);
-              sum1_1 += pool2OutputGrad[400 * example + 80 * i + 16 * j + c_ + 1] * (first3_1 === 2 * i_ + j_ - 4 * i - 2 * j ? 1 : 0);
-              sum1_2 += pool2OutputGrad[400 * example + 80 * i + 16 * j + c_ + 2] * (first3_2 === 2 * i_ + j_ - 4 * i - 2 * j ? 1 : 0);
-              sum1_3 += pool2OutputGrad[400 * example + 80 * i + 16 * j + c_ + 3] * (first3_3 === 2 * i_ + j_ - 4 * i - 2 * j ? 1 : 0);
-              sum1_4 += pool2OutputGrad[400 * example + 80 * i + 16 * j + c_ + 400] * (first3_4 === 2 * i_ + j_ - 4 * i - 2 * j ? 1 : 0);
-              sum1_5 += pool2OutputGrad[400 * example + 80 * i + 16 * j + c_ + 401] * (first3_5 === 2 * i_ + j_ - 4 * i - 2 * j ? 1 : 0);
-              sum1_6 += pool2OutputGrad[400 * example + 80 * i + 16 * j + c_ + 402] * (first3_6 === 2 * i_ + j_ - 4 * i - 2 * j ? 1 : 0);
-              sum1_7 += pool2OutputGrad[400 * example + 80 * i + 16 * j + c_ + 403] * (first3_7 === 2 * i_ + j_ - 4 * i - 2 * j ? 1 : 0);
-              sum1_8 += pool2OutputGrad[400 * example + 80 * i + 16 * j + c_ + 800] * (first3_8 === 2 * i_ + j_ - 4 * i - 2 * j ? 1 : 0);
-              sum1_9 += pool2OutputGrad[400 * example + 80 * i + 16 * j + c_ + 801] * (first3_9 === 2 * i_ + j_ - 4 * i - 2 * j ? 1 : 0);
-              sum1_10 += pool2OutputGrad[400 * example + 80 * i + 16 * j + c_ + 802] * (first3_10 === 2 * i_ + j_ - 4 * i - 2 * j ? 1 : 0);
-              sum1_11 += pool2OutputGrad[400 * example + 80 * i + 16 * j + c_ + 803] * (first3_11 === 2 * i_ + j_ - 4 * i - 2 * j ? 1 : 0);
-              sum1_12 += pool2OutputGrad[400 * example + 80 * i + 16 * j + c_ + 1200] * (first3_12 === 2 * i_ + j_ - 4 * i - 2 * j ? 1 : 0);
-              sum1_13 += pool2OutputGrad[400 * example + 80 * i + 16 * j + c_ + 1201] * (first3_13 === 2 * i_ + j_ - 4 * i - 2 * j ? 1 : 0);
-              sum1_14 += pool2OutputGrad[400 * example + 80 * i + 16 * j + c_ + 1202] * (first3_14 === 2 * i_ + j_ - 4 * i - 2 * j ? 1 : 0);
-              sum1_15 += pool2OutputGrad[400 * example + 80 * i + 16 * j + c_ + 1203] * (first3_15 === 2 * i_ + j_ - 4 * i - 2 * j ? 1 : 0);
+              sum1_0 += pool2OutputGrad[pool2OutputGradAtJ] * (first3_0 === 2 * i_ + j_ - 4 * i - 2 * j ? 1 : 0);
+              sum1_1 += pool2OutputGrad[pool2OutputGradAtJ + 1] * (first3_1 === 2 * i_ + j_ - 4 * i - 2 * j ? 1 : 0);
+              sum1_2 += pool2OutputGrad[pool2OutputGradAtJ + 2] * (first3_2 === 2 * i_ + j_ - 4 * i - 2 * j ? 1 : 0);
+              sum1_3 += pool2OutputGrad[pool2OutputGradAtJ + 3] * (first3_3 === 2 * i_ + j_ - 4 * i - 2 * j ? 1 : 0);
+              sum1_4 += pool2OutputGrad[pool2OutputGradAtJ + 4] * (first3_4 === 2 * i_ + j_ - 4 * i - 2 * j ? 1 : 0);
+              sum1_5 += pool2OutputGrad[pool2OutputGradAtJ + 5] * (first3_5 === 2 * i_ + j_ - 4 * i - 2 * j ? 1 : 0);
+              sum1_6 += pool2OutputGrad[pool2OutputGradAtJ + 6] * (first3_6 === 2 * i_ + j_ - 4 * i - 2 * j ? 1 : 0);
+              sum1_7 += pool2OutputGrad[pool2OutputGradAtJ + 7] * (first3_7 === 2 * i_ + j_ - 4 * i - 2 * j ? 1 : 0);
+              sum1_8 += pool2OutputGrad[pool2OutputGradAtJ + 400] * (first3_8 === 2 * i_ + j_ - 4 * i - 2 * j ? 1 : 0);
+              sum1_9 += pool2OutputGrad[pool2OutputGradAtJ + 401] * (first3_9 === 2 * i_ + j_ - 4 * i - 2 * j ? 1 : 0);
+              sum1_10 += pool2OutputGrad[pool2OutputGradAtJ + 402] * (first3_10 === 2 * i_ + j_ - 4 * i - 2 * j ? 1 : 0);
+              sum1_11 += pool2OutputGrad[pool2OutputGradAtJ + 403] * (first3_11 === 2 * i_ + j_ - 4 * i - 2 * j ? 1 : 0);
+              sum1_12 += pool2OutputGrad[pool2OutputGradAtJ + 404] * (first3_12 === 2 * i_ + j_ - 4 * i - 2 * j ? 1 : 0);
+              sum1_13 += pool2OutputGrad[pool2OutputGradAtJ + 405] * (first3_13 === 2 * i_ + j_ - 4 * i - 2 * j ? 1 : 0);
+              sum1_14 += pool2OutputGrad[pool2OutputGradAtJ + 406] * (first3_14 === 2 * i_ + j_ - 4 * i - 2 * j ? 1 : 0);
+              sum1_15 += pool2OutputGrad[pool2OutputGradAtJ + 407] * (first3_15 === 2 * i_ + j_ - 4 * i - 2 * j ? 1 : 0);
+              sum1_16 += pool2OutputGrad[pool2OutputGradAtJ + 800] * (first3_16 === 2 * i_ + j_ - 4 * i - 2 * j ? 1 : 0);
+              sum1_17 += pool2OutputGrad[pool2OutputGradAtJ + 801] * (first3_17 === 2 * i_ + j_ - 4 * i - 2 * j ? 1 : 0);
+              sum1_18 += pool2OutputGrad[pool2OutputGradAtJ + 802] * (first3_18 === 2 * i_ + j_ - 4 * i - 2 * j ? 1 : 0);
+              sum1_19 += pool2OutputGrad[pool2OutputGradAtJ + 803] * (first3_19 === 2 * i_ + j_ - 4 * i - 2 * j ? 1 : 0);
+              sum1_20 += pool2OutputGrad[pool2OutputGradAtJ + 804] * (first3_20 === 2 * i_ + j_ - 4 * i - 2 * j ? 1 : 0);
+              sum1_21 += pool2OutputGrad[pool2OutputGradAtJ + 805] * (first3_21 === 2 * i_ + j_ - 4 * i - 2 * j ? 1 : 0);
+              sum1_22 += pool2OutputGrad[pool2OutputGradAtJ + 806] * (first3_22 === 2 * i_ + j_ - 4 * i - 2 * j ? 1 : 0);
+              sum1_23 += pool2OutputGrad[pool2OutputGradAtJ + 807] * (first3_23 === 2 * i_ + j_ - 4 * i - 2 * j ? 1 : 0);
+              sum1_24 += pool2OutputGrad[pool2OutputGradAtJ + 1200] * (first3_24 === 2 * i_ + j_ - 4 * i - 2 * j ? 1 : 0);
+              sum1_25 += pool2OutputGrad[pool2OutputGradAtJ + 1201] * (first3_25 === 2 * i_ + j_ - 4 * i - 2 * j ? 1 : 0);
+              sum1_26 += pool2OutputGrad[pool2OutputGradAtJ + 1202] * (first3_26 === 2 * i_ + j_ - 4 * i - 2 * j ? 1 : 0);
+              sum1_27 += pool2OutputGrad[pool2OutputGradAtJ + 1203] * (first3_27 === 2 * i_ + j_ - 4 * i - 2 * j ? 1 : 0);
+              sum1_28 += pool2OutputGrad[pool2OutputGradAtJ + 1204] * (first3_28 === 2 * i_ + j_ - 4 * i - 2 * j ? 1 : 0);
+              sum1_29 += pool2OutputGrad[pool2OutputGradAtJ + 1205] * (first3_29 === 2 * i_ + j_ - 4 * i - 2 * j ? 1 : 0);
+              sum1_30 += pool2OutputGrad[pool2OutputGradAtJ + 1206] * (first3_30 === 2 * i_ + j_ - 4 * i - 2 * j ? 1 : 0);
+              sum1_31 += pool2OutputGrad[pool2OutputGradAtJ + 1207] * (first3_31 === 2 * i_ + j_ - 4 * i - 2 * j ? 1 : 0);
             }
           }
-          conv2OutputGrad[1600 * example + 160 * i_ + 16 * j_ + c_] = sum1_0;
-          conv2OutputGrad[1600 * example + 160 * i_ + 16 * j_ + c_ + 1] = sum1_1;
-          conv2OutputGrad[1600 * example + 160 * i_ + 16 * j_ + c_ + 2] = sum1_2;
-          conv2OutputGrad[1600 * example + 160 * i_ + 16 * j_ + c_ + 3] = sum1_3;
-          conv2OutputGrad[1600 * example + 160 * i_ + 16 * j_ + c_ + 1600] = sum1_4;
-          conv2OutputGrad[1600 * example + 160 * i_ + 16 * j_ + c_ + 1601] = sum1_5;
-          conv2OutputGrad[1600 * example + 160 * i_ + 16 * j_ + c_ + 1602] = sum1_6;
-          conv2OutputGrad[1600 * example + 160 * i_ + 16 * j_ + c_ + 1603] = sum1_7;
-          conv2OutputGrad[1600 * example + 160 * i_ + 16 * j_ + c_ + 3200] = sum1_8;
-          conv2OutputGrad[1600 * example + 160 * i_ + 16 * j_ + c_ + 3201] = sum1_9;
-          conv2OutputGrad[1600 * example + 160 * i_ + 16 * j_ + c_ + 3202] = sum1_10;
-          conv2OutputGrad[1600 * example + 160 * i_ + 16 * j_ + c_ + 3203] = sum1_11;
-          conv2OutputGrad[1600 * example + 160 * i_ + 16 * j_ + c_ + 4800] = sum1_12;
-          conv2OutputGrad[1600 * example + 160 * i_ + 16 * j_ + c_ + 4801] = sum1_13;
-          conv2OutputGrad[1600 * example + 160 * i_ + 16 * j_ + c_ + 4802] = sum1_14;
-          conv2OutputGrad[1600 * example + 160 * i_ + 16 * j_ + c_ + 4803] = sum1_15;
+          conv2OutputGrad[conv2OutputGradAtCPrime] = sum1_0;
+          conv2OutputGrad[conv2OutputGradAtCPrime + 1] = sum1_1;
+          conv2OutputGrad[conv2OutputGradAtCPrime + 2] = sum1_2;
+          conv2OutputGrad[conv2OutputGradAtCPrime + 3] = sum1_3;
+          conv2OutputGrad[conv2OutputGradAtCPrime + 4] = sum1_4;
+          conv2OutputGrad[conv2OutputGradAtCPrime + 5] = sum1_5;
+          conv2OutputGrad[conv2OutputGradAtCPrime + 6] = sum1_6;
+          conv2OutputGrad[conv2OutputGradAtCPrime + 7] = sum1_7;
+          conv2OutputGrad[conv2OutputGradAtCPrime + 1600] = sum1_8;
+          conv2OutputGrad[conv2OutputGradAtCPrime + 1601] = sum1_9;
+          conv2OutputGrad[conv2OutputGradAtCPrime + 1602] = sum1_10;
+          conv2OutputGrad[conv2OutputGradAtCPrime + 1603] = sum1_11;
+          conv2OutputGrad[conv2OutputGradAtCPrime + 1604] = sum1_12;
+          conv2OutputGrad[conv2OutputGradAtCPrime + 1605] = sum1_13;
+          conv2OutputGrad[conv2OutputGradAtCPrime + 1606] = sum1_14;
+          conv2OutputGrad[conv2OutputGradAtCPrime + 1607] = sum1_15;
+          conv2OutputGrad[conv2OutputGradAtCPrime + 3200] = sum1_16;
+          conv2OutputGrad[conv2OutputGradAtCPrime + 3201] = sum1_17;
+          conv2OutputGrad[conv2OutputGradAtCPrime + 3202] = sum1_18;
+          conv2OutputGrad[conv2OutputGradAtCPrime + 3203] = sum1_19;
+          conv2OutputGrad[conv2OutputGradAtCPrime + 3204] = sum1_20;
+          conv2OutputGrad[conv2OutputGradAtCPrime + 3205] = sum1_21;
+          conv2OutputGrad[conv2OutputGradAtCPrime + 3206] = sum1_22;
+          conv2OutputGrad[conv2OutputGradAtCPrime + 3207] = sum1_23;
+          conv2OutputGrad[conv2OutputGradAtCPrime + 4800] = sum1_24;
+          conv2OutputGrad[conv2OutputGradAtCPrime + 4801] = sum1_25;
+          conv2OutputGrad[conv2OutputGradAtCPrime + 4802] = sum1_26;
+          conv2OutputGrad[conv2OutputGradAtCPrime + 4803] = sum1_27;
+          conv2OutputGrad[conv2OutputGradAtCPrime + 4804] = sum1_28;
+          conv2OutputGrad[conv2OutputGradAtCPrime + 4805] = sum1_29;
+          conv2OutputGrad[conv2OutputGradAtCPrime + 4806] = sum1_30;
+          conv2OutputGrad[conv2OutputGradAtCPrime + 4807] = sum1_31;
         }
       }
     }
   }
   for (let example = batch - (batch % 4); example < batch; example++) {
+    const conv2OutputAtExample = 1600 * example;
+    const pool2OutputGradAtExample = 400 * example;
+    const conv2OutputGradAtExample = 1600 * example;
     for (let i_ = 0; i_ <= 9; i_++) {
+      const conv2OutputGradAtIPrime = conv2OutputGradAtExample + 160 * i_;
       for (let j_ = 0; j_ <= 9; j_++) {
-        for (let c_ = 0; c_ <= 12; c_ += 4) {
+        const conv2OutputGradAtJPrime = conv2OutputGradAtIPrime + 16 * j_;
+        for (let c_ = 0; c_ <= 8; c_ += 8) {
+          const conv2OutputAtCPrime = conv2OutputAtExample + c_;
+          const pool2OutputGradAtCPrime = pool2OutputGradAtExample + c_;
+          const conv2OutputGradAtCPrime = conv2OutputGradAtJPrime + c_;
           let sum1_0 = 0;
           let sum1_1 = 0;
           let sum1_2 = 0;
           let sum1_3 = 0;
+          let sum1_4 = 0;
+          let sum1_5 = 0;
+          let sum1_6 = 0;
+          let sum1_7 = 0;
           for (let i = Math.max(Math.ceil((i_ - 1) / 2), 0), iLast = Math.min(Math.floor((i_) / 2), 4); i <= iLast; i++) {
+            const conv2OutputAtI = conv2OutputAtCPrime + 320 * i;
+            const pool2OutputGradAtI = pool2OutputGradAtCPrime + 80 * i;
             for (let j = Math.max(Math.ceil((j_ - 1) / 2), 0), jLast = Math.min(Math.floor((j_) / 2), 4); j <= jLast; j++) {
+              const conv2OutputAtJ = conv2OutputAtI + 32 * j;
+              const pool2OutputGradAtJ = pool2OutputGradAtI + 16 * j;
               let largest2_0 = -Infinity;
               let largest2_1 = -Infinity;
               let largest2_2 = -Infinity;
               let largest2_3 = -Infinity;
+              let largest2_4 = -Infinity;
+              let largest2_5 = -Infinity;
+              let largest2_6 = -Infinity;
+              let largest2_7 = -Infinity;
               let first3_0 = -1;
               let first3_1 = -1;
               let first3_2 = -1;
               let first3_3 = -1;
+              let first3_4 = -1;
+              let first3_5 = -1;
+              let first3_6 = -1;
+              let first3_7 = -1;
               for (let m2 = 0; m2 <= 1; m2++) {
+                const conv2OutputAtM2 = conv2OutputAtJ + 160 * m2;
                 for (let n2 = 0; n2 <= 1; n2++) {
-                  if (conv2Output[1600 * example + 320 * i + 160 * m2 + 32 * j + 16 * n2 + c_] > largest2_0) {
-                    largest2_0 = conv2Output[1600 * example + 320 * i + 160 * m2 + 32 * j + 16 * n2 + c_];
+                  const conv2OutputAtN2 = conv2OutputAtM2 + 16 * n2;
+                  if (conv2Output[conv2OutputAtN2] > largest2_0) {
+                    largest2_0 = conv2Output[conv2OutputAtN2];
                     first3_0 = 2 * m2 + n2;
                   }
-                  if (conv2Output[1600 * example + 320 * i + 160 * m2 + 32 * j + 16 * n2 + c_ + 1] > largest2_1) {
-                    largest2_1 = conv2Output[1600 * example + 320 * i + 160 * m2 + 32 * j + 16 * n2 + c_ + 1];
+                  if (conv2Output[conv2OutputAtN2 + 1] > largest2_1) {
+                    largest2_1 = conv2Output[conv2OutputAtN2 + 1];
                     first3_1 = 2 * m2 + n2;
                   }
-                  if (conv2Output[1600 * example + 320 * i + 160 * m2 + 32 * j + 16 * n2 + c_ + 2] > largest2_2) {
-                    largest2_2 = conv2Output[1600 * example + 320 * i + 160 * m2 + 32 * j + 16 * n2 + c_ + 2];
+                  if (conv2Output[conv2OutputAtN2 + 2] > largest2_2) {
+                    largest2_2 = conv2Output[conv2OutputAtN2 + 2];
                     first3_2 = 2 * m2 + n2;
                   }
-                  if (conv2Output[1600 * example + 320 * i + 160 * m2 + 32 * j + 16 * n2 + c_ + 3] > largest2_3) {
-                    largest2_3 = conv2Output[1600 * example + 320 * i + 160 * m2 + 32 * j + 16 * n2 + c_ + 3];
+                  if (conv2Output[conv2OutputAtN2 + 3] > largest2_3) {
+                    largest2_3 = conv2Output[conv2OutputAtN2 + 3];
                     first3_3 = 2 * m2 + n2;
+                  }
+                  if (conv2Output[conv2OutputAtN2 + 4] > largest2_4) {
+                    largest2_4 = conv2Output[conv2OutputAtN2 + 4];
+                    first3_4 = 2 * m2 + n2;
+                  }
+                  if (conv2Output[conv2OutputAtN2 + 5] > largest2_5) {
+                    largest2_5 = conv2Output[conv2OutputAtN2 + 5];
+                    first3_5 = 2 * m2 + n2;
+                  }
+                  if (conv2Output[conv2OutputAtN2 + 6] > largest2_6) {
+                    largest2_6 = conv2Output[conv2OutputAtN2 + 6];
+                    first3_6 = 2 * m2 + n2;
+                  }
+                  if (conv2Output[conv2OutputAtN2 + 7] > largest2_7) {
+                    largest2_7 = conv2Output[conv2OutputAtN2 + 7];
+                    first3_7 = 2 * m2 + n2;
                   }
                 }
               }
-              sum1_0 += pool2OutputGrad[400 * example + 80 * i + 16 * j + c_] * (first3_0 === 2 * i_ + j_ - 4 * i - 2 * j ? 1 : 0);
-              sum1_1 += pool2OutputGrad[400 * example + 80 * i + 16 * j + c_ + 1] * (first3_1 === 2 * i_ + j_ - 4 * i - 2 * j ? 1 : 0);
-              sum1_2 += pool2OutputGrad[400 * example + 80 * i + 16 * j + c_ + 2] * (first3_2 === 2 * i_ + j_ - 4 * i - 2 * j ? 1 : 0);
-              sum1_3 += pool2OutputGrad[400 * example + 80 * i + 16 * j + c_ + 3] * (first3_3 === 2 * i_ + j_ - 4 * i - 2 * j ? 1 : 0);
+              sum1_0 += pool2OutputGrad[pool2OutputGradAtJ] * (first3_0 === 2 * i_ + j_ - 4 * i - 2 * j ? 1 : 0);
+              sum1_1 += pool2OutputGrad[pool2OutputGradAtJ + 1] * (first3_1 === 2 * i_ + j_ - 4 * i - 2 * j ? 1 : 0);
+              sum1_2 += pool2OutputGrad[pool2OutputGradAtJ + 2] * (first3_2 === 2 * i_ + j_ - 4 * i - 2 * j ? 1 : 0);
+              sum1_3 += pool2OutputGrad[pool2OutputGradAtJ + 3] * (first3_3 === 2 * i_ + j_ - 4 * i - 2 * j ? 1 : 0);
+              sum1_4 += pool2OutputGrad[pool2OutputGradAtJ + 4] * (first3_4 === 2 * i_ + j_ - 4 * i - 2 * j ? 1 : 0);
+              sum1_5 += pool2OutputGrad[pool2OutputGradAtJ + 5] * (first3_5 === 2 * i_ + j_ - 4 * i - 2 * j ? 1 : 0);
+              sum1_6 += pool2OutputGrad[pool2OutputGradAtJ + 6] * (first3_6 === 2 * i_ + j_ - 4 * i - 2 * j ? 1 : 0);
+              sum1_7 += pool2OutputGrad[pool2OutputGradAtJ + 7] * (first3_7 === 2 * i_ + j_ - 4 * i - 2 * j ? 1 : 0);
             }
           }
-          conv2OutputGrad[1600 * example + 160 * i_ + 16 * j_ + c_] = sum1_0;
-          conv2OutputGrad[1600 * example + 160 * i_ + 16 * j_ + c_ + 1] = sum1_1;
-          conv2OutputGrad[1600 * example + 160 * i_ + 16 * j_ + c_ + 2] = sum1_2;
-          conv2OutputGrad[1600 * example + 160 * i_ + 16 * j_ + c_ + 3] = sum1_3;
+          conv2OutputGrad[conv2OutputGradAtCPrime] = sum1_0;
+          conv2OutputGrad[conv2OutputGradAtCPrime + 1] = sum1_1;
+          conv2OutputGrad[conv2OutputGradAtCPrime + 2] = sum1_2;
+          conv2OutputGrad[conv2OutputGradAtCPrime + 3] = sum1_3;
+          conv2OutputGrad[conv2OutputGradAtCPrime + 4] = sum1_4;
+          conv2OutputGrad[conv2OutputGradAtCPrime + 5] = sum1_5;
+          conv2OutputGrad[conv2OutputGradAtCPrime + 6] = sum1_6;
+          conv2OutputGrad[conv2OutputGradAtCPrime + 7] = sum1_7;
         }
       }
     }
@@ -1642,10 +2493,22 @@ function computeConv2PreActivationGrad(state: State, batch: number): void {
   const conv2OutputGrad = state.conv2OutputGrad;
   const conv2PreActivationGrad = state.conv2PreActivationGrad;
   for (let example = 0; example < batch; example++) {
+    const conv2PreActivationGradAtExample = 1600 * example;
+    const conv2OutputGradAtExample = 1600 * example;
+    const conv2PreActivationAtExample = 1600 * example;
     for (let i_ = 0; i_ <= 9; i_++) {
+      const conv2PreActivationGradAtIPrime = conv2PreActivationGradAtExample + 160 * i_;
+      const conv2OutputGradAtIPrime = conv2OutputGradAtExample + 160 * i_;
+      const conv2PreActivationAtIPrime = conv2PreActivationAtExample + 160 * i_;
       for (let j_ = 0; j_ <= 9; j_++) {
+        const conv2PreActivationGradAtJPrime = conv2PreActivationGradAtIPrime + 16 * j_;
+        const conv2OutputGradAtJPrime = conv2OutputGradAtIPrime + 16 * j_;
+        const conv2PreActivationAtJPrime = conv2PreActivationAtIPrime + 16 * j_;
         for (let c_ = 0; c_ <= 15; c_++) {
-          conv2PreActivationGrad[1600 * example + 160 * i_ + 16 * j_ + c_] = conv2OutputGrad[1600 * example + 160 * i_ + 16 * j_ + c_] * (conv2PreActivation[1600 * example + 160 * i_ + 16 * j_ + c_] > 0 ? 1 : 0);
+          const conv2PreActivationGradAtCPrime = conv2PreActivationGradAtJPrime + c_;
+          const conv2OutputGradAtCPrime = conv2OutputGradAtJPrime + c_;
+          const conv2PreActivationAtCPrime = conv2PreActivationAtJPrime + c_;
+          conv2PreActivationGrad[conv2PreActivationGradAtCPrime] = conv2OutputGrad[conv2OutputGradAtCPrime] * (conv2PreActivation[conv2PreActivationAtCPrime] > 0 ? 1 : 0);
         }
       }
     }
@@ -1662,121 +2525,151 @@ function computePool1OutputGrad(state: State, batch: number): void {
   const conv2PreActivationGrad = state.conv2PreActivationGrad;
   const pool1OutputGrad = state.pool1OutputGrad;
   for (let example = 0, exampleLast = batch - 4; example <= exampleLast; example += 4) {
+    const conv2PreActivationGradAtExample = 1600 * example;
+    const pool1OutputGradAtExample = 1176 * example;
     for (let i_ = 0; i_ <= 13; i_++) {
+      const conv2PreActivationGradAtIPrime = conv2PreActivationGradAtExample + 160 * i_;
+      const pool1OutputGradAtIPrime = pool1OutputGradAtExample + 84 * i_;
       for (let j_ = 0; j_ <= 13; j_++) {
-        for (let c_ = 0; c_ <= 2; c_ += 4) {
-          let sum1_0 = 0;
-          let sum1_1 = 0;
-          let sum1_2 = 0;
-          let sum1_3 = 0;
-          let sum1_4 = 0;
-          let sum1_5 = 0;
-          let sum1_6 = 0;
-          let sum1_7 = 0;
-          let sum1_8 = 0;
-          let sum1_9 = 0;
-          let sum1_10 = 0;
-          let sum1_11 = 0;
-          let sum1_12 = 0;
-          let sum1_13 = 0;
-          let sum1_14 = 0;
-          let sum1_15 = 0;
-          for (let m = Math.max(i_ - 9, 0), mLast = Math.min(i_, 4); m <= mLast; m++) {
-            for (let n = Math.max(j_ - 9, 0), nLast = Math.min(j_, 4); n <= nLast; n++) {
-              for (let c = 0; c <= 15; c++) {
-                sum1_0 += conv2PreActivationGrad[1600 * example + 160 * i_ + 16 * j_ + c - 160 * m - 16 * n] * conv2Kernel[480 * m + 96 * n + 16 * c_ + c];
-                sum1_1 += conv2PreActivationGrad[1600 * example + 160 * i_ + 16 * j_ + c - 160 * m - 16 * n] * conv2Kernel[480 * m + 96 * n + 16 * c_ + c + 16];
-                sum1_2 += conv2PreActivationGrad[1600 * example + 160 * i_ + 16 * j_ + c - 160 * m - 16 * n] * conv2Kernel[480 * m + 96 * n + 16 * c_ + c + 32];
-                sum1_3 += conv2PreActivationGrad[1600 * example + 160 * i_ + 16 * j_ + c - 160 * m - 16 * n] * conv2Kernel[480 * m + 96 * n + 16 * c_ + c + 48];
-                sum1_4 += conv2PreActivationGrad[1600 * example + 160 * i_ + 16 * j_ + c - 160 * m - 16 * n + 1600] * conv2Kernel[480 * m + 96 * n + 16 * c_ + c];
-                sum1_5 += conv2PreActivationGrad[1600 * example + 160 * i_ + 16 * j_ + c - 160 * m - 16 * n + 1600] * conv2Kernel[480 * m + 96 * n + 16 * c_ + c + 16];
-                sum1_6 += conv2PreActivationGrad[1600 * example + 160 * i_ + 16 * j_ + c - 160 * m - 16 * n + 1600] * conv2Kernel[480 * m + 96 * n + 16 * c_ + c + 32];
-                sum1_7 += conv2PreActivationGrad[1600 * example + 160 * i_ + 16 * j_ + c - 160 * m - 16 * n + 1600] * conv2Kernel[480 * m + 96 * n + 16 * c_ + c + 48];
-                sum1_8 += conv2PreActivationGrad[1600 * example + 160 * i_ + 16 * j_ + c - 160 * m - 16 * n + 3200] * conv2Kernel[480 * m + 96 * n + 16 * c_ + c];
-                sum1_9 += conv2PreActivationGrad[1600 * example + 160 * i_ + 16 * j_ + c - 160 * m - 16 * n + 3200] * conv2Kernel[480 * m + 96 * n + 16 * c_ + c + 16];
-                sum1_10 += conv2PreActivationGrad[1600 * example + 160 * i_ + 16 * j_ + c - 160 * m - 16 * n + 3200] * conv2Kernel[480 * m + 96 * n + 16 * c_ + c + 32];
-                sum1_11 += conv2PreActivationGrad[1600 * example + 160 * i_ + 16 * j_ + c - 160 * m - 16 * n + 3200] * conv2Kernel[480 * m + 96 * n + 16 * c_ + c + 48];
-                sum1_12 += conv2PreActivationGrad[1600 * example + 160 * i_ + 16 * j_ + c - 160 * m - 16 * n + 4800] * conv2Kernel[480 * m + 96 * n + 16 * c_ + c];
-                sum1_13 += conv2PreActivationGrad[1600 * example + 160 * i_ + 16 * j_ + c - 160 * m - 16 * n + 4800] * conv2Kernel[480 * m + 96 * n + 16 * c_ + c + 16];
-                sum1_14 += conv2PreActivationGrad[1600 * example + 160 * i_ + 16 * j_ + c - 160 * m - 16 * n + 4800] * conv2Kernel[480 * m + 96 * n + 16 * c_ + c + 32];
-                sum1_15 += conv2PreActivationGrad[1600 * example + 160 * i_ + 16 * j_ + c - 160 * m - 16 * n + 4800] * conv2Kernel[480 * m + 96 * n + 16 * c_ + c + 48];
-              }
+        const conv2PreActivationGradAtJPrime = conv2PreActivationGradAtIPrime + 16 * j_;
+        const pool1OutputGradAtJPrime = pool1OutputGradAtIPrime + 6 * j_;
+        let sum1_0 = 0;
+        let sum1_1 = 0;
+        let sum1_2 = 0;
+        let sum1_3 = 0;
+        let sum1_4 = 0;
+        let sum1_5 = 0;
+        let sum1_6 = 0;
+        let sum1_7 = 0;
+        let sum1_8 = 0;
+        let sum1_9 = 0;
+        let sum1_10 = 0;
+        let sum1_11 = 0;
+        let sum1_12 = 0;
+        let sum1_13 = 0;
+        let sum1_14 = 0;
+        let sum1_15 = 0;
+        let sum1_16 = 0;
+        let sum1_17 = 0;
+        let sum1_18 = 0;
+        let sum1_19 = 0;
+        let sum1_20 = 0;
+        let sum1_21 = 0;
+        let sum1_22 = 0;
+        let sum1_23 = 0;
+        for (let m = Math.max(i_ - 9, 0), mLast = Math.min(i_, 4); m <= mLast; m++) {
+          const conv2PreActivationGradAtM = conv2PreActivationGradAtJPrime - 160 * m;
+          const conv2KernelAtM = 480 * m;
+          for (let n = Math.max(j_ - 9, 0), nLast = Math.min(j_, 4); n <= nLast; n++) {
+            const conv2PreActivationGradAtN = conv2PreActivationGradAtM - 16 * n;
+            const conv2KernelAtN = conv2KernelAtM + 96 * n;
+            for (let c = 0; c <= 15; c++) {
+              const conv2PreActivationGradAtC = conv2PreActivationGradAtN + c;
+              const conv2KernelAtC = conv2KernelAtN + c;
+              const conv2PreActivationGrad_0 = conv2PreActivationGrad[conv2PreActivationGradAtC];
+              const conv2PreActivationGrad_1 = conv2PreActivationGrad[conv2PreActivationGradAtC + 1600];
+              const conv2PreActivationGrad_2 = conv2PreActivationGrad[conv2PreActivationGradAtC + 3200];
+              const conv2PreActivationGrad_3 = conv2PreActivationGrad[conv2PreActivationGradAtC + 4800];
+              const conv2Kernel_0 = conv2Kernel[conv2KernelAtC];
+              const conv2Kernel_1 = conv2Kernel[conv2KernelAtC + 16];
+              const conv2Kernel_2 = conv2Kernel[conv2KernelAtC + 32];
+              const conv2Kernel_3 = conv2Kernel[conv2KernelAtC + 48];
+              const conv2Kernel_4 = conv2Kernel[conv2KernelAtC + 64];
+              const conv2Kernel_5 = conv2Kernel[conv2KernelAtC + 80];
+              sum1_0 += conv2PreActivationGrad_0 * conv2Kernel_0;
+              sum1_1 += conv2PreActivationGrad_0 * conv2Kernel_1;
+              sum1_2 += conv2PreActivationGrad_0 * conv2Kernel_2;
+              sum1_3 += conv2PreActivationGrad_0 * conv2Kernel_3;
+              sum1_4 += conv2PreActivationGrad_0 * conv2Kernel_4;
+              sum1_5 += conv2PreActivationGrad_0 * conv2Kernel_5;
+              sum1_6 += conv2PreActivationGrad_1 * conv2Kernel_0;
+              sum1_7 += conv2PreActivationGrad_1 * conv2Kernel_1;
+              sum1_8 += conv2PreActivationGrad_1 * conv2Kernel_2;
+              sum1_9 += conv2PreActivationGrad_1 * conv2Kernel_3;
+              sum1_10 += conv2PreActivationGrad_1 * conv2Kernel_4;
+              sum1_11 += conv2PreActivationGrad_1 * conv2Kernel_5;
+              sum1_12 += conv2PreActivationGrad_2 * conv2Kernel_0;
+              sum1_13 += conv2PreActivationGrad_2 * conv2Kernel_1;
+              sum1_14 += conv2PreActivationGrad_2 * conv2Kernel_2;
+              sum1_15 += conv2PreActivationGrad_2 * conv2Kernel_3;
+              sum1_16 += conv2PreActivationGrad_2 * conv2Kernel_4;
+              sum1_17 += conv2PreActivationGrad_2 * conv2Kernel_5;
+              sum1_18 += conv2PreActivationGrad_3 * conv2Kernel_0;
+              sum1_19 += conv2PreActivationGrad_3 * conv2Kernel_1;
+              sum1_20 += conv2PreActivationGrad_3 * conv2Kernel_2;
+              sum1_21 += conv2PreActivationGrad_3 * conv2Kernel_3;
+              sum1_22 += conv2PreActivationGrad_3 * conv2Kernel_4;
+              sum1_23 += conv2PreActivationGrad_3 * conv2Kernel_5;
             }
           }
-          pool1OutputGrad[1176 * example + 84 * i_ + 6 * j_ + c_] = sum1_0;
-          pool1OutputGrad[1176 * example + 84 * i_ + 6 * j_ + c_ + 1] = sum1_1;
-          pool1OutputGrad[1176 * example + 84 * i_ + 6 * j_ + c_ + 2] = sum1_2;
-          pool1OutputGrad[1176 * example + 84 * i_ + 6 * j_ + c_ + 3] = sum1_3;
-          pool1OutputGrad[1176 * example + 84 * i_ + 6 * j_ + c_ + 1176] = sum1_4;
-          pool1OutputGrad[1176 * example + 84 * i_ + 6 * j_ + c_ + 1177] = sum1_5;
-          pool1OutputGrad[1176 * example + 84 * i_ + 6 * j_ + c_ + 1178] = sum1_6;
-          pool1OutputGrad[1176 * example + 84 * i_ + 6 * j_ + c_ + 1179] = sum1_7;
-          pool1OutputGrad[1176 * example + 84 * i_ + 6 * j_ + c_ + 2352] = sum1_8;
-          pool1OutputGrad[1176 * example + 84 * i_ + 6 * j_ + c_ + 2353] = sum1_9;
-          pool1OutputGrad[1176 * example + 84 * i_ + 6 * j_ + c_ + 2354] = sum1_10;
-          pool1OutputGrad[1176 * example + 84 * i_ + 6 * j_ + c_ + 2355] = sum1_11;
-          pool1OutputGrad[1176 * example + 84 * i_ + 6 * j_ + c_ + 3528] = sum1_12;
-          pool1OutputGrad[1176 * example + 84 * i_ + 6 * j_ + c_ + 3529] = sum1_13;
-          pool1OutputGrad[1176 * example + 84 * i_ + 6 * j_ + c_ + 3530] = sum1_14;
-          pool1OutputGrad[1176 * example + 84 * i_ + 6 * j_ + c_ + 3531] = sum1_15;
         }
-        for (let c_ = 4; c_ <= 5; c_++) {
-          let sum1_0 = 0;
-          let sum1_1 = 0;
-          let sum1_2 = 0;
-          let sum1_3 = 0;
-          for (let m = Math.max(i_ - 9, 0), mLast = Math.min(i_, 4); m <= mLast; m++) {
-            for (let n = Math.max(j_ - 9, 0), nLast = Math.min(j_, 4); n <= nLast; n++) {
-              for (let c = 0; c <= 15; c++) {
-                sum1_0 += conv2PreActivationGrad[1600 * example + 160 * i_ + 16 * j_ + c - 160 * m - 16 * n] * conv2Kernel[480 * m + 96 * n + 16 * c_ + c];
-                sum1_1 += conv2PreActivationGrad[1600 * example + 160 * i_ + 16 * j_ + c - 160 * m - 16 * n + 1600] * conv2Kernel[480 * m + 96 * n + 16 * c_ + c];
-                sum1_2 += conv2PreActivationGrad[1600 * example + 160 * i_ + 16 * j_ + c - 160 * m - 16 * n + 3200] * conv2Kernel[480 * m + 96 * n + 16 * c_ + c];
-                sum1_3 += conv2PreActivationGrad[1600 * example + 160 * i_ + 16 * j_ + c - 160 * m - 16 * n + 4800] * conv2Kernel[480 * m + 96 * n + 16 * c_ + c];
-              }
-            }
-          }
-          pool1OutputGrad[1176 * example + 84 * i_ + 6 * j_ + c_] = sum1_0;
-          pool1OutputGrad[1176 * example + 84 * i_ + 6 * j_ + c_ + 1176] = sum1_1;
-          pool1OutputGrad[1176 * example + 84 * i_ + 6 * j_ + c_ + 2352] = sum1_2;
-          pool1OutputGrad[1176 * example + 84 * i_ + 6 * j_ + c_ + 3528] = sum1_3;
-        }
+        pool1OutputGrad[pool1OutputGradAtJPrime] = sum1_0;
+        pool1OutputGrad[pool1OutputGradAtJPrime + 1] = sum1_1;
+        pool1OutputGrad[pool1OutputGradAtJPrime + 2] = sum1_2;
+        pool1OutputGrad[pool1OutputGradAtJPrime + 3] = sum1_3;
+        pool1OutputGrad[pool1OutputGradAtJPrime + 4] = sum1_4;
+        pool1OutputGrad[pool1OutputGradAtJPrime + 5] = sum1_5;
+        pool1OutputGrad[pool1OutputGradAtJPrime + 1176] = sum1_6;
+        pool1OutputGrad[pool1OutputGradAtJPrime + 1177] = sum1_7;
+        pool1OutputGrad[pool1OutputGradAtJPrime + 1178] = sum1_8;
+        pool1OutputGrad[pool1OutputGradAtJPrime + 1179] = sum1_9;
+        pool1OutputGrad[pool1OutputGradAtJPrime + 1180] = sum1_10;
+        pool1OutputGrad[pool1OutputGradAtJPrime + 1181] = sum1_11;
+        pool1OutputGrad[pool1OutputGradAtJPrime + 2352] = sum1_12;
+        pool1OutputGrad[pool1OutputGradAtJPrime + 2353] = sum1_13;
+        pool1OutputGrad[pool1OutputGradAtJPrime + 2354] = sum1_14;
+        pool1OutputGrad[pool1OutputGradAtJPrime + 2355] = sum1_15;
+        pool1OutputGrad[pool1OutputGradAtJPrime + 2356] = sum1_16;
+        pool1OutputGrad[pool1OutputGradAtJPrime + 2357] = sum1_17;
+        pool1OutputGrad[pool1OutputGradAtJPrime + 3528] = sum1_18;
+        pool1OutputGrad[pool1OutputGradAtJPrime + 3529] = sum1_19;
+        pool1OutputGrad[pool1OutputGradAtJPrime + 3530] = sum1_20;
+        pool1OutputGrad[pool1OutputGradAtJPrime + 3531] = sum1_21;
+        pool1OutputGrad[pool1OutputGradAtJPrime + 3532] = sum1_22;
+        pool1OutputGrad[pool1OutputGradAtJPrime + 3533] = sum1_23;
       }
     }
   }
   for (let example = batch - (batch % 4); example < batch; example++) {
+    const conv2PreActivationGradAtExample = 1600 * example;
+    const pool1OutputGradAtExample = 1176 * example;
     for (let i_ = 0; i_ <= 13; i_++) {
+      const conv2PreActivationGradAtIPrime = conv2PreActivationGradAtExample + 160 * i_;
+      const pool1OutputGradAtIPrime = pool1OutputGradAtExample + 84 * i_;
       for (let j_ = 0; j_ <= 13; j_++) {
-        for (let c_ = 0; c_ <= 2; c_ += 4) {
-          let sum1_0 = 0;
-          let sum1_1 = 0;
-          let sum1_2 = 0;
-          let sum1_3 = 0;
-          for (let m = Math.max(i_ - 9, 0), mLast = Math.min(i_, 4); m <= mLast; m++) {
-            for (let n = Math.max(j_ - 9, 0), nLast = Math.min(j_, 4); n <= nLast; n++) {
-              for (let c = 0; c <= 15; c++) {
-                sum1_0 += conv2PreActivationGrad[1600 * example + 160 * i_ + 16 * j_ + c - 160 * m - 16 * n] * conv2Kernel[480 * m + 96 * n + 16 * c_ + c];
-                sum1_1 += conv2PreActivationGrad[1600 * example + 160 * i_ + 16 * j_ + c - 160 * m - 16 * n] * conv2Kernel[480 * m + 96 * n + 16 * c_ + c + 16];
-                sum1_2 += conv2PreActivationGrad[1600 * example + 160 * i_ + 16 * j_ + c - 160 * m - 16 * n] * conv2Kernel[480 * m + 96 * n + 16 * c_ + c + 32];
-                sum1_3 += conv2PreActivationGrad[1600 * example + 160 * i_ + 16 * j_ + c - 160 * m - 16 * n] * conv2Kernel[480 * m + 96 * n + 16 * c_ + c + 48];
-              }
+        const conv2PreActivationGradAtJPrime = conv2PreActivationGradAtIPrime + 16 * j_;
+        const pool1OutputGradAtJPrime = pool1OutputGradAtIPrime + 6 * j_;
+        let sum1_0 = 0;
+        let sum1_1 = 0;
+        let sum1_2 = 0;
+        let sum1_3 = 0;
+        let sum1_4 = 0;
+        let sum1_5 = 0;
+        for (let m = Math.max(i_ - 9, 0), mLast = Math.min(i_, 4); m <= mLast; m++) {
+          const conv2PreActivationGradAtM = conv2PreActivationGradAtJPrime - 160 * m;
+          const conv2KernelAtM = 480 * m;
+          for (let n = Math.max(j_ - 9, 0), nLast = Math.min(j_, 4); n <= nLast; n++) {
+            const conv2PreActivationGradAtN = conv2PreActivationGradAtM - 16 * n;
+            const conv2KernelAtN = conv2KernelAtM + 96 * n;
+            for (let c = 0; c <= 15; c++) {
+              const conv2PreActivationGradAtC = conv2PreActivationGradAtN + c;
+              const conv2KernelAtC = conv2KernelAtN + c;
+              const conv2PreActivationGrad_0 = conv2PreActivationGrad[conv2PreActivationGradAtC];
+              sum1_0 += conv2PreActivationGrad_0 * conv2Kernel[conv2KernelAtC];
+              sum1_1 += conv2PreActivationGrad_0 * conv2Kernel[conv2KernelAtC + 16];
+              sum1_2 += conv2PreActivationGrad_0 * conv2Kernel[conv2KernelAtC + 32];
+              sum1_3 += conv2PreActivationGrad_0 * conv2Kernel[conv2KernelAtC + 48];
+              sum1_4 += conv2PreActivationGrad_0 * conv2Kernel[conv2KernelAtC + 64];
+              sum1_5 += conv2PreActivationGrad_0 * conv2Kernel[conv2KernelAtC + 80];
             }
           }
-          pool1OutputGrad[1176 * example + 84 * i_ + 6 * j_ + c_] = sum1_0;
-          pool1OutputGrad[1176 * example + 84 * i_ + 6 * j_ + c_ + 1] = sum1_1;
-          pool1OutputGrad[1176 * example + 84 * i_ + 6 * j_ + c_ + 2] = sum1_2;
-          pool1OutputGrad[1176 * example + 84 * i_ + 6 * j_ + c_ + 3] = sum1_3;
         }
-        for (let c_ = 4; c_ <= 5; c_++) {
-          let sum1 = 0;
-          for (let m = Math.max(i_ - 9, 0), mLast = Math.min(i_, 4); m <= mLast; m++) {
-            for (let n = Math.max(j_ - 9, 0), nLast = Math.min(j_, 4); n <= nLast; n++) {
-              for (let c = 0; c <= 15; c++) {
-                sum1 += conv2PreActivationGrad[1600 * example + 160 * i_ + 16 * j_ + c - 160 * m - 16 * n] * conv2Kernel[480 * m + 96 * n + 16 * c_ + c];
-              }
-            }
-          }
-          pool1OutputGrad[1176 * example + 84 * i_ + 6 * j_ + c_] = sum1;
-        }
+        pool1OutputGrad[pool1OutputGradAtJPrime] = sum1_0;
+        pool1OutputGrad[pool1OutputGradAtJPrime + 1] = sum1_1;
+        pool1OutputGrad[pool1OutputGradAtJPrime + 2] = sum1_2;
+        pool1OutputGrad[pool1OutputGradAtJPrime + 3] = sum1_3;
+        pool1OutputGrad[pool1OutputGradAtJPrime + 4] = sum1_4;
+        pool1OutputGrad[pool1OutputGradAtJPrime + 5] = sum1_5;
       }
     }
   }
@@ -1792,279 +2685,322 @@ function computeConv1OutputGrad(state: State, batch: number): void {
   const pool1OutputGrad = state.pool1OutputGrad;
   const conv1OutputGrad = state.conv1OutputGrad;
   for (let example = 0, exampleLast = batch - 4; example <= exampleLast; example += 4) {
+    const conv1OutputAtExample = 4704 * example;
+    const pool1OutputGradAtExample = 1176 * example;
+    const conv1OutputGradAtExample = 4704 * example;
     for (let i_ = 0; i_ <= 27; i_++) {
+      const conv1OutputGradAtIPrime = conv1OutputGradAtExample + 168 * i_;
       for (let j_ = 0; j_ <= 27; j_++) {
-        for (let c_ = 0; c_ <= 2; c_ += 4) {
-          let sum1_0 = 0;
-          let sum1_1 = 0;
-          let sum1_2 = 0;
-          let sum1_3 = 0;
-          let sum1_4 = 0;
-          let sum1_5 = 0;
-          let sum1_6 = 0;
-          let sum1_7 = 0;
-          let sum1_8 = 0;
-          let sum1_9 = 0;
-          let sum1_10 = 0;
-          let sum1_11 = 0;
-          let sum1_12 = 0;
-          let sum1_13 = 0;
-          let sum1_14 = 0;
-          let sum1_15 = 0;
-          for (let i = Math.max(Math.ceil((i_ - 1) / 2), 0), iLast = Math.min(Math.floor((i_) / 2), 13); i <= iLast; i++) {
-            for (let j = Math.max(Math.ceil((j_ - 1) / 2), 0), jLast = Math.min(Math.floor((j_) / 2), 13); j <= jLast; j++) {
-              let largest2_0 = -Infinity;
-              let largest2_1 = -Infinity;
-              let largest2_2 = -Infinity;
-              let largest2_3 = -Infinity;
-              let largest2_4 = -Infinity;
-              let largest2_5 = -Infinity;
-              let largest2_6 = -Infinity;
-              let largest2_7 = -Infinity;
-              let largest2_8 = -Infinity;
-              let largest2_9 = -Infinity;
-              let largest2_10 = -Infinity;
-              let largest2_11 = -Infinity;
-              let largest2_12 = -Infinity;
-              let largest2_13 = -Infinity;
-              let largest2_14 = -Infinity;
-              let largest2_15 = -Infinity;
-              let first3_0 = -1;
-              let first3_1 = -1;
-              let first3_2 = -1;
-              let first3_3 = -1;
-              let first3_4 = -1;
-              let first3_5 = -1;
-              let first3_6 = -1;
-              let first3_7 = -1;
-              let first3_8 = -1;
-              let first3_9 = -1;
-              let first3_10 = -1;
-              let first3_11 = -1;
-              let first3_12 = -1;
-              let first3_13 = -1;
-              let first3_14 = -1;
-              let first3_15 = -1;
-              for (let m2 = 0; m2 <= 1; m2++) {
-                for (let n2 = 0; n2 <= 1; n2++) {
-                  if (conv1Output[4704 * example + 336 * i + 168 * m2 + 12 * j + 6 * n2 + c_] > largest2_0) {
-                    largest2_0 = conv1Output[4704 * example + 336 * i + 168 * m2 + 12 * j + 6 * n2 + c_];
-                    first3_0 = 2 * m2 + n2;
-                  }
-                  if (conv1Output[4704 * example + 336 * i + 168 * m2 + 12 * j + 6 * n2 + c_ + 1] > largest2_1) {
-                    largest2_1 = conv1Output[4704 * example + 336 * i + 168 * m2 + 12 * j + 6 * n2 + c_ + 1];
-                    first3_1 = 2 * m2 + n2;
-                  }
-                  if (conv1Output[4704 * example + 336 * i + 168 * m2 + 12 * j + 6 * n2 + c_ + 2] > largest2_2) {
-                    largest2_2 = conv1Output[4704 * example + 336 * i + 168 * m2 + 12 * j + 6 * n2 + c_ + 2];
-                    first3_2 = 2 * m2 + n2;
-                  }
-                  if (conv1Output[4704 * example + 336 * i + 168 * m2 + 12 * j + 6 * n2 + c_ + 3] > largest2_3) {
-                    largest2_3 = conv1Output[4704 * example + 336 * i + 168 * m2 + 12 * j + 6 * n2 + c_ + 3];
-                    first3_3 = 2 * m2 + n2;
-                  }
-                  if (conv1Output[4704 * example + 336 * i + 168 * m2 + 12 * j + 6 * n2 + c_ + 4704] > largest2_4) {
-                    largest2_4 = conv1Output[4704 * example + 336 * i + 168 * m2 + 12 * j + 6 * n2 + c_ + 4704];
-                    first3_4 = 2 * m2 + n2;
-                  }
-                  if (conv1Output[4704 * example + 336 * i + 168 * m2 + 12 * j + 6 * n2 + c_ + 4705] > largest2_5) {
-                    largest2_5 = conv1Output[4704 * example + 336 * i + 168 * m2 + 12 * j + 6 * n2 + c_ + 4705];
-                    first3_5 = 2 * m2 + n2;
-                  }
-                  if (conv1Output[4704 * example + 336 * i + 168 * m2 + 12 * j + 6 * n2 + c_ + 4706] > largest2_6) {
-                    largest2_6 = conv1Output[4704 * example + 336 * i + 168 * m2 + 12 * j + 6 * n2 + c_ + 4706];
-                    first3_6 = 2 * m2 + n2;
-                  }
-                  if (conv1Output[4704 * example + 336 * i + 168 * m2 + 12 * j + 6 * n2 + c_ + 4707] > largest2_7) {
-                    largest2_7 = conv1Output[4704 * example + 336 * i + 168 * m2 + 12 * j + 6 * n2 + c_ + 4707];
-                    first3_7 = 2 * m2 + n2;
-                  }
-                  if (conv1Output[4704 * example + 336 * i + 168 * m2 + 12 * j + 6 * n2 + c_ + 9408] > largest2_8) {
-                    largest2_8 = conv1Output[4704 * example + 336 * i + 168 * m2 + 12 * j + 6 * n2 + c_ + 9408];
-                    first3_8 = 2 * m2 + n2;
-                  }
-                  if (conv1Output[4704 * example + 336 * i + 168 * m2 + 12 * j + 6 * n2 + c_ + 9409] > largest2_9) {
-                    largest2_9 = conv1Output[4704 * example + 336 * i + 168 * m2 + 12 * j + 6 * n2 + c_ + 9409];
-                    first3_9 = 2 * m2 + n2;
-                  }
-                  if (conv1Output[4704 * example + 336 * i + 168 * m2 + 12 * j + 6 * n2 + c_ + 9410] > largest2_10) {
-                    largest2_10 = conv1Output[4704 * example + 336 * i + 168 * m2 + 12 * j + 6 * n2 + c_ + 9410];
-                    first3_10 = 2 * m2 + n2;
-                  }
-                  if (conv1Output[4704 * example + 336 * i + 168 * m2 + 12 * j + 6 * n2 + c_ + 9411] > largest2_11) {
-                    largest2_11 = conv1Output[4704 * example + 336 * i + 168 * m2 + 12 * j + 6 * n2 + c_ + 9411];
-                    first3_11 = 2 * m2 + n2;
-                  }
-                  if (conv1Output[4704 * example + 336 * i + 168 * m2 + 12 * j + 6 * n2 + c_ + 14112] > largest2_12) {
-                    largest2_12 = conv1Output[4704 * example + 336 * i + 168 * m2 + 12 * j + 6 * n2 + c_ + 14112];
-                    first3_12 = 2 * m2 + n2;
-                  }
-                  if (conv1Output[4704 * example + 336 * i + 168 * m2 + 12 * j + 6 * n2 + c_ + 14113] > largest2_13) {
-                    largest2_13 = conv1Output[4704 * example + 336 * i + 168 * m2 + 12 * j + 6 * n2 + c_ + 14113];
-                    first3_13 = 2 * m2 + n2;
-                  }
-                  if (conv1Output[4704 * example + 336 * i + 168 * m2 + 12 * j + 6 * n2 + c_ + 14114] > largest2_14) {
-                    largest2_14 = conv1Output[4704 * example + 336 * i + 168 * m2 + 12 * j + 6 * n2 + c_ + 14114];
-                    first3_14 = 2 * m2 + n2;
-                  }
-                  if (conv1Output[4704 * example + 336 * i + 168 * m2 + 12 * j + 6 * n2 + c_ + 14115] > largest2_15) {
-                    largest2_15 = conv1Output[4704 * example + 336 * i + 168 * m2 + 12 * j + 6 * n2 + c_ + 14115];
-                    first3_15 = 2 * m2 + n2;
-                  }
+        const conv1OutputGradAtJPrime = conv1OutputGradAtIPrime + 6 * j_;
+        let sum1_0 = 0;
+        let sum1_1 = 0;
+        let sum1_2 = 0;
+        let sum1_3 = 0;
+        let sum1_4 = 0;
+        let sum1_5 = 0;
+        let sum1_6 = 0;
+        let sum1_7 = 0;
+        let sum1_8 = 0;
+        let sum1_9 = 0;
+        let sum1_10 = 0;
+        let sum1_11 = 0;
+        let sum1_12 = 0;
+        let sum1_13 = 0;
+        let sum1_14 = 0;
+        let sum1_15 = 0;
+        let sum1_16 = 0;
+        let sum1_17 = 0;
+        let sum1_18 = 0;
+        let sum1_19 = 0;
+        let sum1_20 = 0;
+        let sum1_21 = 0;
+        let sum1_22 = 0;
+        let sum1_23 = 0;
+        for (let i = Math.max(Math.ceil((i_ - 1) / 2), 0), iLast = Math.min(Math.floor((i_) / 2), 13); i <= iLast; i++) {
+          const conv1OutputAtI = conv1OutputAtExample + 336 * i;
+          const pool1OutputGradAtI = pool1OutputGradAtExample + 84 * i;
+          for (let j = Math.max(Math.ceil((j_ - 1) / 2), 0), jLast = Math.min(Math.floor((j_) / 2), 13); j <= jLast; j++) {
+            const conv1OutputAtJ = conv1OutputAtI + 12 * j;
+            const pool1OutputGradAtJ = pool1OutputGradAtI + 6 * j;
+            let largest2_0 = -Infinity;
+            let largest2_1 = -Infinity;
+            let largest2_2 = -Infinity;
+            let largest2_3 = -Infinity;
+            let largest2_4 = -Infinity;
+            let largest2_5 = -Infinity;
+            let largest2_6 = -Infinity;
+            let largest2_7 = -Infinity;
+            let largest2_8 = -Infinity;
+            let largest2_9 = -Infinity;
+            let largest2_10 = -Infinity;
+            let largest2_11 = -Infinity;
+            let largest2_12 = -Infinity;
+            let largest2_13 = -Infinity;
+            let largest2_14 = -Infinity;
+            let largest2_15 = -Infinity;
+            let largest2_16 = -Infinity;
+            let largest2_17 = -Infinity;
+            let largest2_18 = -Infinity;
+            let largest2_19 = -Infinity;
+            let largest2_20 = -Infinity;
+            let largest2_21 = -Infinity;
+            let largest2_22 = -Infinity;
+            let largest2_23 = -Infinity;
+            let first3_0 = -1;
+            let first3_1 = -1;
+            let first3_2 = -1;
+            let first3_3 = -1;
+            let first3_4 = -1;
+            let first3_5 = -1;
+            let first3_6 = -1;
+            let first3_7 = -1;
+            let first3_8 = -1;
+            let first3_9 = -1;
+            let first3_10 = -1;
+            let first3_11 = -1;
+            let first3_12 = -1;
+            let first3_13 = -1;
+            let first3_14 = -1;
+            let first3_15 = -1;
+            let first3_16 = -1;
+            let first3_17 = -1;
+            let first3_18 = -1;
+            let first3_19 = -1;
+            let first3_20 = -1;
+            let first3_21 = -1;
+            let first3_22 = -1;
+            let first3_23 = -1;
+            for (let m2 = 0; m2 <= 1; m2++) {
+              const conv1OutputAtM2 = conv1OutputAtJ + 168 * m2;
+              for (let n2 = 0; n2 <= 1; n2++) {
+                const conv1OutputAtN2 = conv1OutputAtM2 + 6 * n2;
+                if (conv1Output[conv1OutputAtN2] > largest2_0) {
+                  largest2_0 = conv1Output[conv1OutputAtN2];
+                  first3_0 = 2 * m2 + n2;
+                }
+                if (conv1Output[conv1OutputAtN2 + 1] > largest2_1) {
+                  largest2_1 = conv1Output[conv1OutputAtN2 + 1];
+                  first3_1 = 2 * m2 + n2;
+                }
+                if (conv1Output[conv1OutputAtN2 + 2] > largest2_2) {
+                  largest2_2 = conv1Output[conv1OutputAtN2 + 2];
+                  first3_2 = 2 * m2 + n2;
+                }
+                if (conv1Output[conv1OutputAtN2 + 3] > largest2_3) {
+                  largest2_3 = conv1Output[conv1OutputAtN2 + 3];
+                  first3_3 = 2 * m2 + n2;
+                }
+                if (conv1Output[conv1OutputAtN2 + 4] > largest2_4) {
+                  largest2_4 = conv1Output[conv1OutputAtN2 + 4];
+                  first3_4 = 2 * m2 + n2;
+                }
+                if (conv1Output[conv1OutputAtN2 + 5] > largest2_5) {
+                  largest2_5 = conv1Output[conv1OutputAtN2 + 5];
+                  first3_5 = 2 * m2 + n2;
+                }
+                if (conv1Output[conv1OutputAtN2 + 4704] > largest2_6) {
+                  largest2_6 = conv1Output[conv1OutputAtN2 + 4704];
+                  first3_6 = 2 * m2 + n2;
+                }
+                if (conv1Output[conv1OutputAtN2 + 4705] > largest2_7) {
+                  largest2_7 = conv1Output[conv1OutputAtN2 + 4705];
+                  first3_7 = 2 * m2 + n2;
+                }
+                if (conv1Output[conv1OutputAtN2 + 4706] > largest2_8) {
+                  largest2_8 = conv1Output[conv1OutputAtN2 + 4706];
+                  first3_8 = 2 * m2 + n2;
+                }
+                if (conv1Output[conv1OutputAtN2 + 4707] > largest2_9) {
+                  largest2_9 = conv1Output[conv1OutputAtN2 + 4707];
+                  first3_9 = 2 * m2 + n2;
+                }
+                if (conv1Output[conv1OutputAtN2 + 4708] > largest2_10) {
+                  largest2_10 = conv1Output[conv1OutputAtN2 + 4708];
+                  first3_10 = 2 * m2 + n2;
+                }
+                if (conv1Output[conv1OutputAtN2 + 4709] > largest2_11) {
+                  largest2_11 = conv1Output[conv1OutputAtN2 + 4709];
+                  first3_11 = 2 * m2 + n2;
+                }
+                if (conv1Output[conv1OutputAtN2 + 9408] > largest2_12) {
+                  largest2_12 = conv1Output[conv1OutputAtN2 + 9408];
+                  first3_12 = 2 * m2 + n2;
+                }
+                if (conv1Output[conv1OutputAtN2 + 9409] > largest2_13) {
+                  largest2_13 = conv1Output[conv1OutputAtN2 + 9409];
+                  first3_13 = 2 * m2 + n2;
+                }
+                if (conv1Output[conv1OutputAtN2 + 9410] > largest2_14) {
+                  largest2_14 = conv1Output[conv1OutputAtN2 + 9410];
+                  first3_14 = 2 * m2 + n2;
+                }
+                if (conv1Output[conv1OutputAtN2 + 9411] > largest2_15) {
+                  largest2_15 = conv1Output[conv1OutputAtN2 + 9411];
+                  first3_15 = 2 * m2 + n2;
+                }
+                if (conv1Output[conv1OutputAtN2 + 9412] > largest2_16) {
+                  largest2_16 = conv1Output[conv1OutputAtN2 + 9412];
+                  first3_16 = 2 * m2 + n2;
+                }
+                if (conv1Output[conv1OutputAtN2 + 9413] > largest2_17) {
+                  largest2_17 = conv1Output[conv1OutputAtN2 + 9413];
+                  first3_17 = 2 * m2 + n2;
+                }
+                if (conv1Output[conv1OutputAtN2 + 14112] > largest2_18) {
+                  largest2_18 = conv1Output[conv1OutputAtN2 + 14112];
+                  first3_18 = 2 * m2 + n2;
+                }
+                if (conv1Output[conv1OutputAtN2 + 14113] > largest2_19) {
+                  largest2_19 = conv1Output[conv1OutputAtN2 + 14113];
+                  first3_19 = 2 * m2 + n2;
+                }
+                if (conv1Output[conv1OutputAtN2 + 14114] > largest2_20) {
+                  largest2_20 = conv1Output[conv1OutputAtN2 + 14114];
+                  first3_20 = 2 * m2 + n2;
+                }
+                if (conv1Output[conv1OutputAtN2 + 14115] > largest2_21) {
+                  largest2_21 = conv1Output[conv1OutputAtN2 + 14115];
+                  first3_21 = 2 * m2 + n2;
+                }
+                if (conv1Output[conv1OutputAtN2 + 14116] > largest2_22) {
+                  largest2_22 = conv1Output[conv1OutputAtN2 + 14116];
+                  first3_22 = 2 * m2 + n2;
+                }
+                if (conv1Output[conv1OutputAtN2 + 14117] > largest2_23) {
+                  largest2_23 = conv1Output[conv1OutputAtN2 + 14117];
+                  first3_23 = 2 * m2 + n2;
                 }
               }
-              sum1_0 += pool1OutputGrad[1176 * example + 84 * i + 6 * j + c_] * (first3_0 === 2 * i_ + j_ - 4 * i - 2 * j ? 1 : 0);
-              sum1_1 += pool1OutputGrad[1176 * example + 84 * i + 6 * j + c_ + 1] * (first3_1 === 2 * i_ + j_ - 4 * i - 2 * j ? 1 : 0);
-              sum1_2 += pool1OutputGrad[1176 * example + 84 * i + 6 * j + c_ + 2] * (first3_2 === 2 * i_ + j_ - 4 * i - 2 * j ? 1 : 0);
-              sum1_3 += pool1OutputGrad[1176 * example + 84 * i + 6 * j + c_ + 3] * (first3_3 === 2 * i_ + j_ - 4 * i - 2 * j ? 1 : 0);
-              sum1_4 += pool1OutputGrad[1176 * example + 84 * i + 6 * j + c_ + 1176] * (first3_4 === 2 * i_ + j_ - 4 * i - 2 * j ? 1 : 0);
-              sum1_5 += pool1OutputGrad[1176 * example + 84 * i + 6 * j + c_ + 1177] * (first3_5 === 2 * i_ + j_ - 4 * i - 2 * j ? 1 : 0);
-              sum1_6 += pool1OutputGrad[1176 * example + 84 * i + 6 * j + c_ + 1178] * (first3_6 === 2 * i_ + j_ - 4 * i - 2 * j ? 1 : 0);
-              sum1_7 += pool1OutputGrad[1176 * example + 84 * i + 6 * j + c_ + 1179] * (first3_7 === 2 * i_ + j_ - 4 * i - 2 * j ? 1 : 0);
-              sum1_8 += pool1OutputGrad[1176 * example + 84 * i + 6 * j + c_ + 2352] * (first3_8 === 2 * i_ + j_ - 4 * i - 2 * j ? 1 : 0);
-              sum1_9 += pool1OutputGrad[1176 * example + 84 * i + 6 * j + c_ + 2353] * (first3_9 === 2 * i_ + j_ - 4 * i - 2 * j ? 1 : 0);
-              sum1_10 += pool1OutputGrad[1176 * example + 84 * i + 6 * j + c_ + 2354] * (first3_10 === 2 * i_ + j_ - 4 * i - 2 * j ? 1 : 0);
-              sum1_11 += pool1OutputGrad[1176 * example + 84 * i + 6 * j + c_ + 2355] * (first3_11 === 2 * i_ + j_ - 4 * i - 2 * j ? 1 : 0);
-              sum1_12 += pool1OutputGrad[1176 * example + 84 * i + 6 * j + c_ + 3528] * (first3_12 === 2 * i_ + j_ - 4 * i - 2 * j ? 1 : 0);
-              sum1_13 += pool1OutputGrad[1176 * example + 84 * i + 6 * j + c_ + 3529] * (first3_13 === 2 * i_ + j_ - 4 * i - 2 * j ? 1 : 0);
-              sum1_14 += pool1OutputGrad[1176 * example + 84 * i + 6 * j + c_ + 3530] * (first3_14 === 2 * i_ + j_ - 4 * i - 2 * j ? 1 : 0);
-              sum1_15 += pool1OutputGrad[1176 * example + 84 * i + 6 * j + c_ + 3531] * (first3_15 === 2 * i_ + j_ - 4 * i - 2 * j ? 1 : 0);
             }
+            sum1_0 += pool1OutputGrad[pool1OutputGradAtJ] * (first3_0 === 2 * i_ + j_ - 4 * i - 2 * j ? 1 : 0);
+            sum1_1 += pool1OutputGrad[pool1OutputGradAtJ + 1] * (first3_1 === 2 * i_ + j_ - 4 * i - 2 * j ? 1 : 0);
+            sum1_2 += pool1OutputGrad[pool1OutputGradAtJ + 2] * (first3_2 === 2 * i_ + j_ - 4 * i - 2 * j ? 1 : 0);
+            sum1_3 += pool1OutputGrad[pool1OutputGradAtJ + 3] * (first3_3 === 2 * i_ + j_ - 4 * i - 2 * j ? 1 : 0);
+            sum1_4 += pool1OutputGrad[pool1OutputGradAtJ + 4] * (first3_4 === 2 * i_ + j_ - 4 * i - 2 * j ? 1 : 0);
+            sum1_5 += pool1OutputGrad[pool1OutputGradAtJ + 5] * (first3_5 === 2 * i_ + j_ - 4 * i - 2 * j ? 1 : 0);
+            sum1_6 += pool1OutputGrad[pool1OutputGradAtJ + 1176] * (first3_6 === 2 * i_ + j_ - 4 * i - 2 * j ? 1 : 0);
+            sum1_7 += pool1OutputGrad[pool1OutputGradAtJ + 1177] * (first3_7 === 2 * i_ + j_ - 4 * i - 2 * j ? 1 : 0);
+            sum1_8 += pool1OutputGrad[pool1OutputGradAtJ + 1178] * (first3_8 === 2 * i_ + j_ - 4 * i - 2 * j ? 1 : 0);
+            sum1_9 += pool1OutputGrad[pool1OutputGradAtJ + 1179] * (first3_9 === 2 * i_ + j_ - 4 * i - 2 * j ? 1 : 0);
+            sum1_10 += pool1OutputGrad[pool1OutputGradAtJ + 1180] * (first3_10 === 2 * i_ + j_ - 4 * i - 2 * j ? 1 : 0);
+            sum1_11 += pool1OutputGrad[pool1OutputGradAtJ + 1181] * (first3_11 === 2 * i_ + j_ - 4 * i - 2 * j ? 1 : 0);
+            sum1_12 += pool1OutputGrad[pool1OutputGradAtJ + 2352] * (first3_12 === 2 * i_ + j_ - 4 * i - 2 * j ? 1 : 0);
+            sum1_13 += pool1OutputGrad[pool1OutputGradAtJ + 2353] * (first3_13 === 2 * i_ + j_ - 4 * i - 2 * j ? 1 : 0);
+            sum1_14 += pool1OutputGrad[pool1OutputGradAtJ + 2354] * (first3_14 === 2 * i_ + j_ - 4 * i - 2 * j ? 1 : 0);
+            sum1_15 += pool1OutputGrad[pool1OutputGradAtJ + 2355] * (first3_15 === 2 * i_ + j_ - 4 * i - 2 * j ? 1 : 0);
+            sum1_16 += pool1OutputGrad[pool1OutputGradAtJ + 2356] * (first3_16 === 2 * i_ + j_ - 4 * i - 2 * j ? 1 : 0);
+            sum1_17 += pool1OutputGrad[pool1OutputGradAtJ + 2357] * (first3_17 === 2 * i_ + j_ - 4 * i - 2 * j ? 1 : 0);
+            sum1_18 += pool1OutputGrad[pool1OutputGradAtJ + 3528] * (first3_18 === 2 * i_ + j_ - 4 * i - 2 * j ? 1 : 0);
+            sum1_19 += pool1OutputGrad[pool1OutputGradAtJ + 3529] * (first3_19 === 2 * i_ + j_ - 4 * i - 2 * j ? 1 : 0);
+            sum1_20 += pool1OutputGrad[pool1OutputGradAtJ + 3530] * (first3_20 === 2 * i_ + j_ - 4 * i - 2 * j ? 1 : 0);
+            sum1_21 += pool1OutputGrad[pool1OutputGradAtJ + 3531] * (first3_21 === 2 * i_ + j_ - 4 * i - 2 * j ? 1 : 0);
+            sum1_22 += pool1OutputGrad[pool1OutputGradAtJ + 3532] * (first3_22 === 2 * i_ + j_ - 4 * i - 2 * j ? 1 : 0);
+            sum1_23 += pool1OutputGrad[pool1OutputGradAtJ + 3533] * (first3_23 === 2 * i_ + j_ - 4 * i - 2 * j ? 1 : 0);
           }
-          conv1OutputGrad[4704 * example + 168 * i_ + 6 * j_ + c_] = sum1_0;
-          conv1OutputGrad[4704 * example + 168 * i_ + 6 * j_ + c_ + 1] = sum1_1;
-          conv1OutputGrad[4704 * example + 168 * i_ + 6 * j_ + c_ + 2] = sum1_2;
-          conv1OutputGrad[4704 * example + 168 * i_ + 6 * j_ + c_ + 3] = sum1_3;
-          conv1OutputGrad[4704 * example + 168 * i_ + 6 * j_ + c_ + 4704] = sum1_4;
-          conv1OutputGrad[4704 * example + 168 * i_ + 6 * j_ + c_ + 4705] = sum1_5;
-          conv1OutputGrad[4704 * example + 168 * i_ + 6 * j_ + c_ + 4706] = sum1_6;
-          conv1OutputGrad[4704 * example + 168 * i_ + 6 * j_ + c_ + 4707] = sum1_7;
-          conv1OutputGrad[4704 * example + 168 * i_ + 6 * j_ + c_ + 9408] = sum1_8;
-          conv1OutputGrad[4704 * example + 168 * i_ + 6 * j_ + c_ + 9409] = sum1_9;
-          conv1OutputGrad[4704 * example + 168 * i_ + 6 * j_ + c_ + 9410] = sum1_10;
-          conv1OutputGrad[4704 * example + 168 * i_ + 6 * j_ + c_ + 9411] = sum1_11;
-          conv1OutputGrad[4704 * example + 168 * i_ + 6 * j_ + c_ + 14112] = sum1_12;
-          conv1OutputGrad[4704 * example + 168 * i_ + 6 * j_ + c_ + 14113] = sum1_13;
-          conv1OutputGrad[4704 * example + 168 * i_ + 6 * j_ + c_ + 14114] = sum1_14;
-          conv1OutputGrad[4704 * example + 168 * i_ + 6 * j_ + c_ + 14115] = sum1_15;
         }
-        for (let c_ = 4; c_ <= 5; c_++) {
-          let sum1_0 = 0;
-          let sum1_1 = 0;
-          let sum1_2 = 0;
-          let sum1_3 = 0;
-          for (let i = Math.max(Math.ceil((i_ - 1) / 2), 0), iLast = Math.min(Math.floor((i_) / 2), 13); i <= iLast; i++) {
-            for (let j = Math.max(Math.ceil((j_ - 1) / 2), 0), jLast = Math.min(Math.floor((j_) / 2), 13); j <= jLast; j++) {
-              let largest2_0 = -Infinity;
-              let largest2_1 = -Infinity;
-              let largest2_2 = -Infinity;
-              let largest2_3 = -Infinity;
-              let first3_0 = -1;
-              let first3_1 = -1;
-              let first3_2 = -1;
-              let first3_3 = -1;
-              for (let m2 = 0; m2 <= 1; m2++) {
-                for (let n2 = 0; n2 <= 1; n2++) {
-                  if (conv1Output[4704 * example + 336 * i + 168 * m2 + 12 * j + 6 * n2 + c_] > largest2_0) {
-                    largest2_0 = conv1Output[4704 * example + 336 * i + 168 * m2 + 12 * j + 6 * n2 + c_];
-                    first3_0 = 2 * m2 + n2;
-                  }
-                  if (conv1Output[4704 * example + 336 * i + 168 * m2 + 12 * j + 6 * n2 + c_ + 4704] > largest2_1) {
-                    largest2_1 = conv1Output[4704 * example + 336 * i + 168 * m2 + 12 * j + 6 * n2 + c_ + 4704];
-                    first3_1 = 2 * m2 + n2;
-                  }
-                  if (conv1Output[4704 * example + 336 * i + 168 * m2 + 12 * j + 6 * n2 + c_ + 9408] > largest2_2) {
-                    largest2_2 = conv1Output[4704 * example + 336 * i + 168 * m2 + 12 * j + 6 * n2 + c_ + 9408];
-                    first3_2 = 2 * m2 + n2;
-                  }
-                  if (conv1Output[4704 * example + 336 * i + 168 * m2 + 12 * j + 6 * n2 + c_ + 14112] > largest2_3) {
-                    largest2_3 = conv1Output[4704 * example + 336 * i + 168 * m2 + 12 * j + 6 * n2 + c_ + 14112];
-                    first3_3 = 2 * m2 + n2;
-                  }
-                }
-              }
-              sum1_0 += pool1OutputGrad[1176 * example + 84 * i + 6 * j + c_] * (first3_0 === 2 * i_ + j_ - 4 * i - 2 * j ? 1 : 0);
-              sum1_1 += pool1OutputGrad[1176 * example + 84 * i + 6 * j + c_ + 1176] * (first3_1 === 2 * i_ + j_ - 4 * i - 2 * j ? 1 : 0);
-              sum1_2 += pool1OutputGrad[1176 * example + 84 * i + 6 * j + c_ + 2352] * (first3_2 === 2 * i_ + j_ - 4 * i - 2 * j ? 1 : 0);
-              sum1_3 += pool1OutputGrad[1176 * example + 84 * i + 6 * j + c_ + 3528] * (first3_3 === 2 * i_ + j_ - 4 * i - 2 * j ? 1 : 0);
-            }
-          }
-          conv1OutputGrad[4704 * example + 168 * i_ + 6 * j_ + c_] = sum1_0;
-          conv1OutputGrad[4704 * example + 168 * i_ + 6 * j_ + c_ + 4704] = sum1_1;
-          conv1OutputGrad[4704 * example + 168 * i_ + 6 * j_ + c_ + 9408] = sum1_2;
-          conv1OutputGrad[4704 * example + 168 * i_ + 6 * j_ + c_ + 14112] = sum1_3;
-        }
+        conv1OutputGrad[conv1OutputGradAtJPrime] = sum1_0;
+        conv1OutputGrad[conv1OutputGradAtJPrime + 1] = sum1_1;
+        conv1OutputGrad[conv1OutputGradAtJPrime + 2] = sum1_2;
+        conv1OutputGrad[conv1OutputGradAtJPrime + 3] = sum1_3;
+        conv1OutputGrad[conv1OutputGradAtJPrime + 4] = sum1_4;
+        conv1OutputGrad[conv1OutputGradAtJPrime + 5] = sum1_5;
+        conv1OutputGrad[conv1OutputGradAtJPrime + 4704] = sum1_6;
+        conv1OutputGrad[conv1OutputGradAtJPrime + 4705] = sum1_7;
+        conv1OutputGrad[conv1OutputGradAtJPrime + 4706] = sum1_8;
+        conv1OutputGrad[conv1OutputGradAtJPrime + 4707] = sum1_9;
+        conv1OutputGrad[conv1OutputGradAtJPrime + 4708] = sum1_10;
+        conv1OutputGrad[conv1OutputGradAtJPrime + 4709] = sum1_11;
+        conv1OutputGrad[conv1OutputGradAtJPrime + 9408] = sum1_12;
+        conv1OutputGrad[conv1OutputGradAtJPrime + 9409] = sum1_13;
+        conv1OutputGrad[conv1OutputGradAtJPrime + 9410] = sum1_14;
+        conv1OutputGrad[conv1OutputGradAtJPrime + 9411] = sum1_15;
+        conv1OutputGrad[conv1OutputGradAtJPrime + 9412] = sum1_16;
+        conv1OutputGrad[conv1OutputGradAtJPrime + 9413] = sum1_17;
+        conv1OutputGrad[conv1OutputGradAtJPrime + 14112] = sum1_18;
+        conv1OutputGrad[conv1OutputGradAtJPrime + 14113] = sum1_19;
+        conv1OutputGrad[conv1OutputGradAtJPrime + 14114] = sum1_20;
+        conv1OutputGrad[conv1OutputGradAtJPrime + 14115] = sum1_21;
+        conv1OutputGrad[conv1OutputGradAtJPrime + 14116] = sum1_22;
+        conv1OutputGrad[conv1OutputGradAtJPrime + 14117] = sum1_23;
       }
     }
   }
   for (let example = batch - (batch % 4); example < batch; example++) {
+    const conv1OutputAtExample = 4704 * example;
+    const pool1OutputGradAtExample = 1176 * example;
+    const conv1OutputGradAtExample = 4704 * example;
     for (let i_ = 0; i_ <= 27; i_++) {
+      const conv1OutputGradAtIPrime = conv1OutputGradAtExample + 168 * i_;
       for (let j_ = 0; j_ <= 27; j_++) {
-        for (let c_ = 0; c_ <= 2; c_ += 4) {
-          let sum1_0 = 0;
-          let sum1_1 = 0;
-          let sum1_2 = 0;
-          let sum1_3 = 0;
-          for (let i = Math.max(Math.ceil((i_ - 1) / 2), 0), iLast = Math.min(Math.floor((i_) / 2), 13); i <= iLast; i++) {
-            for (let j = Math.max(Math.ceil((j_ - 1) / 2), 0), jLast = Math.min(Math.floor((j_) / 2), 13); j <= jLast; j++) {
-              let largest2_0 = -Infinity;
-              let largest2_1 = -Infinity;
-              let largest2_2 = -Infinity;
-              let largest2_3 = -Infinity;
-              let first3_0 = -1;
-              let first3_1 = -1;
-              let first3_2 = -1;
-              let first3_3 = -1;
-              for (let m2 = 0; m2 <= 1; m2++) {
-                for (let n2 = 0; n2 <= 1; n2++) {
-                  if (conv1Output[4704 * example + 336 * i + 168 * m2 + 12 * j + 6 * n2 + c_] > largest2_0) {
-                    largest2_0 = conv1Output[4704 * example + 336 * i + 168 * m2 + 12 * j + 6 * n2 + c_];
-                    first3_0 = 2 * m2 + n2;
-                  }
-                  if (conv1Output[4704 * example + 336 * i + 168 * m2 + 12 * j + 6 * n2 + c_ + 1] > largest2_1) {
-                    largest2_1 = conv1Output[4704 * example + 336 * i + 168 * m2 + 12 * j + 6 * n2 + c_ + 1];
-                    first3_1 = 2 * m2 + n2;
-                  }
-                  if (conv1Output[4704 * example + 336 * i + 168 * m2 + 12 * j + 6 * n2 + c_ + 2] > largest2_2) {
-                    largest2_2 = conv1Output[4704 * example + 336 * i + 168 * m2 + 12 * j + 6 * n2 + c_ + 2];
-                    first3_2 = 2 * m2 + n2;
-                  }
-                  if (conv1Output[4704 * example + 336 * i + 168 * m2 + 12 * j + 6 * n2 + c_ + 3] > largest2_3) {
-                    largest2_3 = conv1Output[4704 * example + 336 * i + 168 * m2 + 12 * j + 6 * n2 + c_ + 3];
-                    first3_3 = 2 * m2 + n2;
-                  }
+        const conv1OutputGradAtJPrime = conv1OutputGradAtIPrime + 6 * j_;
+        let sum1_0 = 0;
+        let sum1_1 = 0;
+        let sum1_2 = 0;
+        let sum1_3 = 0;
+        let sum1_4 = 0;
+        let sum1_5 = 0;
+        for (let i = Math.max(Math.ceil((i_ - 1) / 2), 0), iLast = Math.min(Math.floor((i_) / 2), 13); i <= iLast; i++) {
+          const conv1OutputAtI = conv1OutputAtExample + 336 * i;
+          const pool1OutputGradAtI = pool1OutputGradAtExample + 84 * i;
+          for (let j = Math.max(Math.ceil((j_ - 1) / 2), 0), jLast = Math.min(Math.floor((j_) / 2), 13); j <= jLast; j++) {
+            const conv1OutputAtJ = conv1OutputAtI + 12 * j;
+            const pool1OutputGradAtJ = pool1OutputGradAtI + 6 * j;
+            let largest2_0 = -Infinity;
+            let largest2_1 = -Infinity;
+            let largest2_2 = -Infinity;
+            let largest2_3 = -Infinity;
+            let largest2_4 = -Infinity;
+            let largest2_5 = -Infinity;
+            let first3_0 = -1;
+            let first3_1 = -1;
+            let first3_2 = -1;
+            let first3_3 = -1;
+            let first3_4 = -1;
+            let first3_5 = -1;
+            for (let m2 = 0; m2 <= 1; m2++) {
+              const conv1OutputAtM2 = conv1OutputAtJ + 168 * m2;
+              for (let n2 = 0; n2 <= 1; n2++) {
+                const conv1OutputAtN2 = conv1OutputAtM2 + 6 * n2;
+                if (conv1Output[conv1OutputAtN2] > largest2_0) {
+                  largest2_0 = conv1Output[conv1OutputAtN2];
+                  first3_0 = 2 * m2 + n2;
+                }
+                if (conv1Output[conv1OutputAtN2 + 1] > largest2_1) {
+                  largest2_1 = conv1Output[conv1OutputAtN2 + 1];
+                  first3_1 = 2 * m2 + n2;
+                }
+                if (conv1Output[conv1OutputAtN2 + 2] > largest2_2) {
+                  largest2_2 = conv1Output[conv1OutputAtN2 + 2];
+                  first3_2 = 2 * m2 + n2;
+                }
+                if (conv1Output[conv1OutputAtN2 + 3] > largest2_3) {
+                  largest2_3 = conv1Output[conv1OutputAtN2 + 3];
+                  first3_3 = 2 * m2 + n2;
+                }
+                if (conv1Output[conv1OutputAtN2 + 4] > largest2_4) {
+                  largest2_4 = conv1Output[conv1OutputAtN2 + 4];
+                  first3_4 = 2 * m2 + n2;
+                }
+                if (conv1Output[conv1OutputAtN2 + 5] > largest2_5) {
+                  largest2_5 = conv1Output[conv1OutputAtN2 + 5];
+                  first3_5 = 2 * m2 + n2;
                 }
               }
-              sum1_0 += pool1OutputGrad[1176 * example + 84 * i + 6 * j + c_] * (first3_0 === 2 * i_ + j_ - 4 * i - 2 * j ? 1 : 0);
-              sum1_1 += pool1OutputGrad[1176 * example + 84 * i + 6 * j + c_ + 1] * (first3_1 === 2 * i_ + j_ - 4 * i - 2 * j ? 1 : 0);
-              sum1_2 += pool1OutputGrad[1176 * example + 84 * i + 6 * j + c_ + 2] * (first3_2 === 2 * i_ + j_ - 4 * i - 2 * j ? 1 : 0);
-              sum1_3 += pool1OutputGrad[1176 * example + 84 * i + 6 * j + c_ + 3] * (first3_3 === 2 * i_ + j_ - 4 * i - 2 * j ? 1 : 0);
             }
+            sum1_0 += pool1OutputGrad[pool1OutputGradAtJ] * (first3_0 === 2 * i_ + j_ - 4 * i - 2 * j ? 1 : 0);
+            sum1_1 += pool1OutputGrad[pool1OutputGradAtJ + 1] * (first3_1 === 2 * i_ + j_ - 4 * i - 2 * j ? 1 : 0);
+            sum1_2 += pool1OutputGrad[pool1OutputGradAtJ + 2] * (first3_2 === 2 * i_ + j_ - 4 * i - 2 * j ? 1 : 0);
+            sum1_3 += pool1OutputGrad[pool1OutputGradAtJ + 3] * (first3_3 === 2 * i_ + j_ - 4 * i - 2 * j ? 1 : 0);
+            sum1_4 += pool1OutputGrad[pool1OutputGradAtJ + 4] * (first3_4 === 2 * i_ + j_ - 4 * i - 2 * j ? 1 : 0);
+            sum1_5 += pool1OutputGrad[pool1OutputGradAtJ + 5] * (first3_5 === 2 * i_ + j_ - 4 * i - 2 * j ? 1 : 0);
           }
-          conv1OutputGrad[4704 * example + 168 * i_ + 6 * j_ + c_] = sum1_0;
-          conv1OutputGrad[4704 * example + 168 * i_ + 6 * j_ + c_ + 1] = sum1_1;
-          conv1OutputGrad[4704 * example + 168 * i_ + 6 * j_ + c_ + 2] = sum1_2;
-          conv1OutputGrad[4704 * example + 168 * i_ + 6 * j_ + c_ + 3] = sum1_3;
         }
-        for (let c_ = 4; c_ <= 5; c_++) {
-          let sum1 = 0;
-          for (let i = Math.max(Math.ceil((i_ - 1) / 2), 0), iLast = Math.min(Math.floor((i_) / 2), 13); i <= iLast; i++) {
-            for (let j = Math.max(Math.ceil((j_ - 1) / 2), 0), jLast = Math.min(Math.floor((j_) / 2), 13); j <= jLast; j++) {
-              let largest2 = -Infinity;
-              let first3 = -1;
-              for (let m2 = 0; m2 <= 1; m2++) {
-                for (let n2 = 0; n2 <= 1; n2++) {
-                  if (conv1Output[4704 * example + 336 * i + 168 * m2 + 12 * j + 6 * n2 + c_] > largest2) {
-                    largest2 = conv1Output[4704 * example + 336 * i + 168 * m2 + 12 * j + 6 * n2 + c_];
-                    first3 = 2 * m2 + n2;
-                  }
-                }
-              }
-              sum1 += pool1OutputGrad[1176 * example + 84 * i + 6 * j + c_] * (first3 === 2 * i_ + j_ - 4 * i - 2 * j ? 1 : 0);
-            }
-          }
-          conv1OutputGrad[4704 * example + 168 * i_ + 6 * j_ + c_] = sum1;
-        }
+        conv1OutputGrad[conv1OutputGradAtJPrime] = sum1_0;
+        conv1OutputGrad[conv1OutputGradAtJPrime + 1] = sum1_1;
+        conv1OutputGrad[conv1OutputGradAtJPrime + 2] = sum1_2;
+        conv1OutputGrad[conv1OutputGradAtJPrime + 3] = sum1_3;
+        conv1OutputGrad[conv1OutputGradAtJPrime + 4] = sum1_4;
+        conv1OutputGrad[conv1OutputGradAtJPrime + 5] = sum1_5;
       }
     }
   }
@@ -2080,10 +3016,22 @@ function computeConv1PreActivationGrad(state: State, batch: number): void {
   const conv1OutputGrad = state.conv1OutputGrad;
   const conv1PreActivationGrad = state.conv1PreActivationGrad;
   for (let example = 0; example < batch; example++) {
+    const conv1PreActivationGradAtExample = 4704 * example;
+    const conv1OutputGradAtExample = 4704 * example;
+    const conv1PreActivationAtExample = 4704 * example;
     for (let i_ = 0; i_ <= 27; i_++) {
+      const conv1PreActivationGradAtIPrime = conv1PreActivationGradAtExample + 168 * i_;
+      const conv1OutputGradAtIPrime = conv1OutputGradAtExample + 168 * i_;
+      const conv1PreActivationAtIPrime = conv1PreActivationAtExample + 168 * i_;
       for (let j_ = 0; j_ <= 27; j_++) {
+        const conv1PreActivationGradAtJPrime = conv1PreActivationGradAtIPrime + 6 * j_;
+        const conv1OutputGradAtJPrime = conv1OutputGradAtIPrime + 6 * j_;
+        const conv1PreActivationAtJPrime = conv1PreActivationAtIPrime + 6 * j_;
         for (let c_ = 0; c_ <= 5; c_++) {
-          conv1PreActivationGrad[4704 * example + 168 * i_ + 6 * j_ + c_] = conv1OutputGrad[4704 * example + 168 * i_ + 6 * j_ + c_] * (conv1PreActivation[4704 * example + 168 * i_ + 6 * j_ + c_] > 0 ? 1 : 0);
+          const conv1PreActivationGradAtCPrime = conv1PreActivationGradAtJPrime + c_;
+          const conv1OutputGradAtCPrime = conv1OutputGradAtJPrime + c_;
+          const conv1PreActivationAtCPrime = conv1PreActivationAtJPrime + c_;
+          conv1PreActivationGrad[conv1PreActivationGradAtCPrime] = conv1OutputGrad[conv1OutputGradAtCPrime] * (conv1PreActivation[conv1PreActivationAtCPrime] > 0 ? 1 : 0);
         }
       }
     }
@@ -2100,50 +3048,54 @@ function computeConv1KernelGrad(state: State, batch: number): void {
   const conv1PreActivationGrad = state.conv1PreActivationGrad;
   const conv1KernelGrad = state.conv1KernelGrad;
   for (let m_ = 0; m_ <= 4; m_++) {
+    const xAtMPrime = 28 * m_;
+    const conv1KernelGradAtMPrime = 30 * m_;
     for (let n_ = 0; n_ <= 4; n_++) {
-      for (let k_ = 0; k_ <= 0; k_++) {
-        for (let c_ = 0; c_ <= 2; c_ += 4) {
-          let total_0 = 0;
-          let total_1 = 0;
-          let total_2 = 0;
-          let total_3 = 0;
-          for (let example = 0; example < batch; example++) {
-            let sum1_0 = 0;
-            let sum1_1 = 0;
-            let sum1_2 = 0;
-            let sum1_3 = 0;
-            for (let i = Math.max(-m_ + 2, 0), iLast = Math.min(-m_ + 29, 27); i <= iLast; i++) {
-              for (let j = Math.max(-n_ + 2, 0), jLast = Math.min(-n_ + 29, 27); j <= jLast; j++) {
-                sum1_0 += conv1PreActivationGrad[4704 * example + 168 * i + 6 * j + c_] * x[784 * example + 28 * i + 28 * m_ + j + n_ + k_ - 58];
-                sum1_1 += conv1PreActivationGrad[4704 * example + 168 * i + 6 * j + c_ + 1] * x[784 * example + 28 * i + 28 * m_ + j + n_ + k_ - 58];
-                sum1_2 += conv1PreActivationGrad[4704 * example + 168 * i + 6 * j + c_ + 2] * x[784 * example + 28 * i + 28 * m_ + j + n_ + k_ - 58];
-                sum1_3 += conv1PreActivationGrad[4704 * example + 168 * i + 6 * j + c_ + 3] * x[784 * example + 28 * i + 28 * m_ + j + n_ + k_ - 58];
-              }
-            }
-            total_0 += sum1_0;
-            total_1 += sum1_1;
-            total_2 += sum1_2;
-            total_3 += sum1_3;
+      const xAtNPrime = xAtMPrime + n_;
+      const conv1KernelGradAtNPrime = conv1KernelGradAtMPrime + 6 * n_;
+      let total_0 = 0;
+      let total_1 = 0;
+      let total_2 = 0;
+      let total_3 = 0;
+      let total_4 = 0;
+      let total_5 = 0;
+      for (let example = 0; example < batch; example++) {
+        const conv1PreActivationGradAtExample = 4704 * example;
+        const xAtExample = xAtNPrime + 784 * example;
+        let sum1_0 = 0;
+        let sum1_1 = 0;
+        let sum1_2 = 0;
+        let sum1_3 = 0;
+        let sum1_4 = 0;
+        let sum1_5 = 0;
+        for (let i = Math.max(-m_ + 2, 0), iLast = Math.min(-m_ + 29, 27); i <= iLast; i++) {
+          const conv1PreActivationGradAtI = conv1PreActivationGradAtExample + 168 * i;
+          const xAtI = xAtExample + 28 * i;
+          for (let j = Math.max(-n_ + 2, 0), jLast = Math.min(-n_ + 29, 27); j <= jLast; j++) {
+            const conv1PreActivationGradAtJ = conv1PreActivationGradAtI + 6 * j;
+            const xAtJ = xAtI + j;
+            const x_0 = x[xAtJ - 58];
+            sum1_0 += conv1PreActivationGrad[conv1PreActivationGradAtJ] * x_0;
+            sum1_1 += conv1PreActivationGrad[conv1PreActivationGradAtJ + 1] * x_0;
+            sum1_2 += conv1PreActivationGrad[conv1PreActivationGradAtJ + 2] * x_0;
+            sum1_3 += conv1PreActivationGrad[conv1PreActivationGradAtJ + 3] * x_0;
+            sum1_4 += conv1PreActivationGrad[conv1PreActivationGradAtJ + 4] * x_0;
+            sum1_5 += conv1PreActivationGrad[conv1PreActivationGradAtJ + 5] * x_0;
           }
-          conv1KernelGrad[30 * m_ + 6 * n_ + 6 * k_ + c_] = total_0 / batch;
-          conv1KernelGrad[30 * m_ + 6 * n_ + 6 * k_ + c_ + 1] = total_1 / batch;
-          conv1KernelGrad[30 * m_ + 6 * n_ + 6 * k_ + c_ + 2] = total_2 / batch;
-          conv1KernelGrad[30 * m_ + 6 * n_ + 6 * k_ + c_ + 3] = total_3 / batch;
         }
-        for (let c_ = 4; c_ <= 5; c_++) {
-          let total = 0;
-          for (let example = 0; example < batch; example++) {
-            let sum1 = 0;
-            for (let i = Math.max(-m_ + 2, 0), iLast = Math.min(-m_ + 29, 27); i <= iLast; i++) {
-              for (let j = Math.max(-n_ + 2, 0), jLast = Math.min(-n_ + 29, 27); j <= jLast; j++) {
-                sum1 += conv1PreActivationGrad[4704 * example + 168 * i + 6 * j + c_] * x[784 * example + 28 * i + 28 * m_ + j + n_ + k_ - 58];
-              }
-            }
-            total += sum1;
-          }
-          conv1KernelGrad[30 * m_ + 6 * n_ + 6 * k_ + c_] = total / batch;
-        }
+        total_0 += sum1_0;
+        total_1 += sum1_1;
+        total_2 += sum1_2;
+        total_3 += sum1_3;
+        total_4 += sum1_4;
+        total_5 += sum1_5;
       }
+      conv1KernelGrad[conv1KernelGradAtNPrime] = total_0 / batch;
+      conv1KernelGrad[conv1KernelGradAtNPrime + 1] = total_1 / batch;
+      conv1KernelGrad[conv1KernelGradAtNPrime + 2] = total_2 / batch;
+      conv1KernelGrad[conv1KernelGradAtNPrime + 3] = total_3 / batch;
+      conv1KernelGrad[conv1KernelGradAtNPrime + 4] = total_4 / batch;
+      conv1KernelGrad[conv1KernelGradAtNPrime + 5] = total_5 / batch;
     }
   }
 }
@@ -2156,47 +3108,42 @@ function computeConv1KernelGrad(state: State, batch: number): void {
 function computeConv1BiasGrad(state: State, batch: number): void {
   const conv1PreActivationGrad = state.conv1PreActivationGrad;
   const conv1BiasGrad = state.conv1BiasGrad;
-  for (let c_ = 0; c_ <= 2; c_ += 4) {
-    let total_0 = 0;
-    let total_1 = 0;
-    let total_2 = 0;
-    let total_3 = 0;
-    for (let example = 0; example < batch; example++) {
-      let sum1_0 = 0;
-      let sum1_1 = 0;
-      let sum1_2 = 0;
-      let sum1_3 = 0;
-      for (let i = 0; i <= 27; i++) {
-        for (let j = 0; j <= 27; j++) {
-          sum1_0 += conv1PreActivationGrad[4704 * example + 168 * i + 6 * j + c_];
-          sum1_1 += conv1PreActivationGrad[4704 * example + 168 * i + 6 * j + c_ + 1];
-          sum1_2 += conv1PreActivationGrad[4704 * example + 168 * i + 6 * j + c_ + 2];
-          sum1_3 += conv1PreActivationGrad[4704 * example + 168 * i + 6 * j + c_ + 3];
-        }
-      }
-      total_0 += sum1_0;
-      total_1 += sum1_1;
-      total_2 += sum1_2;
-      total_3 += sum1_3;
+  let total_0 = 0;
+  let total_1 = 0;
+  let total_2 = 0;
+  let total_3 = 0;
+  let total_4 = 0;
+  let total_5 = 0;
+  for (let example = 0; example < batch; example++) {
+    const conv1PreActivationGradAtExample = 4704 * example;
+    let sum1_0 = 0;
+    let sum1_1 = 0;
+    let sum1_2 = 0;
+    let sum1_3 = 0;
+    let sum1_4 = 0;
+    let sum1_5 = 0;
+    for (let ij = 0; ij <= 783; ij++) {
+      const conv1PreActivationGradAtIj = conv1PreActivationGradAtExample + 6 * ij;
+      sum1_0 += conv1PreActivationGrad[conv1PreActivationGradAtIj];
+      sum1_1 += conv1PreActivationGrad[conv1PreActivationGradAtIj + 1];
+      sum1_2 += conv1PreActivationGrad[conv1PreActivationGradAtIj + 2];
+      sum1_3 += conv1PreActivationGrad[conv1PreActivationGradAtIj + 3];
+      sum1_4 += conv1PreActivationGrad[conv1PreActivationGradAtIj + 4];
+      sum1_5 += conv1PreActivationGrad[conv1PreActivationGradAtIj + 5];
     }
-    conv1BiasGrad[c_] = total_0 / batch;
-    conv1BiasGrad[c_ + 1] = total_1 / batch;
-    conv1BiasGrad[c_ + 2] = total_2 / batch;
-    conv1BiasGrad[c_ + 3] = total_3 / batch;
+    total_0 += sum1_0;
+    total_1 += sum1_1;
+    total_2 += sum1_2;
+    total_3 += sum1_3;
+    total_4 += sum1_4;
+    total_5 += sum1_5;
   }
-  for (let c_ = 4; c_ <= 5; c_++) {
-    let total = 0;
-    for (let example = 0; example < batch; example++) {
-      let sum1 = 0;
-      for (let i = 0; i <= 27; i++) {
-        for (let j = 0; j <= 27; j++) {
-          sum1 += conv1PreActivationGrad[4704 * example + 168 * i + 6 * j + c_];
-        }
-      }
-      total += sum1;
-    }
-    conv1BiasGrad[c_] = total / batch;
-  }
+  conv1BiasGrad[0] = total_0 / batch;
+  conv1BiasGrad[1] = total_1 / batch;
+  conv1BiasGrad[2] = total_2 / batch;
+  conv1BiasGrad[3] = total_3 / batch;
+  conv1BiasGrad[4] = total_4 / batch;
+  conv1BiasGrad[5] = total_5 / batch;
 }
 
 /**
@@ -2209,126 +3156,279 @@ function computeConv2KernelGrad(state: State, batch: number): void {
   const conv2PreActivationGrad = state.conv2PreActivationGrad;
   const conv2KernelGrad = state.conv2KernelGrad;
   for (let m_ = 0; m_ <= 4; m_++) {
+    const pool1OutputAtMPrime = 84 * m_;
+    const conv2KernelGradAtMPrime = 480 * m_;
     for (let n_ = 0; n_ <= 4; n_++) {
-      for (let k_ = 0; k_ <= 2; k_ += 4) {
-        for (let c_ = 0; c_ <= 12; c_ += 4) {
-          let total_0 = 0;
-          let total_1 = 0;
-          let total_2 = 0;
-          let total_3 = 0;
-          let total_4 = 0;
-          let total_5 = 0;
-          let total_6 = 0;
-          let total_7 = 0;
-          let total_8 = 0;
-          let total_9 = 0;
-          let total_10 = 0;
-          let total_11 = 0;
-          let total_12 = 0;
-          let total_13 = 0;
-          let total_14 = 0;
-          let total_15 = 0;
-          for (let example = 0; example < batch; example++) {
-            let sum1_0 = 0;
-            let sum1_1 = 0;
-            let sum1_2 = 0;
-            let sum1_3 = 0;
-            let sum1_4 = 0;
-            let sum1_5 = 0;
-            let sum1_6 = 0;
-            let sum1_7 = 0;
-            let sum1_8 = 0;
-            let sum1_9 = 0;
-            let sum1_10 = 0;
-            let sum1_11 = 0;
-            let sum1_12 = 0;
-            let sum1_13 = 0;
-            let sum1_14 = 0;
-            let sum1_15 = 0;
-            for (let i = 0; i <= 9; i++) {
-              for (let j = 0; j <= 9; j++) {
-                sum1_0 += conv2PreActivationGrad[1600 * example + 160 * i + 16 * j + c_] * pool1Output[1176 * example + 84 * i + 84 * m_ + 6 * j + 6 * n_ + k_];
-                sum1_1 += conv2PreActivationGrad[1600 * example + 160 * i + 16 * j + c_ + 1] * pool1Output[1176 * example + 84 * i + 84 * m_ + 6 * j + 6 * n_ + k_];
-                sum1_2 += conv2PreActivationGrad[1600 * example + 160 * i + 16 * j + c_ + 2] * pool1Output[1176 * example + 84 * i + 84 * m_ + 6 * j + 6 * n_ + k_];
-                sum1_3 += conv2PreActivationGrad[1600 * example + 160 * i + 16 * j + c_ + 3] * pool1Output[1176 * example + 84 * i + 84 * m_ + 6 * j + 6 * n_ + k_];
-                sum1_4 += conv2PreActivationGrad[1600 * example + 160 * i + 16 * j + c_] * pool1Output[1176 * example + 84 * i + 84 * m_ + 6 * j + 6 * n_ + k_ + 1];
-                sum1_5 += conv2PreActivationGrad[1600 * example + 160 * i + 16 * j + c_ + 1] * pool1Output[1176 * example + 84 * i + 84 * m_ + 6 * j + 6 * n_ + k_ + 1];
-                sum1_6 += conv2PreActivationGrad[1600 * example + 160 * i + 16 * j + c_ + 2] * pool1Output[1176 * example + 84 * i + 84 * m_ + 6 * j + 6 * n_ + k_ + 1];
-                sum1_7 += conv2PreActivationGrad[1600 * example + 160 * i + 16 * j + c_ + 3] * pool1Output[1176 * example + 84 * i + 84 * m_ + 6 * j + 6 * n_ + k_ + 1];
-                sum1_8 += conv2PreActivationGrad[1600 * example + 160 * i + 16 * j + c_] * pool1Output[1176 * example + 84 * i + 84 * m_ + 6 * j + 6 * n_ + k_ + 2];
-                sum1_9 += conv2PreActivationGrad[1600 * example + 160 * i + 16 * j + c_ + 1] * pool1Output[1176 * example + 84 * i + 84 * m_ + 6 * j + 6 * n_ + k_ + 2];
-                sum1_10 += conv2PreActivationGrad[1600 * example + 160 * i + 16 * j + c_ + 2] * pool1Output[1176 * example + 84 * i + 84 * m_ + 6 * j + 6 * n_ + k_ + 2];
-                sum1_11 += conv2PreActivationGrad[1600 * example + 160 * i + 16 * j + c_ + 3] * pool1Output[1176 * example + 84 * i + 84 * m_ + 6 * j + 6 * n_ + k_ + 2];
-                sum1_12 += conv2PreActivationGrad[1600 * example + 160 * i + 16 * j + c_] * pool1Output[1176 * example + 84 * i + 84 * m_ + 6 * j + 6 * n_ + k_ + 3];
-                sum1_13 += conv2PreActivationGrad[1600 * example + 160 * i + 16 * j + c_ + 1] * pool1Output[1176 * example + 84 * i + 84 * m_ + 6 * j + 6 * n_ + k_ + 3];
-                sum1_14 += conv2PreActivationGrad[1600 * example + 160 * i + 16 * j + c_ + 2] * pool1Output[1176 * example + 84 * i + 84 * m_ + 6 * j + 6 * n_ + k_ + 3];
-                sum1_15 += conv2PreActivationGrad[1600 * example + 160 * i + 16 * j + c_ + 3] * pool1Output[1176 * example + 84 * i + 84 * m_ + 6 * j + 6 * n_ + k_ + 3];
-              }
+      const pool1OutputAtNPrime = pool1OutputAtMPrime + 6 * n_;
+      const conv2KernelGradAtNPrime = conv2KernelGradAtMPrime + 96 * n_;
+      for (let c_ = 0; c_ <= 8; c_ += 8) {
+        const conv2KernelGradAtCPrime = conv2KernelGradAtNPrime + c_;
+        let total_0 = 0;
+        let total_1 = 0;
+        let total_2 = 0;
+        let total_3 = 0;
+        let total_4 = 0;
+        let total_5 = 0;
+        let total_6 = 0;
+        let total_7 = 0;
+        let total_8 = 0;
+        let total_9 = 0;
+        let total_10 = 0;
+        let total_11 = 0;
+        let total_12 = 0;
+        let total_13 = 0;
+        let total_14 = 0;
+        let total_15 = 0;
+        let total_16 = 0;
+        let total_17 = 0;
+        let total_18 = 0;
+        let total_19 = 0;
+        let total_20 = 0;
+        let total_21 = 0;
+        let total_22 = 0;
+        let total_23 = 0;
+        let total_24 = 0;
+        let total_25 = 0;
+        let total_26 = 0;
+        let total_27 = 0;
+        let total_28 = 0;
+        let total_29 = 0;
+        let total_30 = 0;
+        let total_31 = 0;
+        let total_32 = 0;
+        let total_33 = 0;
+        let total_34 = 0;
+        let total_35 = 0;
+        let total_36 = 0;
+        let total_37 = 0;
+        let total_38 = 0;
+        let total_39 = 0;
+        let total_40 = 0;
+        let total_41 = 0;
+        let total_42 = 0;
+        let total_43 = 0;
+        let total_44 = 0;
+        let total_45 = 0;
+        let total_46 = 0;
+        let total_47 = 0;
+        for (let example = 0; example < batch; example++) {
+          const conv2PreActivationGradAtExample = c_ + 1600 * example;
+          const pool1OutputAtExample = pool1OutputAtNPrime + 1176 * example;
+          let sum1_0 = 0;
+          let sum1_1 = 0;
+          let sum1_2 = 0;
+          let sum1_3 = 0;
+          let sum1_4 = 0;
+          let sum1_5 = 0;
+          let sum1_6 = 0;
+          let sum1_7 = 0;
+          let sum1_8 = 0;
+          let sum1_9 = 0;
+          let sum1_10 = 0;
+          let sum1_11 = 0;
+          let sum1_12 = 0;
+          let sum1_13 = 0;
+          let sum1_14 = 0;
+          let sum1_15 = 0;
+          let sum1_16 = 0;
+          let sum1_17 = 0;
+          let sum1_18 = 0;
+          let sum1_19 = 0;
+          let sum1_20 = 0;
+          let sum1_21 = 0;
+          let sum1_22 = 0;
+          let sum1_23 = 0;
+          let sum1_24 = 0;
+          let sum1_25 = 0;
+          let sum1_26 = 0;
+          let sum1_27 = 0;
+          let sum1_28 = 0;
+          let sum1_29 = 0;
+          let sum1_30 = 0;
+          let sum1_31 = 0;
+          let sum1_32 = 0;
+          let sum1_33 = 0;
+          let sum1_34 = 0;
+          let sum1_35 = 0;
+          let sum1_36 = 0;
+          let sum1_37 = 0;
+          let sum1_38 = 0;
+          let sum1_39 = 0;
+          let sum1_40 = 0;
+          let sum1_41 = 0;
+          let sum1_42 = 0;
+          let sum1_43 = 0;
+          let sum1_44 = 0;
+          let sum1_45 = 0;
+          let sum1_46 = 0;
+          let sum1_47 = 0;
+          for (let i = 0; i <= 9; i++) {
+            const conv2PreActivationGradAtI = conv2PreActivationGradAtExample + 160 * i;
+            const pool1OutputAtI = pool1OutputAtExample + 84 * i;
+            for (let j = 0; j <= 9; j++) {
+              const conv2PreActivationGradAtJ = conv2PreActivationGradAtI + 16 * j;
+              const pool1OutputAtJ = pool1OutputAtI + 6 * j;
+              const conv2PreActivationGrad_0 = conv2PreActivationGrad[conv2PreActivationGradAtJ];
+              const conv2PreActivationGrad_1 = conv2PreActivationGrad[conv2PreActivationGradAtJ + 1];
+              const conv2PreActivationGrad_2 = conv2PreActivationGrad[conv2PreActivationGradAtJ + 2];
+              const conv2PreActivationGrad_3 = conv2PreActivationGrad[conv2PreActivationGradAtJ + 3];
+              const conv2PreActivationGrad_4 = conv2PreActivationGrad[conv2PreActivationGradAtJ + 4];
+              const conv2PreActivationGrad_5 = conv2PreActivationGrad[conv2PreActivationGradAtJ + 5];
+              const conv2PreActivationGrad_6 = conv2PreActivationGrad[conv2PreActivationGradAtJ + 6];
+              const conv2PreActivationGrad_7 = conv2PreActivationGrad[conv2PreActivationGradAtJ + 7];
+              const pool1Output_0 = pool1Output[pool1OutputAtJ];
+              const pool1Output_1 = pool1Output[pool1OutputAtJ + 1];
+              const pool1Output_2 = pool1Output[pool1OutputAtJ + 2];
+              const pool1Output_3 = pool1Output[pool1OutputAtJ + 3];
+              const pool1Output_4 = pool1Output[pool1OutputAtJ + 4];
+              const pool1Output_5 = pool1Output[pool1OutputAtJ + 5];
+              sum1_0 += conv2PreActivationGrad_0 * pool1Output_0;
+              sum1_1 += conv2PreActivationGrad_1 * pool1Output_0;
+              sum1_2 += conv2PreActivationGrad_2 * pool1Output_0;
+              sum1_3 += conv2PreActivationGrad_3 * pool1Output_0;
+              sum1_4 += conv2PreActivationGrad_4 * pool1Output_0;
+              sum1_5 += conv2PreActivationGrad_5 * pool1Output_0;
+              sum1_6 += conv2PreActivationGrad_6 * pool1Output_0;
+              sum1_7 += conv2PreActivationGrad_7 * pool1Output_0;
+              sum1_8 += conv2PreActivationGrad_0 * pool1Output_1;
+              sum1_9 += conv2PreActivationGrad_1 * pool1Output_1;
+              sum1_10 += conv2PreActivationGrad_2 * pool1Output_1;
+              sum1_11 += conv2PreActivationGrad_3 * pool1Output_1;
+              sum1_12 += conv2PreActivationGrad_4 * pool1Output_1;
+              sum1_13 += conv2PreActivationGrad_5 * pool1Output_1;
+              sum1_14 += conv2PreActivationGrad_6 * pool1Output_1;
+              sum1_15 += conv2PreActivationGrad_7 * pool1Output_1;
+              sum1_16 += conv2PreActivationGrad_0 * pool1Output_2;
+              sum1_17 += conv2PreActivationGrad_1 * pool1Output_2;
+              sum1_18 += conv2PreActivationGrad_2 * pool1Output_2;
+              sum1_19 += conv2PreActivationGrad_3 * pool1Output_2;
+              sum1_20 += conv2PreActivationGrad_4 * pool1Output_2;
+              sum1_21 += conv2PreActivationGrad_5 * pool1Output_2;
+              sum1_22 += conv2PreActivationGrad_6 * pool1Output_2;
+              sum1_23 += conv2PreActivationGrad_7 * pool1Output_2;
+              sum1_24 += conv2PreActivationGrad_0 * pool1Output_3;
+              sum1_25 += conv2PreActivationGrad_1 * pool1Output_3;
+              sum1_26 += conv2PreActivationGrad_2 * pool1Output_3;
+              sum1_27 += conv2PreActivationGrad_3 * pool1Output_3;
+              sum1_28 += conv2PreActivationGrad_4 * pool1Output_3;
+              sum1_29 += conv2PreActivationGrad_5 * pool1Output_3;
+              sum1_30 += conv2PreActivationGrad_6 * pool1Output_3;
+              sum1_31 += conv2PreActivationGrad_7 * pool1Output_3;
+              sum1_32 += conv2PreActivationGrad_0 * pool1Output_4;
+              sum1_33 += conv2PreActivationGrad_1 * pool1Output_4;
+              sum1_34 += conv2PreActivationGrad_2 * pool1Output_4;
+              sum1_35 += conv2PreActivationGrad_3 * pool1Output_4;
+              sum1_36 += conv2PreActivationGrad_4 * pool1Output_4;
+              sum1_37 += conv2PreActivationGrad_5 * pool1Output_4;
+              sum1_38 += conv2PreActivationGrad_6 * pool1Output_4;
+              sum1_39 += conv2PreActivationGrad_7 * pool1Output_4;
+              sum1_40 += conv2PreActivationGrad_0 * pool1Output_5;
+              sum1_41 += conv2PreActivationGrad_1 * pool1Output_5;
+              sum1_42 += conv2PreActivationGrad_2 * pool1Output_5;
+              sum1_43 += conv2PreActivationGrad_3 * pool1Output_5;
+              sum1_44 += conv2PreActivationGrad_4 * pool1Output_5;
+              sum1_45 += conv2PreActivationGrad_5 * pool1Output_5;
+              sum1_46 += conv2PreActivationGrad_6 * pool1Output_5;
+              sum1_47 += conv2PreActivationGrad_7 * pool1Output_5;
             }
-            total_0 += sum1_0;
-            total_1 += sum1_1;
-            total_2 += sum1_2;
-            total_3 += sum1_3;
-            total_4 += sum1_4;
-            total_5 += sum1_5;
-            total_6 += sum1_6;
-            total_7 += sum1_7;
-            total_8 += sum1_8;
-            total_9 += sum1_9;
-            total_10 += sum1_10;
-            total_11 += sum1_11;
-            total_12 += sum1_12;
-            total_13 += sum1_13;
-            total_14 += sum1_14;
-            total_15 += sum1_15;
           }
-          conv2KernelGrad[480 * m_ + 96 * n_ + 16 * k_ + c_] = total_0 / batch;
-          conv2KernelGrad[480 * m_ + 96 * n_ + 16 * k_ + c_ + 1] = total_1 / batch;
-          conv2KernelGrad[480 * m_ + 96 * n_ + 16 * k_ + c_ + 2] = total_2 / batch;
-          conv2KernelGrad[480 * m_ + 96 * n_ + 16 * k_ + c_ + 3] = total_3 / batch;
-          conv2KernelGrad[480 * m_ + 96 * n_ + 16 * k_ + c_ + 16] = total_4 / batch;
-          conv2KernelGrad[480 * m_ + 96 * n_ + 16 * k_ + c_ + 17] = total_5 / batch;
-          conv2KernelGrad[480 * m_ + 96 * n_ + 16 * k_ + c_ + 18] = total_6 / batch;
-          conv2KernelGrad[480 * m_ + 96 * n_ + 16 * k_ + c_ + 19] = total_7 / batch;
-          conv2KernelGrad[480 * m_ + 96 * n_ + 16 * k_ + c_ + 32] = total_8 / batch;
-          conv2KernelGrad[480 * m_ + 96 * n_ + 16 * k_ + c_ + 33] = total_9 / batch;
-          conv2KernelGrad[480 * m_ + 96 * n_ + 16 * k_ + c_ + 34] = total_10 / batch;
-          conv2KernelGrad[480 * m_ + 96 * n_ + 16 * k_ + c_ + 35] = total_11 / batch;
-          conv2KernelGrad[480 * m_ + 96 * n_ + 16 * k_ + c_ + 48] = total_12 / batch;
-          conv2KernelGrad[480 * m_ + 96 * n_ + 16 * k_ + c_ + 49] = total_13 / batch;
-          conv2KernelGrad[480 * m_ + 96 * n_ + 16 * k_ + c_ + 50] = total_14 / batch;
-          conv2KernelGrad[480 * m_ + 96 * n_ + 16 * k_ + c_ + 51] = total_15 / batch;
+          total_0 += sum1_0;
+          total_1 += sum1_1;
+          total_2 += sum1_2;
+          total_3 += sum1_3;
+          total_4 += sum1_4;
+          total_5 += sum1_5;
+          total_6 += sum1_6;
+          total_7 += sum1_7;
+          total_8 += sum1_8;
+          total_9 += sum1_9;
+          total_10 += sum1_10;
+          total_11 += sum1_11;
+          total_12 += sum1_12;
+          total_13 += sum1_13;
+          total_14 += sum1_14;
+          total_15 += sum1_15;
+          total_16 += sum1_16;
+          total_17 += sum1_17;
+          total_18 += sum1_18;
+          total_19 += sum1_19;
+          total_20 += sum1_20;
+          total_21 += sum1_21;
+          total_22 += sum1_22;
+          total_23 += sum1_23;
+          total_24 += sum1_24;
+          total_25 += sum1_25;
+          total_26 += sum1_26;
+          total_27 += sum1_27;
+          total_28 += sum1_28;
+          total_29 += sum1_29;
+          total_30 += sum1_30;
+          total_31 += sum1_31;
+          total_32 += sum1_32;
+          total_33 += sum1_33;
+          total_34 += sum1_34;
+          total_35 += sum1_35;
+          total_36 += sum1_36;
+          total_37 += sum1_37;
+          total_38 += sum1_38;
+          total_39 += sum1_39;
+          total_40 += sum1_40;
+          total_41 += sum1_41;
+          total_42 += sum1_42;
+          total_43 += sum1_43;
+          total_44 += sum1_44;
+          total_45 += sum1_45;
+          total_46 += sum1_46;
+          total_47 += sum1_47;
         }
-      }
-      for (let k_ = 4; k_ <= 5; k_++) {
-        for (let c_ = 0; c_ <= 12; c_ += 4) {
-          let total_0 = 0;
-          let total_1 = 0;
-          let total_2 = 0;
-          let total_3 = 0;
-          for (let example = 0; example < batch; example++) {
-            let sum1_0 = 0;
-            let sum1_1 = 0;
-            let sum1_2 = 0;
-            let sum1_3 = 0;
-            for (let i = 0; i <= 9; i++) {
-              for (let j = 0; j <= 9; j++) {
-                sum1_0 += conv2PreActivationGrad[1600 * example + 160 * i + 16 * j + c_] * pool1Output[1176 * example + 84 * i + 84 * m_ + 6 * j + 6 * n_ + k_];
-                sum1_1 += conv2PreActivationGrad[1600 * example + 160 * i + 16 * j + c_ + 1] * pool1Output[1176 * example + 84 * i + 84 * m_ + 6 * j + 6 * n_ + k_];
-                sum1_2 += conv2PreActivationGrad[1600 * example + 160 * i + 16 * j + c_ + 2] * pool1Output[1176 * example + 84 * i + 84 * m_ + 6 * j + 6 * n_ + k_];
-                sum1_3 += conv2PreActivationGrad[1600 * example + 160 * i + 16 * j + c_ + 3] * pool1Output[1176 * example + 84 * i + 84 * m_ + 6 * j + 6 * n_ + k_];
-              }
-            }
-            total_0 += sum1_0;
-            total_1 += sum1_1;
-            total_2 += sum1_2;
-            total_3 += sum1_3;
-          }
-          conv2KernelGrad[480 * m_ + 96 * n_ + 16 * k_ + c_] = total_0 / batch;
-          conv2KernelGrad[480 * m_ + 96 * n_ + 16 * k_ + c_ + 1] = total_1 / batch;
-          conv2KernelGrad[480 * m_ + 96 * n_ + 16 * k_ + c_ + 2] = total_2 / batch;
-          conv2KernelGrad[480 * m_ + 96 * n_ + 16 * k_ + c_ + 3] = total_3 / batch;
-        }
+        conv2KernelGrad[conv2KernelGradAtCPrime] = total_0 / batch;
+        conv2KernelGrad[conv2KernelGradAtCPrime + 1] = total_1 / batch;
+        conv2KernelGrad[conv2KernelGradAtCPrime + 2] = total_2 / batch;
+        conv2KernelGrad[conv2KernelGradAtCPrime + 3] = total_3 / batch;
+        conv2KernelGrad[conv2KernelGradAtCPrime + 4] = total_4 / batch;
+        conv2KernelGrad[conv2KernelGradAtCPrime + 5] = total_5 / batch;
+        conv2KernelGrad[conv2KernelGradAtCPrime + 6] = total_6 / batch;
+        conv2KernelGrad[conv2KernelGradAtCPrime + 7] = total_7 / batch;
+        conv2KernelGrad[conv2KernelGradAtCPrime + 16] = total_8 / batch;
+        conv2KernelGrad[conv2KernelGradAtCPrime + 17] = total_9 / batch;
+        conv2KernelGrad[conv2KernelGradAtCPrime + 18] = total_10 / batch;
+        conv2KernelGrad[conv2KernelGradAtCPrime + 19] = total_11 / batch;
+        conv2KernelGrad[conv2KernelGradAtCPrime + 20] = total_12 / batch;
+        conv2KernelGrad[conv2KernelGradAtCPrime + 21] = total_13 / batch;
+        conv2KernelGrad[conv2KernelGradAtCPrime + 22] = total_14 / batch;
+        conv2KernelGrad[conv2KernelGradAtCPrime + 23] = total_15 / batch;
+        conv2KernelGrad[conv2KernelGradAtCPrime + 32] = total_16 / batch;
+        conv2KernelGrad[conv2KernelGradAtCPrime + 33] = total_17 / batch;
+        conv2KernelGrad[conv2KernelGradAtCPrime + 34] = total_18 / batch;
+        conv2KernelGrad[conv2KernelGradAtCPrime + 35] = total_19 / batch;
+        conv2KernelGrad[conv2KernelGradAtCPrime + 36] = total_20 / batch;
+        conv2KernelGrad[conv2KernelGradAtCPrime + 37] = total_21 / batch;
+        conv2KernelGrad[conv2KernelGradAtCPrime + 38] = total_22 / batch;
+        conv2KernelGrad[conv2KernelGradAtCPrime + 39] = total_23 / batch;
+        conv2KernelGrad[conv2KernelGradAtCPrime + 48] = total_24 / batch;
+        conv2KernelGrad[conv2KernelGradAtCPrime + 49] = total_25 / batch;
+        conv2KernelGrad[conv2KernelGradAtCPrime + 50] = total_26 / batch;
+        conv2KernelGrad[conv2KernelGradAtCPrime + 51] = total_27 / batch;
+        conv2KernelGrad[conv2KernelGradAtCPrime + 52] = total_28 / batch;
+        conv2KernelGrad[conv2KernelGradAtCPrime + 53] = total_29 / batch;
+        conv2KernelGrad[conv2KernelGradAtCPrime + 54] = total_30 / batch;
+        conv2KernelGrad[conv2KernelGradAtCPrime + 55] = total_31 / batch;
+        conv2KernelGrad[conv2KernelGradAtCPrime + 64] = total_32 / batch;
+        conv2KernelGrad[conv2KernelGradAtCPrime + 65] = total_33 / batch;
+        conv2KernelGrad[conv2KernelGradAtCPrime + 66] = total_34 / batch;
+        conv2KernelGrad[conv2KernelGradAtCPrime + 67] = total_35 / batch;
+        conv2KernelGrad[conv2KernelGradAtCPrime + 68] = total_36 / batch;
+        conv2KernelGrad[conv2KernelGradAtCPrime + 69] = total_37 / batch;
+        conv2KernelGrad[conv2KernelGradAtCPrime + 70] = total_38 / batch;
+        conv2KernelGrad[conv2KernelGradAtCPrime + 71] = total_39 / batch;
+        conv2KernelGrad[conv2KernelGradAtCPrime + 80] = total_40 / batch;
+        conv2KernelGrad[conv2KernelGradAtCPrime + 81] = total_41 / batch;
+        conv2KernelGrad[conv2KernelGradAtCPrime + 82] = total_42 / batch;
+        conv2KernelGrad[conv2KernelGradAtCPrime + 83] = total_43 / batch;
+        conv2KernelGrad[conv2KernelGradAtCPrime + 84] = total_44 / batch;
+        conv2KernelGrad[conv2KernelGradAtCPrime + 85] = total_45 / batch;
+        conv2KernelGrad[conv2KernelGradAtCPrime + 86] = total_46 / batch;
+        conv2KernelGrad[conv2KernelGradAtCPrime + 87] = total_47 / batch;
       }
     }
   }
@@ -2342,33 +3442,53 @@ function computeConv2KernelGrad(state: State, batch: number): void {
 function computeConv2BiasGrad(state: State, batch: number): void {
   const conv2PreActivationGrad = state.conv2PreActivationGrad;
   const conv2BiasGrad = state.conv2BiasGrad;
-  for (let c_ = 0; c_ <= 12; c_ += 4) {
+  for (let c_ = 0; c_ <= 8; c_ += 8) {
     let total_0 = 0;
     let total_1 = 0;
     let total_2 = 0;
     let total_3 = 0;
+    let total_4 = 0;
+    let total_5 = 0;
+    let total_6 = 0;
+    let total_7 = 0;
     for (let example = 0; example < batch; example++) {
+      const conv2PreActivationGradAtExample = c_ + 1600 * example;
       let sum1_0 = 0;
       let sum1_1 = 0;
       let sum1_2 = 0;
       let sum1_3 = 0;
-      for (let i = 0; i <= 9; i++) {
-        for (let j = 0; j <= 9; j++) {
-          sum1_0 += conv2PreActivationGrad[1600 * example + 160 * i + 16 * j + c_];
-          sum1_1 += conv2PreActivationGrad[1600 * example + 160 * i + 16 * j + c_ + 1];
-          sum1_2 += conv2PreActivationGrad[1600 * example + 160 * i + 16 * j + c_ + 2];
-          sum1_3 += conv2PreActivationGrad[1600 * example + 160 * i + 16 * j + c_ + 3];
-        }
+      let sum1_4 = 0;
+      let sum1_5 = 0;
+      let sum1_6 = 0;
+      let sum1_7 = 0;
+      for (let ij = 0; ij <= 99; ij++) {
+        const conv2PreActivationGradAtIj = conv2PreActivationGradAtExample + 16 * ij;
+        sum1_0 += conv2PreActivationGrad[conv2PreActivationGradAtIj];
+        sum1_1 += conv2PreActivationGrad[conv2PreActivationGradAtIj + 1];
+        sum1_2 += conv2PreActivationGrad[conv2PreActivationGradAtIj + 2];
+        sum1_3 += conv2PreActivationGrad[conv2PreActivationGradAtIj + 3];
+        sum1_4 += conv2PreActivationGrad[conv2PreActivationGradAtIj + 4];
+        sum1_5 += conv2PreActivationGrad[conv2PreActivationGradAtIj + 5];
+        sum1_6 += conv2PreActivationGrad[conv2PreActivationGradAtIj + 6];
+        sum1_7 += conv2PreActivationGrad[conv2PreActivationGradAtIj + 7];
       }
       total_0 += sum1_0;
       total_1 += sum1_1;
       total_2 += sum1_2;
       total_3 += sum1_3;
+      total_4 += sum1_4;
+      total_5 += sum1_5;
+      total_6 += sum1_6;
+      total_7 += sum1_7;
     }
     conv2BiasGrad[c_] = total_0 / batch;
     conv2BiasGrad[c_ + 1] = total_1 / batch;
     conv2BiasGrad[c_ + 2] = total_2 / batch;
     conv2BiasGrad[c_ + 3] = total_3 / batch;
+    conv2BiasGrad[c_ + 4] = total_4 / batch;
+    conv2BiasGrad[c_ + 5] = total_5 / batch;
+    conv2BiasGrad[c_ + 6] = total_6 / batch;
+    conv2BiasGrad[c_ + 7] = total_7 / batch;
   }
 }
 
@@ -2382,9 +3502,16 @@ function computeFc1KernelGrad(state: State, batch: number): void {
   const fc1PreActivationGrad = state.fc1PreActivationGrad;
   const fc1KernelGrad = state.fc1KernelGrad;
   for (let p_ = 0; p_ <= 4; p_++) {
+    const pool2OutputAtPPrime = 80 * p_;
+    const fc1KernelGradAtPPrime = 9600 * p_;
     for (let q_ = 0; q_ <= 4; q_++) {
+      const pool2OutputAtQPrime = pool2OutputAtPPrime + 16 * q_;
+      const fc1KernelGradAtQPrime = fc1KernelGradAtPPrime + 1920 * q_;
       for (let r_ = 0; r_ <= 12; r_ += 4) {
-        for (let u_ = 0; u_ <= 116; u_ += 4) {
+        const pool2OutputAtRPrime = pool2OutputAtQPrime + r_;
+        const fc1KernelGradAtRPrime = fc1KernelGradAtQPrime + 120 * r_;
+        for (let u_ = 0; u_ <= 112; u_ += 8) {
+          const fc1KernelGradAtUPrime = fc1KernelGradAtRPrime + u_;
           let total_0 = 0;
           let total_1 = 0;
           let total_2 = 0;
@@ -2401,40 +3528,102 @@ function computeFc1KernelGrad(state: State, batch: number): void {
           let total_13 = 0;
           let total_14 = 0;
           let total_15 = 0;
+          let total_16 = 0;
+          let total_17 = 0;
+          let total_18 = 0;
+          let total_19 = 0;
+          let total_20 = 0;
+          let total_21 = 0;
+          let total_22 = 0;
+          let total_23 = 0;
+          let total_24 = 0;
+          let total_25 = 0;
+          let total_26 = 0;
+          let total_27 = 0;
+          let total_28 = 0;
+          let total_29 = 0;
+          let total_30 = 0;
+          let total_31 = 0;
           for (let example = 0; example < batch; example++) {
-            total_0 += fc1PreActivationGrad[120 * example + u_] * pool2Output[400 * example + 80 * p_ + 16 * q_ + r_];
-            total_1 += fc1PreActivationGrad[120 * example + u_ + 1] * pool2Output[400 * example + 80 * p_ + 16 * q_ + r_];
-            total_2 += fc1PreActivationGrad[120 * example + u_ + 2] * pool2Output[400 * example + 80 * p_ + 16 * q_ + r_];
-            total_3 += fc1PreActivationGrad[120 * example + u_ + 3] * pool2Output[400 * example + 80 * p_ + 16 * q_ + r_];
-            total_4 += fc1PreActivationGrad[120 * example + u_] * pool2Output[400 * example + 80 * p_ + 16 * q_ + r_ + 1];
-            total_5 += fc1PreActivationGrad[120 * example + u_ + 1] * pool2Output[400 * example + 80 * p_ + 16 * q_ + r_ + 1];
-            total_6 += fc1PreActivationGrad[120 * example + u_ + 2] * pool2Output[400 * example + 80 * p_ + 16 * q_ + r_ + 1];
-            total_7 += fc1PreActivationGrad[120 * example + u_ + 3] * pool2Output[400 * example + 80 * p_ + 16 * q_ + r_ + 1];
-            total_8 += fc1PreActivationGrad[120 * example + u_] * pool2Output[400 * example + 80 * p_ + 16 * q_ + r_ + 2];
-            total_9 += fc1PreActivationGrad[120 * example + u_ + 1] * pool2Output[400 * example + 80 * p_ + 16 * q_ + r_ + 2];
-            total_10 += fc1PreActivationGrad[120 * example + u_ + 2] * pool2Output[400 * example + 80 * p_ + 16 * q_ + r_ + 2];
-            total_11 += fc1PreActivationGrad[120 * example + u_ + 3] * pool2Output[400 * example + 80 * p_ + 16 * q_ + r_ + 2];
-            total_12 += fc1PreActivationGrad[120 * example + u_] * pool2Output[400 * example + 80 * p_ + 16 * q_ + r_ + 3];
-            total_13 += fc1PreActivationGrad[120 * example + u_ + 1] * pool2Output[400 * example + 80 * p_ + 16 * q_ + r_ + 3];
-            total_14 += fc1PreActivationGrad[120 * example + u_ + 2] * pool2Output[400 * example + 80 * p_ + 16 * q_ + r_ + 3];
-            total_15 += fc1PreActivationGrad[120 * example + u_ + 3] * pool2Output[400 * example + 80 * p_ + 16 * q_ + r_ + 3];
+            const fc1PreActivationGradAtExample = u_ + 120 * example;
+            const pool2OutputAtExample = pool2OutputAtRPrime + 400 * example;
+            const fc1PreActivationGrad_0 = fc1PreActivationGrad[fc1PreActivationGradAtExample];
+            const fc1PreActivationGrad_1 = fc1PreActivationGrad[fc1PreActivationGradAtExample + 1];
+            const fc1PreActivationGrad_2 = fc1PreActivationGrad[fc1PreActivationGradAtExample + 2];
+            const fc1PreActivationGrad_3 = fc1PreActivationGrad[fc1PreActivationGradAtExample + 3];
+            const fc1PreActivationGrad_4 = fc1PreActivationGrad[fc1PreActivationGradAtExample + 4];
+            const fc1PreActivationGrad_5 = fc1PreActivationGrad[fc1PreActivationGradAtExample + 5];
+            const fc1PreActivationGrad_6 = fc1PreActivationGrad[fc1PreActivationGradAtExample + 6];
+            const fc1PreActivationGrad_7 = fc1PreActivationGrad[fc1PreActivationGradAtExample + 7];
+            const pool2Output_0 = pool2Output[pool2OutputAtExample];
+            const pool2Output_1 = pool2Output[pool2OutputAtExample + 1];
+            const pool2Output_2 = pool2Output[pool2OutputAtExample + 2];
+            const pool2Output_3 = pool2Output[pool2OutputAtExample + 3];
+            total_0 += fc1PreActivationGrad_0 * pool2Output_0;
+            total_1 += fc1PreActivationGrad_1 * pool2Output_0;
+            total_2 += fc1PreActivationGrad_2 * pool2Output_0;
+            total_3 += fc1PreActivationGrad_3 * pool2Output_0;
+            total_4 += fc1PreActivationGrad_4 * pool2Output_0;
+            total_5 += fc1PreActivationGrad_5 * pool2Output_0;
+            total_6 += fc1PreActivationGrad_6 * pool2Output_0;
+            total_7 += fc1PreActivationGrad_7 * pool2Output_0;
+            total_8 += fc1PreActivationGrad_0 * pool2Output_1;
+            total_9 += fc1PreActivationGrad_1 * pool2Output_1;
+            total_10 += fc1PreActivationGrad_2 * pool2Output_1;
+            total_11 += fc1PreActivationGrad_3 * pool2Output_1;
+            total_12 += fc1PreActivationGrad_4 * pool2Output_1;
+            total_13 += fc1PreActivationGrad_5 * pool2Output_1;
+            total_14 += fc1PreActivationGrad_6 * pool2Output_1;
+            total_15 += fc1PreActivationGrad_7 * pool2Output_1;
+            total_16 += fc1PreActivationGrad_0 * pool2Output_2;
+            total_17 += fc1PreActivationGrad_1 * pool2Output_2;
+            total_18 += fc1PreActivationGrad_2 * pool2Output_2;
+            total_19 += fc1PreActivationGrad_3 * pool2Output_2;
+            total_20 += fc1PreActivationGrad_4 * pool2Output_2;
+            total_21 += fc1PreActivationGrad_5 * pool2Output_2;
+            total_22 += fc1PreActivationGrad_6 * pool2Output_2;
+            total_23 += fc1PreActivationGrad_7 * pool2Output_2;
+            total_24 += fc1PreActivationGrad_0 * pool2Output_3;
+            total_25 += fc1PreActivationGrad_1 * pool2Output_3;
+            total_26 += fc1PreActivationGrad_2 * pool2Output_3;
+            total_27 += fc1PreActivationGrad_3 * pool2Output_3;
+            total_28 += fc1PreActivationGrad_4 * pool2Output_3;
+            total_29 += fc1PreActivationGrad_5 * pool2Output_3;
+            total_30 += fc1PreActivationGrad_6 * pool2Output_3;
+            total_31 += fc1PreActivationGrad_7 * pool2Output_3;
           }
-          fc1KernelGrad[9600 * p_ + 1920 * q_ + 120 * r_ + u_] = total_0 / batch;
-          fc1KernelGrad[9600 * p_ + 1920 * q_ + 120 * r_ + u_ + 1] = total_1 / batch;
-          fc1KernelGrad[9600 * p_ + 1920 * q_ + 120 * r_ + u_ + 2] = total_2 / batch;
-          fc1KernelGrad[9600 * p_ + 1920 * q_ + 120 * r_ + u_ + 3] = total_3 / batch;
-          fc1KernelGrad[9600 * p_ + 1920 * q_ + 120 * r_ + u_ + 120] = total_4 / batch;
-          fc1KernelGrad[9600 * p_ + 1920 * q_ + 120 * r_ + u_ + 121] = total_5 / batch;
-          fc1KernelGrad[9600 * p_ + 1920 * q_ + 120 * r_ + u_ + 122] = total_6 / batch;
-          fc1KernelGrad[9600 * p_ + 1920 * q_ + 120 * r_ + u_ + 123] = total_7 / batch;
-          fc1KernelGrad[9600 * p_ + 1920 * q_ + 120 * r_ + u_ + 240] = total_8 / batch;
-          fc1KernelGrad[9600 * p_ + 1920 * q_ + 120 * r_ + u_ + 241] = total_9 / batch;
-          fc1KernelGrad[9600 * p_ + 1920 * q_ + 120 * r_ + u_ + 242] = total_10 / batch;
-          fc1KernelGrad[9600 * p_ + 1920 * q_ + 120 * r_ + u_ + 243] = total_11 / batch;
-          fc1KernelGrad[9600 * p_ + 1920 * q_ + 120 * r_ + u_ + 360] = total_12 / batch;
-          fc1KernelGrad[9600 * p_ + 1920 * q_ + 120 * r_ + u_ + 361] = total_13 / batch;
-          fc1KernelGrad[9600 * p_ + 1920 * q_ + 120 * r_ + u_ + 362] = total_14 / batch;
-          fc1KernelGrad[9600 * p_ + 1920 * q_ + 120 * r_ + u_ + 363] = total_15 / batch;
+          fc1KernelGrad[fc1KernelGradAtUPrime] = total_0 / batch;
+          fc1KernelGrad[fc1KernelGradAtUPrime + 1] = total_1 / batch;
+          fc1KernelGrad[fc1KernelGradAtUPrime + 2] = total_2 / batch;
+          fc1KernelGrad[fc1KernelGradAtUPrime + 3] = total_3 / batch;
+          fc1KernelGrad[fc1KernelGradAtUPrime + 4] = total_4 / batch;
+          fc1KernelGrad[fc1KernelGradAtUPrime + 5] = total_5 / batch;
+          fc1KernelGrad[fc1KernelGradAtUPrime + 6] = total_6 / batch;
+          fc1KernelGrad[fc1KernelGradAtUPrime + 7] = total_7 / batch;
+          fc1KernelGrad[fc1KernelGradAtUPrime + 120] = total_8 / batch;
+          fc1KernelGrad[fc1KernelGradAtUPrime + 121] = total_9 / batch;
+          fc1KernelGrad[fc1KernelGradAtUPrime + 122] = total_10 / batch;
+          fc1KernelGrad[fc1KernelGradAtUPrime + 123] = total_11 / batch;
+          fc1KernelGrad[fc1KernelGradAtUPrime + 124] = total_12 / batch;
+          fc1KernelGrad[fc1KernelGradAtUPrime + 125] = total_13 / batch;
+          fc1KernelGrad[fc1KernelGradAtUPrime + 126] = total_14 / batch;
+          fc1KernelGrad[fc1KernelGradAtUPrime + 127] = total_15 / batch;
+          fc1KernelGrad[fc1KernelGradAtUPrime + 240] = total_16 / batch;
+          fc1KernelGrad[fc1KernelGradAtUPrime + 241] = total_17 / batch;
+          fc1KernelGrad[fc1KernelGradAtUPrime + 242] = total_18 / batch;
+          fc1KernelGrad[fc1KernelGradAtUPrime + 243] = total_19 / batch;
+          fc1KernelGrad[fc1KernelGradAtUPrime + 244] = total_20 / batch;
+          fc1KernelGrad[fc1KernelGradAtUPrime + 245] = total_21 / batch;
+          fc1KernelGrad[fc1KernelGradAtUPrime + 246] = total_22 / batch;
+          fc1KernelGrad[fc1KernelGradAtUPrime + 247] = total_23 / batch;
+          fc1KernelGrad[fc1KernelGradAtUPrime + 360] = total_24 / batch;
+          fc1KernelGrad[fc1KernelGradAtUPrime + 361] = total_25 / batch;
+          fc1KernelGrad[fc1KernelGradAtUPrime + 362] = total_26 / batch;
+          fc1KernelGrad[fc1KernelGradAtUPrime + 363] = total_27 / batch;
+          fc1KernelGrad[fc1KernelGradAtUPrime + 364] = total_28 / batch;
+          fc1KernelGrad[fc1KernelGradAtUPrime + 365] = total_29 / batch;
+          fc1KernelGrad[fc1KernelGradAtUPrime + 366] = total_30 / batch;
+          fc1KernelGrad[fc1KernelGradAtUPrime + 367] = total_31 / batch;
         }
       }
     }
@@ -2449,21 +3638,34 @@ function computeFc1KernelGrad(state: State, batch: number): void {
 function computeFc1BiasGrad(state: State, batch: number): void {
   const fc1PreActivationGrad = state.fc1PreActivationGrad;
   const fc1BiasGrad = state.fc1BiasGrad;
-  for (let u_ = 0; u_ <= 116; u_ += 4) {
+  for (let u_ = 0; u_ <= 112; u_ += 8) {
     let total_0 = 0;
     let total_1 = 0;
     let total_2 = 0;
     let total_3 = 0;
+    let total_4 = 0;
+    let total_5 = 0;
+    let total_6 = 0;
+    let total_7 = 0;
     for (let example = 0; example < batch; example++) {
-      total_0 += fc1PreActivationGrad[120 * example + u_];
-      total_1 += fc1PreActivationGrad[120 * example + u_ + 1];
-      total_2 += fc1PreActivationGrad[120 * example + u_ + 2];
-      total_3 += fc1PreActivationGrad[120 * example + u_ + 3];
+      const fc1PreActivationGradAtExample = u_ + 120 * example;
+      total_0 += fc1PreActivationGrad[fc1PreActivationGradAtExample];
+      total_1 += fc1PreActivationGrad[fc1PreActivationGradAtExample + 1];
+      total_2 += fc1PreActivationGrad[fc1PreActivationGradAtExample + 2];
+      total_3 += fc1PreActivationGrad[fc1PreActivationGradAtExample + 3];
+      total_4 += fc1PreActivationGrad[fc1PreActivationGradAtExample + 4];
+      total_5 += fc1PreActivationGrad[fc1PreActivationGradAtExample + 5];
+      total_6 += fc1PreActivationGrad[fc1PreActivationGradAtExample + 6];
+      total_7 += fc1PreActivationGrad[fc1PreActivationGradAtExample + 7];
     }
     fc1BiasGrad[u_] = total_0 / batch;
     fc1BiasGrad[u_ + 1] = total_1 / batch;
     fc1BiasGrad[u_ + 2] = total_2 / batch;
     fc1BiasGrad[u_ + 3] = total_3 / batch;
+    fc1BiasGrad[u_ + 4] = total_4 / batch;
+    fc1BiasGrad[u_ + 5] = total_5 / batch;
+    fc1BiasGrad[u_ + 6] = total_6 / batch;
+    fc1BiasGrad[u_ + 7] = total_7 / batch;
   }
 }
 
@@ -2476,8 +3678,10 @@ function computeFc2KernelGrad(state: State, batch: number): void {
   const fc1Output = state.fc1Output;
   const fc2PreActivationGrad = state.fc2PreActivationGrad;
   const fc2KernelGrad = state.fc2KernelGrad;
-  for (let i_ = 0; i_ <= 116; i_ += 4) {
-    for (let j_ = 0; j_ <= 80; j_ += 4) {
+  for (let i_ = 0; i_ <= 112; i_ += 8) {
+    const fc2KernelGradAtIPrime = 84 * i_;
+    for (let j_ = 0; j_ <= 78; j_ += 6) {
+      const fc2KernelGradAtJPrime = fc2KernelGradAtIPrime + j_;
       let total_0 = 0;
       let total_1 = 0;
       let total_2 = 0;
@@ -2494,40 +3698,152 @@ function computeFc2KernelGrad(state: State, batch: number): void {
       let total_13 = 0;
       let total_14 = 0;
       let total_15 = 0;
+      let total_16 = 0;
+      let total_17 = 0;
+      let total_18 = 0;
+      let total_19 = 0;
+      let total_20 = 0;
+      let total_21 = 0;
+      let total_22 = 0;
+      let total_23 = 0;
+      let total_24 = 0;
+      let total_25 = 0;
+      let total_26 = 0;
+      let total_27 = 0;
+      let total_28 = 0;
+      let total_29 = 0;
+      let total_30 = 0;
+      let total_31 = 0;
+      let total_32 = 0;
+      let total_33 = 0;
+      let total_34 = 0;
+      let total_35 = 0;
+      let total_36 = 0;
+      let total_37 = 0;
+      let total_38 = 0;
+      let total_39 = 0;
+      let total_40 = 0;
+      let total_41 = 0;
+      let total_42 = 0;
+      let total_43 = 0;
+      let total_44 = 0;
+      let total_45 = 0;
+      let total_46 = 0;
+      let total_47 = 0;
       for (let example = 0; example < batch; example++) {
-        total_0 += fc2PreActivationGrad[84 * example + j_] * fc1Output[120 * example + i_];
-        total_1 += fc2PreActivationGrad[84 * example + j_ + 1] * fc1Output[120 * example + i_];
-        total_2 += fc2PreActivationGrad[84 * example + j_ + 2] * fc1Output[120 * example + i_];
-        total_3 += fc2PreActivationGrad[84 * example + j_ + 3] * fc1Output[120 * example + i_];
-        total_4 += fc2PreActivationGrad[84 * example + j_] * fc1Output[120 * example + i_ + 1];
-        total_5 += fc2PreActivationGrad[84 * example + j_ + 1] * fc1Output[120 * example + i_ + 1];
-        total_6 += fc2PreActivationGrad[84 * example + j_ + 2] * fc1Output[120 * example + i_ + 1];
-        total_7 += fc2PreActivationGrad[84 * example + j_ + 3] * fc1Output[120 * example + i_ + 1];
-        total_8 += fc2PreActivationGrad[84 * example + j_] * fc1Output[120 * example + i_ + 2];
-        total_9 += fc2PreActivationGrad[84 * example + j_ + 1] * fc1Output[120 * example + i_ + 2];
-        total_10 += fc2PreActivationGrad[84 * example + j_ + 2] * fc1Output[120 * example + i_ + 2];
-        total_11 += fc2PreActivationGrad[84 * example + j_ + 3] * fc1Output[120 * example + i_ + 2];
-        total_12 += fc2PreActivationGrad[84 * example + j_] * fc1Output[120 * example + i_ + 3];
-        total_13 += fc2PreActivationGrad[84 * example + j_ + 1] * fc1Output[120 * example + i_ + 3];
-        total_14 += fc2PreActivationGrad[84 * example + j_ + 2] * fc1Output[120 * example + i_ + 3];
-        total_15 += fc2PreActivationGrad[84 * example + j_ + 3] * fc1Output[120 * example + i_ + 3];
+        const fc2PreActivationGradAtExample = j_ + 84 * example;
+        const fc1OutputAtExample = i_ + 120 * example;
+        const fc2PreActivationGrad_0 = fc2PreActivationGrad[fc2PreActivationGradAtExample];
+        const fc2PreActivationGrad_1 = fc2PreActivationGrad[fc2PreActivationGradAtExample + 1];
+        const fc2PreActivationGrad_2 = fc2PreActivationGrad[fc2PreActivationGradAtExample + 2];
+        const fc2PreActivationGrad_3 = fc2PreActivationGrad[fc2PreActivationGradAtExample + 3];
+        const fc2PreActivationGrad_4 = fc2PreActivationGrad[fc2PreActivationGradAtExample + 4];
+        const fc2PreActivationGrad_5 = fc2PreActivationGrad[fc2PreActivationGradAtExample + 5];
+        const fc1Output_0 = fc1Output[fc1OutputAtExample];
+        const fc1Output_1 = fc1Output[fc1OutputAtExample + 1];
+        const fc1Output_2 = fc1Output[fc1OutputAtExample + 2];
+        const fc1Output_3 = fc1Output[fc1OutputAtExample + 3];
+        const fc1Output_4 = fc1Output[fc1OutputAtExample + 4];
+        const fc1Output_5 = fc1Output[fc1OutputAtExample + 5];
+        const fc1Output_6 = fc1Output[fc1OutputAtExample + 6];
+        const fc1Output_7 = fc1Output[fc1OutputAtExample + 7];
+        total_0 += fc2PreActivationGrad_0 * fc1Output_0;
+        total_1 += fc2PreActivationGrad_1 * fc1Output_0;
+        total_2 += fc2PreActivationGrad_2 * fc1Output_0;
+        total_3 += fc2PreActivationGrad_3 * fc1Output_0;
+        total_4 += fc2PreActivationGrad_4 * fc1Output_0;
+        total_5 += fc2PreActivationGrad_5 * fc1Output_0;
+        total_6 += fc2PreActivationGrad_0 * fc1Output_1;
+        total_7 += fc2PreActivationGrad_1 * fc1Output_1;
+        total_8 += fc2PreActivationGrad_2 * fc1Output_1;
+        total_9 += fc2PreActivationGrad_3 * fc1Output_1;
+        total_10 += fc2PreActivationGrad_4 * fc1Output_1;
+        total_11 += fc2PreActivationGrad_5 * fc1Output_1;
+        total_12 += fc2PreActivationGrad_0 * fc1Output_2;
+        total_13 += fc2PreActivationGrad_1 * fc1Output_2;
+        total_14 += fc2PreActivationGrad_2 * fc1Output_2;
+        total_15 += fc2PreActivationGrad_3 * fc1Output_2;
+        total_16 += fc2PreActivationGrad_4 * fc1Output_2;
+        total_17 += fc2PreActivationGrad_5 * fc1Output_2;
+        total_18 += fc2PreActivationGrad_0 * fc1Output_3;
+        total_19 += fc2PreActivationGrad_1 * fc1Output_3;
+        total_20 += fc2PreActivationGrad_2 * fc1Output_3;
+        total_21 += fc2PreActivationGrad_3 * fc1Output_3;
+        total_22 += fc2PreActivationGrad_4 * fc1Output_3;
+        total_23 += fc2PreActivationGrad_5 * fc1Output_3;
+        total_24 += fc2PreActivationGrad_0 * fc1Output_4;
+        total_25 += fc2PreActivationGrad_1 * fc1Output_4;
+        total_26 += fc2PreActivationGrad_2 * fc1Output_4;
+        total_27 += fc2PreActivationGrad_3 * fc1Output_4;
+        total_28 += fc2PreActivationGrad_4 * fc1Output_4;
+        total_29 += fc2PreActivationGrad_5 * fc1Output_4;
+        total_30 += fc2PreActivationGrad_0 * fc1Output_5;
+        total_31 += fc2PreActivationGrad_1 * fc1Output_5;
+        total_32 += fc2PreActivationGrad_2 * fc1Output_5;
+        total_33 += fc2PreActivationGrad_3 * fc1Output_5;
+        total_34 += fc2PreActivationGrad_4 * fc1Output_5;
+        total_35 += fc2PreActivationGrad_5 * fc1Output_5;
+        total_36 += fc2PreActivationGrad_0 * fc1Output_6;
+        total_37 += fc2PreActivationGrad_1 * fc1Output_6;
+        total_38 += fc2PreActivationGrad_2 * fc1Output_6;
+        total_39 += fc2PreActivationGrad_3 * fc1Output_6;
+        total_40 += fc2PreActivationGrad_4 * fc1Output_6;
+        total_41 += fc2PreActivationGrad_5 * fc1Output_6;
+        total_42 += fc2PreActivationGrad_0 * fc1Output_7;
+        total_43 += fc2PreActivationGrad_1 * fc1Output_7;
+        total_44 += fc2PreActivationGrad_2 * fc1Output_7;
+        total_45 += fc2PreActivationGrad_3 * fc1Output_7;
+        total_46 += fc2PreActivationGrad_4 * fc1Output_7;
+        total_47 += fc2PreActivationGrad_5 * fc1Output_7;
       }
-      fc2KernelGrad[84 * i_ + j_] = total_0 / batch;
-      fc2KernelGrad[84 * i_ + j_ + 1] = total_1 / batch;
-      fc2KernelGrad[84 * i_ + j_ + 2] = total_2 / batch;
-      fc2KernelGrad[84 * i_ + j_ + 3] = total_3 / batch;
-      fc2KernelGrad[84 * i_ + j_ + 84] = total_4 / batch;
-      fc2KernelGrad[84 * i_ + j_ + 85] = total_5 / batch;
-      fc2KernelGrad[84 * i_ + j_ + 86] = total_6 / batch;
-      fc2KernelGrad[84 * i_ + j_ + 87] = total_7 / batch;
-      fc2KernelGrad[84 * i_ + j_ + 168] = total_8 / batch;
-      fc2KernelGrad[84 * i_ + j_ + 169] = total_9 / batch;
-      fc2KernelGrad[84 * i_ + j_ + 170] = total_10 / batch;
-      fc2KernelGrad[84 * i_ + j_ + 171] = total_11 / batch;
-      fc2KernelGrad[84 * i_ + j_ + 252] = total_12 / batch;
-      fc2KernelGrad[84 * i_ + j_ + 253] = total_13 / batch;
-      fc2KernelGrad[84 * i_ + j_ + 254] = total_14 / batch;
-      fc2KernelGrad[84 * i_ + j_ + 255] = total_15 / batch;
+      fc2KernelGrad[fc2KernelGradAtJPrime] = total_0 / batch;
+      fc2KernelGrad[fc2KernelGradAtJPrime + 1] = total_1 / batch;
+      fc2KernelGrad[fc2KernelGradAtJPrime + 2] = total_2 / batch;
+      fc2KernelGrad[fc2KernelGradAtJPrime + 3] = total_3 / batch;
+      fc2KernelGrad[fc2KernelGradAtJPrime + 4] = total_4 / batch;
+      fc2KernelGrad[fc2KernelGradAtJPrime + 5] = total_5 / batch;
+      fc2KernelGrad[fc2KernelGradAtJPrime + 84] = total_6 / batch;
+      fc2KernelGrad[fc2KernelGradAtJPrime + 85] = total_7 / batch;
+      fc2KernelGrad[fc2KernelGradAtJPrime + 86] = total_8 / batch;
+      fc2KernelGrad[fc2KernelGradAtJPrime + 87] = total_9 / batch;
+      fc2KernelGrad[fc2KernelGradAtJPrime + 88] = total_10 / batch;
+      fc2KernelGrad[fc2KernelGradAtJPrime + 89] = total_11 / batch;
+      fc2KernelGrad[fc2KernelGradAtJPrime + 168] = total_12 / batch;
+      fc2KernelGrad[fc2KernelGradAtJPrime + 169] = total_13 / batch;
+      fc2KernelGrad[fc2KernelGradAtJPrime + 170] = total_14 / batch;
+      fc2KernelGrad[fc2KernelGradAtJPrime + 171] = total_15 / batch;
+      fc2KernelGrad[fc2KernelGradAtJPrime + 172] = total_16 / batch;
+      fc2KernelGrad[fc2KernelGradAtJPrime + 173] = total_17 / batch;
+      fc2KernelGrad[fc2KernelGradAtJPrime + 252] = total_18 / batch;
+      fc2KernelGrad[fc2KernelGradAtJPrime + 253] = total_19 / batch;
+      fc2KernelGrad[fc2KernelGradAtJPrime + 254] = total_20 / batch;
+      fc2KernelGrad[fc2KernelGradAtJPrime + 255] = total_21 / batch;
+      fc2KernelGrad[fc2KernelGradAtJPrime + 256] = total_22 / batch;
+      fc2KernelGrad[fc2KernelGradAtJPrime + 257] = total_23 / batch;
+      fc2KernelGrad[fc2KernelGradAtJPrime + 336] = total_24 / batch;
+      fc2KernelGrad[fc2KernelGradAtJPrime + 337] = total_25 / batch;
+      fc2KernelGrad[fc2KernelGradAtJPrime + 338] = total_26 / batch;
+      fc2KernelGrad[fc2KernelGradAtJPrime + 339] = total_27 / batch;
+      fc2KernelGrad[fc2KernelGradAtJPrime + 340] = total_28 / batch;
+      fc2KernelGrad[fc2KernelGradAtJPrime + 341] = total_29 / batch;
+      fc2KernelGrad[fc2KernelGradAtJPrime + 420] = total_30 / batch;
+      fc2KernelGrad[fc2KernelGradAtJPrime + 421] = total_31 / batch;
+      fc2KernelGrad[fc2KernelGradAtJPrime + 422] = total_32 / batch;
+      fc2KernelGrad[fc2KernelGradAtJPrime + 423] = total_33 / batch;
+      fc2KernelGrad[fc2KernelGradAtJPrime + 424] = total_34 / batch;
+      fc2KernelGrad[fc2KernelGradAtJPrime + 425] = total_35 / batch;
+      fc2KernelGrad[fc2KernelGradAtJPrime + 504] = total_36 / batch;
+      fc2KernelGrad[fc2KernelGradAtJPrime + 505] = total_37 / batch;
+      fc2KernelGrad[fc2KernelGradAtJPrime + 506] = total_38 / batch;
+      fc2KernelGrad[fc2KernelGradAtJPrime + 507] = total_39 / batch;
+      fc2KernelGrad[fc2KernelGradAtJPrime + 508] = total_40 / batch;
+      fc2KernelGrad[fc2KernelGradAtJPrime + 509] = total_41 / batch;
+      fc2KernelGrad[fc2KernelGradAtJPrime + 588] = total_42 / batch;
+      fc2KernelGrad[fc2KernelGradAtJPrime + 589] = total_43 / batch;
+      fc2KernelGrad[fc2KernelGradAtJPrime + 590] = total_44 / batch;
+      fc2KernelGrad[fc2KernelGradAtJPrime + 591] = total_45 / batch;
+      fc2KernelGrad[fc2KernelGradAtJPrime + 592] = total_46 / batch;
+      fc2KernelGrad[fc2KernelGradAtJPrime + 593] = total_47 / batch;
     }
   }
 }
@@ -2540,21 +3856,28 @@ function computeFc2KernelGrad(state: State, batch: number): void {
 function computeFc2BiasGrad(state: State, batch: number): void {
   const fc2PreActivationGrad = state.fc2PreActivationGrad;
   const fc2BiasGrad = state.fc2BiasGrad;
-  for (let j_ = 0; j_ <= 80; j_ += 4) {
+  for (let j_ = 0; j_ <= 78; j_ += 6) {
     let total_0 = 0;
     let total_1 = 0;
     let total_2 = 0;
     let total_3 = 0;
+    let total_4 = 0;
+    let total_5 = 0;
     for (let example = 0; example < batch; example++) {
-      total_0 += fc2PreActivationGrad[84 * example + j_];
-      total_1 += fc2PreActivationGrad[84 * example + j_ + 1];
-      total_2 += fc2PreActivationGrad[84 * example + j_ + 2];
-      total_3 += fc2PreActivationGrad[84 * example + j_ + 3];
+      const fc2PreActivationGradAtExample = j_ + 84 * example;
+      total_0 += fc2PreActivationGrad[fc2PreActivationGradAtExample];
+      total_1 += fc2PreActivationGrad[fc2PreActivationGradAtExample + 1];
+      total_2 += fc2PreActivationGrad[fc2PreActivationGradAtExample + 2];
+      total_3 += fc2PreActivationGrad[fc2PreActivationGradAtExample + 3];
+      total_4 += fc2PreActivationGrad[fc2PreActivationGradAtExample + 4];
+      total_5 += fc2PreActivationGrad[fc2PreActivationGradAtExample + 5];
     }
     fc2BiasGrad[j_] = total_0 / batch;
     fc2BiasGrad[j_ + 1] = total_1 / batch;
     fc2BiasGrad[j_ + 2] = total_2 / batch;
     fc2BiasGrad[j_ + 3] = total_3 / batch;
+    fc2BiasGrad[j_ + 4] = total_4 / batch;
+    fc2BiasGrad[j_ + 5] = total_5 / batch;
   }
 }
 
@@ -2567,8 +3890,10 @@ function computeOutKernelGrad(state: State, batch: number): void {
   const fc2Output = state.fc2Output;
   const outPreActivationGrad = state.outPreActivationGrad;
   const outKernelGrad = state.outKernelGrad;
-  for (let i_ = 0; i_ <= 80; i_ += 4) {
-    for (let j_ = 0; j_ <= 6; j_ += 4) {
+  for (let i_ = 0; i_ <= 78; i_ += 6) {
+    const outKernelGradAtIPrime = 10 * i_;
+    for (let j_ = 0; j_ <= 5; j_ += 5) {
+      const outKernelGradAtJPrime = outKernelGradAtIPrime + j_;
       let total_0 = 0;
       let total_1 = 0;
       let total_2 = 0;
@@ -2585,56 +3910,95 @@ function computeOutKernelGrad(state: State, batch: number): void {
       let total_13 = 0;
       let total_14 = 0;
       let total_15 = 0;
+      let total_16 = 0;
+      let total_17 = 0;
+      let total_18 = 0;
+      let total_19 = 0;
+      let total_20 = 0;
+      let total_21 = 0;
+      let total_22 = 0;
+      let total_23 = 0;
+      let total_24 = 0;
+      let total_25 = 0;
+      let total_26 = 0;
+      let total_27 = 0;
+      let total_28 = 0;
+      let total_29 = 0;
       for (let example = 0; example < batch; example++) {
-        total_0 += outPreActivationGrad[10 * example + j_] * fc2Output[84 * example + i_];
-        total_1 += outPreActivationGrad[10 * example + j_ + 1] * fc2Output[84 * example + i_];
-        total_2 += outPreActivationGrad[10 * example + j_ + 2] * fc2Output[84 * example + i_];
-        total_3 += outPreActivationGrad[10 * example + j_ + 3] * fc2Output[84 * example + i_];
-        total_4 += outPreActivationGrad[10 * example + j_] * fc2Output[84 * example + i_ + 1];
-        total_5 += outPreActivationGrad[10 * example + j_ + 1] * fc2Output[84 * example + i_ + 1];
-        total_6 += outPreActivationGrad[10 * example + j_ + 2] * fc2Output[84 * example + i_ + 1];
-        total_7 += outPreActivationGrad[10 * example + j_ + 3] * fc2Output[84 * example + i_ + 1];
-        total_8 += outPreActivationGrad[10 * example + j_] * fc2Output[84 * example + i_ + 2];
-        total_9 += outPreActivationGrad[10 * example + j_ + 1] * fc2Output[84 * example + i_ + 2];
-        total_10 += outPreActivationGrad[10 * example + j_ + 2] * fc2Output[84 * example + i_ + 2];
-        total_11 += outPreActivationGrad[10 * example + j_ + 3] * fc2Output[84 * example + i_ + 2];
-        total_12 += outPreActivationGrad[10 * example + j_] * fc2Output[84 * example + i_ + 3];
-        total_13 += outPreActivationGrad[10 * example + j_ + 1] * fc2Output[84 * example + i_ + 3];
-        total_14 += outPreActivationGrad[10 * example + j_ + 2] * fc2Output[84 * example + i_ + 3];
-        total_15 += outPreActivationGrad[10 * example + j_ + 3] * fc2Output[84 * example + i_ + 3];
+        const outPreActivationGradAtExample = j_ + 10 * example;
+        const fc2OutputAtExample = i_ + 84 * example;
+        const outPreActivationGrad_0 = outPreActivationGrad[outPreActivationGradAtExample];
+        const outPreActivationGrad_1 = outPreActivationGrad[outPreActivationGradAtExample + 1];
+        const outPreActivationGrad_2 = outPreActivationGrad[outPreActivationGradAtExample + 2];
+        const outPreActivationGrad_3 = outPreActivationGrad[outPreActivationGradAtExample + 3];
+        const outPreActivationGrad_4 = outPreActivationGrad[outPreActivationGradAtExample + 4];
+        const fc2Output_0 = fc2Output[fc2OutputAtExample];
+        const fc2Output_1 = fc2Output[fc2OutputAtExample + 1];
+        const fc2Output_2 = fc2Output[fc2OutputAtExample + 2];
+        const fc2Output_3 = fc2Output[fc2OutputAtExample + 3];
+        const fc2Output_4 = fc2Output[fc2OutputAtExample + 4];
+        const fc2Output_5 = fc2Output[fc2OutputAtExample + 5];
+        total_0 += outPreActivationGrad_0 * fc2Output_0;
+        total_1 += outPreActivationGrad_1 * fc2Output_0;
+        total_2 += outPreActivationGrad_2 * fc2Output_0;
+        total_3 += outPreActivationGrad_3 * fc2Output_0;
+        total_4 += outPreActivationGrad_4 * fc2Output_0;
+        total_5 += outPreActivationGrad_0 * fc2Output_1;
+        total_6 += outPreActivationGrad_1 * fc2Output_1;
+        total_7 += outPreActivationGrad_2 * fc2Output_1;
+        total_8 += outPreActivationGrad_3 * fc2Output_1;
+        total_9 += outPreActivationGrad_4 * fc2Output_1;
+        total_10 += outPreActivationGrad_0 * fc2Output_2;
+        total_11 += outPreActivationGrad_1 * fc2Output_2;
+        total_12 += outPreActivationGrad_2 * fc2Output_2;
+        total_13 += outPreActivationGrad_3 * fc2Output_2;
+        total_14 += outPreActivationGrad_4 * fc2Output_2;
+        total_15 += outPreActivationGrad_0 * fc2Output_3;
+        total_16 += outPreActivationGrad_1 * fc2Output_3;
+        total_17 += outPreActivationGrad_2 * fc2Output_3;
+        total_18 += outPreActivationGrad_3 * fc2Output_3;
+        total_19 += outPreActivationGrad_4 * fc2Output_3;
+        total_20 += outPreActivationGrad_0 * fc2Output_4;
+        total_21 += outPreActivationGrad_1 * fc2Output_4;
+        total_22 += outPreActivationGrad_2 * fc2Output_4;
+        total_23 += outPreActivationGrad_3 * fc2Output_4;
+        total_24 += outPreActivationGrad_4 * fc2Output_4;
+        total_25 += outPreActivationGrad_0 * fc2Output_5;
+        total_26 += outPreActivationGrad_1 * fc2Output_5;
+        total_27 += outPreActivationGrad_2 * fc2Output_5;
+        total_28 += outPreActivationGrad_3 * fc2Output_5;
+        total_29 += outPreActivationGrad_4 * fc2Output_5;
       }
-      outKernelGrad[10 * i_ + j_] = total_0 / batch;
-      outKernelGrad[10 * i_ + j_ + 1] = total_1 / batch;
-      outKernelGrad[10 * i_ + j_ + 2] = total_2 / batch;
-      outKernelGrad[10 * i_ + j_ + 3] = total_3 / batch;
-      outKernelGrad[10 * i_ + j_ + 10] = total_4 / batch;
-      outKernelGrad[10 * i_ + j_ + 11] = total_5 / batch;
-      outKernelGrad[10 * i_ + j_ + 12] = total_6 / batch;
-      outKernelGrad[10 * i_ + j_ + 13] = total_7 / batch;
-      outKernelGrad[10 * i_ + j_ + 20] = total_8 / batch;
-      outKernelGrad[10 * i_ + j_ + 21] = total_9 / batch;
-      outKernelGrad[10 * i_ + j_ + 22] = total_10 / batch;
-      outKernelGrad[10 * i_ + j_ + 23] = total_11 / batch;
-      outKernelGrad[10 * i_ + j_ + 30] = total_12 / batch;
-      outKernelGrad[10 * i_ + j_ + 31] = total_13 / batch;
-      outKernelGrad[10 * i_ + j_ + 32] = total_14 / batch;
-      outKernelGrad[10 * i_ + j_ + 33] = total_15 / batch;
-    }
-    for (let j_ = 8; j_ <= 9; j_++) {
-      let total_0 = 0;
-      let total_1 = 0;
-      let total_2 = 0;
-      let total_3 = 0;
-      for (let example = 0; example < batch; example++) {
-        total_0 += outPreActivationGrad[10 * example + j_] * fc2Output[84 * example + i_];
-        total_1 += outPreActivationGrad[10 * example + j_] * fc2Output[84 * example + i_ + 1];
-        total_2 += outPreActivationGrad[10 * example + j_] * fc2Output[84 * example + i_ + 2];
-        total_3 += outPreActivationGrad[10 * example + j_] * fc2Output[84 * example + i_ + 3];
-      }
-      outKernelGrad[10 * i_ + j_] = total_0 / batch;
-      outKernelGrad[10 * i_ + j_ + 10] = total_1 / batch;
-      outKernelGrad[10 * i_ + j_ + 20] = total_2 / batch;
-      outKernelGrad[10 * i_ + j_ + 30] = total_3 / batch;
+      outKernelGrad[outKernelGradAtJPrime] = total_0 / batch;
+      outKernelGrad[outKernelGradAtJPrime + 1] = total_1 / batch;
+      outKernelGrad[outKernelGradAtJPrime + 2] = total_2 / batch;
+      outKernelGrad[outKernelGradAtJPrime + 3] = total_3 / batch;
+      outKernelGrad[outKernelGradAtJPrime + 4] = total_4 / batch;
+      outKernelGrad[outKernelGradAtJPrime + 10] = total_5 / batch;
+      outKernelGrad[outKernelGradAtJPrime + 11] = total_6 / batch;
+      outKernelGrad[outKernelGradAtJPrime + 12] = total_7 / batch;
+      outKernelGrad[outKernelGradAtJPrime + 13] = total_8 / batch;
+      outKernelGrad[outKernelGradAtJPrime + 14] = total_9 / batch;
+      outKernelGrad[outKernelGradAtJPrime + 20] = total_10 / batch;
+      outKernelGrad[outKernelGradAtJPrime + 21] = total_11 / batch;
+      outKernelGrad[outKernelGradAtJPrime + 22] = total_12 / batch;
+      outKernelGrad[outKernelGradAtJPrime + 23] = total_13 / batch;
+      outKernelGrad[outKernelGradAtJPrime + 24] = total_14 / batch;
+      outKernelGrad[outKernelGradAtJPrime + 30] = total_15 / batch;
+      outKernelGrad[outKernelGradAtJPrime + 31] = total_16 / batch;
+      outKernelGrad[outKernelGradAtJPrime + 32] = total_17 / batch;
+      outKernelGrad[outKernelGradAtJPrime + 33] = total_18 / batch;
+      outKernelGrad[outKernelGradAtJPrime + 34] = total_19 / batch;
+      outKernelGrad[outKernelGradAtJPrime + 40] = total_20 / batch;
+      outKernelGrad[outKernelGradAtJPrime + 41] = total_21 / batch;
+      outKernelGrad[outKernelGradAtJPrime + 42] = total_22 / batch;
+      outKernelGrad[outKernelGradAtJPrime + 43] = total_23 / batch;
+      outKernelGrad[outKernelGradAtJPrime + 44] = total_24 / batch;
+      outKernelGrad[outKernelGradAtJPrime + 50] = total_25 / batch;
+      outKernelGrad[outKernelGradAtJPrime + 51] = total_26 / batch;
+      outKernelGrad[outKernelGradAtJPrime + 52] = total_27 / batch;
+      outKernelGrad[outKernelGradAtJPrime + 53] = total_28 / batch;
+      outKernelGrad[outKernelGradAtJPrime + 54] = total_29 / batch;
     }
   }
 }
@@ -2647,28 +4011,25 @@ function computeOutKernelGrad(state: State, batch: number): void {
 function computeOutBiasGrad(state: State, batch: number): void {
   const outPreActivationGrad = state.outPreActivationGrad;
   const outBiasGrad = state.outBiasGrad;
-  for (let j_ = 0; j_ <= 6; j_ += 4) {
+  for (let j_ = 0; j_ <= 5; j_ += 5) {
     let total_0 = 0;
     let total_1 = 0;
     let total_2 = 0;
     let total_3 = 0;
+    let total_4 = 0;
     for (let example = 0; example < batch; example++) {
-      total_0 += outPreActivationGrad[10 * example + j_];
-      total_1 += outPreActivationGrad[10 * example + j_ + 1];
-      total_2 += outPreActivationGrad[10 * example + j_ + 2];
-      total_3 += outPreActivationGrad[10 * example + j_ + 3];
+      const outPreActivationGradAtExample = j_ + 10 * example;
+      total_0 += outPreActivationGrad[outPreActivationGradAtExample];
+      total_1 += outPreActivationGrad[outPreActivationGradAtExample + 1];
+      total_2 += outPreActivationGrad[outPreActivationGradAtExample + 2];
+      total_3 += outPreActivationGrad[outPreActivationGradAtExample + 3];
+      total_4 += outPreActivationGrad[outPreActivationGradAtExample + 4];
     }
     outBiasGrad[j_] = total_0 / batch;
     outBiasGrad[j_ + 1] = total_1 / batch;
     outBiasGrad[j_ + 2] = total_2 / batch;
     outBiasGrad[j_ + 3] = total_3 / batch;
-  }
-  for (let j_ = 8; j_ <= 9; j_++) {
-    let total = 0;
-    for (let example = 0; example < batch; example++) {
-      total += outPreActivationGrad[10 * example + j_];
-    }
-    outBiasGrad[j_] = total / batch;
+    outBiasGrad[j_ + 4] = total_4 / batch;
   }
 }
 

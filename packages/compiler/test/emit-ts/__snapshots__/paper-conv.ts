@@ -134,46 +134,127 @@ function computeConv1PreActivation(state: State, batch: number): void {
   const conv1Bias = state.conv1Bias;
   const conv1PreActivation = state.conv1PreActivation;
   for (let example = 0, exampleLast = batch - 4; example <= exampleLast; example += 4) {
+    const xAtExample = 64 * example;
+    const conv1PreActivationAtExample = 36 * example;
     for (let i = 0; i <= 5; i++) {
-      for (let j = 0; j <= 5; j++) {
-        for (let c = 0; c <= 0; c++) {
-          let sum1_0 = 0;
-          let sum1_1 = 0;
-          let sum1_2 = 0;
-          let sum1_3 = 0;
-          for (let m = 0; m <= 2; m++) {
-            for (let n = 0; n <= 2; n++) {
-              for (let k = 0; k <= 0; k++) {
-                sum1_0 += conv1Kernel[3 * m + n + k + c] * x[64 * example + 8 * i + 8 * m + j + n + k];
-                sum1_1 += conv1Kernel[3 * m + n + k + c] * x[64 * example + 8 * i + 8 * m + j + n + k + 64];
-                sum1_2 += conv1Kernel[3 * m + n + k + c] * x[64 * example + 8 * i + 8 * m + j + n + k + 128];
-                sum1_3 += conv1Kernel[3 * m + n + k + c] * x[64 * example + 8 * i + 8 * m + j + n + k + 192];
-              }
-            }
-          }
-          conv1PreActivation[36 * example + 6 * i + j + c] = sum1_0 + conv1Bias[c];
-          conv1PreActivation[36 * example + 6 * i + j + c + 36] = sum1_1 + conv1Bias[c];
-          conv1PreActivation[36 * example + 6 * i + j + c + 72] = sum1_2 + conv1Bias[c];
-          conv1PreActivation[36 * example + 6 * i + j + c + 108] = sum1_3 + conv1Bias[c];
+      const xAtI = xAtExample + 8 * i;
+      const conv1PreActivationAtI = conv1PreActivationAtExample + 6 * i;
+      let sum1_0 = 0;
+      let sum1_1 = 0;
+      let sum1_2 = 0;
+      let sum1_3 = 0;
+      let sum1_4 = 0;
+      let sum1_5 = 0;
+      let sum1_6 = 0;
+      let sum1_7 = 0;
+      let sum1_8 = 0;
+      let sum1_9 = 0;
+      let sum1_10 = 0;
+      let sum1_11 = 0;
+      let sum1_12 = 0;
+      let sum1_13 = 0;
+      let sum1_14 = 0;
+      let sum1_15 = 0;
+      let sum1_16 = 0;
+      let sum1_17 = 0;
+      let sum1_18 = 0;
+      let sum1_19 = 0;
+      let sum1_20 = 0;
+      let sum1_21 = 0;
+      let sum1_22 = 0;
+      let sum1_23 = 0;
+      for (let m = 0; m <= 2; m++) {
+        const conv1KernelAtM = 3 * m;
+        const xAtM = xAtI + 8 * m;
+        for (let n = 0; n <= 2; n++) {
+          const conv1KernelAtN = conv1KernelAtM + n;
+          const xAtN = xAtM + n;
+          const conv1Kernel_0 = conv1Kernel[conv1KernelAtN];
+          sum1_0 += conv1Kernel_0 * x[xAtN];
+          sum1_1 += conv1Kernel_0 * x[xAtN + 1];
+          sum1_2 += conv1Kernel_0 * x[xAtN + 2];
+          sum1_3 += conv1Kernel_0 * x[xAtN + 3];
+          sum1_4 += conv1Kernel_0 * x[xAtN + 4];
+          sum1_5 += conv1Kernel_0 * x[xAtN + 5];
+          sum1_6 += conv1Kernel_0 * x[xAtN + 64];
+          sum1_7 += conv1Kernel_0 * x[xAtN + 65];
+          sum1_8 += conv1Kernel_0 * x[xAtN + 66];
+          sum1_9 += conv1Kernel_0 * x[xAtN + 67];
+          sum1_10 += conv1Kernel_0 * x[xAtN + 68];
+          sum1_11 += conv1Kernel_0 * x[xAtN + 69];
+          sum1_12 += conv1Kernel_0 * x[xAtN + 128];
+          sum1_13 += conv1Kernel_0 * x[xAtN + 129];
+          sum1_14 += conv1Kernel_0 * x[xAtN + 130];
+          sum1_15 += conv1Kernel_0 * x[xAtN + 131];
+          sum1_16 += conv1Kernel_0 * x[xAtN + 132];
+          sum1_17 += conv1Kernel_0 * x[xAtN + 133];
+          sum1_18 += conv1Kernel_0 * x[xAtN + 192];
+          sum1_19 += conv1Kernel_0 * x[xAtN + 193];
+          sum1_20 += conv1Kernel_0 * x[xAtN + 194];
+          sum1_21 += conv1Kernel_0 * x[xAtN + 195];
+          sum1_22 += conv1Kernel_0 * x[xAtN + 196];
+          sum1_23 += conv1Kernel_0 * x[xAtN + 197];
         }
       }
+      conv1PreActivation[conv1PreActivationAtI] = sum1_0 + conv1Bias[0];
+      conv1PreActivation[conv1PreActivationAtI + 1] = sum1_1 + conv1Bias[0];
+      conv1PreActivation[conv1PreActivationAtI + 2] = sum1_2 + conv1Bias[0];
+      conv1PreActivation[conv1PreActivationAtI + 3] = sum1_3 + conv1Bias[0];
+      conv1PreActivation[conv1PreActivationAtI + 4] = sum1_4 + conv1Bias[0];
+      conv1PreActivation[conv1PreActivationAtI + 5] = sum1_5 + conv1Bias[0];
+      conv1PreActivation[conv1PreActivationAtI + 36] = sum1_6 + conv1Bias[0];
+      conv1PreActivation[conv1PreActivationAtI + 37] = sum1_7 + conv1Bias[0];
+      conv1PreActivation[conv1PreActivationAtI + 38] = sum1_8 + conv1Bias[0];
+      conv1PreActivation[conv1PreActivationAtI + 39] = sum1_9 + conv1Bias[0];
+      conv1PreActivation[conv1PreActivationAtI + 40] = sum1_10 + conv1Bias[0];
+      conv1PreActivation[conv1PreActivationAtI + 41] = sum1_11 + conv1Bias[0];
+      conv1PreActivation[conv1PreActivationAtI + 72] = sum1_12 + conv1Bias[0];
+      conv1PreActivation[conv1PreActivationAtI + 73] = sum1_13 + conv1Bias[0];
+      conv1PreActivation[conv1PreActivationAtI + 74] = sum1_14 + conv1Bias[0];
+      conv1PreActivation[conv1PreActivationAtI + 75] = sum1_15 + conv1Bias[0];
+      conv1PreActivation[conv1PreActivationAtI + 76] = sum1_16 + conv1Bias[0];
+      conv1PreActivation[conv1PreActivationAtI + 77] = sum1_17 + conv1Bias[0];
+      conv1PreActivation[conv1PreActivationAtI + 108] = sum1_18 + conv1Bias[0];
+      conv1PreActivation[conv1PreActivationAtI + 109] = sum1_19 + conv1Bias[0];
+      conv1PreActivation[conv1PreActivationAtI + 110] = sum1_20 + conv1Bias[0];
+      conv1PreActivation[conv1PreActivationAtI + 111] = sum1_21 + conv1Bias[0];
+      conv1PreActivation[conv1PreActivationAtI + 112] = sum1_22 + conv1Bias[0];
+      conv1PreActivation[conv1PreActivationAtI + 113] = sum1_23 + conv1Bias[0];
     }
   }
   for (let example = batch - (batch % 4); example < batch; example++) {
+    const xAtExample = 64 * example;
+    const conv1PreActivationAtExample = 36 * example;
     for (let i = 0; i <= 5; i++) {
-      for (let j = 0; j <= 5; j++) {
-        for (let c = 0; c <= 0; c++) {
-          let sum1 = 0;
-          for (let m = 0; m <= 2; m++) {
-            for (let n = 0; n <= 2; n++) {
-              for (let k = 0; k <= 0; k++) {
-                sum1 += conv1Kernel[3 * m + n + k + c] * x[64 * example + 8 * i + 8 * m + j + n + k];
-              }
-            }
-          }
-          conv1PreActivation[36 * example + 6 * i + j + c] = sum1 + conv1Bias[c];
+      const xAtI = xAtExample + 8 * i;
+      const conv1PreActivationAtI = conv1PreActivationAtExample + 6 * i;
+      let sum1_0 = 0;
+      let sum1_1 = 0;
+      let sum1_2 = 0;
+      let sum1_3 = 0;
+      let sum1_4 = 0;
+      let sum1_5 = 0;
+      for (let m = 0; m <= 2; m++) {
+        const conv1KernelAtM = 3 * m;
+        const xAtM = xAtI + 8 * m;
+        for (let n = 0; n <= 2; n++) {
+          const conv1KernelAtN = conv1KernelAtM + n;
+          const xAtN = xAtM + n;
+          const conv1Kernel_0 = conv1Kernel[conv1KernelAtN];
+          sum1_0 += conv1Kernel_0 * x[xAtN];
+          sum1_1 += conv1Kernel_0 * x[xAtN + 1];
+          sum1_2 += conv1Kernel_0 * x[xAtN + 2];
+          sum1_3 += conv1Kernel_0 * x[xAtN + 3];
+          sum1_4 += conv1Kernel_0 * x[xAtN + 4];
+          sum1_5 += conv1Kernel_0 * x[xAtN + 5];
         }
       }
+      conv1PreActivation[conv1PreActivationAtI] = sum1_0 + conv1Bias[0];
+      conv1PreActivation[conv1PreActivationAtI + 1] = sum1_1 + conv1Bias[0];
+      conv1PreActivation[conv1PreActivationAtI + 2] = sum1_2 + conv1Bias[0];
+      conv1PreActivation[conv1PreActivationAtI + 3] = sum1_3 + conv1Bias[0];
+      conv1PreActivation[conv1PreActivationAtI + 4] = sum1_4 + conv1Bias[0];
+      conv1PreActivation[conv1PreActivationAtI + 5] = sum1_5 + conv1Bias[0];
     }
   }
 }
@@ -186,11 +267,15 @@ function computeConv1Output(state: State, batch: number): void {
   const conv1PreActivation = state.conv1PreActivation;
   const conv1Output = state.conv1Output;
   for (let example = 0; example < batch; example++) {
+    const conv1OutputAtExample = 36 * example;
+    const conv1PreActivationAtExample = 36 * example;
     for (let i = 0; i <= 5; i++) {
+      const conv1OutputAtI = conv1OutputAtExample + 6 * i;
+      const conv1PreActivationAtI = conv1PreActivationAtExample + 6 * i;
       for (let j = 0; j <= 5; j++) {
-        for (let c = 0; c <= 0; c++) {
-          conv1Output[36 * example + 6 * i + j + c] = Math.tanh(conv1PreActivation[36 * example + 6 * i + j + c]);
-        }
+        const conv1OutputAtJ = conv1OutputAtI + j;
+        const conv1PreActivationAtJ = conv1PreActivationAtI + j;
+        conv1Output[conv1OutputAtJ] = Math.tanh(conv1PreActivation[conv1PreActivationAtJ]);
       }
     }
   }
@@ -206,46 +291,112 @@ function computeConv2PreActivation(state: State, batch: number): void {
   const conv2Bias = state.conv2Bias;
   const conv2PreActivation = state.conv2PreActivation;
   for (let example = 0, exampleLast = batch - 4; example <= exampleLast; example += 4) {
+    const conv1OutputAtExample = 36 * example;
+    const conv2PreActivationAtExample = 25 * example;
     for (let i = 0; i <= 4; i++) {
-      for (let j = 0; j <= 4; j++) {
-        for (let c = 0; c <= 0; c++) {
-          let sum1_0 = 0;
-          let sum1_1 = 0;
-          let sum1_2 = 0;
-          let sum1_3 = 0;
-          for (let m = 0; m <= 1; m++) {
-            for (let n = 0; n <= 1; n++) {
-              for (let k = 0; k <= 0; k++) {
-                sum1_0 += conv2Kernel[2 * m + n + k + c] * conv1Output[36 * example + 6 * i + 6 * m + j + n + k];
-                sum1_1 += conv2Kernel[2 * m + n + k + c] * conv1Output[36 * example + 6 * i + 6 * m + j + n + k + 36];
-                sum1_2 += conv2Kernel[2 * m + n + k + c] * conv1Output[36 * example + 6 * i + 6 * m + j + n + k + 72];
-                sum1_3 += conv2Kernel[2 * m + n + k + c] * conv1Output[36 * example + 6 * i + 6 * m + j + n + k + 108];
-              }
-            }
-          }
-          conv2PreActivation[25 * example + 5 * i + j + c] = sum1_0 + conv2Bias[c];
-          conv2PreActivation[25 * example + 5 * i + j + c + 25] = sum1_1 + conv2Bias[c];
-          conv2PreActivation[25 * example + 5 * i + j + c + 50] = sum1_2 + conv2Bias[c];
-          conv2PreActivation[25 * example + 5 * i + j + c + 75] = sum1_3 + conv2Bias[c];
+      const conv1OutputAtI = conv1OutputAtExample + 6 * i;
+      const conv2PreActivationAtI = conv2PreActivationAtExample + 5 * i;
+      let sum1_0 = 0;
+      let sum1_1 = 0;
+      let sum1_2 = 0;
+      let sum1_3 = 0;
+      let sum1_4 = 0;
+      let sum1_5 = 0;
+      let sum1_6 = 0;
+      let sum1_7 = 0;
+      let sum1_8 = 0;
+      let sum1_9 = 0;
+      let sum1_10 = 0;
+      let sum1_11 = 0;
+      let sum1_12 = 0;
+      let sum1_13 = 0;
+      let sum1_14 = 0;
+      let sum1_15 = 0;
+      let sum1_16 = 0;
+      let sum1_17 = 0;
+      let sum1_18 = 0;
+      let sum1_19 = 0;
+      for (let m = 0; m <= 1; m++) {
+        const conv2KernelAtM = 2 * m;
+        const conv1OutputAtM = conv1OutputAtI + 6 * m;
+        for (let n = 0; n <= 1; n++) {
+          const conv2KernelAtN = conv2KernelAtM + n;
+          const conv1OutputAtN = conv1OutputAtM + n;
+          const conv2Kernel_0 = conv2Kernel[conv2KernelAtN];
+          sum1_0 += conv2Kernel_0 * conv1Output[conv1OutputAtN];
+          sum1_1 += conv2Kernel_0 * conv1Output[conv1OutputAtN + 1];
+          sum1_2 += conv2Kernel_0 * conv1Output[conv1OutputAtN + 2];
+          sum1_3 += conv2Kernel_0 * conv1Output[conv1OutputAtN + 3];
+          sum1_4 += conv2Kernel_0 * conv1Output[conv1OutputAtN + 4];
+          sum1_5 += conv2Kernel_0 * conv1Output[conv1OutputAtN + 36];
+          sum1_6 += conv2Kernel_0 * conv1Output[conv1OutputAtN + 37];
+          sum1_7 += conv2Kernel_0 * conv1Output[conv1OutputAtN + 38];
+          sum1_8 += conv2Kernel_0 * conv1Output[conv1OutputAtN + 39];
+          sum1_9 += conv2Kernel_0 * conv1Output[conv1OutputAtN + 40];
+          sum1_10 += conv2Kernel_0 * conv1Output[conv1OutputAtN + 72];
+          sum1_11 += conv2Kernel_0 * conv1Output[conv1OutputAtN + 73];
+          sum1_12 += conv2Kernel_0 * conv1Output[conv1OutputAtN + 74];
+          sum1_13 += conv2Kernel_0 * conv1Output[conv1OutputAtN + 75];
+          sum1_14 += conv2Kernel_0 * conv1Output[conv1OutputAtN + 76];
+          sum1_15 += conv2Kernel_0 * conv1Output[conv1OutputAtN + 108];
+          sum1_16 += conv2Kernel_0 * conv1Output[conv1OutputAtN + 109];
+          sum1_17 += conv2Kernel_0 * conv1Output[conv1OutputAtN + 110];
+          sum1_18 += conv2Kernel_0 * conv1Output[conv1OutputAtN + 111];
+          sum1_19 += conv2Kernel_0 * conv1Output[conv1OutputAtN + 112];
         }
       }
+      conv2PreActivation[conv2PreActivationAtI] = sum1_0 + conv2Bias[0];
+      conv2PreActivation[conv2PreActivationAtI + 1] = sum1_1 + conv2Bias[0];
+      conv2PreActivation[conv2PreActivationAtI + 2] = sum1_2 + conv2Bias[0];
+      conv2PreActivation[conv2PreActivationAtI + 3] = sum1_3 + conv2Bias[0];
+      conv2PreActivation[conv2PreActivationAtI + 4] = sum1_4 + conv2Bias[0];
+      conv2PreActivation[conv2PreActivationAtI + 25] = sum1_5 + conv2Bias[0];
+      conv2PreActivation[conv2PreActivationAtI + 26] = sum1_6 + conv2Bias[0];
+      conv2PreActivation[conv2PreActivationAtI + 27] = sum1_7 + conv2Bias[0];
+      conv2PreActivation[conv2PreActivationAtI + 28] = sum1_8 + conv2Bias[0];
+      conv2PreActivation[conv2PreActivationAtI + 29] = sum1_9 + conv2Bias[0];
+      conv2PreActivation[conv2PreActivationAtI + 50] = sum1_10 + conv2Bias[0];
+      conv2PreActivation[conv2PreActivationAtI + 51] = sum1_11 + conv2Bias[0];
+      conv2PreActivation[conv2PreActivationAtI + 52] = sum1_12 + conv2Bias[0];
+      conv2PreActivation[conv2PreActivationAtI + 53] = sum1_13 + conv2Bias[0];
+      conv2PreActivation[conv2PreActivationAtI + 54] = sum1_14 + conv2Bias[0];
+      conv2PreActivation[conv2PreActivationAtI + 75] = sum1_15 + conv2Bias[0];
+      conv2PreActivation[conv2PreActivationAtI + 76] = sum1_16 + conv2Bias[0];
+      conv2PreActivation[conv2PreActivationAtI + 77] = sum1_17 + conv2Bias[0];
+      conv2PreActivation[conv2PreActivationAtI + 78] = sum1_18 + conv2Bias[0];
+      conv2PreActivation[conv2PreActivationAtI + 79] = sum1_19 + conv2Bias[0];
     }
   }
   for (let example = batch - (batch % 4); example < batch; example++) {
+    const conv1OutputAtExample = 36 * example;
+    const conv2PreActivationAtExample = 25 * example;
     for (let i = 0; i <= 4; i++) {
-      for (let j = 0; j <= 4; j++) {
-        for (let c = 0; c <= 0; c++) {
-          let sum1 = 0;
-          for (let m = 0; m <= 1; m++) {
-            for (let n = 0; n <= 1; n++) {
-              for (let k = 0; k <= 0; k++) {
-                sum1 += conv2Kernel[2 * m + n + k + c] * conv1Output[36 * example + 6 * i + 6 * m + j + n + k];
-              }
-            }
-          }
-          conv2PreActivation[25 * example + 5 * i + j + c] = sum1 + conv2Bias[c];
+      const conv1OutputAtI = conv1OutputAtExample + 6 * i;
+      const conv2PreActivationAtI = conv2PreActivationAtExample + 5 * i;
+      let sum1_0 = 0;
+      let sum1_1 = 0;
+      let sum1_2 = 0;
+      let sum1_3 = 0;
+      let sum1_4 = 0;
+      for (let m = 0; m <= 1; m++) {
+        const conv2KernelAtM = 2 * m;
+        const conv1OutputAtM = conv1OutputAtI + 6 * m;
+        for (let n = 0; n <= 1; n++) {
+          const conv2KernelAtN = conv2KernelAtM + n;
+          const conv1OutputAtN = conv1OutputAtM + n;
+          const conv2Kernel_0 = conv2Kernel[conv2KernelAtN];
+          sum1_0 += conv2Kernel_0 * conv1Output[conv1OutputAtN];
+          sum1_1 += conv2Kernel_0 * conv1Output[conv1OutputAtN + 1];
+          sum1_2 += conv2Kernel_0 * conv1Output[conv1OutputAtN + 2];
+          sum1_3 += conv2Kernel_0 * conv1Output[conv1OutputAtN + 3];
+          sum1_4 += conv2Kernel_0 * conv1Output[conv1OutputAtN + 4];
         }
       }
+      conv2PreActivation[conv2PreActivationAtI] = sum1_0 + conv2Bias[0];
+      conv2PreActivation[conv2PreActivationAtI + 1] = sum1_1 + conv2Bias[0];
+      conv2PreActivation[conv2PreActivationAtI + 2] = sum1_2 + conv2Bias[0];
+      conv2PreActivation[conv2PreActivationAtI + 3] = sum1_3 + conv2Bias[0];
+      conv2PreActivation[conv2PreActivationAtI + 4] = sum1_4 + conv2Bias[0];
     }
   }
 }
@@ -258,11 +409,15 @@ function computeConv2Output(state: State, batch: number): void {
   const conv2PreActivation = state.conv2PreActivation;
   const conv2Output = state.conv2Output;
   for (let example = 0; example < batch; example++) {
+    const conv2OutputAtExample = 25 * example;
+    const conv2PreActivationAtExample = 25 * example;
     for (let i = 0; i <= 4; i++) {
+      const conv2OutputAtI = conv2OutputAtExample + 5 * i;
+      const conv2PreActivationAtI = conv2PreActivationAtExample + 5 * i;
       for (let j = 0; j <= 4; j++) {
-        for (let c = 0; c <= 0; c++) {
-          conv2Output[25 * example + 5 * i + j + c] = (conv2PreActivation[25 * example + 5 * i + j + c] > 0 ? conv2PreActivation[25 * example + 5 * i + j + c] : 0);
-        }
+        const conv2OutputAtJ = conv2OutputAtI + j;
+        const conv2PreActivationAtJ = conv2PreActivationAtI + j;
+        conv2Output[conv2OutputAtJ] = (conv2PreActivation[conv2PreActivationAtJ] > 0 ? conv2PreActivation[conv2PreActivationAtJ] : 0);
       }
     }
   }
@@ -278,39 +433,73 @@ function computeOutPreActivation(state: State, batch: number): void {
   const outBias = state.outBias;
   const outPreActivation = state.outPreActivation;
   for (let example = 0, exampleLast = batch - 4; example <= exampleLast; example += 4) {
-    for (let u = 0; u <= 2; u++) {
-      let sum1_0 = 0;
-      let sum1_1 = 0;
-      let sum1_2 = 0;
-      let sum1_3 = 0;
-      for (let p = 0; p <= 4; p++) {
-        for (let q = 0; q <= 4; q++) {
-          for (let r = 0; r <= 0; r++) {
-            sum1_0 += outKernel[15 * p + 3 * q + 3 * r + u] * conv2Output[25 * example + 5 * p + q + r];
-            sum1_1 += outKernel[15 * p + 3 * q + 3 * r + u] * conv2Output[25 * example + 5 * p + q + r + 25];
-            sum1_2 += outKernel[15 * p + 3 * q + 3 * r + u] * conv2Output[25 * example + 5 * p + q + r + 50];
-            sum1_3 += outKernel[15 * p + 3 * q + 3 * r + u] * conv2Output[25 * example + 5 * p + q + r + 75];
-          }
-        }
-      }
-      outPreActivation[3 * example + u] = sum1_0 + outBias[u];
-      outPreActivation[3 * example + u + 3] = sum1_1 + outBias[u];
-      outPreActivation[3 * example + u + 6] = sum1_2 + outBias[u];
-      outPreActivation[3 * example + u + 9] = sum1_3 + outBias[u];
+    const conv2OutputAtExample = 25 * example;
+    const outPreActivationAtExample = 3 * example;
+    let sum1_0 = 0;
+    let sum1_1 = 0;
+    let sum1_2 = 0;
+    let sum1_3 = 0;
+    let sum1_4 = 0;
+    let sum1_5 = 0;
+    let sum1_6 = 0;
+    let sum1_7 = 0;
+    let sum1_8 = 0;
+    let sum1_9 = 0;
+    let sum1_10 = 0;
+    let sum1_11 = 0;
+    for (let pq = 0; pq <= 24; pq++) {
+      const outKernelAtPq = 3 * pq;
+      const conv2OutputAtPq = conv2OutputAtExample + pq;
+      const outKernel_0 = outKernel[outKernelAtPq];
+      const outKernel_1 = outKernel[outKernelAtPq + 1];
+      const outKernel_2 = outKernel[outKernelAtPq + 2];
+      const conv2Output_0 = conv2Output[conv2OutputAtPq];
+      const conv2Output_1 = conv2Output[conv2OutputAtPq + 25];
+      const conv2Output_2 = conv2Output[conv2OutputAtPq + 50];
+      const conv2Output_3 = conv2Output[conv2OutputAtPq + 75];
+      sum1_0 += outKernel_0 * conv2Output_0;
+      sum1_1 += outKernel_1 * conv2Output_0;
+      sum1_2 += outKernel_2 * conv2Output_0;
+      sum1_3 += outKernel_0 * conv2Output_1;
+      sum1_4 += outKernel_1 * conv2Output_1;
+      sum1_5 += outKernel_2 * conv2Output_1;
+      sum1_6 += outKernel_0 * conv2Output_2;
+      sum1_7 += outKernel_1 * conv2Output_2;
+      sum1_8 += outKernel_2 * conv2Output_2;
+      sum1_9 += outKernel_0 * conv2Output_3;
+      sum1_10 += outKernel_1 * conv2Output_3;
+      sum1_11 += outKernel_2 * conv2Output_3;
     }
+    outPreActivation[outPreActivationAtExample] = sum1_0 + outBias[0];
+    outPreActivation[outPreActivationAtExample + 1] = sum1_1 + outBias[1];
+    outPreActivation[outPreActivationAtExample + 2] = sum1_2 + outBias[2];
+    outPreActivation[outPreActivationAtExample + 3] = sum1_3 + outBias[0];
+    outPreActivation[outPreActivationAtExample + 4] = sum1_4 + outBias[1];
+    outPreActivation[outPreActivationAtExample + 5] = sum1_5 + outBias[2];
+    outPreActivation[outPreActivationAtExample + 6] = sum1_6 + outBias[0];
+    outPreActivation[outPreActivationAtExample + 7] = sum1_7 + outBias[1];
+    outPreActivation[outPreActivationAtExample + 8] = sum1_8 + outBias[2];
+    outPreActivation[outPreActivationAtExample + 9] = sum1_9 + outBias[0];
+    outPreActivation[outPreActivationAtExample + 10] = sum1_10 + outBias[1];
+    outPreActivation[outPreActivationAtExample + 11] = sum1_11 + outBias[2];
   }
   for (let example = batch - (batch % 4); example < batch; example++) {
-    for (let u = 0; u <= 2; u++) {
-      let sum1 = 0;
-      for (let p = 0; p <= 4; p++) {
-        for (let q = 0; q <= 4; q++) {
-          for (let r = 0; r <= 0; r++) {
-            sum1 += outKernel[15 * p + 3 * q + 3 * r + u] * conv2Output[25 * example + 5 * p + q + r];
-          }
-        }
-      }
-      outPreActivation[3 * example + u] = sum1 + outBias[u];
+    const conv2OutputAtExample = 25 * example;
+    const outPreActivationAtExample = 3 * example;
+    let sum1_0 = 0;
+    let sum1_1 = 0;
+    let sum1_2 = 0;
+    for (let pq = 0; pq <= 24; pq++) {
+      const outKernelAtPq = 3 * pq;
+      const conv2OutputAtPq = conv2OutputAtExample + pq;
+      const conv2Output_0 = conv2Output[conv2OutputAtPq];
+      sum1_0 += outKernel[outKernelAtPq] * conv2Output_0;
+      sum1_1 += outKernel[outKernelAtPq + 1] * conv2Output_0;
+      sum1_2 += outKernel[outKernelAtPq + 2] * conv2Output_0;
     }
+    outPreActivation[outPreActivationAtExample] = sum1_0 + outBias[0];
+    outPreActivation[outPreActivationAtExample + 1] = sum1_1 + outBias[1];
+    outPreActivation[outPreActivationAtExample + 2] = sum1_2 + outBias[2];
   }
 }
 
@@ -322,15 +511,17 @@ function computeOutSoftmaxShift(state: State, batch: number): void {
   const outPreActivation = state.outPreActivation;
   const outSoftmaxShift = state.outSoftmaxShift;
   for (let example = 0, exampleLast = batch - 4; example <= exampleLast; example += 4) {
+    const outPreActivationAtExample = 3 * example;
     let max1_0 = -Infinity;
     let max1_1 = -Infinity;
     let max1_2 = -Infinity;
     let max1_3 = -Infinity;
     for (let u2 = 0; u2 <= 2; u2++) {
-      max1_0 = Math.max(max1_0, outPreActivation[3 * example + u2]);
-      max1_1 = Math.max(max1_1, outPreActivation[3 * example + u2 + 3]);
-      max1_2 = Math.max(max1_2, outPreActivation[3 * example + u2 + 6]);
-      max1_3 = Math.max(max1_3, outPreActivation[3 * example + u2 + 9]);
+      const outPreActivationAtU2 = outPreActivationAtExample + u2;
+      max1_0 = Math.max(max1_0, outPreActivation[outPreActivationAtU2]);
+      max1_1 = Math.max(max1_1, outPreActivation[outPreActivationAtU2 + 3]);
+      max1_2 = Math.max(max1_2, outPreActivation[outPreActivationAtU2 + 6]);
+      max1_3 = Math.max(max1_3, outPreActivation[outPreActivationAtU2 + 9]);
     }
     outSoftmaxShift[example] = max1_0;
     outSoftmaxShift[example + 1] = max1_1;
@@ -338,9 +529,11 @@ function computeOutSoftmaxShift(state: State, batch: number): void {
     outSoftmaxShift[example + 3] = max1_3;
   }
   for (let example = batch - (batch % 4); example < batch; example++) {
+    const outPreActivationAtExample = 3 * example;
     let max1 = -Infinity;
     for (let u2 = 0; u2 <= 2; u2++) {
-      max1 = Math.max(max1, outPreActivation[3 * example + u2]);
+      const outPreActivationAtU2 = outPreActivationAtExample + u2;
+      max1 = Math.max(max1, outPreActivation[outPreActivationAtU2]);
     }
     outSoftmaxShift[example] = max1;
   }
@@ -355,9 +548,13 @@ function computeOutSoftmaxExp(state: State, batch: number): void {
   const outSoftmaxShift = state.outSoftmaxShift;
   const outSoftmaxExp = state.outSoftmaxExp;
   for (let example = 0; example < batch; example++) {
+    const outPreActivationAtExample = 3 * example;
+    const outSoftmaxExpAtExample = 3 * example;
     for (let u = 0; u <= 2; u++) {
-      let u1 = outPreActivation[3 * example + u] + -outSoftmaxShift[example];
-      outSoftmaxExp[3 * example + u] = Math.exp(u1);
+      const outPreActivationAtU = outPreActivationAtExample + u;
+      const outSoftmaxExpAtU = outSoftmaxExpAtExample + u;
+      const u1 = outPreActivation[outPreActivationAtU] + -outSoftmaxShift[example];
+      outSoftmaxExp[outSoftmaxExpAtU] = Math.exp(u1);
     }
   }
 }
@@ -370,15 +567,17 @@ function computeOutSoftmaxSum(state: State, batch: number): void {
   const outSoftmaxExp = state.outSoftmaxExp;
   const outSoftmaxSum = state.outSoftmaxSum;
   for (let example = 0, exampleLast = batch - 4; example <= exampleLast; example += 4) {
+    const outSoftmaxExpAtExample = 3 * example;
     let sum1_0 = 0;
     let sum1_1 = 0;
     let sum1_2 = 0;
     let sum1_3 = 0;
     for (let u2 = 0; u2 <= 2; u2++) {
-      sum1_0 += outSoftmaxExp[3 * example + u2];
-      sum1_1 += outSoftmaxExp[3 * example + u2 + 3];
-      sum1_2 += outSoftmaxExp[3 * example + u2 + 6];
-      sum1_3 += outSoftmaxExp[3 * example + u2 + 9];
+      const outSoftmaxExpAtU2 = outSoftmaxExpAtExample + u2;
+      sum1_0 += outSoftmaxExp[outSoftmaxExpAtU2];
+      sum1_1 += outSoftmaxExp[outSoftmaxExpAtU2 + 3];
+      sum1_2 += outSoftmaxExp[outSoftmaxExpAtU2 + 6];
+      sum1_3 += outSoftmaxExp[outSoftmaxExpAtU2 + 9];
     }
     outSoftmaxSum[example] = sum1_0;
     outSoftmaxSum[example + 1] = sum1_1;
@@ -386,9 +585,11 @@ function computeOutSoftmaxSum(state: State, batch: number): void {
     outSoftmaxSum[example + 3] = sum1_3;
   }
   for (let example = batch - (batch % 4); example < batch; example++) {
+    const outSoftmaxExpAtExample = 3 * example;
     let sum1 = 0;
     for (let u2 = 0; u2 <= 2; u2++) {
-      sum1 += outSoftmaxExp[3 * example + u2];
+      const outSoftmaxExpAtU2 = outSoftmaxExpAtExample + u2;
+      sum1 += outSoftmaxExp[outSoftmaxExpAtU2];
     }
     outSoftmaxSum[example] = sum1;
   }
@@ -403,8 +604,12 @@ function computeOutOutput(state: State, batch: number): void {
   const outSoftmaxSum = state.outSoftmaxSum;
   const outOutput = state.outOutput;
   for (let example = 0; example < batch; example++) {
+    const outOutputAtExample = 3 * example;
+    const outSoftmaxExpAtExample = 3 * example;
     for (let u = 0; u <= 2; u++) {
-      outOutput[3 * example + u] = outSoftmaxExp[3 * example + u] / outSoftmaxSum[example];
+      const outOutputAtU = outOutputAtExample + u;
+      const outSoftmaxExpAtU = outSoftmaxExpAtExample + u;
+      outOutput[outOutputAtU] = outSoftmaxExp[outSoftmaxExpAtU] / outSoftmaxSum[example];
     }
   }
 }
@@ -420,15 +625,19 @@ function computeLoss(state: State, batch: number): void {
   const t = state.t;
   const loss = state.loss;
   for (let example = 0, exampleLast = batch - 4; example <= exampleLast; example += 4) {
+    const tAtExample = 3 * example;
+    const outPreActivationAtExample = 3 * example;
     let sum1_0 = 0;
     let sum1_1 = 0;
     let sum1_2 = 0;
     let sum1_3 = 0;
     for (let u = 0; u <= 2; u++) {
-      sum1_0 += t[3 * example + u] * (outPreActivation[3 * example + u] + -outSoftmaxShift[example] + -Math.log(outSoftmaxSum[example]));
-      sum1_1 += t[3 * example + u + 3] * (outPreActivation[3 * example + u + 3] + -outSoftmaxShift[example + 1] + -Math.log(outSoftmaxSum[example + 1]));
-      sum1_2 += t[3 * example + u + 6] * (outPreActivation[3 * example + u + 6] + -outSoftmaxShift[example + 2] + -Math.log(outSoftmaxSum[example + 2]));
-      sum1_3 += t[3 * example + u + 9] * (outPreActivation[3 * example + u + 9] + -outSoftmaxShift[example + 3] + -Math.log(outSoftmaxSum[example + 3]));
+      const tAtU = tAtExample + u;
+      const outPreActivationAtU = outPreActivationAtExample + u;
+      sum1_0 += t[tAtU] * (outPreActivation[outPreActivationAtU] + -outSoftmaxShift[example] + -Math.log(outSoftmaxSum[example]));
+      sum1_1 += t[tAtU + 3] * (outPreActivation[outPreActivationAtU + 3] + -outSoftmaxShift[example + 1] + -Math.log(outSoftmaxSum[example + 1]));
+      sum1_2 += t[tAtU + 6] * (outPreActivation[outPreActivationAtU + 6] + -outSoftmaxShift[example + 2] + -Math.log(outSoftmaxSum[example + 2]));
+      sum1_3 += t[tAtU + 9] * (outPreActivation[outPreActivationAtU + 9] + -outSoftmaxShift[example + 3] + -Math.log(outSoftmaxSum[example + 3]));
     }
     loss[example] = -sum1_0;
     loss[example + 1] = -sum1_1;
@@ -436,9 +645,13 @@ function computeLoss(state: State, batch: number): void {
     loss[example + 3] = -sum1_3;
   }
   for (let example = batch - (batch % 4); example < batch; example++) {
+    const tAtExample = 3 * example;
+    const outPreActivationAtExample = 3 * example;
     let sum1 = 0;
     for (let u = 0; u <= 2; u++) {
-      sum1 += t[3 * example + u] * (outPreActivation[3 * example + u] + -outSoftmaxShift[example] + -Math.log(outSoftmaxSum[example]));
+      const tAtU = tAtExample + u;
+      const outPreActivationAtU = outPreActivationAtExample + u;
+      sum1 += t[tAtU] * (outPreActivation[outPreActivationAtU] + -outSoftmaxShift[example] + -Math.log(outSoftmaxSum[example]));
     }
     loss[example] = -sum1;
   }
@@ -454,8 +667,14 @@ function computeOutPreActivationGrad(state: State, batch: number): void {
   const t = state.t;
   const outPreActivationGrad = state.outPreActivationGrad;
   for (let example = 0; example < batch; example++) {
+    const outPreActivationGradAtExample = 3 * example;
+    const outOutputAtExample = 3 * example;
+    const tAtExample = 3 * example;
     for (let u_ = 0; u_ <= 2; u_++) {
-      outPreActivationGrad[3 * example + u_] = outOutput[3 * example + u_] + -t[3 * example + u_];
+      const outPreActivationGradAtUPrime = outPreActivationGradAtExample + u_;
+      const outOutputAtUPrime = outOutputAtExample + u_;
+      const tAtUPrime = tAtExample + u_;
+      outPreActivationGrad[outPreActivationGradAtUPrime] = outOutput[outOutputAtUPrime] + -t[tAtUPrime];
     }
   }
 }
@@ -470,38 +689,112 @@ function computeConv2OutputGrad(state: State, batch: number): void {
   const outPreActivationGrad = state.outPreActivationGrad;
   const conv2OutputGrad = state.conv2OutputGrad;
   for (let example = 0, exampleLast = batch - 4; example <= exampleLast; example += 4) {
+    const outPreActivationGradAtExample = 3 * example;
+    const conv2OutputGradAtExample = 25 * example;
     for (let i_ = 0; i_ <= 4; i_++) {
-      for (let j_ = 0; j_ <= 4; j_++) {
-        for (let c_ = 0; c_ <= 0; c_++) {
-          let sum1_0 = 0;
-          let sum1_1 = 0;
-          let sum1_2 = 0;
-          let sum1_3 = 0;
-          for (let u = 0; u <= 2; u++) {
-            sum1_0 += outPreActivationGrad[3 * example + u] * outKernel[15 * i_ + 3 * j_ + 3 * c_ + u];
-            sum1_1 += outPreActivationGrad[3 * example + u + 3] * outKernel[15 * i_ + 3 * j_ + 3 * c_ + u];
-            sum1_2 += outPreActivationGrad[3 * example + u + 6] * outKernel[15 * i_ + 3 * j_ + 3 * c_ + u];
-            sum1_3 += outPreActivationGrad[3 * example + u + 9] * outKernel[15 * i_ + 3 * j_ + 3 * c_ + u];
-          }
-          conv2OutputGrad[25 * example + 5 * i_ + j_ + c_] = sum1_0;
-          conv2OutputGrad[25 * example + 5 * i_ + j_ + c_ + 25] = sum1_1;
-          conv2OutputGrad[25 * example + 5 * i_ + j_ + c_ + 50] = sum1_2;
-          conv2OutputGrad[25 * example + 5 * i_ + j_ + c_ + 75] = sum1_3;
-        }
+      const outKernelAtIPrime = 15 * i_;
+      const conv2OutputGradAtIPrime = conv2OutputGradAtExample + 5 * i_;
+      let sum1_0 = 0;
+      let sum1_1 = 0;
+      let sum1_2 = 0;
+      let sum1_3 = 0;
+      let sum1_4 = 0;
+      let sum1_5 = 0;
+      let sum1_6 = 0;
+      let sum1_7 = 0;
+      let sum1_8 = 0;
+      let sum1_9 = 0;
+      let sum1_10 = 0;
+      let sum1_11 = 0;
+      let sum1_12 = 0;
+      let sum1_13 = 0;
+      let sum1_14 = 0;
+      let sum1_15 = 0;
+      let sum1_16 = 0;
+      let sum1_17 = 0;
+      let sum1_18 = 0;
+      let sum1_19 = 0;
+      for (let u = 0; u <= 2; u++) {
+        const outPreActivationGradAtU = outPreActivationGradAtExample + u;
+        const outKernelAtU = outKernelAtIPrime + u;
+        const outPreActivationGrad_0 = outPreActivationGrad[outPreActivationGradAtU];
+        const outPreActivationGrad_1 = outPreActivationGrad[outPreActivationGradAtU + 3];
+        const outPreActivationGrad_2 = outPreActivationGrad[outPreActivationGradAtU + 6];
+        const outPreActivationGrad_3 = outPreActivationGrad[outPreActivationGradAtU + 9];
+        const outKernel_0 = outKernel[outKernelAtU];
+        const outKernel_1 = outKernel[outKernelAtU + 3];
+        const outKernel_2 = outKernel[outKernelAtU + 6];
+        const outKernel_3 = outKernel[outKernelAtU + 9];
+        const outKernel_4 = outKernel[outKernelAtU + 12];
+        sum1_0 += outPreActivationGrad_0 * outKernel_0;
+        sum1_1 += outPreActivationGrad_0 * outKernel_1;
+        sum1_2 += outPreActivationGrad_0 * outKernel_2;
+        sum1_3 += outPreActivationGrad_0 * outKernel_3;
+        sum1_4 += outPreActivationGrad_0 * outKernel_4;
+        sum1_5 += outPreActivationGrad_1 * outKernel_0;
+        sum1_6 += outPreActivationGrad_1 * outKernel_1;
+        sum1_7 += outPreActivationGrad_1 * outKernel_2;
+        sum1_8 += outPreActivationGrad_1 * outKernel_3;
+        sum1_9 += outPreActivationGrad_1 * outKernel_4;
+        sum1_10 += outPreActivationGrad_2 * outKernel_0;
+        sum1_11 += outPreActivationGrad_2 * outKernel_1;
+        sum1_12 += outPreActivationGrad_2 * outKernel_2;
+        sum1_13 += outPreActivationGrad_2 * outKernel_3;
+        sum1_14 += outPreActivationGrad_2 * outKernel_4;
+        sum1_15 += outPreActivationGrad_3 * outKernel_0;
+        sum1_16 += outPreActivationGrad_3 * outKernel_1;
+        sum1_17 += outPreActivationGrad_3 * outKernel_2;
+        sum1_18 += outPreActivationGrad_3 * outKernel_3;
+        sum1_19 += outPreActivationGrad_3 * outKernel_4;
       }
+      conv2OutputGrad[conv2OutputGradAtIPrime] = sum1_0;
+      conv2OutputGrad[conv2OutputGradAtIPrime + 1] = sum1_1;
+      conv2OutputGrad[conv2OutputGradAtIPrime + 2] = sum1_2;
+      conv2OutputGrad[conv2OutputGradAtIPrime + 3] = sum1_3;
+      conv2OutputGrad[conv2OutputGradAtIPrime + 4] = sum1_4;
+      conv2OutputGrad[conv2OutputGradAtIPrime + 25] = sum1_5;
+      conv2OutputGrad[conv2OutputGradAtIPrime + 26] = sum1_6;
+      conv2OutputGrad[conv2OutputGradAtIPrime + 27] = sum1_7;
+      conv2OutputGrad[conv2OutputGradAtIPrime + 28] = sum1_8;
+      conv2OutputGrad[conv2OutputGradAtIPrime + 29] = sum1_9;
+      conv2OutputGrad[conv2OutputGradAtIPrime + 50] = sum1_10;
+      conv2OutputGrad[conv2OutputGradAtIPrime + 51] = sum1_11;
+      conv2OutputGrad[conv2OutputGradAtIPrime + 52] = sum1_12;
+      conv2OutputGrad[conv2OutputGradAtIPrime + 53] = sum1_13;
+      conv2OutputGrad[conv2OutputGradAtIPrime + 54] = sum1_14;
+      conv2OutputGrad[conv2OutputGradAtIPrime + 75] = sum1_15;
+      conv2OutputGrad[conv2OutputGradAtIPrime + 76] = sum1_16;
+      conv2OutputGrad[conv2OutputGradAtIPrime + 77] = sum1_17;
+      conv2OutputGrad[conv2OutputGradAtIPrime + 78] = sum1_18;
+      conv2OutputGrad[conv2OutputGradAtIPrime + 79] = sum1_19;
     }
   }
   for (let example = batch - (batch % 4); example < batch; example++) {
+    const outPreActivationGradAtExample = 3 * example;
+    const conv2OutputGradAtExample = 25 * example;
     for (let i_ = 0; i_ <= 4; i_++) {
-      for (let j_ = 0; j_ <= 4; j_++) {
-        for (let c_ = 0; c_ <= 0; c_++) {
-          let sum1 = 0;
-          for (let u = 0; u <= 2; u++) {
-            sum1 += outPreActivationGrad[3 * example + u] * outKernel[15 * i_ + 3 * j_ + 3 * c_ + u];
-          }
-          conv2OutputGrad[25 * example + 5 * i_ + j_ + c_] = sum1;
-        }
+      const outKernelAtIPrime = 15 * i_;
+      const conv2OutputGradAtIPrime = conv2OutputGradAtExample + 5 * i_;
+      let sum1_0 = 0;
+      let sum1_1 = 0;
+      let sum1_2 = 0;
+      let sum1_3 = 0;
+      let sum1_4 = 0;
+      for (let u = 0; u <= 2; u++) {
+        const outPreActivationGradAtU = outPreActivationGradAtExample + u;
+        const outKernelAtU = outKernelAtIPrime + u;
+        const outPreActivationGrad_0 = outPreActivationGrad[outPreActivationGradAtU];
+        sum1_0 += outPreActivationGrad_0 * outKernel[outKernelAtU];
+        sum1_1 += outPreActivationGrad_0 * outKernel[outKernelAtU + 3];
+        sum1_2 += outPreActivationGrad_0 * outKernel[outKernelAtU + 6];
+        sum1_3 += outPreActivationGrad_0 * outKernel[outKernelAtU + 9];
+        sum1_4 += outPreActivationGrad_0 * outKernel[outKernelAtU + 12];
       }
+      conv2OutputGrad[conv2OutputGradAtIPrime] = sum1_0;
+      conv2OutputGrad[conv2OutputGradAtIPrime + 1] = sum1_1;
+      conv2OutputGrad[conv2OutputGradAtIPrime + 2] = sum1_2;
+      conv2OutputGrad[conv2OutputGradAtIPrime + 3] = sum1_3;
+      conv2OutputGrad[conv2OutputGradAtIPrime + 4] = sum1_4;
     }
   }
 }
@@ -516,11 +809,18 @@ function computeConv2PreActivationGrad(state: State, batch: number): void {
   const conv2OutputGrad = state.conv2OutputGrad;
   const conv2PreActivationGrad = state.conv2PreActivationGrad;
   for (let example = 0; example < batch; example++) {
+    const conv2PreActivationGradAtExample = 25 * example;
+    const conv2OutputGradAtExample = 25 * example;
+    const conv2PreActivationAtExample = 25 * example;
     for (let i_ = 0; i_ <= 4; i_++) {
+      const conv2PreActivationGradAtIPrime = conv2PreActivationGradAtExample + 5 * i_;
+      const conv2OutputGradAtIPrime = conv2OutputGradAtExample + 5 * i_;
+      const conv2PreActivationAtIPrime = conv2PreActivationAtExample + 5 * i_;
       for (let j_ = 0; j_ <= 4; j_++) {
-        for (let c_ = 0; c_ <= 0; c_++) {
-          conv2PreActivationGrad[25 * example + 5 * i_ + j_ + c_] = conv2OutputGrad[25 * example + 5 * i_ + j_ + c_] * (conv2PreActivation[25 * example + 5 * i_ + j_ + c_] > 0 ? 1 : 0);
-        }
+        const conv2PreActivationGradAtJPrime = conv2PreActivationGradAtIPrime + j_;
+        const conv2OutputGradAtJPrime = conv2OutputGradAtIPrime + j_;
+        const conv2PreActivationAtJPrime = conv2PreActivationAtIPrime + j_;
+        conv2PreActivationGrad[conv2PreActivationGradAtJPrime] = conv2OutputGrad[conv2OutputGradAtJPrime] * (conv2PreActivation[conv2PreActivationAtJPrime] > 0 ? 1 : 0);
       }
     }
   }
@@ -536,41 +836,58 @@ function computeConv1OutputGrad(state: State, batch: number): void {
   const conv2PreActivationGrad = state.conv2PreActivationGrad;
   const conv1OutputGrad = state.conv1OutputGrad;
   for (let example = 0, exampleLast = batch - 4; example <= exampleLast; example += 4) {
+    const conv2PreActivationGradAtExample = 25 * example;
+    const conv1OutputGradAtExample = 36 * example;
     for (let i_ = 0; i_ <= 5; i_++) {
+      const conv2PreActivationGradAtIPrime = conv2PreActivationGradAtExample + 5 * i_;
+      const conv1OutputGradAtIPrime = conv1OutputGradAtExample + 6 * i_;
       for (let j_ = 0; j_ <= 5; j_++) {
-        for (let c_ = 0; c_ <= 0; c_++) {
-          let sum1_0 = 0;
-          let sum1_1 = 0;
-          let sum1_2 = 0;
-          let sum1_3 = 0;
-          for (let m = Math.max(i_ - 4, 0), mLast = Math.min(i_, 1); m <= mLast; m++) {
-            for (let n = Math.max(j_ - 4, 0), nLast = Math.min(j_, 1); n <= nLast; n++) {
-              sum1_0 += conv2PreActivationGrad[25 * example + 5 * i_ + j_ - 5 * m - n] * conv2Kernel[2 * m + n + c_];
-              sum1_1 += conv2PreActivationGrad[25 * example + 5 * i_ + j_ - 5 * m - n + 25] * conv2Kernel[2 * m + n + c_];
-              sum1_2 += conv2PreActivationGrad[25 * example + 5 * i_ + j_ - 5 * m - n + 50] * conv2Kernel[2 * m + n + c_];
-              sum1_3 += conv2PreActivationGrad[25 * example + 5 * i_ + j_ - 5 * m - n + 75] * conv2Kernel[2 * m + n + c_];
-            }
+        const conv2PreActivationGradAtJPrime = conv2PreActivationGradAtIPrime + j_;
+        const conv1OutputGradAtJPrime = conv1OutputGradAtIPrime + j_;
+        let sum1_0 = 0;
+        let sum1_1 = 0;
+        let sum1_2 = 0;
+        let sum1_3 = 0;
+        for (let m = Math.max(i_ - 4, 0), mLast = Math.min(i_, 1); m <= mLast; m++) {
+          const conv2PreActivationGradAtM = conv2PreActivationGradAtJPrime - 5 * m;
+          const conv2KernelAtM = 2 * m;
+          for (let n = Math.max(j_ - 4, 0), nLast = Math.min(j_, 1); n <= nLast; n++) {
+            const conv2PreActivationGradAtN = conv2PreActivationGradAtM - n;
+            const conv2KernelAtN = conv2KernelAtM + n;
+            const conv2Kernel_0 = conv2Kernel[conv2KernelAtN];
+            sum1_0 += conv2PreActivationGrad[conv2PreActivationGradAtN] * conv2Kernel_0;
+            sum1_1 += conv2PreActivationGrad[conv2PreActivationGradAtN + 25] * conv2Kernel_0;
+            sum1_2 += conv2PreActivationGrad[conv2PreActivationGradAtN + 50] * conv2Kernel_0;
+            sum1_3 += conv2PreActivationGrad[conv2PreActivationGradAtN + 75] * conv2Kernel_0;
           }
-          conv1OutputGrad[36 * example + 6 * i_ + j_ + c_] = sum1_0;
-          conv1OutputGrad[36 * example + 6 * i_ + j_ + c_ + 36] = sum1_1;
-          conv1OutputGrad[36 * example + 6 * i_ + j_ + c_ + 72] = sum1_2;
-          conv1OutputGrad[36 * example + 6 * i_ + j_ + c_ + 108] = sum1_3;
         }
+        conv1OutputGrad[conv1OutputGradAtJPrime] = sum1_0;
+        conv1OutputGrad[conv1OutputGradAtJPrime + 36] = sum1_1;
+        conv1OutputGrad[conv1OutputGradAtJPrime + 72] = sum1_2;
+        conv1OutputGrad[conv1OutputGradAtJPrime + 108] = sum1_3;
       }
     }
   }
   for (let example = batch - (batch % 4); example < batch; example++) {
+    const conv2PreActivationGradAtExample = 25 * example;
+    const conv1OutputGradAtExample = 36 * example;
     for (let i_ = 0; i_ <= 5; i_++) {
+      const conv2PreActivationGradAtIPrime = conv2PreActivationGradAtExample + 5 * i_;
+      const conv1OutputGradAtIPrime = conv1OutputGradAtExample + 6 * i_;
       for (let j_ = 0; j_ <= 5; j_++) {
-        for (let c_ = 0; c_ <= 0; c_++) {
-          let sum1 = 0;
-          for (let m = Math.max(i_ - 4, 0), mLast = Math.min(i_, 1); m <= mLast; m++) {
-            for (let n = Math.max(j_ - 4, 0), nLast = Math.min(j_, 1); n <= nLast; n++) {
-              sum1 += conv2PreActivationGrad[25 * example + 5 * i_ + j_ - 5 * m - n] * conv2Kernel[2 * m + n + c_];
-            }
+        const conv2PreActivationGradAtJPrime = conv2PreActivationGradAtIPrime + j_;
+        const conv1OutputGradAtJPrime = conv1OutputGradAtIPrime + j_;
+        let sum1 = 0;
+        for (let m = Math.max(i_ - 4, 0), mLast = Math.min(i_, 1); m <= mLast; m++) {
+          const conv2PreActivationGradAtM = conv2PreActivationGradAtJPrime - 5 * m;
+          const conv2KernelAtM = 2 * m;
+          for (let n = Math.max(j_ - 4, 0), nLast = Math.min(j_, 1); n <= nLast; n++) {
+            const conv2PreActivationGradAtN = conv2PreActivationGradAtM - n;
+            const conv2KernelAtN = conv2KernelAtM + n;
+            sum1 += conv2PreActivationGrad[conv2PreActivationGradAtN] * conv2Kernel[conv2KernelAtN];
           }
-          conv1OutputGrad[36 * example + 6 * i_ + j_ + c_] = sum1;
         }
+        conv1OutputGrad[conv1OutputGradAtJPrime] = sum1;
       }
     }
   }
@@ -586,11 +903,19 @@ function computeConv1PreActivationGrad(state: State, batch: number): void {
   const conv1OutputGrad = state.conv1OutputGrad;
   const conv1PreActivationGrad = state.conv1PreActivationGrad;
   for (let example = 0; example < batch; example++) {
+    const conv1PreActivationGradAtExample = 36 * example;
+    const conv1OutputGradAtExample = 36 * example;
+    const conv1OutputAtExample = 36 * example;
     for (let i_ = 0; i_ <= 5; i_++) {
+      const conv1PreActivationGradAtIPrime = conv1PreActivationGradAtExample + 6 * i_;
+      const conv1OutputGradAtIPrime = conv1OutputGradAtExample + 6 * i_;
+      const conv1OutputAtIPrime = conv1OutputAtExample + 6 * i_;
       for (let j_ = 0; j_ <= 5; j_++) {
-        for (let c_ = 0; c_ <= 0; c_++) {
-          conv1PreActivationGrad[36 * example + 6 * i_ + j_ + c_] = conv1OutputGrad[36 * example + 6 * i_ + j_ + c_] * (1 + -(conv1Output[36 * example + 6 * i_ + j_ + c_] * conv1Output[36 * example + 6 * i_ + j_ + c_]));
-        }
+        const conv1PreActivationGradAtJPrime = conv1PreActivationGradAtIPrime + j_;
+        const conv1OutputGradAtJPrime = conv1OutputGradAtIPrime + j_;
+        const conv1OutputAtJPrime = conv1OutputAtIPrime + j_;
+        const conv1Output_0 = conv1Output[conv1OutputAtJPrime];
+        conv1PreActivationGrad[conv1PreActivationGradAtJPrime] = conv1OutputGrad[conv1OutputGradAtJPrime] * (1 + -(conv1Output_0 * conv1Output_0));
       }
     }
   }
@@ -605,25 +930,64 @@ function computeConv1KernelGrad(state: State, batch: number): void {
   const x = state.x;
   const conv1PreActivationGrad = state.conv1PreActivationGrad;
   const conv1KernelGrad = state.conv1KernelGrad;
-  for (let m_ = 0; m_ <= 2; m_++) {
-    for (let n_ = 0; n_ <= 2; n_++) {
-      for (let k_ = 0; k_ <= 0; k_++) {
-        for (let c_ = 0; c_ <= 0; c_++) {
-          let total = 0;
-          for (let example = 0; example < batch; example++) {
-            let sum1 = 0;
-            for (let i = 0; i <= 5; i++) {
-              for (let j = 0; j <= 5; j++) {
-                sum1 += conv1PreActivationGrad[36 * example + 6 * i + j + c_] * x[64 * example + 8 * i + 8 * m_ + j + n_ + k_];
-              }
-            }
-            total += sum1;
-          }
-          conv1KernelGrad[3 * m_ + n_ + k_ + c_] = total / batch;
-        }
+  let total_0 = 0;
+  let total_1 = 0;
+  let total_2 = 0;
+  let total_3 = 0;
+  let total_4 = 0;
+  let total_5 = 0;
+  let total_6 = 0;
+  let total_7 = 0;
+  let total_8 = 0;
+  for (let example = 0; example < batch; example++) {
+    const conv1PreActivationGradAtExample = 36 * example;
+    const xAtExample = 64 * example;
+    let sum1_0 = 0;
+    let sum1_1 = 0;
+    let sum1_2 = 0;
+    let sum1_3 = 0;
+    let sum1_4 = 0;
+    let sum1_5 = 0;
+    let sum1_6 = 0;
+    let sum1_7 = 0;
+    let sum1_8 = 0;
+    for (let i = 0; i <= 5; i++) {
+      const conv1PreActivationGradAtI = conv1PreActivationGradAtExample + 6 * i;
+      const xAtI = xAtExample + 8 * i;
+      for (let j = 0; j <= 5; j++) {
+        const conv1PreActivationGradAtJ = conv1PreActivationGradAtI + j;
+        const xAtJ = xAtI + j;
+        const conv1PreActivationGrad_0 = conv1PreActivationGrad[conv1PreActivationGradAtJ];
+        sum1_0 += conv1PreActivationGrad_0 * x[xAtJ];
+        sum1_1 += conv1PreActivationGrad_0 * x[xAtJ + 1];
+        sum1_2 += conv1PreActivationGrad_0 * x[xAtJ + 2];
+        sum1_3 += conv1PreActivationGrad_0 * x[xAtJ + 8];
+        sum1_4 += conv1PreActivationGrad_0 * x[xAtJ + 9];
+        sum1_5 += conv1PreActivationGrad_0 * x[xAtJ + 10];
+        sum1_6 += conv1PreActivationGrad_0 * x[xAtJ + 16];
+        sum1_7 += conv1PreActivationGrad_0 * x[xAtJ + 17];
+        sum1_8 += conv1PreActivationGrad_0 * x[xAtJ + 18];
       }
     }
+    total_0 += sum1_0;
+    total_1 += sum1_1;
+    total_2 += sum1_2;
+    total_3 += sum1_3;
+    total_4 += sum1_4;
+    total_5 += sum1_5;
+    total_6 += sum1_6;
+    total_7 += sum1_7;
+    total_8 += sum1_8;
   }
+  conv1KernelGrad[0] = total_0 / batch;
+  conv1KernelGrad[1] = total_1 / batch;
+  conv1KernelGrad[2] = total_2 / batch;
+  conv1KernelGrad[3] = total_3 / batch;
+  conv1KernelGrad[4] = total_4 / batch;
+  conv1KernelGrad[5] = total_5 / batch;
+  conv1KernelGrad[6] = total_6 / batch;
+  conv1KernelGrad[7] = total_7 / batch;
+  conv1KernelGrad[8] = total_8 / batch;
 }
 
 /**
@@ -634,19 +998,17 @@ function computeConv1KernelGrad(state: State, batch: number): void {
 function computeConv1BiasGrad(state: State, batch: number): void {
   const conv1PreActivationGrad = state.conv1PreActivationGrad;
   const conv1BiasGrad = state.conv1BiasGrad;
-  for (let c_ = 0; c_ <= 0; c_++) {
-    let total = 0;
-    for (let example = 0; example < batch; example++) {
-      let sum1 = 0;
-      for (let i = 0; i <= 5; i++) {
-        for (let j = 0; j <= 5; j++) {
-          sum1 += conv1PreActivationGrad[36 * example + 6 * i + j + c_];
-        }
-      }
-      total += sum1;
+  let total = 0;
+  for (let example = 0; example < batch; example++) {
+    const conv1PreActivationGradAtExample = 36 * example;
+    let sum1 = 0;
+    for (let ij = 0; ij <= 35; ij++) {
+      const conv1PreActivationGradAtIj = conv1PreActivationGradAtExample + ij;
+      sum1 += conv1PreActivationGrad[conv1PreActivationGradAtIj];
     }
-    conv1BiasGrad[c_] = total / batch;
+    total += sum1;
   }
+  conv1BiasGrad[0] = total / batch;
 }
 
 /**
@@ -658,25 +1020,39 @@ function computeConv2KernelGrad(state: State, batch: number): void {
   const conv1Output = state.conv1Output;
   const conv2PreActivationGrad = state.conv2PreActivationGrad;
   const conv2KernelGrad = state.conv2KernelGrad;
-  for (let m_ = 0; m_ <= 1; m_++) {
-    for (let n_ = 0; n_ <= 1; n_++) {
-      for (let k_ = 0; k_ <= 0; k_++) {
-        for (let c_ = 0; c_ <= 0; c_++) {
-          let total = 0;
-          for (let example = 0; example < batch; example++) {
-            let sum1 = 0;
-            for (let i = 0; i <= 4; i++) {
-              for (let j = 0; j <= 4; j++) {
-                sum1 += conv2PreActivationGrad[25 * example + 5 * i + j + c_] * conv1Output[36 * example + 6 * i + 6 * m_ + j + n_ + k_];
-              }
-            }
-            total += sum1;
-          }
-          conv2KernelGrad[2 * m_ + n_ + k_ + c_] = total / batch;
-        }
+  let total_0 = 0;
+  let total_1 = 0;
+  let total_2 = 0;
+  let total_3 = 0;
+  for (let example = 0; example < batch; example++) {
+    const conv2PreActivationGradAtExample = 25 * example;
+    const conv1OutputAtExample = 36 * example;
+    let sum1_0 = 0;
+    let sum1_1 = 0;
+    let sum1_2 = 0;
+    let sum1_3 = 0;
+    for (let i = 0; i <= 4; i++) {
+      const conv2PreActivationGradAtI = conv2PreActivationGradAtExample + 5 * i;
+      const conv1OutputAtI = conv1OutputAtExample + 6 * i;
+      for (let j = 0; j <= 4; j++) {
+        const conv2PreActivationGradAtJ = conv2PreActivationGradAtI + j;
+        const conv1OutputAtJ = conv1OutputAtI + j;
+        const conv2PreActivationGrad_0 = conv2PreActivationGrad[conv2PreActivationGradAtJ];
+        sum1_0 += conv2PreActivationGrad_0 * conv1Output[conv1OutputAtJ];
+        sum1_1 += conv2PreActivationGrad_0 * conv1Output[conv1OutputAtJ + 1];
+        sum1_2 += conv2PreActivationGrad_0 * conv1Output[conv1OutputAtJ + 6];
+        sum1_3 += conv2PreActivationGrad_0 * conv1Output[conv1OutputAtJ + 7];
       }
     }
+    total_0 += sum1_0;
+    total_1 += sum1_1;
+    total_2 += sum1_2;
+    total_3 += sum1_3;
   }
+  conv2KernelGrad[0] = total_0 / batch;
+  conv2KernelGrad[1] = total_1 / batch;
+  conv2KernelGrad[2] = total_2 / batch;
+  conv2KernelGrad[3] = total_3 / batch;
 }
 
 /**
@@ -687,19 +1063,17 @@ function computeConv2KernelGrad(state: State, batch: number): void {
 function computeConv2BiasGrad(state: State, batch: number): void {
   const conv2PreActivationGrad = state.conv2PreActivationGrad;
   const conv2BiasGrad = state.conv2BiasGrad;
-  for (let c_ = 0; c_ <= 0; c_++) {
-    let total = 0;
-    for (let example = 0; example < batch; example++) {
-      let sum1 = 0;
-      for (let i = 0; i <= 4; i++) {
-        for (let j = 0; j <= 4; j++) {
-          sum1 += conv2PreActivationGrad[25 * example + 5 * i + j + c_];
-        }
-      }
-      total += sum1;
+  let total = 0;
+  for (let example = 0; example < batch; example++) {
+    const conv2PreActivationGradAtExample = 25 * example;
+    let sum1 = 0;
+    for (let ij = 0; ij <= 24; ij++) {
+      const conv2PreActivationGradAtIj = conv2PreActivationGradAtExample + ij;
+      sum1 += conv2PreActivationGrad[conv2PreActivationGradAtIj];
     }
-    conv2BiasGrad[c_] = total / batch;
+    total += sum1;
   }
+  conv2BiasGrad[0] = total / batch;
 }
 
 /**
@@ -712,17 +1086,65 @@ function computeOutKernelGrad(state: State, batch: number): void {
   const outPreActivationGrad = state.outPreActivationGrad;
   const outKernelGrad = state.outKernelGrad;
   for (let p_ = 0; p_ <= 4; p_++) {
-    for (let q_ = 0; q_ <= 4; q_++) {
-      for (let r_ = 0; r_ <= 0; r_++) {
-        for (let u_ = 0; u_ <= 2; u_++) {
-          let total = 0;
-          for (let example = 0; example < batch; example++) {
-            total += outPreActivationGrad[3 * example + u_] * conv2Output[25 * example + 5 * p_ + q_ + r_];
-          }
-          outKernelGrad[15 * p_ + 3 * q_ + 3 * r_ + u_] = total / batch;
-        }
-      }
+    const conv2OutputAtPPrime = 5 * p_;
+    const outKernelGradAtPPrime = 15 * p_;
+    let total_0 = 0;
+    let total_1 = 0;
+    let total_2 = 0;
+    let total_3 = 0;
+    let total_4 = 0;
+    let total_5 = 0;
+    let total_6 = 0;
+    let total_7 = 0;
+    let total_8 = 0;
+    let total_9 = 0;
+    let total_10 = 0;
+    let total_11 = 0;
+    let total_12 = 0;
+    let total_13 = 0;
+    let total_14 = 0;
+    for (let example = 0; example < batch; example++) {
+      const outPreActivationGradAtExample = 3 * example;
+      const conv2OutputAtExample = conv2OutputAtPPrime + 25 * example;
+      const outPreActivationGrad_0 = outPreActivationGrad[outPreActivationGradAtExample];
+      const outPreActivationGrad_1 = outPreActivationGrad[outPreActivationGradAtExample + 1];
+      const outPreActivationGrad_2 = outPreActivationGrad[outPreActivationGradAtExample + 2];
+      const conv2Output_0 = conv2Output[conv2OutputAtExample];
+      const conv2Output_1 = conv2Output[conv2OutputAtExample + 1];
+      const conv2Output_2 = conv2Output[conv2OutputAtExample + 2];
+      const conv2Output_3 = conv2Output[conv2OutputAtExample + 3];
+      const conv2Output_4 = conv2Output[conv2OutputAtExample + 4];
+      total_0 += outPreActivationGrad_0 * conv2Output_0;
+      total_1 += outPreActivationGrad_1 * conv2Output_0;
+      total_2 += outPreActivationGrad_2 * conv2Output_0;
+      total_3 += outPreActivationGrad_0 * conv2Output_1;
+      total_4 += outPreActivationGrad_1 * conv2Output_1;
+      total_5 += outPreActivationGrad_2 * conv2Output_1;
+      total_6 += outPreActivationGrad_0 * conv2Output_2;
+      total_7 += outPreActivationGrad_1 * conv2Output_2;
+      total_8 += outPreActivationGrad_2 * conv2Output_2;
+      total_9 += outPreActivationGrad_0 * conv2Output_3;
+      total_10 += outPreActivationGrad_1 * conv2Output_3;
+      total_11 += outPreActivationGrad_2 * conv2Output_3;
+      total_12 += outPreActivationGrad_0 * conv2Output_4;
+      total_13 += outPreActivationGrad_1 * conv2Output_4;
+      total_14 += outPreActivationGrad_2 * conv2Output_4;
     }
+    outKernelGrad[outKernelGradAtPPrime] = total_0 / batch;
+    outKernelGrad[outKernelGradAtPPrime + 1] = total_1 / batch;
+    outKernelGrad[outKernelGradAtPPrime + 2] = total_2 / batch;
+    outKernelGrad[outKernelGradAtPPrime + 3] = total_3 / batch;
+    outKernelGrad[outKernelGradAtPPrime + 4] = total_4 / batch;
+    outKernelGrad[outKernelGradAtPPrime + 5] = total_5 / batch;
+    outKernelGrad[outKernelGradAtPPrime + 6] = total_6 / batch;
+    outKernelGrad[outKernelGradAtPPrime + 7] = total_7 / batch;
+    outKernelGrad[outKernelGradAtPPrime + 8] = total_8 / batch;
+    outKernelGrad[outKernelGradAtPPrime + 9] = total_9 / batch;
+    outKernelGrad[outKernelGradAtPPrime + 10] = total_10 / batch;
+    outKernelGrad[outKernelGradAtPPrime + 11] = total_11 / batch;
+    outKernelGrad[outKernelGradAtPPrime + 12] = total_12 / batch;
+    outKernelGrad[outKernelGradAtPPrime + 13] = total_13 / batch;
+    outKernelGrad[outKernelGradAtPPrime + 14] = total_14 / batch;
   }
 }
 
@@ -734,13 +1156,18 @@ function computeOutKernelGrad(state: State, batch: number): void {
 function computeOutBiasGrad(state: State, batch: number): void {
   const outPreActivationGrad = state.outPreActivationGrad;
   const outBiasGrad = state.outBiasGrad;
-  for (let u_ = 0; u_ <= 2; u_++) {
-    let total = 0;
-    for (let example = 0; example < batch; example++) {
-      total += outPreActivationGrad[3 * example + u_];
-    }
-    outBiasGrad[u_] = total / batch;
+  let total_0 = 0;
+  let total_1 = 0;
+  let total_2 = 0;
+  for (let example = 0; example < batch; example++) {
+    const outPreActivationGradAtExample = 3 * example;
+    total_0 += outPreActivationGrad[outPreActivationGradAtExample];
+    total_1 += outPreActivationGrad[outPreActivationGradAtExample + 1];
+    total_2 += outPreActivationGrad[outPreActivationGradAtExample + 2];
   }
+  outBiasGrad[0] = total_0 / batch;
+  outBiasGrad[1] = total_1 / batch;
+  outBiasGrad[2] = total_2 / batch;
 }
 
 /** Runs the forward pass on inputs and targets; returns the mean loss of the batch. */

@@ -79,31 +79,57 @@ function computeOutPreActivation(state: State, batch: number): void {
   const outBias = state.outBias;
   const outPreActivation = state.outPreActivation;
   for (let example = 0, exampleLast = batch - 4; example <= exampleLast; example += 4) {
-    for (let j = 0; j <= 1; j++) {
-      let sum1_0 = 0;
-      let sum1_1 = 0;
-      let sum1_2 = 0;
-      let sum1_3 = 0;
-      for (let i = 0; i <= 2; i++) {
-        sum1_0 += outKernel[2 * i + j] * x[3 * example + i];
-        sum1_1 += outKernel[2 * i + j] * x[3 * example + i + 3];
-        sum1_2 += outKernel[2 * i + j] * x[3 * example + i + 6];
-        sum1_3 += outKernel[2 * i + j] * x[3 * example + i + 9];
-      }
-      outPreActivation[2 * example + j] = sum1_0 + outBias[j];
-      outPreActivation[2 * example + j + 2] = sum1_1 + outBias[j];
-      outPreActivation[2 * example + j + 4] = sum1_2 + outBias[j];
-      outPreActivation[2 * example + j + 6] = sum1_3 + outBias[j];
+    const xAtExample = 3 * example;
+    const outPreActivationAtExample = 2 * example;
+    let sum1_0 = 0;
+    let sum1_1 = 0;
+    let sum1_2 = 0;
+    let sum1_3 = 0;
+    let sum1_4 = 0;
+    let sum1_5 = 0;
+    let sum1_6 = 0;
+    let sum1_7 = 0;
+    for (let i = 0; i <= 2; i++) {
+      const outKernelAtI = 2 * i;
+      const xAtI = xAtExample + i;
+      const outKernel_0 = outKernel[outKernelAtI];
+      const outKernel_1 = outKernel[outKernelAtI + 1];
+      const x_0 = x[xAtI];
+      const x_1 = x[xAtI + 3];
+      const x_2 = x[xAtI + 6];
+      const x_3 = x[xAtI + 9];
+      sum1_0 += outKernel_0 * x_0;
+      sum1_1 += outKernel_1 * x_0;
+      sum1_2 += outKernel_0 * x_1;
+      sum1_3 += outKernel_1 * x_1;
+      sum1_4 += outKernel_0 * x_2;
+      sum1_5 += outKernel_1 * x_2;
+      sum1_6 += outKernel_0 * x_3;
+      sum1_7 += outKernel_1 * x_3;
     }
+    outPreActivation[outPreActivationAtExample] = sum1_0 + outBias[0];
+    outPreActivation[outPreActivationAtExample + 1] = sum1_1 + outBias[1];
+    outPreActivation[outPreActivationAtExample + 2] = sum1_2 + outBias[0];
+    outPreActivation[outPreActivationAtExample + 3] = sum1_3 + outBias[1];
+    outPreActivation[outPreActivationAtExample + 4] = sum1_4 + outBias[0];
+    outPreActivation[outPreActivationAtExample + 5] = sum1_5 + outBias[1];
+    outPreActivation[outPreActivationAtExample + 6] = sum1_6 + outBias[0];
+    outPreActivation[outPreActivationAtExample + 7] = sum1_7 + outBias[1];
   }
   for (let example = batch - (batch % 4); example < batch; example++) {
-    for (let j = 0; j <= 1; j++) {
-      let sum1 = 0;
-      for (let i = 0; i <= 2; i++) {
-        sum1 += outKernel[2 * i + j] * x[3 * example + i];
-      }
-      outPreActivation[2 * example + j] = sum1 + outBias[j];
+    const xAtExample = 3 * example;
+    const outPreActivationAtExample = 2 * example;
+    let sum1_0 = 0;
+    let sum1_1 = 0;
+    for (let i = 0; i <= 2; i++) {
+      const outKernelAtI = 2 * i;
+      const xAtI = xAtExample + i;
+      const x_0 = x[xAtI];
+      sum1_0 += outKernel[outKernelAtI] * x_0;
+      sum1_1 += outKernel[outKernelAtI + 1] * x_0;
     }
+    outPreActivation[outPreActivationAtExample] = sum1_0 + outBias[0];
+    outPreActivation[outPreActivationAtExample + 1] = sum1_1 + outBias[1];
   }
 }
 
@@ -115,8 +141,12 @@ function computeOutOutput(state: State, batch: number): void {
   const outPreActivation = state.outPreActivation;
   const outOutput = state.outOutput;
   for (let example = 0; example < batch; example++) {
+    const outOutputAtExample = 2 * example;
+    const outPreActivationAtExample = 2 * example;
     for (let j = 0; j <= 1; j++) {
-      outOutput[2 * example + j] = sigmoid(outPreActivation[2 * example + j]);
+      const outOutputAtJ = outOutputAtExample + j;
+      const outPreActivationAtJ = outPreActivationAtExample + j;
+      outOutput[outOutputAtJ] = sigmoid(outPreActivation[outPreActivationAtJ]);
     }
   }
 }
@@ -130,8 +160,14 @@ function computeLossError(state: State, batch: number): void {
   const t = state.t;
   const lossError = state.lossError;
   for (let example = 0; example < batch; example++) {
+    const lossErrorAtExample = 2 * example;
+    const tAtExample = 2 * example;
+    const outOutputAtExample = 2 * example;
     for (let j = 0; j <= 1; j++) {
-      lossError[2 * example + j] = t[2 * example + j] + -outOutput[2 * example + j];
+      const lossErrorAtJ = lossErrorAtExample + j;
+      const tAtJ = tAtExample + j;
+      const outOutputAtJ = outOutputAtExample + j;
+      lossError[lossErrorAtJ] = t[tAtJ] + -outOutput[outOutputAtJ];
     }
   }
 }
@@ -144,15 +180,21 @@ function computeLoss(state: State, batch: number): void {
   const lossError = state.lossError;
   const loss = state.loss;
   for (let example = 0, exampleLast = batch - 4; example <= exampleLast; example += 4) {
+    const lossErrorAtExample = 2 * example;
     let sum1_0 = 0;
     let sum1_1 = 0;
     let sum1_2 = 0;
     let sum1_3 = 0;
     for (let j = 0; j <= 1; j++) {
-      sum1_0 += lossError[2 * example + j] * lossError[2 * example + j];
-      sum1_1 += lossError[2 * example + j + 2] * lossError[2 * example + j + 2];
-      sum1_2 += lossError[2 * example + j + 4] * lossError[2 * example + j + 4];
-      sum1_3 += lossError[2 * example + j + 6] * lossError[2 * example + j + 6];
+      const lossErrorAtJ = lossErrorAtExample + j;
+      const lossError_0 = lossError[lossErrorAtJ];
+      const lossError_1 = lossError[lossErrorAtJ + 2];
+      const lossError_2 = lossError[lossErrorAtJ + 4];
+      const lossError_3 = lossError[lossErrorAtJ + 6];
+      sum1_0 += lossError_0 * lossError_0;
+      sum1_1 += lossError_1 * lossError_1;
+      sum1_2 += lossError_2 * lossError_2;
+      sum1_3 += lossError_3 * lossError_3;
     }
     loss[example] = 0.5 * sum1_0;
     loss[example + 1] = 0.5 * sum1_1;
@@ -160,9 +202,12 @@ function computeLoss(state: State, batch: number): void {
     loss[example + 3] = 0.5 * sum1_3;
   }
   for (let example = batch - (batch % 4); example < batch; example++) {
+    const lossErrorAtExample = 2 * example;
     let sum1 = 0;
     for (let j = 0; j <= 1; j++) {
-      sum1 += lossError[2 * example + j] * lossError[2 * example + j];
+      const lossErrorAtJ = lossErrorAtExample + j;
+      const lossError_0 = lossError[lossErrorAtJ];
+      sum1 += lossError_0 * lossError_0;
     }
     loss[example] = 0.5 * sum1;
   }
@@ -177,8 +222,12 @@ function computeOutOutputGrad(state: State, batch: number): void {
   const lossError = state.lossError;
   const outOutputGrad = state.outOutputGrad;
   for (let example = 0; example < batch; example++) {
+    const outOutputGradAtExample = 2 * example;
+    const lossErrorAtExample = 2 * example;
     for (let j_ = 0; j_ <= 1; j_++) {
-      outOutputGrad[2 * example + j_] = -lossError[2 * example + j_];
+      const outOutputGradAtJPrime = outOutputGradAtExample + j_;
+      const lossErrorAtJPrime = lossErrorAtExample + j_;
+      outOutputGrad[outOutputGradAtJPrime] = -lossError[lossErrorAtJPrime];
     }
   }
 }
@@ -193,8 +242,15 @@ function computeOutPreActivationGrad(state: State, batch: number): void {
   const outOutputGrad = state.outOutputGrad;
   const outPreActivationGrad = state.outPreActivationGrad;
   for (let example = 0; example < batch; example++) {
+    const outPreActivationGradAtExample = 2 * example;
+    const outOutputGradAtExample = 2 * example;
+    const outOutputAtExample = 2 * example;
     for (let j_ = 0; j_ <= 1; j_++) {
-      outPreActivationGrad[2 * example + j_] = outOutputGrad[2 * example + j_] * outOutput[2 * example + j_] * (1 + -outOutput[2 * example + j_]);
+      const outPreActivationGradAtJPrime = outPreActivationGradAtExample + j_;
+      const outOutputGradAtJPrime = outOutputGradAtExample + j_;
+      const outOutputAtJPrime = outOutputAtExample + j_;
+      const outOutput_0 = outOutput[outOutputAtJPrime];
+      outPreActivationGrad[outPreActivationGradAtJPrime] = outOutputGrad[outOutputGradAtJPrime] * outOutput_0 * (1 + -outOutput_0);
     }
   }
 }
@@ -208,15 +264,33 @@ function computeOutKernelGrad(state: State, batch: number): void {
   const x = state.x;
   const outPreActivationGrad = state.outPreActivationGrad;
   const outKernelGrad = state.outKernelGrad;
-  for (let i_ = 0; i_ <= 2; i_++) {
-    for (let j_ = 0; j_ <= 1; j_++) {
-      let total = 0;
-      for (let example = 0; example < batch; example++) {
-        total += outPreActivationGrad[2 * example + j_] * x[3 * example + i_];
-      }
-      outKernelGrad[2 * i_ + j_] = total / batch;
-    }
+  let total_0 = 0;
+  let total_1 = 0;
+  let total_2 = 0;
+  let total_3 = 0;
+  let total_4 = 0;
+  let total_5 = 0;
+  for (let example = 0; example < batch; example++) {
+    const outPreActivationGradAtExample = 2 * example;
+    const xAtExample = 3 * example;
+    const outPreActivationGrad_0 = outPreActivationGrad[outPreActivationGradAtExample];
+    const outPreActivationGrad_1 = outPreActivationGrad[outPreActivationGradAtExample + 1];
+    const x_0 = x[xAtExample];
+    const x_1 = x[xAtExample + 1];
+    const x_2 = x[xAtExample + 2];
+    total_0 += outPreActivationGrad_0 * x_0;
+    total_1 += outPreActivationGrad_1 * x_0;
+    total_2 += outPreActivationGrad_0 * x_1;
+    total_3 += outPreActivationGrad_1 * x_1;
+    total_4 += outPreActivationGrad_0 * x_2;
+    total_5 += outPreActivationGrad_1 * x_2;
   }
+  outKernelGrad[0] = total_0 / batch;
+  outKernelGrad[1] = total_1 / batch;
+  outKernelGrad[2] = total_2 / batch;
+  outKernelGrad[3] = total_3 / batch;
+  outKernelGrad[4] = total_4 / batch;
+  outKernelGrad[5] = total_5 / batch;
 }
 
 /**
@@ -227,13 +301,15 @@ function computeOutKernelGrad(state: State, batch: number): void {
 function computeOutBiasGrad(state: State, batch: number): void {
   const outPreActivationGrad = state.outPreActivationGrad;
   const outBiasGrad = state.outBiasGrad;
-  for (let j_ = 0; j_ <= 1; j_++) {
-    let total = 0;
-    for (let example = 0; example < batch; example++) {
-      total += outPreActivationGrad[2 * example + j_];
-    }
-    outBiasGrad[j_] = total / batch;
+  let total_0 = 0;
+  let total_1 = 0;
+  for (let example = 0; example < batch; example++) {
+    const outPreActivationGradAtExample = 2 * example;
+    total_0 += outPreActivationGrad[outPreActivationGradAtExample];
+    total_1 += outPreActivationGrad[outPreActivationGradAtExample + 1];
   }
+  outBiasGrad[0] = total_0 / batch;
+  outBiasGrad[1] = total_1 / batch;
 }
 
 /** Runs the forward pass on inputs and targets; returns the mean loss of the batch. */
