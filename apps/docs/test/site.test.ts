@@ -156,6 +156,24 @@ describe.skipIf(browser === undefined)('the docs site in Chromium', () => {
     },
   );
 
+  it("sets beside each of the paper's results the equation symgrad derive gives", async () => {
+    const { page } = await shared('paper.html');
+    const shown = await page.$$eval('.derived-equation', (all) =>
+      all.map((e) => ({ ...(e as HTMLElement).dataset })),
+    );
+    const expected = [
+      { example: 'paper-dense', of: 'out/kernel', form: 'closedForm' },
+      { example: 'paper-conv', of: 'conv2/kernel', form: 'result' },
+    ] as const;
+    expect(shown.map((e) => e.of)).toEqual(expected.map((e) => e.of));
+    expected.forEach(({ example, of, form }, k) => {
+      const document = JSON.parse(deriveWithCli(example, 'json')) as DerivationDocument;
+      const derivation = document.derivations.find((d) => d.of === of);
+      const equation = form === 'closedForm' ? derivation?.closedForm : derivation?.result;
+      expect([shown[k]?.lhs, shown[k]?.rhs]).toEqual([equation?.lhs.latex, equation?.rhs.latex]);
+    });
+  });
+
   it('highlights the derivation a kernel implements, and the kernel of a derivation', async () => {
     const { page, errors } = await shared('model-paper-conv.html');
     // Every kernel's button, clicked in turn in the page: the math column then highlights the
