@@ -12,6 +12,8 @@ interface Node {
 const WIDTH = 320;
 const BOX = 58;
 const GAP = 26;
+/** About as many characters of the detail line as fit in a box; longer ones end in `…`. */
+const DETAIL_CHARACTERS = 46;
 
 /**
  * The layer graph as an SVG: the input, each layer with its settings and output shape, and
@@ -38,7 +40,7 @@ function boxSvg(node: Node, top: number): string {
 <rect x="1" y="${top}" width="${WIDTH}" height="${BOX}" rx="8"/>
 <text class="title" x="14" y="${top + 23}">${escapeHtml(node.title)}</text>
 <text class="shape" x="${WIDTH - 12}" y="${top + 23}" text-anchor="end">${escapeHtml(node.shape)}</text>
-<text class="detail" x="14" y="${top + 44}">${escapeHtml(node.detail)}</text>
+<text class="detail" x="14" y="${top + 44}">${escapeHtml(clipped(node.detail, DETAIL_CHARACTERS))}<title>${escapeHtml(node.detail)}</title></text>
 </g>`;
 }
 
@@ -99,6 +101,10 @@ function bias(useBias: boolean): string {
 
 function joined(parts: readonly string[]): string {
   return parts.filter((p) => p !== '').join(' · ');
+}
+
+function clipped(text: string, length: number): string {
+  return text.length <= length ? text : `${text.slice(0, length - 1)}…`;
 }
 
 function shapeText(shape: readonly number[]): string {
