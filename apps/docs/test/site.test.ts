@@ -244,6 +244,8 @@ describe.skipIf(browser === undefined)('the docs site in Chromium', () => {
     );
     const after = await typesetSources(page, '#derivation-output');
     expect(after.join('\n')).toContain('\\tanh');
+    await page.click('[data-tab="diagram"]');
+    expect(await page.textContent('#diagram-output svg')).toContain('128 units · tanh');
 
     const broken = mlp.replace('"units": 128', '"units": -3');
     await page.fill('#graph-editor', broken);

@@ -12,6 +12,7 @@ import {
 } from '@symgrad/compiler';
 import { codeBlock } from '../render/code.js';
 import { derivationsHtml } from '../render/derivation.js';
+import { graphDiagram } from '../render/diagram.js';
 
 export interface CompileRequest {
   readonly id: number;
@@ -24,6 +25,7 @@ export type CompileAnswer =
   | {
       readonly id: number;
       readonly ok: true;
+      readonly diagram: string;
       readonly derivation: string;
       readonly typescript: string;
       readonly wgsl: string;
@@ -37,6 +39,7 @@ function compile({ id, text, file }: CompileRequest): CompileAnswer {
   return {
     id,
     ok: true,
+    diagram: graphDiagram(graph),
     derivation: derivationsHtml(deriveGraph(graph), undefined),
     typescript: codeBlock(module.source, 'typescript', 'TypeScript'),
     wgsl: codeBlock(shaders.join('\n'), 'wgsl', 'WGSL'),

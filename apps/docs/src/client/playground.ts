@@ -65,6 +65,7 @@ worker.addEventListener('message', (event: MessageEvent<CompileAnswer>) => {
     status.textContent = answer.message;
     return;
   }
+  element('diagram-output').innerHTML = answer.diagram;
   element('derivation-output').innerHTML = answer.derivation;
   element('typescript-output').innerHTML = answer.typescript;
   element('wgsl-output').innerHTML = answer.wgsl;
