@@ -28,7 +28,7 @@ export function drawChart(
   const accuracy = points.filter((p) => p.accuracy !== undefined);
 
   container.innerHTML = `<svg viewBox="0 0 ${WIDTH} ${HEIGHT}" role="img" aria-label="Training loss and held-out accuracy by step">
-${gridLines(maxLoss, yLoss)}
+${points.length === 0 ? emptyNote() : gridLines(maxLoss, yLoss)}
 <text x="${PAD.left}" y="${HEIGHT - 8}">0</text>
 <text x="${WIDTH - PAD.right}" y="${HEIGHT - 8}" text-anchor="end">step ${steps}</text>
 <text x="${WIDTH - 6}" y="${PAD.top + 4}" text-anchor="end">100%</text>
@@ -38,6 +38,11 @@ ${gridLines(maxLoss, yLoss)}
 <rect class="legend-loss" x="${PAD.left}" y="8" width="12" height="4"/><text x="${PAD.left + 16}" y="14">training loss</text>
 <rect class="legend-accuracy" x="${PAD.left + 110}" y="8" width="12" height="4"/><text x="${PAD.left + 126}" y="14">held-out accuracy</text>
 </svg>`;
+}
+
+function emptyNote(): string {
+  const middle = PAD.top + (HEIGHT - PAD.top - PAD.bottom) / 2;
+  return `<text x="${WIDTH / 2}" y="${middle}" text-anchor="middle">Train to see the loss fall and the accuracy rise.</text>`;
 }
 
 function gridLines(maxLoss: number, y: (loss: number) => number): string {

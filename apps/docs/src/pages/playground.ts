@@ -38,8 +38,10 @@ export function playgroundBody(presets: Record<string, string>): string {
 <label>Steps <input id="steps" type="number" min="1" max="5000" value="300"></label>
 <label>Batch <input id="batch" type="number" min="1" max="256" value="32"></label>
 <label>Learning rate <input id="learning-rate" type="number" min="0" step="any" value="0.1"></label>
+<span class="train-buttons">
 <button id="train" type="submit" class="button primary">Train</button>
 <button id="stop" type="button" class="button" disabled>Stop</button>
+</span>
 </form>
 <p id="train-status" class="train-status" role="status" aria-live="polite">Ready.</p>
 <div id="chart" class="chart" aria-label="Loss and accuracy during training"></div>
