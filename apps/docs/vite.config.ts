@@ -14,6 +14,8 @@ function pages(): Record<string, string> {
 export default defineConfig({
   root: site,
   base: './',
+  // TODO: drop this alias when @symgrad/runtime-cpu has a browser entry without its file
+  // helpers; meanwhile they get stand-ins that throw, and the site never calls them.
   resolve: {
     alias: [{ find: /^node:(fs|path)$/, replacement: nodeBuiltins }],
   },

@@ -67,7 +67,12 @@ async function webGpuTrainer(graph: Graph, scorer: CpuModel, maxBatch: number): 
   };
 }
 
-/** Batches drawn without replacement, reshuffled each pass, from a seeded generator. */
+/**
+ * Batches drawn without replacement, reshuffled each pass, from a seeded generator.
+ *
+ * TODO: use `shuffledIndices` and `mulberry32` of `@symgrad/datasets` once its index stops
+ * importing `node:fs` (through the MNIST loader); meanwhile this copy draws the same way.
+ */
 export class BatchSampler {
   readonly inputs: Float32Array;
   readonly targets: Float32Array;
