@@ -71,7 +71,7 @@ async function webGpuTrainer(graph: Graph, scorer: CpuModel, maxBatch: number): 
  * Batches drawn without replacement, reshuffled each pass, from a seeded generator.
  *
  * TODO: use `shuffledIndices` and `mulberry32` of `@symgrad/datasets` once its index stops
- * importing `node:fs` (through the MNIST loader); meanwhile this copy draws the same way.
+ * importing `node:fs` (through the MNIST loader); meanwhile the site keeps this copy.
  */
 export class BatchSampler {
   readonly inputs: Float32Array;
