@@ -169,7 +169,7 @@ export class WebGpuModel {
   ): Promise<{ loss: number; gradients: Record<string, Float32Tensor> }> {
     this.#checkBatch(inputs, targets, batch);
     return this.#exclusive(async () => {
-      this.#writeBatch(inputs, targets, batch, 0);
+      this.#writeBatch(inputs, targets, batch, { learningRate: 0, update: false });
       const encoder = this.#device.createCommandEncoder();
       encodePasses(encoder, this.#phases(['forward', 'loss', 'backward']), batch);
       this.#copyOut(encoder, this.program.loss, { offset: 0, floats: batch });
@@ -205,7 +205,7 @@ export class WebGpuModel {
       );
     }
     return this.#exclusive(async () => {
-      this.#writeBatch(inputs, targets, batch, learningRate);
+      this.#writeBatch(inputs, targets, batch, { learningRate, update: true });
       const encoder = this.#device.createCommandEncoder();
       encodePasses(encoder, this.#phases(['forward', 'loss', 'backward', 'update']), batch);
       this.#copyOut(encoder, this.program.loss, { offset: 0, floats: batch });
@@ -261,8 +261,16 @@ export class WebGpuModel {
     }
   }
 
-  /** Copies the batch and the params (batch size, learning rate) to the device. */
-  #writeBatch(inputs: ArrayLike<number>, targets: ArrayLike<number>, batch: number, rate: number) {
+  /**
+   * Copies the batch and the params to the device: the batch size, the learning rate, and
+   * whether the kernels that compute weight gradients update the weights too.
+   */
+  #writeBatch(
+    inputs: ArrayLike<number>,
+    targets: ArrayLike<number>,
+    batch: number,
+    step: { learningRate: number; update: boolean },
+  ) {
     const { queue } = this.#device;
     for (const [data, identifier] of [
       [inputs, this.program.input],
@@ -273,7 +281,8 @@ export class WebGpuModel {
     }
     const params = new ArrayBuffer(PARAMS.size);
     new Uint32Array(params, PARAMS.fields.batch.offset, 1)[0] = batch;
-    new Float32Array(params, PARAMS.fields.learningRate.offset, 1)[0] = rate;
+    new Float32Array(params, PARAMS.fields.learningRate.offset, 1)[0] = step.learningRate;
+    new Uint32Array(params, PARAMS.fields.update.offset, 1)[0] = step.update ? 1 : 0;
     queue.writeBuffer(this.#resources.params, 0, params);
   }
 

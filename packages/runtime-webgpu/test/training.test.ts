@@ -21,6 +21,18 @@ describe.skipIf(device === undefined)('training on WebGPU', () => {
     model.destroy();
   });
 
+  it('leaves the weights as they were when asked only for gradients', async () => {
+    // The kernels of the weight gradients also update the weights, when a step asks them to.
+    const graph = exampleGraph('paper-conv');
+    const b = randomBatch(graph, 2, 14);
+    const model = await WebGpuModel.compile(graph, gpu, { maxBatch: 2 });
+    await model.setWeights(b.weights);
+    const first = await model.gradients(b.inputs, b.targets, b.batch);
+    expect(await model.weights()).toEqual(b.weights);
+    expect(await model.gradients(b.inputs, b.targets, b.batch)).toEqual(first);
+    model.destroy();
+  });
+
   it('steps by w - learningRate * dL/dw and returns the loss before the step', async () => {
     const graph = exampleGraph('paper-conv');
     const b = randomBatch(graph, 4, 12);

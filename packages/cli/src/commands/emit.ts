@@ -101,8 +101,9 @@ export function manifest(compiled: CompiledModule, language: 'ts' | 'js') {
 /**
  * One `<entry point>.wgsl` file per compute shader and a manifest that any WebGPU host can
  * follow: buffers and their sizes, each shader's bindings, workgroup size and invocations,
- * the dispatch order per phase, and the 16-byte uniform `{ batch: u32, learningRate: f32 }`
- * at binding 0. Without `--out`, the shaders go to standard output one after another.
+ * the dispatch order per phase, and the 16-byte uniform
+ * `{ batch: u32, learningRate: f32, update: u32 }` at binding 0 (`update` 1 for a training
+ * step). Without `--out`, the shaders go to standard output one after another.
  */
 function emitWgslFiles(program: WgslProgram, options: EmitOptions, output: Output): void {
   if (options.out === undefined) {

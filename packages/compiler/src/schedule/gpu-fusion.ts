@@ -169,3 +169,34 @@ function localName(tensor: string, around: readonly Stmt[]): string {
 function reads(kernel: Kernel, tensor: string): boolean {
   return loadsIn(kernel.element).some((l) => l.buffer === tensor);
 }
+
+/** A weight whose gradient descent step runs in the kernel that computes its gradient. */
+export interface FusedUpdate {
+  readonly weight: string;
+  readonly gradient: string;
+}
+
+/**
+ * The weights whose update can run in the kernel of their gradient, by that kernel: the
+ * kernel ends by storing the gradient, reads nothing of the weight (so no invocation can see
+ * another's update), and no later kernel reads the weight.
+ */
+export function fusibleUpdates(
+  kernels: readonly FusedKernel[],
+  weights: readonly FusedUpdate[],
+): Map<FusedKernel, FusedUpdate> {
+  const fusible = new Map<FusedKernel, FusedUpdate>();
+  for (const update of weights) {
+    const at = kernels.findIndex((k) => k.writes.includes(update.gradient));
+    const kernel = kernels[at];
+    if (kernel === undefined || kernel.grid.examples) continue;
+    if (finalStore(kernel)?.buffer !== update.gradient) continue;
+    const readers = kernels.slice(at).filter((k) => readsTensor(k, update.weight));
+    if (readers.length === 0) fusible.set(kernel, update);
+  }
+  return fusible;
+}
+
+function readsTensor(kernel: FusedKernel, tensor: string): boolean {
+  return loadsIn(kernel.element).some((l) => l.buffer === tensor);
+}

@@ -1,6 +1,12 @@
 import { invariant } from '../errors.js';
 import type { Affine } from '../program/affine.js';
-import { type FusedKernel, fuseElementwise, unfused } from './gpu-fusion.js';
+import {
+  type FusedKernel,
+  type FusedUpdate,
+  fuseElementwise,
+  fusibleUpdates,
+  unfused,
+} from './gpu-fusion.js';
 import { boundNames } from './gpu-rewrite.js';
 import type { Schedule } from './kernels.js';
 import type { IndexExpr, Kernel, Stmt } from './loops.js';
@@ -38,6 +44,11 @@ export type WorkgroupPlan =
 /** A kernel as a GPU runs it: fused kernels of the schedule and how they spread. */
 export interface GpuKernel extends FusedKernel {
   readonly workgroup: WorkgroupPlan;
+  /**
+   * The weight it updates by gradient descent once it has stored the weight's gradient, when
+   * a step asks for it; its tensor is the last of `writes`.
+   */
+  readonly update?: FusedUpdate;
 }
 
 /** Invocations per workgroup of a per-element kernel; every WebGPU device allows 256. */
@@ -70,11 +81,22 @@ export const INNER_LANE = '#innerLane';
 
 /**
  * The kernels of a schedule as a GPU runs them: elementwise consumers fused into their
- * producers, and each kernel's workgroup plan.
+ * producers, each weight's update fused into its gradient's kernel where that is safe, and
+ * each kernel's workgroup plan.
  */
 export function gpuKernels(plan: Schedule): GpuKernel[] {
   const scratch = new Set(plan.buffers.filter((b) => b.role === 'adjoint').map((b) => b.tensor));
-  return fuseElementwise(plan.kernels, (t) => scratch.has(t)).map(planWorkgroup);
+  const fused = fuseElementwise(plan.kernels, (t) => scratch.has(t));
+  const updates = fusibleUpdates(
+    fused,
+    plan.weights.map((w) => ({ weight: w.weight, gradient: w.gradient })),
+  );
+  return fused.map((kernel) => {
+    const planned = planWorkgroup(kernel);
+    const update = updates.get(kernel);
+    if (update === undefined) return planned;
+    return { ...planned, writes: [...planned.writes, update.weight], update };
+  });
 }
 
 /**

@@ -29,13 +29,13 @@ describe('what the emitted program is', () => {
   const { program, schedule } = compileExample('paper-dense');
   const shader = (name: string) => program.shaders.find((s) => s.name === name);
 
-  it('one shader per GPU kernel in run order, then one update per weight', () => {
+  it('one shader per GPU kernel in run order; the updates run in the gradient kernels', () => {
     expect(program.shaders.flatMap((s) => s.kernels)).toEqual(schedule.kernels.map((k) => k.name));
     expect(program.order).toEqual({
       forward: ['outOutput'],
       loss: ['lossError', 'loss'],
       backward: ['outPreActivationGrad', 'outKernelGrad', 'outBiasGrad'],
-      update: ['outKernel', 'outBias'],
+      update: [],
     });
   });
 
@@ -78,15 +78,17 @@ describe('what the emitted program is', () => {
   it('binds the params uniform at 0, then what it reads, and what it writes read_write', () => {
     expect(shader('outKernelGrad')?.bindings).toEqual([
       { binding: 1, buffer: 'x', access: 'read' },
-      { binding: 2, buffer: 'outPreActivationGrad', access: 'read' },
-      { binding: 3, buffer: 'outKernelGrad', access: 'read_write' },
+      { binding: 2, buffer: 'outKernel', access: 'read_write' },
+      { binding: 3, buffer: 'outPreActivationGrad', access: 'read' },
+      { binding: 4, buffer: 'outKernelGrad', access: 'read_write' },
     ]);
     expect(shader('outKernelGrad')?.code).toContain(
       [
         '@group(0) @binding(0) var<uniform> params: Params;',
         '@group(0) @binding(1) var<storage, read> x: array<f32>;',
-        '@group(0) @binding(2) var<storage, read> outPreActivationGrad: array<f32>;',
-        '@group(0) @binding(3) var<storage, read_write> outKernelGrad: array<f32>;',
+        '@group(0) @binding(2) var<storage, read_write> outKernel: array<f32>;',
+        '@group(0) @binding(3) var<storage, read> outPreActivationGrad: array<f32>;',
+        '@group(0) @binding(4) var<storage, read_write> outKernelGrad: array<f32>;',
       ].join('\n'),
     );
   });
@@ -118,9 +120,15 @@ describe('what the emitted program is', () => {
     );
   });
 
-  it('updates a weight by the learning rate of the uniform', () => {
-    expect(shader('outKernel')?.code).toContain(
-      'outKernel[u32(flat)] = outKernel[u32(flat)] - params.learningRate * outKernelGrad[u32(flat)];',
+  it('updates a weight after its gradient, where the uniform asks for a training step', () => {
+    expect(shader('outKernelGrad')?.writes).toEqual(['grad(out/kernel)', 'out/kernel']);
+    expect(shader('outKernelGrad')?.code).toContain(
+      [
+        '  outKernelGrad[u32(2 * i_ + j_)] = total / f32(batch);',
+        '  if (params.update == 1u) {',
+        '    outKernel[u32(2 * i_ + j_)] = outKernel[u32(2 * i_ + j_)] - params.learningRate * outKernelGrad[u32(2 * i_ + j_)];',
+        '  }',
+      ].join('\n'),
     );
   });
 });
@@ -163,6 +171,7 @@ describe('how LeNet spreads over invocations', () => {
     ).toEqual([
       2, 1, 2, 1, 2, 2, 1, 1, 1, 1, 1, 1, 1, 2, 2, 1, 2, 1, 2, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
     ]);
-    expect(program.shaders).toHaveLength(39);
+    expect(program.shaders).toHaveLength(29);
+    expect(program.order.update).toEqual([]);
   });
 });

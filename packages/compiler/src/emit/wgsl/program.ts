@@ -16,12 +16,14 @@ export interface WgslBuffer {
 
 /**
  * A model compiled to WebGPU compute shaders. A runtime creates every buffer once, sized for
- * its largest batch, then runs `order.forward` and `order.loss` for the loss,
- * `order.backward` for the gradients and `order.update` for a step of gradient descent.
+ * its largest batch, then runs `order.forward` and `order.loss` for the loss and
+ * `order.backward` for the gradients, with the params' `update` at 0; for a step of gradient
+ * descent, it sets `update` to 1 and runs `order.update` after them, since most weights are
+ * updated by the kernel of their gradient and only the others by an update shader.
  */
 export interface WgslProgram {
   readonly name: string;
-  /** The kernels in the order they run, then one update per weight. */
+  /** The kernels in the order they run, then one update per weight not updated by them. */
   readonly shaders: readonly WgslShader[];
   readonly buffers: readonly WgslBuffer[];
   /** Shader names by phase, each list in run order. */
@@ -44,8 +46,9 @@ export interface WgslProgram {
 
 /**
  * Emits WGSL compute shaders for a schedule, specialised to its shapes: one per GPU kernel
- * (an elementwise kernel runs fused into the kernel before it; see `gpuKernels`), then one
- * update shader per weight. Buffers that no shader binds any more are left out.
+ * (an elementwise kernel runs fused into the kernel before it, a weight's update into its
+ * gradient's; see `gpuKernels`), then an update shader for each weight whose update could
+ * not be fused. Buffers that no shader binds any more are left out.
  *
  * @example
  * const program = emitWgsl(schedule(derived));
@@ -58,8 +61,12 @@ export function emitWgsl(plan: Schedule): WgslProgram {
     invariant(found !== undefined, `no buffer for '${tensor}'`);
     return found;
   };
-  const kernels = gpuKernels(plan).map((k) => gpuKernelShader(k, plan.buffers));
-  const updates = plan.weights.map((w) => updateShader(buffer(w.weight), buffer(w.gradient)));
+  const gpu = gpuKernels(plan);
+  const kernels = gpu.map((k) => gpuKernelShader(k, plan.buffers));
+  const updated = new Set(gpu.flatMap((k) => (k.update === undefined ? [] : [k.update.weight])));
+  const updates = plan.weights
+    .filter((w) => !updated.has(w.weight))
+    .map((w) => updateShader(buffer(w.weight), buffer(w.gradient)));
   const shaders = [...kernels, ...updates];
   const order = (phase: WgslShader['phase']) =>
     shaders.filter((s) => s.phase === phase).map((s) => s.name);

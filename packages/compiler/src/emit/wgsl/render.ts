@@ -186,7 +186,8 @@ export class WgslRenderer {
     return `${v.fn}(${args.join(', ')})`;
   }
 
-  private load(tensor: string, offset: IndexExpr): string {
+  /** The element of a tensor's buffer at a flat offset: `x[u32(784 * example + i)]`. */
+  load(tensor: string, offset: IndexExpr): string {
     return `${this.buffer(tensor)}[u32(${this.index(offset)})]`;
   }
 

@@ -1,4 +1,5 @@
 import CodeBlockWriter from 'code-block-writer';
+import { invariant } from '../../errors.js';
 import type { IndexVar } from '../../program/ir.js';
 import type { Buffer, Kernel, Stmt } from '../../schedule/loops.js';
 import { EXAMPLE } from '../../schedule/lower-kernel.js';
@@ -66,14 +67,23 @@ export interface WgslShader {
 
 /**
  * The uniform every shader binds at binding 0: the batch size, so that one shader serves
- * every batch, and the learning rate of the update shaders.
+ * every batch; the learning rate of the updates; and `update`, 1 for a training step and 0
+ * when only the gradients are wanted, since a weight's update may run in the kernel of its
+ * gradient (see `WgslProgram.order`).
  */
 export const PARAMS = {
   binding: 0,
   /** Bytes; a uniform buffer's size is a multiple of 16. */
   size: 16,
-  fields: { batch: { offset: 0, type: 'u32' }, learningRate: { offset: 4, type: 'f32' } },
+  fields: {
+    batch: { offset: 0, type: 'u32' },
+    learningRate: { offset: 4, type: 'f32' },
+    update: { offset: 8, type: 'u32' },
+  },
 } as const;
+
+/** The params field that asks a gradient kernel to update its weight too. */
+const UPDATE_FIELD = 'update';
 
 /**
  * The shader of one kernel. Invocation `flat` computes one element: with examples,
@@ -153,6 +163,11 @@ function writeKernelComment(writer: CodeBlockWriter, kernel: GpuKernel): void {
     if (n > 0) writer.writeLine('// Then, from the value just computed, in the same invocation:');
     for (const line of k.comment) writer.writeLine(`// ${line}`);
   });
+  if (kernel.update !== undefined) {
+    writer.writeLine(
+      `// Then, in a training step, gradient descent on ${kernel.update.weight}: w <- w - learningRate * dL/dw.`,
+    );
+  }
   const grid = describeGrid(kernel);
   if (kernel.workgroup.kind === 'perElement') {
     writer.writeLine(`// One invocation computes one element of ${grid}.`);
@@ -261,8 +276,25 @@ function writeMain(
     writer.writeLine(`let ${flat} = i32(id.x + ${ROW}u * id.y);`);
     writeGridPosition(writer, kernel, names, flat, batch);
     renderer.statements(writer, kernel.element);
+    writeUpdate(writer, kernel, renderer);
   });
   return renderer;
+}
+
+/**
+ * The fused update of a weight, after its gradient's element is stored: the same element of
+ * the weight, in the same layout, steps against the gradient where the params ask for a step.
+ */
+function writeUpdate(writer: CodeBlockWriter, kernel: GpuKernel, renderer: WgslRenderer): void {
+  if (kernel.update === undefined) return;
+  const { weight, gradient } = kernel.update;
+  const store = kernel.element.at(-1);
+  invariant(store?.kind === 'store' && store.buffer === gradient, 'an update follows its gradient');
+  const parameter = renderer.load(weight, store.offset);
+  writer.write(`if (params.${UPDATE_FIELD} == 1u) `).block(() => {
+    const step = `params.learningRate * ${renderer.load(gradient, store.offset)}`;
+    writer.writeLine(`${parameter} = ${parameter} - ${step};`);
+  });
 }
 
 /** What the entry point of a split reduction shares with the rest of its shader. */
@@ -321,6 +353,7 @@ function writeSplitMain(
         writer.writeLine(`${accumulator} += ${partial}[${slot} + ${other}];`);
       });
       renderer.statements(writer, kernel.element.slice(plan.finishAt));
+      writeUpdate(writer, kernel, renderer);
     });
   });
 }
@@ -471,7 +504,7 @@ function bindingsOf(kernel: GpuKernel, buffers: readonly Buffer[]): Buffer[] {
 }
 
 function describeGrid(kernel: GpuKernel): string {
-  const written = kernel.writes.join(' and ');
+  const written = kernel.writes.filter((t) => t !== kernel.update?.weight).join(' and ');
   return kernel.grid.examples ? `${written} for one example` : written;
 }
 

@@ -9,6 +9,7 @@
 struct Params {
   batch: u32,
   learningRate: f32,
+  update: u32,
 }
 
 @group(0) @binding(0) var<uniform> params: Params;
@@ -51,6 +52,7 @@ fn computeConv1Output(@builtin(global_invocation_id) id: vec3<u32>) {
 struct Params {
   batch: u32,
   learningRate: f32,
+  update: u32,
 }
 
 @group(0) @binding(0) var<uniform> params: Params;
@@ -87,6 +89,7 @@ fn computePool1Output(@builtin(global_invocation_id) id: vec3<u32>) {
 struct Params {
   batch: u32,
   learningRate: f32,
+  update: u32,
 }
 
 @group(0) @binding(0) var<uniform> params: Params;
@@ -127,6 +130,7 @@ fn computeConv2Output(@builtin(global_invocation_id) id: vec3<u32>) {
 struct Params {
   batch: u32,
   learningRate: f32,
+  update: u32,
 }
 
 @group(0) @binding(0) var<uniform> params: Params;
@@ -163,6 +167,7 @@ fn computePool2Output(@builtin(global_invocation_id) id: vec3<u32>) {
 struct Params {
   batch: u32,
   learningRate: f32,
+  update: u32,
 }
 
 @group(0) @binding(0) var<uniform> params: Params;
@@ -204,6 +209,7 @@ fn computeFc1Output(@builtin(global_invocation_id) id: vec3<u32>) {
 struct Params {
   batch: u32,
   learningRate: f32,
+  update: u32,
 }
 
 @group(0) @binding(0) var<uniform> params: Params;
@@ -238,6 +244,7 @@ fn computeFc2Output(@builtin(global_invocation_id) id: vec3<u32>) {
 struct Params {
   batch: u32,
   learningRate: f32,
+  update: u32,
 }
 
 @group(0) @binding(0) var<uniform> params: Params;
@@ -269,6 +276,7 @@ fn computeOutPreActivation(@builtin(global_invocation_id) id: vec3<u32>) {
 struct Params {
   batch: u32,
   learningRate: f32,
+  update: u32,
 }
 
 @group(0) @binding(0) var<uniform> params: Params;
@@ -297,6 +305,7 @@ fn computeOutSoftmaxShift(@builtin(global_invocation_id) id: vec3<u32>) {
 struct Params {
   batch: u32,
   learningRate: f32,
+  update: u32,
 }
 
 @group(0) @binding(0) var<uniform> params: Params;
@@ -324,6 +333,7 @@ fn computeOutSoftmaxExp(@builtin(global_invocation_id) id: vec3<u32>) {
 struct Params {
   batch: u32,
   learningRate: f32,
+  update: u32,
 }
 
 @group(0) @binding(0) var<uniform> params: Params;
@@ -352,6 +362,7 @@ fn computeOutSoftmaxSum(@builtin(global_invocation_id) id: vec3<u32>) {
 struct Params {
   batch: u32,
   learningRate: f32,
+  update: u32,
 }
 
 @group(0) @binding(0) var<uniform> params: Params;
@@ -378,6 +389,7 @@ fn computeOutOutput(@builtin(global_invocation_id) id: vec3<u32>) {
 struct Params {
   batch: u32,
   learningRate: f32,
+  update: u32,
 }
 
 @group(0) @binding(0) var<uniform> params: Params;
@@ -410,6 +422,7 @@ fn computeLoss(@builtin(global_invocation_id) id: vec3<u32>) {
 struct Params {
   batch: u32,
   learningRate: f32,
+  update: u32,
 }
 
 @group(0) @binding(0) var<uniform> params: Params;
@@ -441,6 +454,7 @@ fn computeOutPreActivationGrad(@builtin(global_invocation_id) id: vec3<u32>) {
 struct Params {
   batch: u32,
   learningRate: f32,
+  update: u32,
 }
 
 @group(0) @binding(0) var<uniform> params: Params;
@@ -478,6 +492,7 @@ fn computeFc2PreActivationGrad(@builtin(global_invocation_id) id: vec3<u32>) {
 struct Params {
   batch: u32,
   learningRate: f32,
+  update: u32,
 }
 
 @group(0) @binding(0) var<uniform> params: Params;
@@ -511,6 +526,7 @@ fn computeFc1PreActivationGrad(@builtin(global_invocation_id) id: vec3<u32>) {
 struct Params {
   batch: u32,
   learningRate: f32,
+  update: u32,
 }
 
 @group(0) @binding(0) var<uniform> params: Params;
@@ -548,6 +564,7 @@ fn computePool2OutputGrad(@builtin(global_invocation_id) id: vec3<u32>) {
 struct Params {
   batch: u32,
   learningRate: f32,
+  update: u32,
 }
 
 @group(0) @binding(0) var<uniform> params: Params;
@@ -609,6 +626,7 @@ fn computeConv2PreActivationGrad(@builtin(global_invocation_id) id: vec3<u32>) {
 struct Params {
   batch: u32,
   learningRate: f32,
+  update: u32,
 }
 
 @group(0) @binding(0) var<uniform> params: Params;
@@ -652,6 +670,7 @@ fn computePool1OutputGrad(@builtin(global_invocation_id) id: vec3<u32>) {
 struct Params {
   batch: u32,
   learningRate: f32,
+  update: u32,
 }
 
 @group(0) @binding(0) var<uniform> params: Params;
@@ -708,18 +727,21 @@ fn computeConv1PreActivationGrad(@builtin(global_invocation_id) id: vec3<u32>) {
 // Layer conv1: gradient of the loss with respect to conv1/kernel.
 // dL/dw^1[m',n',c'] = sum_{i=max(-m' + 2, 0)..min(-m' + 29, 27)} sum_{j=max(-n' + 2, 0)..min(-n' + 29, 27)} delta^1[i,j,c'] * x[i + m' - 2,j + n' - 2]
 // Derived by chain rule, definition of delta, substitute, linearity, access derivative, Kronecker delta elimination, bounds.
+// Then, in a training step, gradient descent on conv1/kernel: w <- w - learningRate * dL/dw.
 // One workgroup computes one element of grad(conv1/kernel), 64 lanes each: a lane
 // sums every 16th term of every 4th example, then the first lane adds up the partial sums.
 
 struct Params {
   batch: u32,
   learningRate: f32,
+  update: u32,
 }
 
 @group(0) @binding(0) var<uniform> params: Params;
 @group(0) @binding(1) var<storage, read> x: array<f32>;
-@group(0) @binding(2) var<storage, read> conv1PreActivationGrad: array<f32>;
-@group(0) @binding(3) var<storage, read_write> conv1KernelGrad: array<f32>;
+@group(0) @binding(2) var<storage, read_write> conv1Kernel: array<f32>;
+@group(0) @binding(3) var<storage, read> conv1PreActivationGrad: array<f32>;
+@group(0) @binding(4) var<storage, read_write> conv1KernelGrad: array<f32>;
 
 var<workgroup> partialSums: array<f32, 64>;
 
@@ -760,23 +782,29 @@ fn computeConv1KernelGrad(
       total += partialSums[slot + otherLane];
     }
     conv1KernelGrad[u32(30 * m_ + 6 * n_ + 6 * k_ + c_)] = total / f32(batch);
+    if (params.update == 1u) {
+      conv1Kernel[u32(30 * m_ + 6 * n_ + 6 * k_ + c_)] = conv1Kernel[u32(30 * m_ + 6 * n_ + 6 * k_ + c_)] - params.learningRate * conv1KernelGrad[u32(30 * m_ + 6 * n_ + 6 * k_ + c_)];
+    }
   }
 }
 // ==== computeConv1BiasGrad ====
 // Layer conv1: gradient of the loss with respect to conv1/bias.
 // dL/db^1[c'] = sum_{i=0..27} sum_{j=0..27} delta^1[i,j,c']
 // Derived by chain rule, definition of delta, substitute, linearity, access derivative, Kronecker delta elimination, bounds.
+// Then, in a training step, gradient descent on conv1/bias: w <- w - learningRate * dL/dw.
 // One workgroup computes one element of grad(conv1/bias), 64 lanes each: a lane
 // sums every 16th term of every 4th example, then the first lane adds up the partial sums.
 
 struct Params {
   batch: u32,
   learningRate: f32,
+  update: u32,
 }
 
 @group(0) @binding(0) var<uniform> params: Params;
-@group(0) @binding(1) var<storage, read> conv1PreActivationGrad: array<f32>;
-@group(0) @binding(2) var<storage, read_write> conv1BiasGrad: array<f32>;
+@group(0) @binding(1) var<storage, read_write> conv1Bias: array<f32>;
+@group(0) @binding(2) var<storage, read> conv1PreActivationGrad: array<f32>;
+@group(0) @binding(3) var<storage, read_write> conv1BiasGrad: array<f32>;
 
 var<workgroup> partialSums: array<f32, 64>;
 
@@ -812,24 +840,30 @@ fn computeConv1BiasGrad(
       total += partialSums[slot + otherLane];
     }
     conv1BiasGrad[u32(c_)] = total / f32(batch);
+    if (params.update == 1u) {
+      conv1Bias[u32(c_)] = conv1Bias[u32(c_)] - params.learningRate * conv1BiasGrad[u32(c_)];
+    }
   }
 }
 // ==== computeConv2KernelGrad ====
 // Layer conv2: gradient of the loss with respect to conv2/kernel.
 // dL/dw^3[m',n',k',c'] = sum_{i=0..9} sum_{j=0..9} delta^3[i,j,c'] * O^2[i + m',j + n',k']
 // Derived by chain rule, definition of delta, substitute, linearity, access derivative, Kronecker delta elimination, bounds.
+// Then, in a training step, gradient descent on conv2/kernel: w <- w - learningRate * dL/dw.
 // One workgroup computes 4 elements of grad(conv2/kernel), 16 lanes each: a lane
 // sums every 8th term of every 2nd example, then the first lane adds up the partial sums.
 
 struct Params {
   batch: u32,
   learningRate: f32,
+  update: u32,
 }
 
 @group(0) @binding(0) var<uniform> params: Params;
 @group(0) @binding(1) var<storage, read> pool1Output: array<f32>;
-@group(0) @binding(2) var<storage, read> conv2PreActivationGrad: array<f32>;
-@group(0) @binding(3) var<storage, read_write> conv2KernelGrad: array<f32>;
+@group(0) @binding(2) var<storage, read_write> conv2Kernel: array<f32>;
+@group(0) @binding(3) var<storage, read> conv2PreActivationGrad: array<f32>;
+@group(0) @binding(4) var<storage, read_write> conv2KernelGrad: array<f32>;
 
 var<workgroup> partialSums: array<f32, 64>;
 
@@ -866,23 +900,29 @@ fn computeConv2KernelGrad(
       total += partialSums[slot + otherLane];
     }
     conv2KernelGrad[u32(480 * m_ + 96 * n_ + 16 * k_ + c_)] = total / f32(batch);
+    if (params.update == 1u) {
+      conv2Kernel[u32(480 * m_ + 96 * n_ + 16 * k_ + c_)] = conv2Kernel[u32(480 * m_ + 96 * n_ + 16 * k_ + c_)] - params.learningRate * conv2KernelGrad[u32(480 * m_ + 96 * n_ + 16 * k_ + c_)];
+    }
   }
 }
 // ==== computeConv2BiasGrad ====
 // Layer conv2: gradient of the loss with respect to conv2/bias.
 // dL/db^3[c'] = sum_{i=0..9} sum_{j=0..9} delta^3[i,j,c']
 // Derived by chain rule, definition of delta, substitute, linearity, access derivative, Kronecker delta elimination, bounds.
+// Then, in a training step, gradient descent on conv2/bias: w <- w - learningRate * dL/dw.
 // One workgroup computes 4 elements of grad(conv2/bias), 16 lanes each: a lane
 // sums every 8th term of every 2nd example, then the first lane adds up the partial sums.
 
 struct Params {
   batch: u32,
   learningRate: f32,
+  update: u32,
 }
 
 @group(0) @binding(0) var<uniform> params: Params;
-@group(0) @binding(1) var<storage, read> conv2PreActivationGrad: array<f32>;
-@group(0) @binding(2) var<storage, read_write> conv2BiasGrad: array<f32>;
+@group(0) @binding(1) var<storage, read_write> conv2Bias: array<f32>;
+@group(0) @binding(2) var<storage, read> conv2PreActivationGrad: array<f32>;
+@group(0) @binding(3) var<storage, read_write> conv2BiasGrad: array<f32>;
 
 var<workgroup> partialSums: array<f32, 64>;
 
@@ -916,23 +956,29 @@ fn computeConv2BiasGrad(
       total += partialSums[slot + otherLane];
     }
     conv2BiasGrad[u32(c_)] = total / f32(batch);
+    if (params.update == 1u) {
+      conv2Bias[u32(c_)] = conv2Bias[u32(c_)] - params.learningRate * conv2BiasGrad[u32(c_)];
+    }
   }
 }
 // ==== computeFc1KernelGrad ====
 // Layer fc1: gradient of the loss with respect to fc1/kernel.
 // dL/dw^6[p',q',r',u'] = delta^6[u'] * O^4[p',q',r']
 // Derived by chain rule, definition of delta, substitute, linearity, access derivative, Kronecker delta elimination, bounds.
+// Then, in a training step, gradient descent on fc1/kernel: w <- w - learningRate * dL/dw.
 // One invocation computes one element of grad(fc1/kernel).
 
 struct Params {
   batch: u32,
   learningRate: f32,
+  update: u32,
 }
 
 @group(0) @binding(0) var<uniform> params: Params;
 @group(0) @binding(1) var<storage, read> pool2Output: array<f32>;
-@group(0) @binding(2) var<storage, read> fc1PreActivationGrad: array<f32>;
-@group(0) @binding(3) var<storage, read_write> fc1KernelGrad: array<f32>;
+@group(0) @binding(2) var<storage, read_write> fc1Kernel: array<f32>;
+@group(0) @binding(3) var<storage, read> fc1PreActivationGrad: array<f32>;
+@group(0) @binding(4) var<storage, read_write> fc1KernelGrad: array<f32>;
 
 @compute @workgroup_size(64)
 fn computeFc1KernelGrad(@builtin(global_invocation_id) id: vec3<u32>) {
@@ -950,21 +996,27 @@ fn computeFc1KernelGrad(@builtin(global_invocation_id) id: vec3<u32>) {
     total += fc1PreActivationGrad[u32(120 * example + u_)] * pool2Output[u32(400 * example + 80 * p_ + 16 * q_ + r_)];
   }
   fc1KernelGrad[u32(9600 * p_ + 1920 * q_ + 120 * r_ + u_)] = total / f32(batch);
+  if (params.update == 1u) {
+    fc1Kernel[u32(9600 * p_ + 1920 * q_ + 120 * r_ + u_)] = fc1Kernel[u32(9600 * p_ + 1920 * q_ + 120 * r_ + u_)] - params.learningRate * fc1KernelGrad[u32(9600 * p_ + 1920 * q_ + 120 * r_ + u_)];
+  }
 }
 // ==== computeFc1BiasGrad ====
 // Layer fc1: gradient of the loss with respect to fc1/bias.
 // dL/db^6[u'] = delta^6[u']
 // Derived by chain rule, definition of delta, substitute, linearity, access derivative, Kronecker delta elimination, bounds.
+// Then, in a training step, gradient descent on fc1/bias: w <- w - learningRate * dL/dw.
 // One invocation computes one element of grad(fc1/bias).
 
 struct Params {
   batch: u32,
   learningRate: f32,
+  update: u32,
 }
 
 @group(0) @binding(0) var<uniform> params: Params;
-@group(0) @binding(1) var<storage, read> fc1PreActivationGrad: array<f32>;
-@group(0) @binding(2) var<storage, read_write> fc1BiasGrad: array<f32>;
+@group(0) @binding(1) var<storage, read_write> fc1Bias: array<f32>;
+@group(0) @binding(2) var<storage, read> fc1PreActivationGrad: array<f32>;
+@group(0) @binding(3) var<storage, read_write> fc1BiasGrad: array<f32>;
 
 @compute @workgroup_size(64)
 fn computeFc1BiasGrad(@builtin(global_invocation_id) id: vec3<u32>) {
@@ -979,22 +1031,28 @@ fn computeFc1BiasGrad(@builtin(global_invocation_id) id: vec3<u32>) {
     total += fc1PreActivationGrad[u32(120 * example + u_)];
   }
   fc1BiasGrad[u32(u_)] = total / f32(batch);
+  if (params.update == 1u) {
+    fc1Bias[u32(u_)] = fc1Bias[u32(u_)] - params.learningRate * fc1BiasGrad[u32(u_)];
+  }
 }
 // ==== computeFc2KernelGrad ====
 // Layer fc2: gradient of the loss with respect to fc2/kernel.
 // dL/dw^7[i',j'] = delta^7[j'] * O^6[i']
 // Derived by chain rule, definition of delta, substitute, linearity, access derivative, Kronecker delta elimination, bounds.
+// Then, in a training step, gradient descent on fc2/kernel: w <- w - learningRate * dL/dw.
 // One invocation computes one element of grad(fc2/kernel).
 
 struct Params {
   batch: u32,
   learningRate: f32,
+  update: u32,
 }
 
 @group(0) @binding(0) var<uniform> params: Params;
 @group(0) @binding(1) var<storage, read> fc1Output: array<f32>;
-@group(0) @binding(2) var<storage, read> fc2PreActivationGrad: array<f32>;
-@group(0) @binding(3) var<storage, read_write> fc2KernelGrad: array<f32>;
+@group(0) @binding(2) var<storage, read_write> fc2Kernel: array<f32>;
+@group(0) @binding(3) var<storage, read> fc2PreActivationGrad: array<f32>;
+@group(0) @binding(4) var<storage, read_write> fc2KernelGrad: array<f32>;
 
 @compute @workgroup_size(64)
 fn computeFc2KernelGrad(@builtin(global_invocation_id) id: vec3<u32>) {
@@ -1010,21 +1068,27 @@ fn computeFc2KernelGrad(@builtin(global_invocation_id) id: vec3<u32>) {
     total += fc2PreActivationGrad[u32(84 * example + j_)] * fc1Output[u32(120 * example + i_)];
   }
   fc2KernelGrad[u32(84 * i_ + j_)] = total / f32(batch);
+  if (params.update == 1u) {
+    fc2Kernel[u32(84 * i_ + j_)] = fc2Kernel[u32(84 * i_ + j_)] - params.learningRate * fc2KernelGrad[u32(84 * i_ + j_)];
+  }
 }
 // ==== computeFc2BiasGrad ====
 // Layer fc2: gradient of the loss with respect to fc2/bias.
 // dL/db^7[j'] = delta^7[j']
 // Derived by chain rule, definition of delta, substitute, linearity, access derivative, Kronecker delta elimination, bounds.
+// Then, in a training step, gradient descent on fc2/bias: w <- w - learningRate * dL/dw.
 // One invocation computes one element of grad(fc2/bias).
 
 struct Params {
   batch: u32,
   learningRate: f32,
+  update: u32,
 }
 
 @group(0) @binding(0) var<uniform> params: Params;
-@group(0) @binding(1) var<storage, read> fc2PreActivationGrad: array<f32>;
-@group(0) @binding(2) var<storage, read_write> fc2BiasGrad: array<f32>;
+@group(0) @binding(1) var<storage, read_write> fc2Bias: array<f32>;
+@group(0) @binding(2) var<storage, read> fc2PreActivationGrad: array<f32>;
+@group(0) @binding(3) var<storage, read_write> fc2BiasGrad: array<f32>;
 
 @compute @workgroup_size(64)
 fn computeFc2BiasGrad(@builtin(global_invocation_id) id: vec3<u32>) {
@@ -1039,22 +1103,28 @@ fn computeFc2BiasGrad(@builtin(global_invocation_id) id: vec3<u32>) {
     total += fc2PreActivationGrad[u32(84 * example + j_)];
   }
   fc2BiasGrad[u32(j_)] = total / f32(batch);
+  if (params.update == 1u) {
+    fc2Bias[u32(j_)] = fc2Bias[u32(j_)] - params.learningRate * fc2BiasGrad[u32(j_)];
+  }
 }
 // ==== computeOutKernelGrad ====
 // Layer out: gradient of the loss with respect to out/kernel.
 // dL/dw^8[i',j'] = delta^8[j'] * O^7[i']
 // Derived by chain rule, definition of delta, substitute, linearity, access derivative, Kronecker delta elimination, bounds, rename.
+// Then, in a training step, gradient descent on out/kernel: w <- w - learningRate * dL/dw.
 // One invocation computes one element of grad(out/kernel).
 
 struct Params {
   batch: u32,
   learningRate: f32,
+  update: u32,
 }
 
 @group(0) @binding(0) var<uniform> params: Params;
 @group(0) @binding(1) var<storage, read> fc2Output: array<f32>;
-@group(0) @binding(2) var<storage, read> outPreActivationGrad: array<f32>;
-@group(0) @binding(3) var<storage, read_write> outKernelGrad: array<f32>;
+@group(0) @binding(2) var<storage, read_write> outKernel: array<f32>;
+@group(0) @binding(3) var<storage, read> outPreActivationGrad: array<f32>;
+@group(0) @binding(4) var<storage, read_write> outKernelGrad: array<f32>;
 
 @compute @workgroup_size(64)
 fn computeOutKernelGrad(@builtin(global_invocation_id) id: vec3<u32>) {
@@ -1070,21 +1140,27 @@ fn computeOutKernelGrad(@builtin(global_invocation_id) id: vec3<u32>) {
     total += outPreActivationGrad[u32(10 * example + j_)] * fc2Output[u32(84 * example + i_)];
   }
   outKernelGrad[u32(10 * i_ + j_)] = total / f32(batch);
+  if (params.update == 1u) {
+    outKernel[u32(10 * i_ + j_)] = outKernel[u32(10 * i_ + j_)] - params.learningRate * outKernelGrad[u32(10 * i_ + j_)];
+  }
 }
 // ==== computeOutBiasGrad ====
 // Layer out: gradient of the loss with respect to out/bias.
 // dL/db^8[j'] = delta^8[j']
 // Derived by chain rule, definition of delta, substitute, linearity, access derivative, Kronecker delta elimination, bounds, rename.
+// Then, in a training step, gradient descent on out/bias: w <- w - learningRate * dL/dw.
 // One invocation computes one element of grad(out/bias).
 
 struct Params {
   batch: u32,
   learningRate: f32,
+  update: u32,
 }
 
 @group(0) @binding(0) var<uniform> params: Params;
-@group(0) @binding(1) var<storage, read> outPreActivationGrad: array<f32>;
-@group(0) @binding(2) var<storage, read_write> outBiasGrad: array<f32>;
+@group(0) @binding(1) var<storage, read_write> outBias: array<f32>;
+@group(0) @binding(2) var<storage, read> outPreActivationGrad: array<f32>;
+@group(0) @binding(3) var<storage, read_write> outBiasGrad: array<f32>;
 
 @compute @workgroup_size(64)
 fn computeOutBiasGrad(@builtin(global_invocation_id) id: vec3<u32>) {
@@ -1099,214 +1175,7 @@ fn computeOutBiasGrad(@builtin(global_invocation_id) id: vec3<u32>) {
     total += outPreActivationGrad[u32(10 * example + j_)];
   }
   outBiasGrad[u32(j_)] = total / f32(batch);
-}
-// ==== updateConv1Kernel ====
-// Gradient descent on conv1/kernel: w <- w - learningRate * dL/dw.
-// One invocation updates one of its 150 elements.
-
-struct Params {
-  batch: u32,
-  learningRate: f32,
-}
-
-@group(0) @binding(0) var<uniform> params: Params;
-@group(0) @binding(1) var<storage, read> conv1KernelGrad: array<f32>;
-@group(0) @binding(2) var<storage, read_write> conv1Kernel: array<f32>;
-
-@compute @workgroup_size(64)
-fn updateConv1Kernel(@builtin(global_invocation_id) id: vec3<u32>) {
-  let flat = i32(id.x + 4194240u * id.y);
-  if (flat >= 150) {
-    return;
+  if (params.update == 1u) {
+    outBias[u32(j_)] = outBias[u32(j_)] - params.learningRate * outBiasGrad[u32(j_)];
   }
-  conv1Kernel[u32(flat)] = conv1Kernel[u32(flat)] - params.learningRate * conv1KernelGrad[u32(flat)];
-}
-// ==== updateConv1Bias ====
-// Gradient descent on conv1/bias: w <- w - learningRate * dL/dw.
-// One invocation updates one of its 6 elements.
-
-struct Params {
-  batch: u32,
-  learningRate: f32,
-}
-
-@group(0) @binding(0) var<uniform> params: Params;
-@group(0) @binding(1) var<storage, read> conv1BiasGrad: array<f32>;
-@group(0) @binding(2) var<storage, read_write> conv1Bias: array<f32>;
-
-@compute @workgroup_size(64)
-fn updateConv1Bias(@builtin(global_invocation_id) id: vec3<u32>) {
-  let flat = i32(id.x + 4194240u * id.y);
-  if (flat >= 6) {
-    return;
-  }
-  conv1Bias[u32(flat)] = conv1Bias[u32(flat)] - params.learningRate * conv1BiasGrad[u32(flat)];
-}
-// ==== updateConv2Kernel ====
-// Gradient descent on conv2/kernel: w <- w - learningRate * dL/dw.
-// One invocation updates one of its 2400 elements.
-
-struct Params {
-  batch: u32,
-  learningRate: f32,
-}
-
-@group(0) @binding(0) var<uniform> params: Params;
-@group(0) @binding(1) var<storage, read> conv2KernelGrad: array<f32>;
-@group(0) @binding(2) var<storage, read_write> conv2Kernel: array<f32>;
-
-@compute @workgroup_size(64)
-fn updateConv2Kernel(@builtin(global_invocation_id) id: vec3<u32>) {
-  let flat = i32(id.x + 4194240u * id.y);
-  if (flat >= 2400) {
-    return;
-  }
-  conv2Kernel[u32(flat)] = conv2Kernel[u32(flat)] - params.learningRate * conv2KernelGrad[u32(flat)];
-}
-// ==== updateConv2Bias ====
-// Gradient descent on conv2/bias: w <- w - learningRate * dL/dw.
-// One invocation updates one of its 16 elements.
-
-struct Params {
-  batch: u32,
-  learningRate: f32,
-}
-
-@group(0) @binding(0) var<uniform> params: Params;
-@group(0) @binding(1) var<storage, read> conv2BiasGrad: array<f32>;
-@group(0) @binding(2) var<storage, read_write> conv2Bias: array<f32>;
-
-@compute @workgroup_size(64)
-fn updateConv2Bias(@builtin(global_invocation_id) id: vec3<u32>) {
-  let flat = i32(id.x + 4194240u * id.y);
-  if (flat >= 16) {
-    return;
-  }
-  conv2Bias[u32(flat)] = conv2Bias[u32(flat)] - params.learningRate * conv2BiasGrad[u32(flat)];
-}
-// ==== updateFc1Kernel ====
-// Gradient descent on fc1/kernel: w <- w - learningRate * dL/dw.
-// One invocation updates one of its 48000 elements.
-
-struct Params {
-  batch: u32,
-  learningRate: f32,
-}
-
-@group(0) @binding(0) var<uniform> params: Params;
-@group(0) @binding(1) var<storage, read> fc1KernelGrad: array<f32>;
-@group(0) @binding(2) var<storage, read_write> fc1Kernel: array<f32>;
-
-@compute @workgroup_size(64)
-fn updateFc1Kernel(@builtin(global_invocation_id) id: vec3<u32>) {
-  let flat = i32(id.x + 4194240u * id.y);
-  if (flat >= 48000) {
-    return;
-  }
-  fc1Kernel[u32(flat)] = fc1Kernel[u32(flat)] - params.learningRate * fc1KernelGrad[u32(flat)];
-}
-// ==== updateFc1Bias ====
-// Gradient descent on fc1/bias: w <- w - learningRate * dL/dw.
-// One invocation updates one of its 120 elements.
-
-struct Params {
-  batch: u32,
-  learningRate: f32,
-}
-
-@group(0) @binding(0) var<uniform> params: Params;
-@group(0) @binding(1) var<storage, read> fc1BiasGrad: array<f32>;
-@group(0) @binding(2) var<storage, read_write> fc1Bias: array<f32>;
-
-@compute @workgroup_size(64)
-fn updateFc1Bias(@builtin(global_invocation_id) id: vec3<u32>) {
-  let flat = i32(id.x + 4194240u * id.y);
-  if (flat >= 120) {
-    return;
-  }
-  fc1Bias[u32(flat)] = fc1Bias[u32(flat)] - params.learningRate * fc1BiasGrad[u32(flat)];
-}
-// ==== updateFc2Kernel ====
-// Gradient descent on fc2/kernel: w <- w - learningRate * dL/dw.
-// One invocation updates one of its 10080 elements.
-
-struct Params {
-  batch: u32,
-  learningRate: f32,
-}
-
-@group(0) @binding(0) var<uniform> params: Params;
-@group(0) @binding(1) var<storage, read> fc2KernelGrad: array<f32>;
-@group(0) @binding(2) var<storage, read_write> fc2Kernel: array<f32>;
-
-@compute @workgroup_size(64)
-fn updateFc2Kernel(@builtin(global_invocation_id) id: vec3<u32>) {
-  let flat = i32(id.x + 4194240u * id.y);
-  if (flat >= 10080) {
-    return;
-  }
-  fc2Kernel[u32(flat)] = fc2Kernel[u32(flat)] - params.learningRate * fc2KernelGrad[u32(flat)];
-}
-// ==== updateFc2Bias ====
-// Gradient descent on fc2/bias: w <- w - learningRate * dL/dw.
-// One invocation updates one of its 84 elements.
-
-struct Params {
-  batch: u32,
-  learningRate: f32,
-}
-
-@group(0) @binding(0) var<uniform> params: Params;
-@group(0) @binding(1) var<storage, read> fc2BiasGrad: array<f32>;
-@group(0) @binding(2) var<storage, read_write> fc2Bias: array<f32>;
-
-@compute @workgroup_size(64)
-fn updateFc2Bias(@builtin(global_invocation_id) id: vec3<u32>) {
-  let flat = i32(id.x + 4194240u * id.y);
-  if (flat >= 84) {
-    return;
-  }
-  fc2Bias[u32(flat)] = fc2Bias[u32(flat)] - params.learningRate * fc2BiasGrad[u32(flat)];
-}
-// ==== updateOutKernel ====
-// Gradient descent on out/kernel: w <- w - learningRate * dL/dw.
-// One invocation updates one of its 840 elements.
-
-struct Params {
-  batch: u32,
-  learningRate: f32,
-}
-
-@group(0) @binding(0) var<uniform> params: Params;
-@group(0) @binding(1) var<storage, read> outKernelGrad: array<f32>;
-@group(0) @binding(2) var<storage, read_write> outKernel: array<f32>;
-
-@compute @workgroup_size(64)
-fn updateOutKernel(@builtin(global_invocation_id) id: vec3<u32>) {
-  let flat = i32(id.x + 4194240u * id.y);
-  if (flat >= 840) {
-    return;
-  }
-  outKernel[u32(flat)] = outKernel[u32(flat)] - params.learningRate * outKernelGrad[u32(flat)];
-}
-// ==== updateOutBias ====
-// Gradient descent on out/bias: w <- w - learningRate * dL/dw.
-// One invocation updates one of its 10 elements.
-
-struct Params {
-  batch: u32,
-  learningRate: f32,
-}
-
-@group(0) @binding(0) var<uniform> params: Params;
-@group(0) @binding(1) var<storage, read> outBiasGrad: array<f32>;
-@group(0) @binding(2) var<storage, read_write> outBias: array<f32>;
-
-@compute @workgroup_size(64)
-fn updateOutBias(@builtin(global_invocation_id) id: vec3<u32>) {
-  let flat = i32(id.x + 4194240u * id.y);
-  if (flat >= 10) {
-    return;
-  }
-  outBias[u32(flat)] = outBias[u32(flat)] - params.learningRate * outBiasGrad[u32(flat)];
 }

@@ -9,6 +9,7 @@
 struct Params {
   batch: u32,
   learningRate: f32,
+  update: u32,
 }
 
 @group(0) @binding(0) var<uniform> params: Params;
@@ -52,6 +53,7 @@ fn computeConv1Output(@builtin(global_invocation_id) id: vec3<u32>) {
 struct Params {
   batch: u32,
   learningRate: f32,
+  update: u32,
 }
 
 @group(0) @binding(0) var<uniform> params: Params;
@@ -92,6 +94,7 @@ fn computeConv2Output(@builtin(global_invocation_id) id: vec3<u32>) {
 struct Params {
   batch: u32,
   learningRate: f32,
+  update: u32,
 }
 
 @group(0) @binding(0) var<uniform> params: Params;
@@ -127,6 +130,7 @@ fn computeOutPreActivation(@builtin(global_invocation_id) id: vec3<u32>) {
 struct Params {
   batch: u32,
   learningRate: f32,
+  update: u32,
 }
 
 @group(0) @binding(0) var<uniform> params: Params;
@@ -155,6 +159,7 @@ fn computeOutSoftmaxShift(@builtin(global_invocation_id) id: vec3<u32>) {
 struct Params {
   batch: u32,
   learningRate: f32,
+  update: u32,
 }
 
 @group(0) @binding(0) var<uniform> params: Params;
@@ -182,6 +187,7 @@ fn computeOutSoftmaxExp(@builtin(global_invocation_id) id: vec3<u32>) {
 struct Params {
   batch: u32,
   learningRate: f32,
+  update: u32,
 }
 
 @group(0) @binding(0) var<uniform> params: Params;
@@ -210,6 +216,7 @@ fn computeOutSoftmaxSum(@builtin(global_invocation_id) id: vec3<u32>) {
 struct Params {
   batch: u32,
   learningRate: f32,
+  update: u32,
 }
 
 @group(0) @binding(0) var<uniform> params: Params;
@@ -236,6 +243,7 @@ fn computeOutOutput(@builtin(global_invocation_id) id: vec3<u32>) {
 struct Params {
   batch: u32,
   learningRate: f32,
+  update: u32,
 }
 
 @group(0) @binding(0) var<uniform> params: Params;
@@ -268,6 +276,7 @@ fn computeLoss(@builtin(global_invocation_id) id: vec3<u32>) {
 struct Params {
   batch: u32,
   learningRate: f32,
+  update: u32,
 }
 
 @group(0) @binding(0) var<uniform> params: Params;
@@ -299,6 +308,7 @@ fn computeOutPreActivationGrad(@builtin(global_invocation_id) id: vec3<u32>) {
 struct Params {
   batch: u32,
   learningRate: f32,
+  update: u32,
 }
 
 @group(0) @binding(0) var<uniform> params: Params;
@@ -338,6 +348,7 @@ fn computeConv2PreActivationGrad(@builtin(global_invocation_id) id: vec3<u32>) {
 struct Params {
   batch: u32,
   learningRate: f32,
+  update: u32,
 }
 
 @group(0) @binding(0) var<uniform> params: Params;
@@ -372,18 +383,21 @@ fn computeConv1PreActivationGrad(@builtin(global_invocation_id) id: vec3<u32>) {
 // Layer conv1: gradient of the loss with respect to conv1/kernel.
 // dL/dw^1[m',n'] = sum_{i=0..5} sum_{j=0..5} delta^1[i,j] * x[i + m',j + n']
 // Derived by chain rule, definition of delta, substitute, linearity, access derivative, Kronecker delta elimination, bounds.
+// Then, in a training step, gradient descent on conv1/kernel: w <- w - learningRate * dL/dw.
 // One workgroup computes 8 elements of grad(conv1/kernel), 8 lanes each: a lane
 // sums every 4th term of every 2nd example, then the first lane adds up the partial sums.
 
 struct Params {
   batch: u32,
   learningRate: f32,
+  update: u32,
 }
 
 @group(0) @binding(0) var<uniform> params: Params;
 @group(0) @binding(1) var<storage, read> x: array<f32>;
-@group(0) @binding(2) var<storage, read> conv1PreActivationGrad: array<f32>;
-@group(0) @binding(3) var<storage, read_write> conv1KernelGrad: array<f32>;
+@group(0) @binding(2) var<storage, read_write> conv1Kernel: array<f32>;
+@group(0) @binding(3) var<storage, read> conv1PreActivationGrad: array<f32>;
+@group(0) @binding(4) var<storage, read_write> conv1KernelGrad: array<f32>;
 
 var<workgroup> partialSums: array<f32, 64>;
 
@@ -420,23 +434,29 @@ fn computeConv1KernelGrad(
       total += partialSums[slot + otherLane];
     }
     conv1KernelGrad[u32(3 * m_ + n_ + k_ + c_)] = total / f32(batch);
+    if (params.update == 1u) {
+      conv1Kernel[u32(3 * m_ + n_ + k_ + c_)] = conv1Kernel[u32(3 * m_ + n_ + k_ + c_)] - params.learningRate * conv1KernelGrad[u32(3 * m_ + n_ + k_ + c_)];
+    }
   }
 }
 // ==== computeConv1BiasGrad ====
 // Layer conv1: gradient of the loss with respect to conv1/bias.
 // dL/db^1 = sum_{i=0..5} sum_{j=0..5} delta^1[i,j]
 // Derived by chain rule, definition of delta, substitute, linearity, access derivative, Kronecker delta elimination, bounds.
+// Then, in a training step, gradient descent on conv1/bias: w <- w - learningRate * dL/dw.
 // One workgroup computes 8 elements of grad(conv1/bias), 8 lanes each: a lane
 // sums every 4th term of every 2nd example, then the first lane adds up the partial sums.
 
 struct Params {
   batch: u32,
   learningRate: f32,
+  update: u32,
 }
 
 @group(0) @binding(0) var<uniform> params: Params;
-@group(0) @binding(1) var<storage, read> conv1PreActivationGrad: array<f32>;
-@group(0) @binding(2) var<storage, read_write> conv1BiasGrad: array<f32>;
+@group(0) @binding(1) var<storage, read_write> conv1Bias: array<f32>;
+@group(0) @binding(2) var<storage, read> conv1PreActivationGrad: array<f32>;
+@group(0) @binding(3) var<storage, read_write> conv1BiasGrad: array<f32>;
 
 var<workgroup> partialSums: array<f32, 64>;
 
@@ -470,24 +490,30 @@ fn computeConv1BiasGrad(
       total += partialSums[slot + otherLane];
     }
     conv1BiasGrad[u32(c_)] = total / f32(batch);
+    if (params.update == 1u) {
+      conv1Bias[u32(c_)] = conv1Bias[u32(c_)] - params.learningRate * conv1BiasGrad[u32(c_)];
+    }
   }
 }
 // ==== computeConv2KernelGrad ====
 // Layer conv2: gradient of the loss with respect to conv2/kernel.
 // dL/dw^2[m',n'] = sum_{i=0..4} sum_{j=0..4} delta^2[i,j] * O^1[i + m',j + n']
 // Derived by chain rule, definition of delta, substitute, linearity, access derivative, Kronecker delta elimination, bounds.
+// Then, in a training step, gradient descent on conv2/kernel: w <- w - learningRate * dL/dw.
 // One workgroup computes 16 elements of grad(conv2/kernel), 4 lanes each: a lane
 // sums every 4th term of each example, then the first lane adds up the partial sums.
 
 struct Params {
   batch: u32,
   learningRate: f32,
+  update: u32,
 }
 
 @group(0) @binding(0) var<uniform> params: Params;
 @group(0) @binding(1) var<storage, read> conv1Output: array<f32>;
-@group(0) @binding(2) var<storage, read> conv2PreActivationGrad: array<f32>;
-@group(0) @binding(3) var<storage, read_write> conv2KernelGrad: array<f32>;
+@group(0) @binding(2) var<storage, read_write> conv2Kernel: array<f32>;
+@group(0) @binding(3) var<storage, read> conv2PreActivationGrad: array<f32>;
+@group(0) @binding(4) var<storage, read_write> conv2KernelGrad: array<f32>;
 
 var<workgroup> partialSums: array<f32, 64>;
 
@@ -522,23 +548,29 @@ fn computeConv2KernelGrad(
       total += partialSums[slot + otherLane];
     }
     conv2KernelGrad[u32(2 * m_ + n_ + k_ + c_)] = total / f32(batch);
+    if (params.update == 1u) {
+      conv2Kernel[u32(2 * m_ + n_ + k_ + c_)] = conv2Kernel[u32(2 * m_ + n_ + k_ + c_)] - params.learningRate * conv2KernelGrad[u32(2 * m_ + n_ + k_ + c_)];
+    }
   }
 }
 // ==== computeConv2BiasGrad ====
 // Layer conv2: gradient of the loss with respect to conv2/bias.
 // dL/db^2 = sum_{i=0..4} sum_{j=0..4} delta^2[i,j]
 // Derived by chain rule, definition of delta, substitute, linearity, access derivative, Kronecker delta elimination, bounds.
+// Then, in a training step, gradient descent on conv2/bias: w <- w - learningRate * dL/dw.
 // One workgroup computes 16 elements of grad(conv2/bias), 4 lanes each: a lane
 // sums every 4th term of each example, then the first lane adds up the partial sums.
 
 struct Params {
   batch: u32,
   learningRate: f32,
+  update: u32,
 }
 
 @group(0) @binding(0) var<uniform> params: Params;
-@group(0) @binding(1) var<storage, read> conv2PreActivationGrad: array<f32>;
-@group(0) @binding(2) var<storage, read_write> conv2BiasGrad: array<f32>;
+@group(0) @binding(1) var<storage, read_write> conv2Bias: array<f32>;
+@group(0) @binding(2) var<storage, read> conv2PreActivationGrad: array<f32>;
+@group(0) @binding(3) var<storage, read_write> conv2BiasGrad: array<f32>;
 
 var<workgroup> partialSums: array<f32, 64>;
 
@@ -570,23 +602,29 @@ fn computeConv2BiasGrad(
       total += partialSums[slot + otherLane];
     }
     conv2BiasGrad[u32(c_)] = total / f32(batch);
+    if (params.update == 1u) {
+      conv2Bias[u32(c_)] = conv2Bias[u32(c_)] - params.learningRate * conv2BiasGrad[u32(c_)];
+    }
   }
 }
 // ==== computeOutKernelGrad ====
 // Layer out: gradient of the loss with respect to out/kernel.
 // dL/dw^4[p',q',u'] = delta^4[u'] * O^2[p',q']
 // Derived by chain rule, definition of delta, substitute, linearity, access derivative, Kronecker delta elimination, bounds, rename.
+// Then, in a training step, gradient descent on out/kernel: w <- w - learningRate * dL/dw.
 // One invocation computes one element of grad(out/kernel).
 
 struct Params {
   batch: u32,
   learningRate: f32,
+  update: u32,
 }
 
 @group(0) @binding(0) var<uniform> params: Params;
 @group(0) @binding(1) var<storage, read> conv2Output: array<f32>;
-@group(0) @binding(2) var<storage, read> outPreActivationGrad: array<f32>;
-@group(0) @binding(3) var<storage, read_write> outKernelGrad: array<f32>;
+@group(0) @binding(2) var<storage, read_write> outKernel: array<f32>;
+@group(0) @binding(3) var<storage, read> outPreActivationGrad: array<f32>;
+@group(0) @binding(4) var<storage, read_write> outKernelGrad: array<f32>;
 
 @compute @workgroup_size(64)
 fn computeOutKernelGrad(@builtin(global_invocation_id) id: vec3<u32>) {
@@ -604,21 +642,27 @@ fn computeOutKernelGrad(@builtin(global_invocation_id) id: vec3<u32>) {
     total += outPreActivationGrad[u32(3 * example + u_)] * conv2Output[u32(25 * example + 5 * p_ + q_ + r_)];
   }
   outKernelGrad[u32(15 * p_ + 3 * q_ + 3 * r_ + u_)] = total / f32(batch);
+  if (params.update == 1u) {
+    outKernel[u32(15 * p_ + 3 * q_ + 3 * r_ + u_)] = outKernel[u32(15 * p_ + 3 * q_ + 3 * r_ + u_)] - params.learningRate * outKernelGrad[u32(15 * p_ + 3 * q_ + 3 * r_ + u_)];
+  }
 }
 // ==== computeOutBiasGrad ====
 // Layer out: gradient of the loss with respect to out/bias.
 // dL/db^4[u'] = delta^4[u']
 // Derived by chain rule, definition of delta, substitute, linearity, access derivative, Kronecker delta elimination, bounds, rename.
+// Then, in a training step, gradient descent on out/bias: w <- w - learningRate * dL/dw.
 // One invocation computes one element of grad(out/bias).
 
 struct Params {
   batch: u32,
   learningRate: f32,
+  update: u32,
 }
 
 @group(0) @binding(0) var<uniform> params: Params;
-@group(0) @binding(1) var<storage, read> outPreActivationGrad: array<f32>;
-@group(0) @binding(2) var<storage, read_write> outBiasGrad: array<f32>;
+@group(0) @binding(1) var<storage, read_write> outBias: array<f32>;
+@group(0) @binding(2) var<storage, read> outPreActivationGrad: array<f32>;
+@group(0) @binding(3) var<storage, read_write> outBiasGrad: array<f32>;
 
 @compute @workgroup_size(64)
 fn computeOutBiasGrad(@builtin(global_invocation_id) id: vec3<u32>) {
@@ -633,130 +677,7 @@ fn computeOutBiasGrad(@builtin(global_invocation_id) id: vec3<u32>) {
     total += outPreActivationGrad[u32(3 * example + u_)];
   }
   outBiasGrad[u32(u_)] = total / f32(batch);
-}
-// ==== updateConv1Kernel ====
-// Gradient descent on conv1/kernel: w <- w - learningRate * dL/dw.
-// One invocation updates one of its 9 elements.
-
-struct Params {
-  batch: u32,
-  learningRate: f32,
-}
-
-@group(0) @binding(0) var<uniform> params: Params;
-@group(0) @binding(1) var<storage, read> conv1KernelGrad: array<f32>;
-@group(0) @binding(2) var<storage, read_write> conv1Kernel: array<f32>;
-
-@compute @workgroup_size(64)
-fn updateConv1Kernel(@builtin(global_invocation_id) id: vec3<u32>) {
-  let flat = i32(id.x + 4194240u * id.y);
-  if (flat >= 9) {
-    return;
+  if (params.update == 1u) {
+    outBias[u32(u_)] = outBias[u32(u_)] - params.learningRate * outBiasGrad[u32(u_)];
   }
-  conv1Kernel[u32(flat)] = conv1Kernel[u32(flat)] - params.learningRate * conv1KernelGrad[u32(flat)];
-}
-// ==== updateConv1Bias ====
-// Gradient descent on conv1/bias: w <- w - learningRate * dL/dw.
-// One invocation updates one of its 1 elements.
-
-struct Params {
-  batch: u32,
-  learningRate: f32,
-}
-
-@group(0) @binding(0) var<uniform> params: Params;
-@group(0) @binding(1) var<storage, read> conv1BiasGrad: array<f32>;
-@group(0) @binding(2) var<storage, read_write> conv1Bias: array<f32>;
-
-@compute @workgroup_size(64)
-fn updateConv1Bias(@builtin(global_invocation_id) id: vec3<u32>) {
-  let flat = i32(id.x + 4194240u * id.y);
-  if (flat >= 1) {
-    return;
-  }
-  conv1Bias[u32(flat)] = conv1Bias[u32(flat)] - params.learningRate * conv1BiasGrad[u32(flat)];
-}
-// ==== updateConv2Kernel ====
-// Gradient descent on conv2/kernel: w <- w - learningRate * dL/dw.
-// One invocation updates one of its 4 elements.
-
-struct Params {
-  batch: u32,
-  learningRate: f32,
-}
-
-@group(0) @binding(0) var<uniform> params: Params;
-@group(0) @binding(1) var<storage, read> conv2KernelGrad: array<f32>;
-@group(0) @binding(2) var<storage, read_write> conv2Kernel: array<f32>;
-
-@compute @workgroup_size(64)
-fn updateConv2Kernel(@builtin(global_invocation_id) id: vec3<u32>) {
-  let flat = i32(id.x + 4194240u * id.y);
-  if (flat >= 4) {
-    return;
-  }
-  conv2Kernel[u32(flat)] = conv2Kernel[u32(flat)] - params.learningRate * conv2KernelGrad[u32(flat)];
-}
-// ==== updateConv2Bias ====
-// Gradient descent on conv2/bias: w <- w - learningRate * dL/dw.
-// One invocation updates one of its 1 elements.
-
-struct Params {
-  batch: u32,
-  learningRate: f32,
-}
-
-@group(0) @binding(0) var<uniform> params: Params;
-@group(0) @binding(1) var<storage, read> conv2BiasGrad: array<f32>;
-@group(0) @binding(2) var<storage, read_write> conv2Bias: array<f32>;
-
-@compute @workgroup_size(64)
-fn updateConv2Bias(@builtin(global_invocation_id) id: vec3<u32>) {
-  let flat = i32(id.x + 4194240u * id.y);
-  if (flat >= 1) {
-    return;
-  }
-  conv2Bias[u32(flat)] = conv2Bias[u32(flat)] - params.learningRate * conv2BiasGrad[u32(flat)];
-}
-// ==== updateOutKernel ====
-// Gradient descent on out/kernel: w <- w - learningRate * dL/dw.
-// One invocation updates one of its 75 elements.
-
-struct Params {
-  batch: u32,
-  learningRate: f32,
-}
-
-@group(0) @binding(0) var<uniform> params: Params;
-@group(0) @binding(1) var<storage, read> outKernelGrad: array<f32>;
-@group(0) @binding(2) var<storage, read_write> outKernel: array<f32>;
-
-@compute @workgroup_size(64)
-fn updateOutKernel(@builtin(global_invocation_id) id: vec3<u32>) {
-  let flat = i32(id.x + 4194240u * id.y);
-  if (flat >= 75) {
-    return;
-  }
-  outKernel[u32(flat)] = outKernel[u32(flat)] - params.learningRate * outKernelGrad[u32(flat)];
-}
-// ==== updateOutBias ====
-// Gradient descent on out/bias: w <- w - learningRate * dL/dw.
-// One invocation updates one of its 3 elements.
-
-struct Params {
-  batch: u32,
-  learningRate: f32,
-}
-
-@group(0) @binding(0) var<uniform> params: Params;
-@group(0) @binding(1) var<storage, read> outBiasGrad: array<f32>;
-@group(0) @binding(2) var<storage, read_write> outBias: array<f32>;
-
-@compute @workgroup_size(64)
-fn updateOutBias(@builtin(global_invocation_id) id: vec3<u32>) {
-  let flat = i32(id.x + 4194240u * id.y);
-  if (flat >= 3) {
-    return;
-  }
-  outBias[u32(flat)] = outBias[u32(flat)] - params.learningRate * outBiasGrad[u32(flat)];
 }

@@ -9,6 +9,7 @@
 struct Params {
   batch: u32,
   learningRate: f32,
+  update: u32,
 }
 
 @group(0) @binding(0) var<uniform> params: Params;
@@ -47,6 +48,7 @@ fn computeOutOutput(@builtin(global_invocation_id) id: vec3<u32>) {
 struct Params {
   batch: u32,
   learningRate: f32,
+  update: u32,
 }
 
 @group(0) @binding(0) var<uniform> params: Params;
@@ -73,6 +75,7 @@ fn computeLossError(@builtin(global_invocation_id) id: vec3<u32>) {
 struct Params {
   batch: u32,
   learningRate: f32,
+  update: u32,
 }
 
 @group(0) @binding(0) var<uniform> params: Params;
@@ -106,6 +109,7 @@ fn computeLoss(@builtin(global_invocation_id) id: vec3<u32>) {
 struct Params {
   batch: u32,
   learningRate: f32,
+  update: u32,
 }
 
 @group(0) @binding(0) var<uniform> params: Params;
@@ -129,17 +133,20 @@ fn computeOutPreActivationGrad(@builtin(global_invocation_id) id: vec3<u32>) {
 // Layer out: gradient of the loss with respect to out/kernel.
 // dE/dw^1[i',j'] = delta^1[j'] * x[i']
 // Derived by chain rule, definition of delta, substitute, linearity, access derivative, Kronecker delta elimination, bounds, rename.
+// Then, in a training step, gradient descent on out/kernel: w <- w - learningRate * dL/dw.
 // One invocation computes one element of grad(out/kernel).
 
 struct Params {
   batch: u32,
   learningRate: f32,
+  update: u32,
 }
 
 @group(0) @binding(0) var<uniform> params: Params;
 @group(0) @binding(1) var<storage, read> x: array<f32>;
-@group(0) @binding(2) var<storage, read> outPreActivationGrad: array<f32>;
-@group(0) @binding(3) var<storage, read_write> outKernelGrad: array<f32>;
+@group(0) @binding(2) var<storage, read_write> outKernel: array<f32>;
+@group(0) @binding(3) var<storage, read> outPreActivationGrad: array<f32>;
+@group(0) @binding(4) var<storage, read_write> outKernelGrad: array<f32>;
 
 @compute @workgroup_size(64)
 fn computeOutKernelGrad(@builtin(global_invocation_id) id: vec3<u32>) {
@@ -155,21 +162,27 @@ fn computeOutKernelGrad(@builtin(global_invocation_id) id: vec3<u32>) {
     total += outPreActivationGrad[u32(2 * example + j_)] * x[u32(3 * example + i_)];
   }
   outKernelGrad[u32(2 * i_ + j_)] = total / f32(batch);
+  if (params.update == 1u) {
+    outKernel[u32(2 * i_ + j_)] = outKernel[u32(2 * i_ + j_)] - params.learningRate * outKernelGrad[u32(2 * i_ + j_)];
+  }
 }
 // ==== computeOutBiasGrad ====
 // Layer out: gradient of the loss with respect to out/bias.
 // dE/db^1[j'] = delta^1[j']
 // Derived by chain rule, definition of delta, substitute, linearity, access derivative, Kronecker delta elimination, bounds, rename.
+// Then, in a training step, gradient descent on out/bias: w <- w - learningRate * dL/dw.
 // One invocation computes one element of grad(out/bias).
 
 struct Params {
   batch: u32,
   learningRate: f32,
+  update: u32,
 }
 
 @group(0) @binding(0) var<uniform> params: Params;
-@group(0) @binding(1) var<storage, read> outPreActivationGrad: array<f32>;
-@group(0) @binding(2) var<storage, read_write> outBiasGrad: array<f32>;
+@group(0) @binding(1) var<storage, read_write> outBias: array<f32>;
+@group(0) @binding(2) var<storage, read> outPreActivationGrad: array<f32>;
+@group(0) @binding(3) var<storage, read_write> outBiasGrad: array<f32>;
 
 @compute @workgroup_size(64)
 fn computeOutBiasGrad(@builtin(global_invocation_id) id: vec3<u32>) {
@@ -184,46 +197,7 @@ fn computeOutBiasGrad(@builtin(global_invocation_id) id: vec3<u32>) {
     total += outPreActivationGrad[u32(2 * example + j_)];
   }
   outBiasGrad[u32(j_)] = total / f32(batch);
-}
-// ==== updateOutKernel ====
-// Gradient descent on out/kernel: w <- w - learningRate * dL/dw.
-// One invocation updates one of its 6 elements.
-
-struct Params {
-  batch: u32,
-  learningRate: f32,
-}
-
-@group(0) @binding(0) var<uniform> params: Params;
-@group(0) @binding(1) var<storage, read> outKernelGrad: array<f32>;
-@group(0) @binding(2) var<storage, read_write> outKernel: array<f32>;
-
-@compute @workgroup_size(64)
-fn updateOutKernel(@builtin(global_invocation_id) id: vec3<u32>) {
-  let flat = i32(id.x + 4194240u * id.y);
-  if (flat >= 6) {
-    return;
+  if (params.update == 1u) {
+    outBias[u32(j_)] = outBias[u32(j_)] - params.learningRate * outBiasGrad[u32(j_)];
   }
-  outKernel[u32(flat)] = outKernel[u32(flat)] - params.learningRate * outKernelGrad[u32(flat)];
-}
-// ==== updateOutBias ====
-// Gradient descent on out/bias: w <- w - learningRate * dL/dw.
-// One invocation updates one of its 2 elements.
-
-struct Params {
-  batch: u32,
-  learningRate: f32,
-}
-
-@group(0) @binding(0) var<uniform> params: Params;
-@group(0) @binding(1) var<storage, read> outBiasGrad: array<f32>;
-@group(0) @binding(2) var<storage, read_write> outBias: array<f32>;
-
-@compute @workgroup_size(64)
-fn updateOutBias(@builtin(global_invocation_id) id: vec3<u32>) {
-  let flat = i32(id.x + 4194240u * id.y);
-  if (flat >= 2) {
-    return;
-  }
-  outBias[u32(flat)] = outBias[u32(flat)] - params.learningRate * outBiasGrad[u32(flat)];
 }
