@@ -1,3 +1,4 @@
+import { invariant } from '../errors.js';
 import {
   type Affine,
   addAffine,
@@ -5,6 +6,7 @@ import {
   indexAffine,
   substituteAffine,
 } from '../program/affine.js';
+import type { LimitTerm } from '../simplify/bounds.js';
 import { collapseLoops, dropUnitLoops } from './collapse.js';
 import type { IndexExpr, Kernel, Stmt, Test, Value } from './loops.js';
 import { EXAMPLE } from './lower-kernel.js';
@@ -26,7 +28,8 @@ export function tiledGrid(kernel: Kernel): Stmt[] {
   const shaped = { ...kernel, element: collapseLoops(dropUnitLoops(withUnitIndices(kernel))) };
   const dims = gridDims(shaped).filter((d) => d.extent !== 1);
   const tiles = new Map(tilingWorthIt(shaped) ? chooseTiles(shaped, dims) : []);
-  return hoistLoads(reduceOffsets(nest(shaped, dims, 0, tiles, [new Map()])));
+  const names = new LocalNames();
+  return hoistLoads(reduceOffsets(nest(shaped, dims, 0, tiles, [new Map()], names)));
 }
 
 /** Elements larger than this are not copied: code size would outgrow the gain. */
@@ -83,10 +86,7 @@ function tilingWorthIt(kernel: Kernel): boolean {
  * passed over: copies with different loops cannot share them.
  */
 function chooseTiles(kernel: Kernel, dims: readonly Dim[]): [string, number][] {
-  const inLimits = indicesInLimits(kernel.element);
-  const candidates = dims.filter(
-    (d) => d.name !== EXAMPLE && !inLimits.has(d.name) && (d.extent ?? 0) >= 2,
-  );
+  const candidates = dims.filter((d) => d.name !== EXAMPLE && (d.extent ?? 0) >= 2);
   const wanted = kernel.grid.examples ? 1 : 2;
   const chosen = candidates.slice(-wanted).reverse();
   const copies = kernel.grid.examples ? EXAMPLE_TILE : 1;
@@ -100,17 +100,6 @@ function chooseTiles(kernel: Kernel, dims: readonly Dim[]): [string, number][] {
 
 const unchanged = (name: string) => name;
 
-/** Every index that an index expression mentions. */
-function indicesOf(e: IndexExpr): Set<string> {
-  const names = new Set<string>();
-  const record = (a: Affine) => {
-    for (const t of a.terms) names.add(t.index);
-    return a;
-  };
-  mapIndex(e, { affine: record, local: unchanged });
-  return names;
-}
-
 /**
  * The whole extent when short enough, else the first size of `TILE_SIZES` up to `limit` that
  * divides the extent, else the first that fits in it.
@@ -121,28 +110,8 @@ function tileSize(extent: number, alone: boolean, limit: number): number {
   return sizes.find((t) => extent % t === 0) ?? sizes[0] ?? 1;
 }
 
-/** Indices that a loop limit or a skip of the element mentions. */
-function indicesInLimits(stmts: readonly Stmt[]): Set<string> {
-  const names = new Set<string>();
-  const visit = (s: Stmt): void => {
-    if (s.kind === 'for') {
-      for (const name of [...indicesOf(s.lower), ...indicesOf(s.upper)]) names.add(name);
-      s.body.forEach(visit);
-    }
-    if (s.kind === 'skipUnless')
-      mapTest(s.test, {
-        affine: (a) => {
-          for (const t of a.terms) names.add(t.index);
-          return a;
-        },
-        local: unchanged,
-      });
-  };
-  stmts.forEach(visit);
-  return names;
-}
-
-type Shift = ReadonlyMap<string, number>;
+/** Where a copy sits in its tile: each tiled index bound to `index + k`, or to `k` alone. */
+type Shift = ReadonlyMap<string, Affine>;
 
 /** The loops over dims[at..], each tiled dimension in whole tiles then its remainder. */
 function nest(
@@ -151,6 +120,7 @@ function nest(
   at: number,
   tiles: ReadonlyMap<string, number>,
   shifts: readonly Shift[],
+  names: LocalNames,
 ): Stmt[] {
   const dim = dims[at];
   if (dim === undefined)
@@ -158,8 +128,9 @@ function nest(
       shifts.map((shift, k) =>
         copyElement(kernel.element, shift, shifts.length > 1 ? `_${k}` : ''),
       ),
+      names,
     );
-  const inner = (next: readonly Shift[]) => nest(kernel, dims, at + 1, tiles, next);
+  const inner = (next: readonly Shift[]) => nest(kernel, dims, at + 1, tiles, next, names);
   const first: IndexExpr = { kind: 'affine', value: affine({}, 0) };
   const last: IndexExpr =
     dim.extent === undefined ? { kind: 'lastExample' } : constant(dim.extent - 1);
@@ -167,10 +138,14 @@ function nest(
   if (tile === undefined)
     return [{ kind: 'for', index: dim.name, lower: first, upper: last, body: inner(shifts) }];
 
+  // A tile that spans its whole dimension needs no loop: its copies sit at 0, 1, ...
+  const whole = dim.extent === tile;
+  const position = (k: number) =>
+    whole ? affine({}, k) : addAffine(indexAffine(dim.name), affine({}, k));
   const widened = shifts.flatMap((s) =>
-    Array.from({ length: tile }, (_, k) => new Map([...s, [dim.name, k]])),
+    Array.from({ length: tile }, (_, k) => new Map([...s, [dim.name, position(k)]])),
   );
-  if (dim.extent === tile) return inner(widened).map((s) => mapStmt(s, atZero(dim.name)));
+  if (whole) return inner(widened);
   const wholeTiles: Stmt = {
     kind: 'for',
     index: dim.name,
@@ -190,34 +165,164 @@ function nest(
   ];
 }
 
-/** Sets an index to 0: a tile that spans its whole dimension needs no loop. */
-function atZero(index: string): Rewrite {
-  const bindings = new Map([[index, affine({}, 0)]]);
-  return { affine: (a) => substituteAffine(a, bindings), local: unchanged };
-}
-
 function constant(value: number): IndexExpr {
   return { kind: 'affine', value: affine({}, value) };
 }
 
 /**
- * Interleaves copies that have the same shape: loops with the same limits become one loop
+ * Interleaves copies that have the same shape: loops over the same index become one loop
  * whose body interleaves the copies' bodies; anything else runs copy after copy.
  */
-function jam(copies: readonly (readonly Stmt[])[]): Stmt[] {
+function jam(copies: readonly (readonly Stmt[])[], names: LocalNames): Stmt[] {
   const [first] = copies;
   if (first === undefined) return [];
   if (copies.length === 1 || copies.some((c) => c.length !== first.length)) return copies.flat();
   return first.flatMap((stmt, position) => {
     const here = copies.map((c) => c[position] as Stmt);
     if (stmt.kind === 'skipUnless' && here.every((s) => same(s, stmt))) return [stmt];
-    if (stmt.kind === 'for' && here.every((s) => sameLoop(s, stmt))) {
-      const bodies = here.map((s) => (s.kind === 'for' ? s.body : []));
-      if (!skipsAlike(bodies)) return here;
-      return [{ ...stmt, body: jam(bodies) }];
-    }
-    return here;
+    if (stmt.kind !== 'for' || !here.every((s) => s.kind === 'for' && s.index === stmt.index))
+      return here;
+    const loops = here as Loop[];
+    if (!skipsAlike(loops.map((l) => l.body))) return here;
+    if (loops.every((l) => sameLoop(l, stmt)))
+      return [
+        {
+          ...stmt,
+          body: jam(
+            loops.map((l) => l.body),
+            names,
+          ),
+        },
+      ];
+    return loops.every((l) => (l.step ?? 1) === 1) ? peel(loops, names) : here;
   });
+}
+
+type Loop = Stmt & { kind: 'for' };
+
+/**
+ * Copies whose loops run over different ranges (a padded convolution's window, shifted by
+ * the tiled index): one shared loop over the range every copy runs, jammed, then each copy
+ * alone over what is left of its own range, below and above. The sums take the same terms,
+ * in another order.
+ */
+function peel(loops: readonly Loop[], names: LocalNames): Stmt[] {
+  const [loop] = loops as [Loop];
+  const stem = loop.index.replace(/^#/, '').replace(/'/g, 'Prime');
+  const declarations: Stmt[] = [];
+  const bound = (name: string, value: IndexExpr): IndexExpr => {
+    if (value.kind === 'affine') return value;
+    const fresh = names.fresh(name);
+    declarations.push({ kind: 'declareIndex', name: fresh, value });
+    return { kind: 'affine', value: affine({ [fresh]: 1 }) };
+  };
+  const first = bound(
+    `${stem}From`,
+    limit(
+      'lower',
+      loops.flatMap((l) => termsOf(l.lower)),
+    ),
+  );
+  const last = bound(
+    `${stem}To`,
+    limit(
+      'upper',
+      loops.flatMap((l) => termsOf(l.upper)),
+    ),
+  );
+  const shared: Loop = {
+    ...loop,
+    lower: first,
+    upper: last,
+    body: jam(
+      loops.map((l) => l.body),
+      names,
+    ),
+  };
+  const below = (l: Loop): Loop => ({
+    ...l,
+    lower: limit('lower', termsOf(l.lower)),
+    upper: limit('upper', [...termsOf(l.upper), shiftedTerm(first, -1)]),
+  });
+  const above = (l: Loop): Loop => ({
+    ...l,
+    lower: limit('lower', [...termsOf(l.lower), shiftedTerm(last, 1), shiftedTerm(first, 0)]),
+    upper: limit('upper', termsOf(l.upper)),
+  });
+  // Copies that share their limits (the other tiled index) share their leftover loops too.
+  const groups = new Map<string, Loop[]>();
+  for (const l of loops) {
+    const key = JSON.stringify([l.lower, l.upper]);
+    groups.set(key, [...(groups.get(key) ?? []), l]);
+  }
+  const leftovers = [...groups.values()].flatMap((group) => {
+    const together = {
+      ...(group[0] as Loop),
+      body: jam(
+        group.map((l) => l.body),
+        names,
+      ),
+    };
+    return [below(together), above(together)];
+  });
+  return [...declarations, shared, ...leftovers].filter((s) => s.kind !== 'for' || !isEmpty(s));
+}
+
+/** A loop whose limits are numbers and cross. */
+function isEmpty(loop: Loop): boolean {
+  const [lower, upper] = [loop.lower, loop.upper];
+  if (lower.kind !== 'affine' || upper.kind !== 'affine') return false;
+  const constant = (a: Affine) => (a.terms.length === 0 ? a.constant : undefined);
+  const [from, to] = [constant(lower.value), constant(upper.value)];
+  return from !== undefined && to !== undefined && from > to;
+}
+
+/** A loop limit as `max(ceil(t_k))` or `min(floor(t_k))` terms. */
+function termsOf(e: IndexExpr): LimitTerm[] {
+  if (e.kind === 'limit') return [...e.terms];
+  invariant(e.kind === 'affine', `a loop limit of kind '${e.kind}' in a tile`);
+  return [{ numerator: e.value, divisor: 1 }];
+}
+
+/**
+ * `max(ceil(t_k))` or `min(floor(t_k))`, with the terms that are numbers folded into one; a
+ * plain affine where one term is left.
+ */
+function limit(side: 'lower' | 'upper', terms: readonly LimitTerm[]): IndexExpr {
+  const round = side === 'lower' ? Math.ceil : Math.floor;
+  const pick = side === 'lower' ? Math.max : Math.min;
+  const numbers = terms
+    .filter((t) => t.numerator.terms.length === 0)
+    .map((t) => round(t.numerator.constant / t.numerator.divisor / t.divisor));
+  const variable = terms.filter((t) => t.numerator.terms.length > 0);
+  const folded =
+    numbers.length === 0 ? [] : [{ numerator: affine({}, pick(...numbers)), divisor: 1 }];
+  const unique = [...new Map([...variable, ...folded].map((t) => [JSON.stringify(t), t])).values()];
+  const [only] = unique;
+  if (
+    unique.length === 1 &&
+    only !== undefined &&
+    only.divisor === 1 &&
+    only.numerator.divisor === 1
+  )
+    return { kind: 'affine', value: only.numerator };
+  return { kind: 'limit', side, terms: unique };
+}
+
+function shiftedTerm(at: IndexExpr, by: number): LimitTerm {
+  invariant(at.kind === 'affine', 'a shared loop limit that is not a local or a number');
+  return { numerator: { ...at.value, constant: at.value.constant + by }, divisor: 1 };
+}
+
+/** Names for the locals that tiling adds, numbered from the second use of a name on. */
+class LocalNames {
+  private readonly used = new Map<string, number>();
+
+  fresh(stem: string): string {
+    const count = (this.used.get(stem) ?? 0) + 1;
+    this.used.set(stem, count);
+    return count === 1 ? stem : `${stem}${count}`;
+  }
 }
 
 /**
@@ -237,16 +342,13 @@ function same(a: Stmt, b: Stmt): boolean {
   return JSON.stringify(a) === JSON.stringify(b);
 }
 
-function sameLoop(a: Stmt, b: Stmt & { kind: 'for' }): boolean {
-  if (a.kind !== 'for' || a.index !== b.index || a.step !== b.step) return false;
+function sameLoop(a: Loop, b: Loop): boolean {
+  if (a.index !== b.index || a.step !== b.step) return false;
   return JSON.stringify([a.lower, a.upper]) === JSON.stringify([b.lower, b.upper]);
 }
 
 /** The element at grid point `index + shift`, its locals renamed with `suffix`. */
-function copyElement(element: readonly Stmt[], shift: Shift, suffix: string): Stmt[] {
-  const bindings = new Map(
-    [...shift].map(([name, k]) => [name, addAffine(indexAffine(name), affine({}, k))] as const),
-  );
+function copyElement(element: readonly Stmt[], bindings: Shift, suffix: string): Stmt[] {
   const locals = declaredLocals(element);
   const rename = (name: string) => (locals.has(name) ? `${name}${suffix}` : name);
   const mapped = (a: Affine) => substituteAffine(a, bindings);

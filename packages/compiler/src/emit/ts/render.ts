@@ -69,15 +69,15 @@ export class TsRenderer {
   }
 
   /**
-   * A loop's head. A limit that is not a number is computed once, before the loop, rather
-   * than at every iteration as a plain `i <= Math.min(...)` test would.
+   * A loop's head. A limit that is not a number or a local is computed once, before the loop,
+   * rather than at every iteration as a plain `i <= Math.min(...)` test would.
    */
   private loopHead(i: string, lower: IndexExpr, upper: IndexExpr, step: number): string {
     const first = `let ${i} = ${this.index(lower)}`;
     const next = step === 1 ? `${i}++` : `${i} += ${step}`;
     if (upper.kind === 'lastExample') return `for (${first}; ${i} < batch; ${next})`;
     const last = this.index(upper);
-    if (/^-?\d+$/.test(last)) return `for (${first}; ${i} <= ${last}; ${next})`;
+    if (/^-?\d+$|^[A-Za-z_]\w*$/.test(last)) return `for (${first}; ${i} <= ${last}; ${next})`;
     return `for (${first}, ${i}Last = ${last}; ${i} <= ${i}Last; ${next})`;
   }
 

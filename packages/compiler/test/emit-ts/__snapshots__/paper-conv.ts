@@ -841,31 +841,148 @@ function computeConv1OutputGrad(state: State, batch: number): void {
     for (let i_ = 0; i_ <= 5; i_++) {
       const conv2PreActivationGradAtIPrime = conv2PreActivationGradAtExample + 5 * i_;
       const conv1OutputGradAtIPrime = conv1OutputGradAtExample + 6 * i_;
-      for (let j_ = 0; j_ <= 5; j_++) {
-        const conv2PreActivationGradAtJPrime = conv2PreActivationGradAtIPrime + j_;
-        const conv1OutputGradAtJPrime = conv1OutputGradAtIPrime + j_;
-        let sum1_0 = 0;
-        let sum1_1 = 0;
-        let sum1_2 = 0;
-        let sum1_3 = 0;
-        for (let m = Math.max(i_ - 4, 0), mLast = Math.min(i_, 1); m <= mLast; m++) {
-          const conv2PreActivationGradAtM = conv2PreActivationGradAtJPrime - 5 * m;
-          const conv2KernelAtM = 2 * m;
-          for (let n = Math.max(j_ - 4, 0), nLast = Math.min(j_, 1); n <= nLast; n++) {
-            const conv2PreActivationGradAtN = conv2PreActivationGradAtM - n;
-            const conv2KernelAtN = conv2KernelAtM + n;
-            const conv2Kernel_0 = conv2Kernel[conv2KernelAtN];
-            sum1_0 += conv2PreActivationGrad[conv2PreActivationGradAtN] * conv2Kernel_0;
-            sum1_1 += conv2PreActivationGrad[conv2PreActivationGradAtN + 25] * conv2Kernel_0;
-            sum1_2 += conv2PreActivationGrad[conv2PreActivationGradAtN + 50] * conv2Kernel_0;
-            sum1_3 += conv2PreActivationGrad[conv2PreActivationGradAtN + 75] * conv2Kernel_0;
-          }
+      let sum1_0 = 0;
+      let sum1_1 = 0;
+      let sum1_2 = 0;
+      let sum1_3 = 0;
+      let sum1_4 = 0;
+      let sum1_5 = 0;
+      let sum1_6 = 0;
+      let sum1_7 = 0;
+      let sum1_8 = 0;
+      let sum1_9 = 0;
+      let sum1_10 = 0;
+      let sum1_11 = 0;
+      let sum1_12 = 0;
+      let sum1_13 = 0;
+      let sum1_14 = 0;
+      let sum1_15 = 0;
+      let sum1_16 = 0;
+      let sum1_17 = 0;
+      let sum1_18 = 0;
+      let sum1_19 = 0;
+      let sum1_20 = 0;
+      let sum1_21 = 0;
+      let sum1_22 = 0;
+      let sum1_23 = 0;
+      for (let m = Math.max(i_ - 4, 0), mLast = Math.min(i_, 1); m <= mLast; m++) {
+        const conv2PreActivationGradAtM = conv2PreActivationGradAtIPrime - 5 * m;
+        const conv2KernelAtM = 2 * m;
+        for (let n = 0; n <= 0; n++) {
+          const conv2PreActivationGradAtN = conv2PreActivationGradAtM - n;
+          const conv2KernelAtN = conv2KernelAtM + n;
+          const conv2Kernel_0 = conv2Kernel[conv2KernelAtN];
+          sum1_0 += conv2PreActivationGrad[conv2PreActivationGradAtN] * conv2Kernel_0;
+          sum1_6 += conv2PreActivationGrad[conv2PreActivationGradAtN + 25] * conv2Kernel_0;
+          sum1_12 += conv2PreActivationGrad[conv2PreActivationGradAtN + 50] * conv2Kernel_0;
+          sum1_18 += conv2PreActivationGrad[conv2PreActivationGradAtN + 75] * conv2Kernel_0;
         }
-        conv1OutputGrad[conv1OutputGradAtJPrime] = sum1_0;
-        conv1OutputGrad[conv1OutputGradAtJPrime + 36] = sum1_1;
-        conv1OutputGrad[conv1OutputGradAtJPrime + 72] = sum1_2;
-        conv1OutputGrad[conv1OutputGradAtJPrime + 108] = sum1_3;
+        for (let n = 0; n <= 0; n++) {
+          const conv2PreActivationGradAtN = conv2PreActivationGradAtM - n;
+          const conv2KernelAtN = conv2KernelAtM + n;
+          const conv2Kernel_0 = conv2Kernel[conv2KernelAtN];
+          sum1_1 += conv2PreActivationGrad[conv2PreActivationGradAtN + 1] * conv2Kernel_0;
+          sum1_7 += conv2PreActivationGrad[conv2PreActivationGradAtN + 26] * conv2Kernel_0;
+          sum1_13 += conv2PreActivationGrad[conv2PreActivationGradAtN + 51] * conv2Kernel_0;
+          sum1_19 += conv2PreActivationGrad[conv2PreActivationGradAtN + 76] * conv2Kernel_0;
+        }
+        for (let n = 1; n <= 1; n++) {
+          const conv2PreActivationGradAtN = conv2PreActivationGradAtM - n;
+          const conv2KernelAtN = conv2KernelAtM + n;
+          const conv2Kernel_0 = conv2Kernel[conv2KernelAtN];
+          sum1_1 += conv2PreActivationGrad[conv2PreActivationGradAtN + 1] * conv2Kernel_0;
+          sum1_7 += conv2PreActivationGrad[conv2PreActivationGradAtN + 26] * conv2Kernel_0;
+          sum1_13 += conv2PreActivationGrad[conv2PreActivationGradAtN + 51] * conv2Kernel_0;
+          sum1_19 += conv2PreActivationGrad[conv2PreActivationGradAtN + 76] * conv2Kernel_0;
+        }
+        for (let n = 0; n <= 0; n++) {
+          const conv2PreActivationGradAtN = conv2PreActivationGradAtM - n;
+          const conv2KernelAtN = conv2KernelAtM + n;
+          const conv2Kernel_0 = conv2Kernel[conv2KernelAtN];
+          sum1_2 += conv2PreActivationGrad[conv2PreActivationGradAtN + 2] * conv2Kernel_0;
+          sum1_8 += conv2PreActivationGrad[conv2PreActivationGradAtN + 27] * conv2Kernel_0;
+          sum1_14 += conv2PreActivationGrad[conv2PreActivationGradAtN + 52] * conv2Kernel_0;
+          sum1_20 += conv2PreActivationGrad[conv2PreActivationGradAtN + 77] * conv2Kernel_0;
+        }
+        for (let n = 1; n <= 1; n++) {
+          const conv2PreActivationGradAtN = conv2PreActivationGradAtM - n;
+          const conv2KernelAtN = conv2KernelAtM + n;
+          const conv2Kernel_0 = conv2Kernel[conv2KernelAtN];
+          sum1_2 += conv2PreActivationGrad[conv2PreActivationGradAtN + 2] * conv2Kernel_0;
+          sum1_8 += conv2PreActivationGrad[conv2PreActivationGradAtN + 27] * conv2Kernel_0;
+          sum1_14 += conv2PreActivationGrad[conv2PreActivationGradAtN + 52] * conv2Kernel_0;
+          sum1_20 += conv2PreActivationGrad[conv2PreActivationGradAtN + 77] * conv2Kernel_0;
+        }
+        for (let n = 0; n <= 0; n++) {
+          const conv2PreActivationGradAtN = conv2PreActivationGradAtM - n;
+          const conv2KernelAtN = conv2KernelAtM + n;
+          const conv2Kernel_0 = conv2Kernel[conv2KernelAtN];
+          sum1_3 += conv2PreActivationGrad[conv2PreActivationGradAtN + 3] * conv2Kernel_0;
+          sum1_9 += conv2PreActivationGrad[conv2PreActivationGradAtN + 28] * conv2Kernel_0;
+          sum1_15 += conv2PreActivationGrad[conv2PreActivationGradAtN + 53] * conv2Kernel_0;
+          sum1_21 += conv2PreActivationGrad[conv2PreActivationGradAtN + 78] * conv2Kernel_0;
+        }
+        for (let n = 1; n <= 1; n++) {
+          const conv2PreActivationGradAtN = conv2PreActivationGradAtM - n;
+          const conv2KernelAtN = conv2KernelAtM + n;
+          const conv2Kernel_0 = conv2Kernel[conv2KernelAtN];
+          sum1_3 += conv2PreActivationGrad[conv2PreActivationGradAtN + 3] * conv2Kernel_0;
+          sum1_9 += conv2PreActivationGrad[conv2PreActivationGradAtN + 28] * conv2Kernel_0;
+          sum1_15 += conv2PreActivationGrad[conv2PreActivationGradAtN + 53] * conv2Kernel_0;
+          sum1_21 += conv2PreActivationGrad[conv2PreActivationGradAtN + 78] * conv2Kernel_0;
+        }
+        for (let n = 0; n <= 0; n++) {
+          const conv2PreActivationGradAtN = conv2PreActivationGradAtM - n;
+          const conv2KernelAtN = conv2KernelAtM + n;
+          const conv2Kernel_0 = conv2Kernel[conv2KernelAtN];
+          sum1_4 += conv2PreActivationGrad[conv2PreActivationGradAtN + 4] * conv2Kernel_0;
+          sum1_10 += conv2PreActivationGrad[conv2PreActivationGradAtN + 29] * conv2Kernel_0;
+          sum1_16 += conv2PreActivationGrad[conv2PreActivationGradAtN + 54] * conv2Kernel_0;
+          sum1_22 += conv2PreActivationGrad[conv2PreActivationGradAtN + 79] * conv2Kernel_0;
+        }
+        for (let n = 1; n <= 1; n++) {
+          const conv2PreActivationGradAtN = conv2PreActivationGradAtM - n;
+          const conv2KernelAtN = conv2KernelAtM + n;
+          const conv2Kernel_0 = conv2Kernel[conv2KernelAtN];
+          sum1_4 += conv2PreActivationGrad[conv2PreActivationGradAtN + 4] * conv2Kernel_0;
+          sum1_10 += conv2PreActivationGrad[conv2PreActivationGradAtN + 29] * conv2Kernel_0;
+          sum1_16 += conv2PreActivationGrad[conv2PreActivationGradAtN + 54] * conv2Kernel_0;
+          sum1_22 += conv2PreActivationGrad[conv2PreActivationGradAtN + 79] * conv2Kernel_0;
+        }
+        for (let n = 1; n <= 1; n++) {
+          const conv2PreActivationGradAtN = conv2PreActivationGradAtM - n;
+          const conv2KernelAtN = conv2KernelAtM + n;
+          const conv2Kernel_0 = conv2Kernel[conv2KernelAtN];
+          sum1_5 += conv2PreActivationGrad[conv2PreActivationGradAtN + 5] * conv2Kernel_0;
+          sum1_11 += conv2PreActivationGrad[conv2PreActivationGradAtN + 30] * conv2Kernel_0;
+          sum1_17 += conv2PreActivationGrad[conv2PreActivationGradAtN + 55] * conv2Kernel_0;
+          sum1_23 += conv2PreActivationGrad[conv2PreActivationGradAtN + 80] * conv2Kernel_0;
+        }
       }
+      conv1OutputGrad[conv1OutputGradAtIPrime] = sum1_0;
+      conv1OutputGrad[conv1OutputGradAtIPrime + 1] = sum1_1;
+      conv1OutputGrad[conv1OutputGradAtIPrime + 2] = sum1_2;
+      conv1OutputGrad[conv1OutputGradAtIPrime + 3] = sum1_3;
+      conv1OutputGrad[conv1OutputGradAtIPrime + 4] = sum1_4;
+      conv1OutputGrad[conv1OutputGradAtIPrime + 5] = sum1_5;
+      conv1OutputGrad[conv1OutputGradAtIPrime + 36] = sum1_6;
+      conv1OutputGrad[conv1OutputGradAtIPrime + 37] = sum1_7;
+      conv1OutputGrad[conv1OutputGradAtIPrime + 38] = sum1_8;
+      conv1OutputGrad[conv1OutputGradAtIPrime + 39] = sum1_9;
+      conv1OutputGrad[conv1OutputGradAtIPrime + 40] = sum1_10;
+      conv1OutputGrad[conv1OutputGradAtIPrime + 41] = sum1_11;
+      conv1OutputGrad[conv1OutputGradAtIPrime + 72] = sum1_12;
+      conv1OutputGrad[conv1OutputGradAtIPrime + 73] = sum1_13;
+      conv1OutputGrad[conv1OutputGradAtIPrime + 74] = sum1_14;
+      conv1OutputGrad[conv1OutputGradAtIPrime + 75] = sum1_15;
+      conv1OutputGrad[conv1OutputGradAtIPrime + 76] = sum1_16;
+      conv1OutputGrad[conv1OutputGradAtIPrime + 77] = sum1_17;
+      conv1OutputGrad[conv1OutputGradAtIPrime + 108] = sum1_18;
+      conv1OutputGrad[conv1OutputGradAtIPrime + 109] = sum1_19;
+      conv1OutputGrad[conv1OutputGradAtIPrime + 110] = sum1_20;
+      conv1OutputGrad[conv1OutputGradAtIPrime + 111] = sum1_21;
+      conv1OutputGrad[conv1OutputGradAtIPrime + 112] = sum1_22;
+      conv1OutputGrad[conv1OutputGradAtIPrime + 113] = sum1_23;
     }
   }
   for (let example = batch - (batch % 4); example < batch; example++) {
@@ -874,21 +991,72 @@ function computeConv1OutputGrad(state: State, batch: number): void {
     for (let i_ = 0; i_ <= 5; i_++) {
       const conv2PreActivationGradAtIPrime = conv2PreActivationGradAtExample + 5 * i_;
       const conv1OutputGradAtIPrime = conv1OutputGradAtExample + 6 * i_;
-      for (let j_ = 0; j_ <= 5; j_++) {
-        const conv2PreActivationGradAtJPrime = conv2PreActivationGradAtIPrime + j_;
-        const conv1OutputGradAtJPrime = conv1OutputGradAtIPrime + j_;
-        let sum1 = 0;
-        for (let m = Math.max(i_ - 4, 0), mLast = Math.min(i_, 1); m <= mLast; m++) {
-          const conv2PreActivationGradAtM = conv2PreActivationGradAtJPrime - 5 * m;
-          const conv2KernelAtM = 2 * m;
-          for (let n = Math.max(j_ - 4, 0), nLast = Math.min(j_, 1); n <= nLast; n++) {
-            const conv2PreActivationGradAtN = conv2PreActivationGradAtM - n;
-            const conv2KernelAtN = conv2KernelAtM + n;
-            sum1 += conv2PreActivationGrad[conv2PreActivationGradAtN] * conv2Kernel[conv2KernelAtN];
-          }
+      let sum1_0 = 0;
+      let sum1_1 = 0;
+      let sum1_2 = 0;
+      let sum1_3 = 0;
+      let sum1_4 = 0;
+      let sum1_5 = 0;
+      for (let m = Math.max(i_ - 4, 0), mLast = Math.min(i_, 1); m <= mLast; m++) {
+        const conv2PreActivationGradAtM = conv2PreActivationGradAtIPrime - 5 * m;
+        const conv2KernelAtM = 2 * m;
+        for (let n = 0; n <= 0; n++) {
+          const conv2PreActivationGradAtN = conv2PreActivationGradAtM - n;
+          const conv2KernelAtN = conv2KernelAtM + n;
+          sum1_0 += conv2PreActivationGrad[conv2PreActivationGradAtN] * conv2Kernel[conv2KernelAtN];
         }
-        conv1OutputGrad[conv1OutputGradAtJPrime] = sum1;
+        for (let n = 0; n <= 0; n++) {
+          const conv2PreActivationGradAtN = conv2PreActivationGradAtM - n;
+          const conv2KernelAtN = conv2KernelAtM + n;
+          sum1_1 += conv2PreActivationGrad[conv2PreActivationGradAtN + 1] * conv2Kernel[conv2KernelAtN];
+        }
+        for (let n = 1; n <= 1; n++) {
+          const conv2PreActivationGradAtN = conv2PreActivationGradAtM - n;
+          const conv2KernelAtN = conv2KernelAtM + n;
+          sum1_1 += conv2PreActivationGrad[conv2PreActivationGradAtN + 1] * conv2Kernel[conv2KernelAtN];
+        }
+        for (let n = 0; n <= 0; n++) {
+          const conv2PreActivationGradAtN = conv2PreActivationGradAtM - n;
+          const conv2KernelAtN = conv2KernelAtM + n;
+          sum1_2 += conv2PreActivationGrad[conv2PreActivationGradAtN + 2] * conv2Kernel[conv2KernelAtN];
+        }
+        for (let n = 1; n <= 1; n++) {
+          const conv2PreActivationGradAtN = conv2PreActivationGradAtM - n;
+          const conv2KernelAtN = conv2KernelAtM + n;
+          sum1_2 += conv2PreActivationGrad[conv2PreActivationGradAtN + 2] * conv2Kernel[conv2KernelAtN];
+        }
+        for (let n = 0; n <= 0; n++) {
+          const conv2PreActivationGradAtN = conv2PreActivationGradAtM - n;
+          const conv2KernelAtN = conv2KernelAtM + n;
+          sum1_3 += conv2PreActivationGrad[conv2PreActivationGradAtN + 3] * conv2Kernel[conv2KernelAtN];
+        }
+        for (let n = 1; n <= 1; n++) {
+          const conv2PreActivationGradAtN = conv2PreActivationGradAtM - n;
+          const conv2KernelAtN = conv2KernelAtM + n;
+          sum1_3 += conv2PreActivationGrad[conv2PreActivationGradAtN + 3] * conv2Kernel[conv2KernelAtN];
+        }
+        for (let n = 0; n <= 0; n++) {
+          const conv2PreActivationGradAtN = conv2PreActivationGradAtM - n;
+          const conv2KernelAtN = conv2KernelAtM + n;
+          sum1_4 += conv2PreActivationGrad[conv2PreActivationGradAtN + 4] * conv2Kernel[conv2KernelAtN];
+        }
+        for (let n = 1; n <= 1; n++) {
+          const conv2PreActivationGradAtN = conv2PreActivationGradAtM - n;
+          const conv2KernelAtN = conv2KernelAtM + n;
+          sum1_4 += conv2PreActivationGrad[conv2PreActivationGradAtN + 4] * conv2Kernel[conv2KernelAtN];
+        }
+        for (let n = 1; n <= 1; n++) {
+          const conv2PreActivationGradAtN = conv2PreActivationGradAtM - n;
+          const conv2KernelAtN = conv2KernelAtM + n;
+          sum1_5 += conv2PreActivationGrad[conv2PreActivationGradAtN + 5] * conv2Kernel[conv2KernelAtN];
+        }
       }
+      conv1OutputGrad[conv1OutputGradAtIPrime] = sum1_0;
+      conv1OutputGrad[conv1OutputGradAtIPrime + 1] = sum1_1;
+      conv1OutputGrad[conv1OutputGradAtIPrime + 2] = sum1_2;
+      conv1OutputGrad[conv1OutputGradAtIPrime + 3] = sum1_3;
+      conv1OutputGrad[conv1OutputGradAtIPrime + 4] = sum1_4;
+      conv1OutputGrad[conv1OutputGradAtIPrime + 5] = sum1_5;
     }
   }
 }
