@@ -107,43 +107,64 @@ export function gpuKernels(plan: Schedule): GpuKernel[] {
  * its 64 invocations.
  */
 export function planWorkgroup(kernel: FusedKernel): GpuKernel {
-  const perElement = { ...kernel, workgroup: { kind: 'perElement', size: ELEMENT_WORKGROUP_SIZE } };
   const sum = batchSumOf(kernel);
+  const lanes = sum === undefined ? 1 : lanesFor(kernel, sum.loop);
+  if (sum === undefined || lanes < 2) {
+    return { ...kernel, workgroup: { kind: 'perElement', size: ELEMENT_WORKGROUP_SIZE } };
+  }
+  return splitSum(kernel, sum, lanes);
+}
+
+/** How many lanes an element's sum over the examples in `loop` is worth: a power of two. */
+function lanesFor(kernel: FusedKernel, loop: Stmt & { kind: 'for' }): number {
   const elements = kernel.grid.indices.reduce((n, v) => n * v.extent, 1);
-  if (sum === undefined || elements >= BUSY_ELEMENTS) return perElement as GpuKernel;
-
-  const terms = PLANNING_BATCH * tripEstimate(sum.loop.body);
+  if (elements >= BUSY_ELEMENTS) return 1;
+  const terms = PLANNING_BATCH * tripEstimate(loop.body);
   const wanted = Math.min(SPLIT_WORKGROUP_SIZE, terms / MIN_TERMS_PER_LANE);
-  const lanes = 2 ** Math.floor(Math.log2(Math.max(1, wanted)));
-  if (lanes < 2) return perElement as GpuKernel;
+  return 2 ** Math.floor(Math.log2(Math.max(1, wanted)));
+}
 
+/**
+ * The kernel with its sum dealt to `lanes` lanes: the example loop starts at the lane's
+ * share of the examples and steps over the others', and so does the innermost loop of each
+ * example's sum where it may be shared (up to its trip count, in a power of two).
+ */
+function splitSum(kernel: FusedKernel, sum: BatchSum, lanes: number): GpuKernel {
   const inner = innerLoopOf(sum.loop.body, sum.accumulator);
-  const trips = inner === undefined ? 1 : tripEstimate([inner.loop]);
+  const trips = inner === undefined ? 1 : loopTrips(inner.loop);
   const innerLanes = Math.min(lanes, 2 ** Math.floor(Math.log2(Math.max(1, trips))));
   const exampleLanes = lanes / innerLanes;
+
   const innerLane = exampleLanes === 1 ? LANE : INNER_LANE;
   const body =
-    innerLanes === 1 || inner === undefined
+    inner === undefined || innerLanes === 1
       ? sum.loop.body
       : inner.rebuild({
           ...inner.loop,
           lower: shifted(inner.loop.lower, innerLane),
           step: innerLanes,
         });
-  const first =
-    exampleLanes === 1 ? constant(0) : laneIndex(innerLanes === 1 ? LANE : EXAMPLE_LANE);
+  const exampleLane = innerLanes === 1 ? LANE : EXAMPLE_LANE;
+  const first = exampleLanes === 1 ? constant(0) : laneIndex(exampleLane);
   const element = [...kernel.element];
   element[sum.at] = { ...sum.loop, lower: first, step: exampleLanes, body };
-  const workgroup = {
-    kind: 'splitSum',
-    elements: SPLIT_WORKGROUP_SIZE / lanes,
-    lanes,
-    exampleLanes,
-    innerLanes,
-    accumulator: sum.accumulator,
-    finishAt: sum.at + 1,
+
+  const elements = SPLIT_WORKGROUP_SIZE / lanes;
+  const { accumulator } = sum;
+  const finishAt = sum.at + 1;
+  return {
+    ...kernel,
+    element,
+    workgroup: {
+      kind: 'splitSum',
+      elements,
+      lanes,
+      exampleLanes,
+      innerLanes,
+      accumulator,
+      finishAt,
+    },
   };
-  return { ...kernel, element, workgroup } as GpuKernel;
 }
 
 function laneIndex(name: string): IndexExpr {
@@ -238,19 +259,26 @@ function onlyAddsTo(stmts: readonly Stmt[], local: string, inside: ReadonlySet<s
   });
 }
 
+/** Where a kernel's loop over the examples is, and the local it adds to. */
+interface BatchSum {
+  readonly at: number;
+  readonly loop: Stmt & { kind: 'for' };
+  readonly accumulator: string;
+}
+
 /**
  * The batch sum of a batch-mean kernel: a float local declared at the top, then the loop over
  * every example, which only adds to it. Statements after the loop may read the sum; none
  * before it may leave the invocation, since every lane must reach the workgroup's barriers.
  */
-function batchSumOf(
-  kernel: FusedKernel,
-): { at: number; loop: Stmt & { kind: 'for' }; accumulator: string } | undefined {
+function batchSumOf(kernel: FusedKernel): BatchSum | undefined {
   if (kernel.grid.examples) return undefined;
   const at = kernel.element.findIndex((s) => s.kind === 'for' && isExampleLoop(s));
   const loop = kernel.element[at] as (Stmt & { kind: 'for' }) | undefined;
   const declared = kernel.element[at - 1];
-  if (loop === undefined || declared?.kind !== 'declare' || declared.type !== 'float') return;
+  if (loop === undefined || declared?.kind !== 'declare' || declared.type !== 'float') {
+    return undefined;
+  }
   if (declared.value.kind !== 'number' || declared.value.value !== 0) return undefined;
   const before = kernel.element.slice(0, at - 1);
   if (before.some((s) => s.kind !== 'declare' && s.kind !== 'declareIndex')) return undefined;
@@ -263,8 +291,12 @@ function isExampleLoop(s: Stmt & { kind: 'for' }): boolean {
   return s.index === EXAMPLE && s.upper.kind === 'lastExample' && starts && (s.step ?? 1) === 1;
 }
 
-/** Whether `stmts` change `name` only by adding to it, and do add to it. */
+/**
+ * Whether `stmts` change `name` only by adding to it, do add to it, and never read it: then
+ * the sum splits into partial sums in any way.
+ */
 function onlyAccumulates(stmts: readonly Stmt[], name: string): boolean {
+  if (JSON.stringify(stmts).includes(JSON.stringify({ kind: 'local', name }))) return false;
   let adds = false;
   const visit = (list: readonly Stmt[]): boolean =>
     list.every((s) => {
@@ -283,15 +315,16 @@ function onlyAccumulates(stmts: readonly Stmt[], name: string): boolean {
 function tripEstimate(stmts: readonly Stmt[]): number {
   let most = 1;
   for (const s of stmts) {
-    if (s.kind === 'for') {
-      const span = constantLimit(s.upper, 'upper') - constantLimit(s.lower, 'lower') + 1;
-      const trips = Number.isFinite(span) && span > 0 ? Math.ceil(span / (s.step ?? 1)) : 1;
-      most = Math.max(most, trips * tripEstimate(s.body));
-    } else if (s.kind === 'if') {
-      most = Math.max(most, tripEstimate(s.body));
-    }
+    if (s.kind === 'for') most = Math.max(most, loopTrips(s) * tripEstimate(s.body));
+    else if (s.kind === 'if') most = Math.max(most, tripEstimate(s.body));
   }
   return most;
+}
+
+/** How many times a loop runs, from its constant limits, or once where it has none. */
+function loopTrips(loop: Stmt & { kind: 'for' }): number {
+  const span = constantLimit(loop.upper, 'upper') - constantLimit(loop.lower, 'lower') + 1;
+  return Number.isFinite(span) && span > 0 ? Math.ceil(span / (loop.step ?? 1)) : 1;
 }
 
 /** The tightest constant limit of a loop bound, or an infinite one where it has none. */
