@@ -8,8 +8,8 @@ import type { Stmt, Value } from './loops.js';
  * top of the loop body, and the products are formed from the locals. V8 does not merge the
  * repeated loads itself: each keeps its own bounds check.
  *
- * Only loads outside `select` branches move: a branch may guard an access out of range.
- * Kernels write one buffer and never read it, so no store in the body changes a moved load.
+ * Only loads outside `select` branches move: a branch may guard an access out of range. Loads
+ * of a buffer that the body stores to stay in place.
  */
 export function hoistLoads(stmts: readonly Stmt[]): Stmt[] {
   return stmts.map((s) => {
@@ -76,7 +76,13 @@ function repeatedLoads(body: readonly Stmt[]): Map<string, Load> {
     if (s.kind === 'declare' || s.kind === 'assign' || s.kind === 'accumulate') visit(s.value);
     if (s.kind === 'store') visit(s.value);
   }
-  return new Map([...counts].filter(([, c]) => c.count > 1).map(([k, c]) => [k, c.load]));
+  // A fused kernel reads what it stored a statement before: such loads stay where they are.
+  const stored = new Set(body.flatMap((s) => (s.kind === 'store' ? [s.buffer] : [])));
+  return new Map(
+    [...counts]
+      .filter(([, c]) => c.count > 1 && !stored.has(c.load.buffer))
+      .map(([k, c]) => [k, c.load]),
+  );
 }
 
 function replaceLoads(v: Value, locals: ReadonlyMap<string, string>): Value {

@@ -1,4 +1,5 @@
 import CodeBlockWriter from 'code-block-writer';
+import { fuseElementwise } from '../../schedule/fuse.js';
 import type { Schedule } from '../../schedule/kernels.js';
 import type { Buffer, Kernel } from '../../schedule/loops.js';
 import { tiledGrid } from '../../schedule/tile.js';
@@ -45,8 +46,10 @@ export function writeModule(writer: CodeBlockWriter, plan: Schedule, dialect: Di
   writeModel(writer, plan, types);
   writeState(writer, plan.buffers, types);
   writeHelpers(writer, types);
-  for (const kernel of plan.kernels) writeKernel(writer, kernel, plan.buffers, renderer, types);
-  writeEntryPoints(writer, plan, types);
+  // Elementwise kernels run inside the kernel before them, in one pass over their grid.
+  const fused: Schedule = { ...plan, kernels: fuseElementwise(plan.kernels) };
+  for (const kernel of fused.kernels) writeKernel(writer, kernel, plan.buffers, renderer, types);
+  writeEntryPoints(writer, fused, types);
   if (dialect === 'script') writer.writeLine(`return { ${EXPORTS.join(', ')} };`);
 }
 

@@ -191,21 +191,27 @@ function sigmoid(v: number): number {
 /**
  * Layer conv1: convolution of the input.
  * x^1[i,j,c] = sum_{m=max(-i + 2, 0)..min(-i + 29, 4)} sum_{n=max(-j + 2, 0)..min(-j + 29, 4)} sum_{k=0..0} w^1[m,n,c] * x[i + m - 2,j + n - 2] + b^1[c]
+ * Layer conv1: relu activation.
+ * O^1[i,j,c] = relu(x^1[i,j,c])
  */
 function computeConv1PreActivation(state: State, batch: number): void {
   const x = state.x;
   const conv1Kernel = state.conv1Kernel;
   const conv1Bias = state.conv1Bias;
   const conv1PreActivation = state.conv1PreActivation;
+  const conv1Output = state.conv1Output;
   for (let example = 0, exampleLast = batch - 4; example <= exampleLast; example += 4) {
     const xAtExample = 784 * example;
     const conv1PreActivationAtExample = 4704 * example;
+    const conv1OutputAtExample = 4704 * example;
     for (let i = 0; i <= 27; i++) {
       const xAtI = xAtExample + 28 * i;
       const conv1PreActivationAtI = conv1PreActivationAtExample + 168 * i;
+      const conv1OutputAtI = conv1OutputAtExample + 168 * i;
       for (let j = 0; j <= 27; j++) {
         const xAtJ = xAtI + j;
         const conv1PreActivationAtJ = conv1PreActivationAtI + 6 * j;
+        const conv1OutputAtJ = conv1OutputAtI + 6 * j;
         let sum1_0 = 0;
         let sum1_1 = 0;
         let sum1_2 = 0;
@@ -296,18 +302,45 @@ function computeConv1PreActivation(state: State, batch: number): void {
         conv1PreActivation[conv1PreActivationAtJ + 14115] = sum1_21 + conv1Bias[3];
         conv1PreActivation[conv1PreActivationAtJ + 14116] = sum1_22 + conv1Bias[4];
         conv1PreActivation[conv1PreActivationAtJ + 14117] = sum1_23 + conv1Bias[5];
+        conv1Output[conv1OutputAtJ] = (conv1PreActivation[conv1PreActivationAtJ] > 0 ? conv1PreActivation[conv1PreActivationAtJ] : 0);
+        conv1Output[conv1OutputAtJ + 1] = (conv1PreActivation[conv1PreActivationAtJ + 1] > 0 ? conv1PreActivation[conv1PreActivationAtJ + 1] : 0);
+        conv1Output[conv1OutputAtJ + 2] = (conv1PreActivation[conv1PreActivationAtJ + 2] > 0 ? conv1PreActivation[conv1PreActivationAtJ + 2] : 0);
+        conv1Output[conv1OutputAtJ + 3] = (conv1PreActivation[conv1PreActivationAtJ + 3] > 0 ? conv1PreActivation[conv1PreActivationAtJ + 3] : 0);
+        conv1Output[conv1OutputAtJ + 4] = (conv1PreActivation[conv1PreActivationAtJ + 4] > 0 ? conv1PreActivation[conv1PreActivationAtJ + 4] : 0);
+        conv1Output[conv1OutputAtJ + 5] = (conv1PreActivation[conv1PreActivationAtJ + 5] > 0 ? conv1PreActivation[conv1PreActivationAtJ + 5] : 0);
+        conv1Output[conv1OutputAtJ + 4704] = (conv1PreActivation[conv1PreActivationAtJ + 4704] > 0 ? conv1PreActivation[conv1PreActivationAtJ + 4704] : 0);
+        conv1Output[conv1OutputAtJ + 4705] = (conv1PreActivation[conv1PreActivationAtJ + 4705] > 0 ? conv1PreActivation[conv1PreActivationAtJ + 4705] : 0);
+        conv1Output[conv1OutputAtJ + 4706] = (conv1PreActivation[conv1PreActivationAtJ + 4706] > 0 ? conv1PreActivation[conv1PreActivationAtJ + 4706] : 0);
+        conv1Output[conv1OutputAtJ + 4707] = (conv1PreActivation[conv1PreActivationAtJ + 4707] > 0 ? conv1PreActivation[conv1PreActivationAtJ + 4707] : 0);
+        conv1Output[conv1OutputAtJ + 4708] = (conv1PreActivation[conv1PreActivationAtJ + 4708] > 0 ? conv1PreActivation[conv1PreActivationAtJ + 4708] : 0);
+        conv1Output[conv1OutputAtJ + 4709] = (conv1PreActivation[conv1PreActivationAtJ + 4709] > 0 ? conv1PreActivation[conv1PreActivationAtJ + 4709] : 0);
+        conv1Output[conv1OutputAtJ + 9408] = (conv1PreActivation[conv1PreActivationAtJ + 9408] > 0 ? conv1PreActivation[conv1PreActivationAtJ + 9408] : 0);
+        conv1Output[conv1OutputAtJ + 9409] = (conv1PreActivation[conv1PreActivationAtJ + 9409] > 0 ? conv1PreActivation[conv1PreActivationAtJ + 9409] : 0);
+        conv1Output[conv1OutputAtJ + 9410] = (conv1PreActivation[conv1PreActivationAtJ + 9410] > 0 ? conv1PreActivation[conv1PreActivationAtJ + 9410] : 0);
+        conv1Output[conv1OutputAtJ + 9411] = (conv1PreActivation[conv1PreActivationAtJ + 9411] > 0 ? conv1PreActivation[conv1PreActivationAtJ + 9411] : 0);
+        conv1Output[conv1OutputAtJ + 9412] = (conv1PreActivation[conv1PreActivationAtJ + 9412] > 0 ? conv1PreActivation[conv1PreActivationAtJ + 9412] : 0);
+        conv1Output[conv1OutputAtJ + 9413] = (conv1PreActivation[conv1PreActivationAtJ + 9413] > 0 ? conv1PreActivation[conv1PreActivationAtJ + 9413] : 0);
+        conv1Output[conv1OutputAtJ + 14112] = (conv1PreActivation[conv1PreActivationAtJ + 14112] > 0 ? conv1PreActivation[conv1PreActivationAtJ + 14112] : 0);
+        conv1Output[conv1OutputAtJ + 14113] = (conv1PreActivation[conv1PreActivationAtJ + 14113] > 0 ? conv1PreActivation[conv1PreActivationAtJ + 14113] : 0);
+        conv1Output[conv1OutputAtJ + 14114] = (conv1PreActivation[conv1PreActivationAtJ + 14114] > 0 ? conv1PreActivation[conv1PreActivationAtJ + 14114] : 0);
+        conv1Output[conv1OutputAtJ + 14115] = (conv1PreActivation[conv1PreActivationAtJ + 14115] > 0 ? conv1PreActivation[conv1PreActivationAtJ + 14115] : 0);
+        conv1Output[conv1OutputAtJ + 14116] = (conv1PreActivation[conv1PreActivationAtJ + 14116] > 0 ? conv1PreActivation[conv1PreActivationAtJ + 14116] : 0);
+        conv1Output[conv1OutputAtJ + 14117] = (conv1PreActivation[conv1PreActivationAtJ + 14117] > 0 ? conv1PreActivation[conv1PreActivationAtJ + 14117] : 0);
       }
     }
   }
   for (let example = batch - (batch % 4); example < batch; example++) {
     const xAtExample = 784 * example;
     const conv1PreActivationAtExample = 4704 * example;
+    const conv1OutputAtExample = 4704 * example;
     for (let i = 0; i <= 27; i++) {
       const xAtI = xAtExample + 28 * i;
       const conv1PreActivationAtI = conv1PreActivationAtExample + 168 * i;
+      const conv1OutputAtI = conv1OutputAtExample + 168 * i;
       for (let j = 0; j <= 27; j++) {
         const xAtJ = xAtI + j;
         const conv1PreActivationAtJ = conv1PreActivationAtI + 6 * j;
+        const conv1OutputAtJ = conv1OutputAtI + 6 * j;
         let sum1_0 = 0;
         let sum1_1 = 0;
         let sum1_2 = 0;
@@ -335,32 +368,12 @@ function computeConv1PreActivation(state: State, batch: number): void {
         conv1PreActivation[conv1PreActivationAtJ + 3] = sum1_3 + conv1Bias[3];
         conv1PreActivation[conv1PreActivationAtJ + 4] = sum1_4 + conv1Bias[4];
         conv1PreActivation[conv1PreActivationAtJ + 5] = sum1_5 + conv1Bias[5];
-      }
-    }
-  }
-}
-
-/**
- * Layer conv1: relu activation.
- * O^1[i,j,c] = relu(x^1[i,j,c])
- */
-function computeConv1Output(state: State, batch: number): void {
-  const conv1PreActivation = state.conv1PreActivation;
-  const conv1Output = state.conv1Output;
-  for (let example = 0; example < batch; example++) {
-    const conv1OutputAtExample = 4704 * example;
-    const conv1PreActivationAtExample = 4704 * example;
-    for (let i = 0; i <= 27; i++) {
-      const conv1OutputAtI = conv1OutputAtExample + 168 * i;
-      const conv1PreActivationAtI = conv1PreActivationAtExample + 168 * i;
-      for (let j = 0; j <= 27; j++) {
-        const conv1OutputAtJ = conv1OutputAtI + 6 * j;
-        const conv1PreActivationAtJ = conv1PreActivationAtI + 6 * j;
-        for (let c = 0; c <= 5; c++) {
-          const conv1OutputAtC = conv1OutputAtJ + c;
-          const conv1PreActivationAtC = conv1PreActivationAtJ + c;
-          conv1Output[conv1OutputAtC] = (conv1PreActivation[conv1PreActivationAtC] > 0 ? conv1PreActivation[conv1PreActivationAtC] : 0);
-        }
+        conv1Output[conv1OutputAtJ] = (conv1PreActivation[conv1PreActivationAtJ] > 0 ? conv1PreActivation[conv1PreActivationAtJ] : 0);
+        conv1Output[conv1OutputAtJ + 1] = (conv1PreActivation[conv1PreActivationAtJ + 1] > 0 ? conv1PreActivation[conv1PreActivationAtJ + 1] : 0);
+        conv1Output[conv1OutputAtJ + 2] = (conv1PreActivation[conv1PreActivationAtJ + 2] > 0 ? conv1PreActivation[conv1PreActivationAtJ + 2] : 0);
+        conv1Output[conv1OutputAtJ + 3] = (conv1PreActivation[conv1PreActivationAtJ + 3] > 0 ? conv1PreActivation[conv1PreActivationAtJ + 3] : 0);
+        conv1Output[conv1OutputAtJ + 4] = (conv1PreActivation[conv1PreActivationAtJ + 4] > 0 ? conv1PreActivation[conv1PreActivationAtJ + 4] : 0);
+        conv1Output[conv1OutputAtJ + 5] = (conv1PreActivation[conv1PreActivationAtJ + 5] > 0 ? conv1PreActivation[conv1PreActivationAtJ + 5] : 0);
       }
     }
   }
@@ -504,23 +517,30 @@ function computePool1Output(state: State, batch: number): void {
 /**
  * Layer conv2: convolution of the input.
  * x^3[i,j,c] = sum_{m=0..4} sum_{n=0..4} sum_{k=0..5} w^3[m,n,k,c] * O^2[i + m,j + n,k] + b^3[c]
+ * Layer conv2: relu activation.
+ * O^3[i,j,c] = relu(x^3[i,j,c])
  */
 function computeConv2PreActivation(state: State, batch: number): void {
   const pool1Output = state.pool1Output;
   const conv2Kernel = state.conv2Kernel;
   const conv2Bias = state.conv2Bias;
   const conv2PreActivation = state.conv2PreActivation;
+  const conv2Output = state.conv2Output;
   for (let example = 0, exampleLast = batch - 4; example <= exampleLast; example += 4) {
     const pool1OutputAtExample = 1176 * example;
     const conv2PreActivationAtExample = 1600 * example;
+    const conv2OutputAtExample = 1600 * example;
     for (let i = 0; i <= 9; i++) {
       const pool1OutputAtI = pool1OutputAtExample + 84 * i;
       const conv2PreActivationAtI = conv2PreActivationAtExample + 160 * i;
+      const conv2OutputAtI = conv2OutputAtExample + 160 * i;
       for (let j = 0; j <= 9; j++) {
         const pool1OutputAtJ = pool1OutputAtI + 6 * j;
         const conv2PreActivationAtJ = conv2PreActivationAtI + 16 * j;
+        const conv2OutputAtJ = conv2OutputAtI + 16 * j;
         for (let c = 0; c <= 8; c += 8) {
           const conv2PreActivationAtC = conv2PreActivationAtJ + c;
+          const conv2OutputAtC = conv2OutputAtJ + c;
           let sum1_0 = 0;
           let sum1_1 = 0;
           let sum1_2 = 0;
@@ -637,6 +657,38 @@ function computeConv2PreActivation(state: State, batch: number): void {
           conv2PreActivation[conv2PreActivationAtC + 4805] = sum1_29 + conv2Bias[c + 5];
           conv2PreActivation[conv2PreActivationAtC + 4806] = sum1_30 + conv2Bias[c + 6];
           conv2PreActivation[conv2PreActivationAtC + 4807] = sum1_31 + conv2Bias[c + 7];
+          conv2Output[conv2OutputAtC] = (conv2PreActivation[conv2PreActivationAtC] > 0 ? conv2PreActivation[conv2PreActivationAtC] : 0);
+          conv2Output[conv2OutputAtC + 1] = (conv2PreActivation[conv2PreActivationAtC + 1] > 0 ? conv2PreActivation[conv2PreActivationAtC + 1] : 0);
+          conv2Output[conv2OutputAtC + 2] = (conv2PreActivation[conv2PreActivationAtC + 2] > 0 ? conv2PreActivation[conv2PreActivationAtC + 2] : 0);
+          conv2Output[conv2OutputAtC + 3] = (conv2PreActivation[conv2PreActivationAtC + 3] > 0 ? conv2PreActivation[conv2PreActivationAtC + 3] : 0);
+          conv2Output[conv2OutputAtC + 4] = (conv2PreActivation[conv2PreActivationAtC + 4] > 0 ? conv2PreActivation[conv2PreActivationAtC + 4] : 0);
+          conv2Output[conv2OutputAtC + 5] = (conv2PreActivation[conv2PreActivationAtC + 5] > 0 ? conv2PreActivation[conv2PreActivationAtC + 5] : 0);
+          conv2Output[conv2OutputAtC + 6] = (conv2PreActivation[conv2PreActivationAtC + 6] > 0 ? conv2PreActivation[conv2PreActivationAtC + 6] : 0);
+          conv2Output[conv2OutputAtC + 7] = (conv2PreActivation[conv2PreActivationAtC + 7] > 0 ? conv2PreActivation[conv2PreActivationAtC + 7] : 0);
+          conv2Output[conv2OutputAtC + 1600] = (conv2PreActivation[conv2PreActivationAtC + 1600] > 0 ? conv2PreActivation[conv2PreActivationAtC + 1600] : 0);
+          conv2Output[conv2OutputAtC + 1601] = (conv2PreActivation[conv2PreActivationAtC + 1601] > 0 ? conv2PreActivation[conv2PreActivationAtC + 1601] : 0);
+          conv2Output[conv2OutputAtC + 1602] = (conv2PreActivation[conv2PreActivationAtC + 1602] > 0 ? conv2PreActivation[conv2PreActivationAtC + 1602] : 0);
+          conv2Output[conv2OutputAtC + 1603] = (conv2PreActivation[conv2PreActivationAtC + 1603] > 0 ? conv2PreActivation[conv2PreActivationAtC + 1603] : 0);
+          conv2Output[conv2OutputAtC + 1604] = (conv2PreActivation[conv2PreActivationAtC + 1604] > 0 ? conv2PreActivation[conv2PreActivationAtC + 1604] : 0);
+          conv2Output[conv2OutputAtC + 1605] = (conv2PreActivation[conv2PreActivationAtC + 1605] > 0 ? conv2PreActivation[conv2PreActivationAtC + 1605] : 0);
+          conv2Output[conv2OutputAtC + 1606] = (conv2PreActivation[conv2PreActivationAtC + 1606] > 0 ? conv2PreActivation[conv2PreActivationAtC + 1606] : 0);
+          conv2Output[conv2OutputAtC + 1607] = (conv2PreActivation[conv2PreActivationAtC + 1607] > 0 ? conv2PreActivation[conv2PreActivationAtC + 1607] : 0);
+          conv2Output[conv2OutputAtC + 3200] = (conv2PreActivation[conv2PreActivationAtC + 3200] > 0 ? conv2PreActivation[conv2PreActivationAtC + 3200] : 0);
+          conv2Output[conv2OutputAtC + 3201] = (conv2PreActivation[conv2PreActivationAtC + 3201] > 0 ? conv2PreActivation[conv2PreActivationAtC + 3201] : 0);
+          conv2Output[conv2OutputAtC + 3202] = (conv2PreActivation[conv2PreActivationAtC + 3202] > 0 ? conv2PreActivation[conv2PreActivationAtC + 3202] : 0);
+          conv2Output[conv2OutputAtC + 3203] = (conv2PreActivation[conv2PreActivationAtC + 3203] > 0 ? conv2PreActivation[conv2PreActivationAtC + 3203] : 0);
+          conv2Output[conv2OutputAtC + 3204] = (conv2PreActivation[conv2PreActivationAtC + 3204] > 0 ? conv2PreActivation[conv2PreActivationAtC + 3204] : 0);
+          conv2Output[conv2OutputAtC + 3205] = (conv2PreActivation[conv2PreActivationAtC + 3205] > 0 ? conv2PreActivation[conv2PreActivationAtC + 3205] : 0);
+          conv2Output[conv2OutputAtC + 3206] = (conv2PreActivation[conv2PreActivationAtC + 3206] > 0 ? conv2PreActivation[conv2PreActivationAtC + 3206] : 0);
+          conv2Output[conv2OutputAtC + 3207] = (conv2PreActivation[conv2PreActivationAtC + 3207] > 0 ? conv2PreActivation[conv2PreActivationAtC + 3207] : 0);
+          conv2Output[conv2OutputAtC + 4800] = (conv2PreActivation[conv2PreActivationAtC + 4800] > 0 ? conv2PreActivation[conv2PreActivationAtC + 4800] : 0);
+          conv2Output[conv2OutputAtC + 4801] = (conv2PreActivation[conv2PreActivationAtC + 4801] > 0 ? conv2PreActivation[conv2PreActivationAtC + 4801] : 0);
+          conv2Output[conv2OutputAtC + 4802] = (conv2PreActivation[conv2PreActivationAtC + 4802] > 0 ? conv2PreActivation[conv2PreActivationAtC + 4802] : 0);
+          conv2Output[conv2OutputAtC + 4803] = (conv2PreActivation[conv2PreActivationAtC + 4803] > 0 ? conv2PreActivation[conv2PreActivationAtC + 4803] : 0);
+          conv2Output[conv2OutputAtC + 4804] = (conv2PreActivation[conv2PreActivationAtC + 4804] > 0 ? conv2PreActivation[conv2PreActivationAtC + 4804] : 0);
+          conv2Output[conv2OutputAtC + 4805] = (conv2PreActivation[conv2PreActivationAtC + 4805] > 0 ? conv2PreActivation[conv2PreActivationAtC + 4805] : 0);
+          conv2Output[conv2OutputAtC + 4806] = (conv2PreActivation[conv2PreActivationAtC + 4806] > 0 ? conv2PreActivation[conv2PreActivationAtC + 4806] : 0);
+          conv2Output[conv2OutputAtC + 4807] = (conv2PreActivation[conv2PreActivationAtC + 4807] > 0 ? conv2PreActivation[conv2PreActivationAtC + 4807] : 0);
         }
       }
     }
@@ -644,14 +696,18 @@ function computeConv2PreActivation(state: State, batch: number): void {
   for (let example = batch - (batch % 4); example < batch; example++) {
     const pool1OutputAtExample = 1176 * example;
     const conv2PreActivationAtExample = 1600 * example;
+    const conv2OutputAtExample = 1600 * example;
     for (let i = 0; i <= 9; i++) {
       const pool1OutputAtI = pool1OutputAtExample + 84 * i;
       const conv2PreActivationAtI = conv2PreActivationAtExample + 160 * i;
+      const conv2OutputAtI = conv2OutputAtExample + 160 * i;
       for (let j = 0; j <= 9; j++) {
         const pool1OutputAtJ = pool1OutputAtI + 6 * j;
         const conv2PreActivationAtJ = conv2PreActivationAtI + 16 * j;
+        const conv2OutputAtJ = conv2OutputAtI + 16 * j;
         for (let c = 0; c <= 8; c += 8) {
           const conv2PreActivationAtC = conv2PreActivationAtJ + c;
+          const conv2OutputAtC = conv2OutputAtJ + c;
           let sum1_0 = 0;
           let sum1_1 = 0;
           let sum1_2 = 0;
@@ -685,32 +741,14 @@ function computeConv2PreActivation(state: State, batch: number): void {
           conv2PreActivation[conv2PreActivationAtC + 5] = sum1_5 + conv2Bias[c + 5];
           conv2PreActivation[conv2PreActivationAtC + 6] = sum1_6 + conv2Bias[c + 6];
           conv2PreActivation[conv2PreActivationAtC + 7] = sum1_7 + conv2Bias[c + 7];
-        }
-      }
-    }
-  }
-}
-
-/**
- * Layer conv2: relu activation.
- * O^3[i,j,c] = relu(x^3[i,j,c])
- */
-function computeConv2Output(state: State, batch: number): void {
-  const conv2PreActivation = state.conv2PreActivation;
-  const conv2Output = state.conv2Output;
-  for (let example = 0; example < batch; example++) {
-    const conv2OutputAtExample = 1600 * example;
-    const conv2PreActivationAtExample = 1600 * example;
-    for (let i = 0; i <= 9; i++) {
-      const conv2OutputAtI = conv2OutputAtExample + 160 * i;
-      const conv2PreActivationAtI = conv2PreActivationAtExample + 160 * i;
-      for (let j = 0; j <= 9; j++) {
-        const conv2OutputAtJ = conv2OutputAtI + 16 * j;
-        const conv2PreActivationAtJ = conv2PreActivationAtI + 16 * j;
-        for (let c = 0; c <= 15; c++) {
-          const conv2OutputAtC = conv2OutputAtJ + c;
-          const conv2PreActivationAtC = conv2PreActivationAtJ + c;
           conv2Output[conv2OutputAtC] = (conv2PreActivation[conv2PreActivationAtC] > 0 ? conv2PreActivation[conv2PreActivationAtC] : 0);
+          conv2Output[conv2OutputAtC + 1] = (conv2PreActivation[conv2PreActivationAtC + 1] > 0 ? conv2PreActivation[conv2PreActivationAtC + 1] : 0);
+          conv2Output[conv2OutputAtC + 2] = (conv2PreActivation[conv2PreActivationAtC + 2] > 0 ? conv2PreActivation[conv2PreActivationAtC + 2] : 0);
+          conv2Output[conv2OutputAtC + 3] = (conv2PreActivation[conv2PreActivationAtC + 3] > 0 ? conv2PreActivation[conv2PreActivationAtC + 3] : 0);
+          conv2Output[conv2OutputAtC + 4] = (conv2PreActivation[conv2PreActivationAtC + 4] > 0 ? conv2PreActivation[conv2PreActivationAtC + 4] : 0);
+          conv2Output[conv2OutputAtC + 5] = (conv2PreActivation[conv2PreActivationAtC + 5] > 0 ? conv2PreActivation[conv2PreActivationAtC + 5] : 0);
+          conv2Output[conv2OutputAtC + 6] = (conv2PreActivation[conv2PreActivationAtC + 6] > 0 ? conv2PreActivation[conv2PreActivationAtC + 6] : 0);
+          conv2Output[conv2OutputAtC + 7] = (conv2PreActivation[conv2PreActivationAtC + 7] > 0 ? conv2PreActivation[conv2PreActivationAtC + 7] : 0);
         }
       }
     }
@@ -893,17 +931,22 @@ function computePool2Output(state: State, batch: number): void {
 /**
  * Layer fc1: weighted sum of the inputs.
  * x^6[u] = sum_{p=0..4} sum_{q=0..4} sum_{r=0..15} w^6[p,q,r,u] * O^4[p,q,r] + b^6[u]
+ * Layer fc1: relu activation.
+ * O^6[u] = relu(x^6[u])
  */
 function computeFc1PreActivation(state: State, batch: number): void {
   const pool2Output = state.pool2Output;
   const fc1Kernel = state.fc1Kernel;
   const fc1Bias = state.fc1Bias;
   const fc1PreActivation = state.fc1PreActivation;
+  const fc1Output = state.fc1Output;
   for (let example = 0, exampleLast = batch - 4; example <= exampleLast; example += 4) {
     const pool2OutputAtExample = 400 * example;
     const fc1PreActivationAtExample = 120 * example;
+    const fc1OutputAtExample = 120 * example;
     for (let u = 0; u <= 112; u += 8) {
       const fc1PreActivationAtU = fc1PreActivationAtExample + u;
+      const fc1OutputAtU = fc1OutputAtExample + u;
       let sum1_0 = 0;
       let sum1_1 = 0;
       let sum1_2 = 0;
@@ -1016,13 +1059,47 @@ function computeFc1PreActivation(state: State, batch: number): void {
       fc1PreActivation[fc1PreActivationAtU + 365] = sum1_29 + fc1Bias[u + 5];
       fc1PreActivation[fc1PreActivationAtU + 366] = sum1_30 + fc1Bias[u + 6];
       fc1PreActivation[fc1PreActivationAtU + 367] = sum1_31 + fc1Bias[u + 7];
+      fc1Output[fc1OutputAtU] = (fc1PreActivation[fc1PreActivationAtU] > 0 ? fc1PreActivation[fc1PreActivationAtU] : 0);
+      fc1Output[fc1OutputAtU + 1] = (fc1PreActivation[fc1PreActivationAtU + 1] > 0 ? fc1PreActivation[fc1PreActivationAtU + 1] : 0);
+      fc1Output[fc1OutputAtU + 2] = (fc1PreActivation[fc1PreActivationAtU + 2] > 0 ? fc1PreActivation[fc1PreActivationAtU + 2] : 0);
+      fc1Output[fc1OutputAtU + 3] = (fc1PreActivation[fc1PreActivationAtU + 3] > 0 ? fc1PreActivation[fc1PreActivationAtU + 3] : 0);
+      fc1Output[fc1OutputAtU + 4] = (fc1PreActivation[fc1PreActivationAtU + 4] > 0 ? fc1PreActivation[fc1PreActivationAtU + 4] : 0);
+      fc1Output[fc1OutputAtU + 5] = (fc1PreActivation[fc1PreActivationAtU + 5] > 0 ? fc1PreActivation[fc1PreActivationAtU + 5] : 0);
+      fc1Output[fc1OutputAtU + 6] = (fc1PreActivation[fc1PreActivationAtU + 6] > 0 ? fc1PreActivation[fc1PreActivationAtU + 6] : 0);
+      fc1Output[fc1OutputAtU + 7] = (fc1PreActivation[fc1PreActivationAtU + 7] > 0 ? fc1PreActivation[fc1PreActivationAtU + 7] : 0);
+      fc1Output[fc1OutputAtU + 120] = (fc1PreActivation[fc1PreActivationAtU + 120] > 0 ? fc1PreActivation[fc1PreActivationAtU + 120] : 0);
+      fc1Output[fc1OutputAtU + 121] = (fc1PreActivation[fc1PreActivationAtU + 121] > 0 ? fc1PreActivation[fc1PreActivationAtU + 121] : 0);
+      fc1Output[fc1OutputAtU + 122] = (fc1PreActivation[fc1PreActivationAtU + 122] > 0 ? fc1PreActivation[fc1PreActivationAtU + 122] : 0);
+      fc1Output[fc1OutputAtU + 123] = (fc1PreActivation[fc1PreActivationAtU + 123] > 0 ? fc1PreActivation[fc1PreActivationAtU + 123] : 0);
+      fc1Output[fc1OutputAtU + 124] = (fc1PreActivation[fc1PreActivationAtU + 124] > 0 ? fc1PreActivation[fc1PreActivationAtU + 124] : 0);
+      fc1Output[fc1OutputAtU + 125] = (fc1PreActivation[fc1PreActivationAtU + 125] > 0 ? fc1PreActivation[fc1PreActivationAtU + 125] : 0);
+      fc1Output[fc1OutputAtU + 126] = (fc1PreActivation[fc1PreActivationAtU + 126] > 0 ? fc1PreActivation[fc1PreActivationAtU + 126] : 0);
+      fc1Output[fc1OutputAtU + 127] = (fc1PreActivation[fc1PreActivationAtU + 127] > 0 ? fc1PreActivation[fc1PreActivationAtU + 127] : 0);
+      fc1Output[fc1OutputAtU + 240] = (fc1PreActivation[fc1PreActivationAtU + 240] > 0 ? fc1PreActivation[fc1PreActivationAtU + 240] : 0);
+      fc1Output[fc1OutputAtU + 241] = (fc1PreActivation[fc1PreActivationAtU + 241] > 0 ? fc1PreActivation[fc1PreActivationAtU + 241] : 0);
+      fc1Output[fc1OutputAtU + 242] = (fc1PreActivation[fc1PreActivationAtU + 242] > 0 ? fc1PreActivation[fc1PreActivationAtU + 242] : 0);
+      fc1Output[fc1OutputAtU + 243] = (fc1PreActivation[fc1PreActivationAtU + 243] > 0 ? fc1PreActivation[fc1PreActivationAtU + 243] : 0);
+      fc1Output[fc1OutputAtU + 244] = (fc1PreActivation[fc1PreActivationAtU + 244] > 0 ? fc1PreActivation[fc1PreActivationAtU + 244] : 0);
+      fc1Output[fc1OutputAtU + 245] = (fc1PreActivation[fc1PreActivationAtU + 245] > 0 ? fc1PreActivation[fc1PreActivationAtU + 245] : 0);
+      fc1Output[fc1OutputAtU + 246] = (fc1PreActivation[fc1PreActivationAtU + 246] > 0 ? fc1PreActivation[fc1PreActivationAtU + 246] : 0);
+      fc1Output[fc1OutputAtU + 247] = (fc1PreActivation[fc1PreActivationAtU + 247] > 0 ? fc1PreActivation[fc1PreActivationAtU + 247] : 0);
+      fc1Output[fc1OutputAtU + 360] = (fc1PreActivation[fc1PreActivationAtU + 360] > 0 ? fc1PreActivation[fc1PreActivationAtU + 360] : 0);
+      fc1Output[fc1OutputAtU + 361] = (fc1PreActivation[fc1PreActivationAtU + 361] > 0 ? fc1PreActivation[fc1PreActivationAtU + 361] : 0);
+      fc1Output[fc1OutputAtU + 362] = (fc1PreActivation[fc1PreActivationAtU + 362] > 0 ? fc1PreActivation[fc1PreActivationAtU + 362] : 0);
+      fc1Output[fc1OutputAtU + 363] = (fc1PreActivation[fc1PreActivationAtU + 363] > 0 ? fc1PreActivation[fc1PreActivationAtU + 363] : 0);
+      fc1Output[fc1OutputAtU + 364] = (fc1PreActivation[fc1PreActivationAtU + 364] > 0 ? fc1PreActivation[fc1PreActivationAtU + 364] : 0);
+      fc1Output[fc1OutputAtU + 365] = (fc1PreActivation[fc1PreActivationAtU + 365] > 0 ? fc1PreActivation[fc1PreActivationAtU + 365] : 0);
+      fc1Output[fc1OutputAtU + 366] = (fc1PreActivation[fc1PreActivationAtU + 366] > 0 ? fc1PreActivation[fc1PreActivationAtU + 366] : 0);
+      fc1Output[fc1OutputAtU + 367] = (fc1PreActivation[fc1PreActivationAtU + 367] > 0 ? fc1PreActivation[fc1PreActivationAtU + 367] : 0);
     }
   }
   for (let example = batch - (batch % 4); example < batch; example++) {
     const pool2OutputAtExample = 400 * example;
     const fc1PreActivationAtExample = 120 * example;
+    const fc1OutputAtExample = 120 * example;
     for (let u = 0; u <= 112; u += 8) {
       const fc1PreActivationAtU = fc1PreActivationAtExample + u;
+      const fc1OutputAtU = fc1OutputAtExample + u;
       let sum1_0 = 0;
       let sum1_1 = 0;
       let sum1_2 = 0;
@@ -1052,24 +1129,14 @@ function computeFc1PreActivation(state: State, batch: number): void {
       fc1PreActivation[fc1PreActivationAtU + 5] = sum1_5 + fc1Bias[u + 5];
       fc1PreActivation[fc1PreActivationAtU + 6] = sum1_6 + fc1Bias[u + 6];
       fc1PreActivation[fc1PreActivationAtU + 7] = sum1_7 + fc1Bias[u + 7];
-    }
-  }
-}
-
-/**
- * Layer fc1: relu activation.
- * O^6[u] = relu(x^6[u])
- */
-function computeFc1Output(state: State, batch: number): void {
-  const fc1PreActivation = state.fc1PreActivation;
-  const fc1Output = state.fc1Output;
-  for (let example = 0; example < batch; example++) {
-    const fc1OutputAtExample = 120 * example;
-    const fc1PreActivationAtExample = 120 * example;
-    for (let u = 0; u <= 119; u++) {
-      const fc1OutputAtU = fc1OutputAtExample + u;
-      const fc1PreActivationAtU = fc1PreActivationAtExample + u;
       fc1Output[fc1OutputAtU] = (fc1PreActivation[fc1PreActivationAtU] > 0 ? fc1PreActivation[fc1PreActivationAtU] : 0);
+      fc1Output[fc1OutputAtU + 1] = (fc1PreActivation[fc1PreActivationAtU + 1] > 0 ? fc1PreActivation[fc1PreActivationAtU + 1] : 0);
+      fc1Output[fc1OutputAtU + 2] = (fc1PreActivation[fc1PreActivationAtU + 2] > 0 ? fc1PreActivation[fc1PreActivationAtU + 2] : 0);
+      fc1Output[fc1OutputAtU + 3] = (fc1PreActivation[fc1PreActivationAtU + 3] > 0 ? fc1PreActivation[fc1PreActivationAtU + 3] : 0);
+      fc1Output[fc1OutputAtU + 4] = (fc1PreActivation[fc1PreActivationAtU + 4] > 0 ? fc1PreActivation[fc1PreActivationAtU + 4] : 0);
+      fc1Output[fc1OutputAtU + 5] = (fc1PreActivation[fc1PreActivationAtU + 5] > 0 ? fc1PreActivation[fc1PreActivationAtU + 5] : 0);
+      fc1Output[fc1OutputAtU + 6] = (fc1PreActivation[fc1PreActivationAtU + 6] > 0 ? fc1PreActivation[fc1PreActivationAtU + 6] : 0);
+      fc1Output[fc1OutputAtU + 7] = (fc1PreActivation[fc1PreActivationAtU + 7] > 0 ? fc1PreActivation[fc1PreActivationAtU + 7] : 0);
     }
   }
 }
@@ -1077,17 +1144,22 @@ function computeFc1Output(state: State, batch: number): void {
 /**
  * Layer fc2: weighted sum of the inputs.
  * x^7[j] = sum_{i=0..119} w^7[i,j] * O^6[i] + b^7[j]
+ * Layer fc2: relu activation.
+ * O^7[j] = relu(x^7[j])
  */
 function computeFc2PreActivation(state: State, batch: number): void {
   const fc1Output = state.fc1Output;
   const fc2Kernel = state.fc2Kernel;
   const fc2Bias = state.fc2Bias;
   const fc2PreActivation = state.fc2PreActivation;
+  const fc2Output = state.fc2Output;
   for (let example = 0, exampleLast = batch - 4; example <= exampleLast; example += 4) {
     const fc1OutputAtExample = 120 * example;
     const fc2PreActivationAtExample = 84 * example;
+    const fc2OutputAtExample = 84 * example;
     for (let j = 0; j <= 78; j += 6) {
       const fc2PreActivationAtJ = fc2PreActivationAtExample + j;
+      const fc2OutputAtJ = fc2OutputAtExample + j;
       let sum1_0 = 0;
       let sum1_1 = 0;
       let sum1_2 = 0;
@@ -1174,13 +1246,39 @@ function computeFc2PreActivation(state: State, batch: number): void {
       fc2PreActivation[fc2PreActivationAtJ + 255] = sum1_21 + fc2Bias[j + 3];
       fc2PreActivation[fc2PreActivationAtJ + 256] = sum1_22 + fc2Bias[j + 4];
       fc2PreActivation[fc2PreActivationAtJ + 257] = sum1_23 + fc2Bias[j + 5];
+      fc2Output[fc2OutputAtJ] = (fc2PreActivation[fc2PreActivationAtJ] > 0 ? fc2PreActivation[fc2PreActivationAtJ] : 0);
+      fc2Output[fc2OutputAtJ + 1] = (fc2PreActivation[fc2PreActivationAtJ + 1] > 0 ? fc2PreActivation[fc2PreActivationAtJ + 1] : 0);
+      fc2Output[fc2OutputAtJ + 2] = (fc2PreActivation[fc2PreActivationAtJ + 2] > 0 ? fc2PreActivation[fc2PreActivationAtJ + 2] : 0);
+      fc2Output[fc2OutputAtJ + 3] = (fc2PreActivation[fc2PreActivationAtJ + 3] > 0 ? fc2PreActivation[fc2PreActivationAtJ + 3] : 0);
+      fc2Output[fc2OutputAtJ + 4] = (fc2PreActivation[fc2PreActivationAtJ + 4] > 0 ? fc2PreActivation[fc2PreActivationAtJ + 4] : 0);
+      fc2Output[fc2OutputAtJ + 5] = (fc2PreActivation[fc2PreActivationAtJ + 5] > 0 ? fc2PreActivation[fc2PreActivationAtJ + 5] : 0);
+      fc2Output[fc2OutputAtJ + 84] = (fc2PreActivation[fc2PreActivationAtJ + 84] > 0 ? fc2PreActivation[fc2PreActivationAtJ + 84] : 0);
+      fc2Output[fc2OutputAtJ + 85] = (fc2PreActivation[fc2PreActivationAtJ + 85] > 0 ? fc2PreActivation[fc2PreActivationAtJ + 85] : 0);
+      fc2Output[fc2OutputAtJ + 86] = (fc2PreActivation[fc2PreActivationAtJ + 86] > 0 ? fc2PreActivation[fc2PreActivationAtJ + 86] : 0);
+      fc2Output[fc2OutputAtJ + 87] = (fc2PreActivation[fc2PreActivationAtJ + 87] > 0 ? fc2PreActivation[fc2PreActivationAtJ + 87] : 0);
+      fc2Output[fc2OutputAtJ + 88] = (fc2PreActivation[fc2PreActivationAtJ + 88] > 0 ? fc2PreActivation[fc2PreActivationAtJ + 88] : 0);
+      fc2Output[fc2OutputAtJ + 89] = (fc2PreActivation[fc2PreActivationAtJ + 89] > 0 ? fc2PreActivation[fc2PreActivationAtJ + 89] : 0);
+      fc2Output[fc2OutputAtJ + 168] = (fc2PreActivation[fc2PreActivationAtJ + 168] > 0 ? fc2PreActivation[fc2PreActivationAtJ + 168] : 0);
+      fc2Output[fc2OutputAtJ + 169] = (fc2PreActivation[fc2PreActivationAtJ + 169] > 0 ? fc2PreActivation[fc2PreActivationAtJ + 169] : 0);
+      fc2Output[fc2OutputAtJ + 170] = (fc2PreActivation[fc2PreActivationAtJ + 170] > 0 ? fc2PreActivation[fc2PreActivationAtJ + 170] : 0);
+      fc2Output[fc2OutputAtJ + 171] = (fc2PreActivation[fc2PreActivationAtJ + 171] > 0 ? fc2PreActivation[fc2PreActivationAtJ + 171] : 0);
+      fc2Output[fc2OutputAtJ + 172] = (fc2PreActivation[fc2PreActivationAtJ + 172] > 0 ? fc2PreActivation[fc2PreActivationAtJ + 172] : 0);
+      fc2Output[fc2OutputAtJ + 173] = (fc2PreActivation[fc2PreActivationAtJ + 173] > 0 ? fc2PreActivation[fc2PreActivationAtJ + 173] : 0);
+      fc2Output[fc2OutputAtJ + 252] = (fc2PreActivation[fc2PreActivationAtJ + 252] > 0 ? fc2PreActivation[fc2PreActivationAtJ + 252] : 0);
+      fc2Output[fc2OutputAtJ + 253] = (fc2PreActivation[fc2PreActivationAtJ + 253] > 0 ? fc2PreActivation[fc2PreActivationAtJ + 253] : 0);
+      fc2Output[fc2OutputAtJ + 254] = (fc2PreActivation[fc2PreActivationAtJ + 254] > 0 ? fc2PreActivation[fc2PreActivationAtJ + 254] : 0);
+      fc2Output[fc2OutputAtJ + 255] = (fc2PreActivation[fc2PreActivationAtJ + 255] > 0 ? fc2PreActivation[fc2PreActivationAtJ + 255] : 0);
+      fc2Output[fc2OutputAtJ + 256] = (fc2PreActivation[fc2PreActivationAtJ + 256] > 0 ? fc2PreActivation[fc2PreActivationAtJ + 256] : 0);
+      fc2Output[fc2OutputAtJ + 257] = (fc2PreActivation[fc2PreActivationAtJ + 257] > 0 ? fc2PreActivation[fc2PreActivationAtJ + 257] : 0);
     }
   }
   for (let example = batch - (batch % 4); example < batch; example++) {
     const fc1OutputAtExample = 120 * example;
     const fc2PreActivationAtExample = 84 * example;
+    const fc2OutputAtExample = 84 * example;
     for (let j = 0; j <= 78; j += 6) {
       const fc2PreActivationAtJ = fc2PreActivationAtExample + j;
+      const fc2OutputAtJ = fc2OutputAtExample + j;
       let sum1_0 = 0;
       let sum1_1 = 0;
       let sum1_2 = 0;
@@ -1204,24 +1302,12 @@ function computeFc2PreActivation(state: State, batch: number): void {
       fc2PreActivation[fc2PreActivationAtJ + 3] = sum1_3 + fc2Bias[j + 3];
       fc2PreActivation[fc2PreActivationAtJ + 4] = sum1_4 + fc2Bias[j + 4];
       fc2PreActivation[fc2PreActivationAtJ + 5] = sum1_5 + fc2Bias[j + 5];
-    }
-  }
-}
-
-/**
- * Layer fc2: relu activation.
- * O^7[j] = relu(x^7[j])
- */
-function computeFc2Output(state: State, batch: number): void {
-  const fc2PreActivation = state.fc2PreActivation;
-  const fc2Output = state.fc2Output;
-  for (let example = 0; example < batch; example++) {
-    const fc2OutputAtExample = 84 * example;
-    const fc2PreActivationAtExample = 84 * example;
-    for (let j = 0; j <= 83; j++) {
-      const fc2OutputAtJ = fc2OutputAtExample + j;
-      const fc2PreActivationAtJ = fc2PreActivationAtExample + j;
       fc2Output[fc2OutputAtJ] = (fc2PreActivation[fc2PreActivationAtJ] > 0 ? fc2PreActivation[fc2PreActivationAtJ] : 0);
+      fc2Output[fc2OutputAtJ + 1] = (fc2PreActivation[fc2PreActivationAtJ + 1] > 0 ? fc2PreActivation[fc2PreActivationAtJ + 1] : 0);
+      fc2Output[fc2OutputAtJ + 2] = (fc2PreActivation[fc2PreActivationAtJ + 2] > 0 ? fc2PreActivation[fc2PreActivationAtJ + 2] : 0);
+      fc2Output[fc2OutputAtJ + 3] = (fc2PreActivation[fc2PreActivationAtJ + 3] > 0 ? fc2PreActivation[fc2PreActivationAtJ + 3] : 0);
+      fc2Output[fc2OutputAtJ + 4] = (fc2PreActivation[fc2PreActivationAtJ + 4] > 0 ? fc2PreActivation[fc2PreActivationAtJ + 4] : 0);
+      fc2Output[fc2OutputAtJ + 5] = (fc2PreActivation[fc2PreActivationAtJ + 5] > 0 ? fc2PreActivation[fc2PreActivationAtJ + 5] : 0);
     }
   }
 }
@@ -1524,17 +1610,26 @@ function computeOutPreActivationGrad(state: State, batch: number): void {
  * Layer fc2: gradient of the loss with respect to fc2/output.
  * dL/dO^7[j'] = sum_{j=0..9} delta^8[j] * w^8[j',j]
  * Derived by chain rule, definition of delta, substitute, linearity, access derivative, Kronecker delta elimination, bounds.
+ * Layer fc2: gradient of the loss with respect to fc2/preActivation.
+ * delta^7[j'] = dL/dO^7[j'] * [x^7[j'] > 0]
+ * Derived by chain rule, substitute, scalar rule, access derivative, Kronecker delta elimination, bounds.
  */
 function computeFc2OutputGrad(state: State, batch: number): void {
+  const fc2PreActivation = state.fc2PreActivation;
   const outKernel = state.outKernel;
   const outPreActivationGrad = state.outPreActivationGrad;
   const fc2OutputGrad = state.fc2OutputGrad;
+  const fc2PreActivationGrad = state.fc2PreActivationGrad;
   for (let example = 0, exampleLast = batch - 4; example <= exampleLast; example += 4) {
     const outPreActivationGradAtExample = 10 * example;
     const fc2OutputGradAtExample = 84 * example;
+    const fc2PreActivationGradAtExample = 84 * example;
+    const fc2PreActivationAtExample = 84 * example;
     for (let j_ = 0; j_ <= 78; j_ += 6) {
       const outKernelAtJPrime = 10 * j_;
       const fc2OutputGradAtJPrime = fc2OutputGradAtExample + j_;
+      const fc2PreActivationGradAtJPrime = fc2PreActivationGradAtExample + j_;
+      const fc2PreActivationAtJPrime = fc2PreActivationAtExample + j_;
       let sum1_0 = 0;
       let sum1_1 = 0;
       let sum1_2 = 0;
@@ -1621,14 +1716,42 @@ function computeFc2OutputGrad(state: State, batch: number): void {
       fc2OutputGrad[fc2OutputGradAtJPrime + 255] = sum1_21;
       fc2OutputGrad[fc2OutputGradAtJPrime + 256] = sum1_22;
       fc2OutputGrad[fc2OutputGradAtJPrime + 257] = sum1_23;
+      fc2PreActivationGrad[fc2PreActivationGradAtJPrime] = fc2OutputGrad[fc2OutputGradAtJPrime] * (fc2PreActivation[fc2PreActivationAtJPrime] > 0 ? 1 : 0);
+      fc2PreActivationGrad[fc2PreActivationGradAtJPrime + 1] = fc2OutputGrad[fc2OutputGradAtJPrime + 1] * (fc2PreActivation[fc2PreActivationAtJPrime + 1] > 0 ? 1 : 0);
+      fc2PreActivationGrad[fc2PreActivationGradAtJPrime + 2] = fc2OutputGrad[fc2OutputGradAtJPrime + 2] * (fc2PreActivation[fc2PreActivationAtJPrime + 2] > 0 ? 1 : 0);
+      fc2PreActivationGrad[fc2PreActivationGradAtJPrime + 3] = fc2OutputGrad[fc2OutputGradAtJPrime + 3] * (fc2PreActivation[fc2PreActivationAtJPrime + 3] > 0 ? 1 : 0);
+      fc2PreActivationGrad[fc2PreActivationGradAtJPrime + 4] = fc2OutputGrad[fc2OutputGradAtJPrime + 4] * (fc2PreActivation[fc2PreActivationAtJPrime + 4] > 0 ? 1 : 0);
+      fc2PreActivationGrad[fc2PreActivationGradAtJPrime + 5] = fc2OutputGrad[fc2OutputGradAtJPrime + 5] * (fc2PreActivation[fc2PreActivationAtJPrime + 5] > 0 ? 1 : 0);
+      fc2PreActivationGrad[fc2PreActivationGradAtJPrime + 84] = fc2OutputGrad[fc2OutputGradAtJPrime + 84] * (fc2PreActivation[fc2PreActivationAtJPrime + 84] > 0 ? 1 : 0);
+      fc2PreActivationGrad[fc2PreActivationGradAtJPrime + 85] = fc2OutputGrad[fc2OutputGradAtJPrime + 85] * (fc2PreActivation[fc2PreActivationAtJPrime + 85] > 0 ? 1 : 0);
+      fc2PreActivationGrad[fc2PreActivationGradAtJPrime + 86] = fc2OutputGrad[fc2OutputGradAtJPrime + 86] * (fc2PreActivation[fc2PreActivationAtJPrime + 86] > 0 ? 1 : 0);
+      fc2PreActivationGrad[fc2PreActivationGradAtJPrime + 87] = fc2OutputGrad[fc2OutputGradAtJPrime + 87] * (fc2PreActivation[fc2PreActivationAtJPrime + 87] > 0 ? 1 : 0);
+      fc2PreActivationGrad[fc2PreActivationGradAtJPrime + 88] = fc2OutputGrad[fc2OutputGradAtJPrime + 88] * (fc2PreActivation[fc2PreActivationAtJPrime + 88] > 0 ? 1 : 0);
+      fc2PreActivationGrad[fc2PreActivationGradAtJPrime + 89] = fc2OutputGrad[fc2OutputGradAtJPrime + 89] * (fc2PreActivation[fc2PreActivationAtJPrime + 89] > 0 ? 1 : 0);
+      fc2PreActivationGrad[fc2PreActivationGradAtJPrime + 168] = fc2OutputGrad[fc2OutputGradAtJPrime + 168] * (fc2PreActivation[fc2PreActivationAtJPrime + 168] > 0 ? 1 : 0);
+      fc2PreActivationGrad[fc2PreActivationGradAtJPrime + 169] = fc2OutputGrad[fc2OutputGradAtJPrime + 169] * (fc2PreActivation[fc2PreActivationAtJPrime + 169] > 0 ? 1 : 0);
+      fc2PreActivationGrad[fc2PreActivationGradAtJPrime + 170] = fc2OutputGrad[fc2OutputGradAtJPrime + 170] * (fc2PreActivation[fc2PreActivationAtJPrime + 170] > 0 ? 1 : 0);
+      fc2PreActivationGrad[fc2PreActivationGradAtJPrime + 171] = fc2OutputGrad[fc2OutputGradAtJPrime + 171] * (fc2PreActivation[fc2PreActivationAtJPrime + 171] > 0 ? 1 : 0);
+      fc2PreActivationGrad[fc2PreActivationGradAtJPrime + 172] = fc2OutputGrad[fc2OutputGradAtJPrime + 172] * (fc2PreActivation[fc2PreActivationAtJPrime + 172] > 0 ? 1 : 0);
+      fc2PreActivationGrad[fc2PreActivationGradAtJPrime + 173] = fc2OutputGrad[fc2OutputGradAtJPrime + 173] * (fc2PreActivation[fc2PreActivationAtJPrime + 173] > 0 ? 1 : 0);
+      fc2PreActivationGrad[fc2PreActivationGradAtJPrime + 252] = fc2OutputGrad[fc2OutputGradAtJPrime + 252] * (fc2PreActivation[fc2PreActivationAtJPrime + 252] > 0 ? 1 : 0);
+      fc2PreActivationGrad[fc2PreActivationGradAtJPrime + 253] = fc2OutputGrad[fc2OutputGradAtJPrime + 253] * (fc2PreActivation[fc2PreActivationAtJPrime + 253] > 0 ? 1 : 0);
+      fc2PreActivationGrad[fc2PreActivationGradAtJPrime + 254] = fc2OutputGrad[fc2OutputGradAtJPrime + 254] * (fc2PreActivation[fc2PreActivationAtJPrime + 254] > 0 ? 1 : 0);
+      fc2PreActivationGrad[fc2PreActivationGradAtJPrime + 255] = fc2OutputGrad[fc2OutputGradAtJPrime + 255] * (fc2PreActivation[fc2PreActivationAtJPrime + 255] > 0 ? 1 : 0);
+      fc2PreActivationGrad[fc2PreActivationGradAtJPrime + 256] = fc2OutputGrad[fc2OutputGradAtJPrime + 256] * (fc2PreActivation[fc2PreActivationAtJPrime + 256] > 0 ? 1 : 0);
+      fc2PreActivationGrad[fc2PreActivationGradAtJPrime + 257] = fc2OutputGrad[fc2OutputGradAtJPrime + 257] * (fc2PreActivation[fc2PreActivationAtJPrime + 257] > 0 ? 1 : 0);
     }
   }
   for (let example = batch - (batch % 4); example < batch; example++) {
     const outPreActivationGradAtExample = 10 * example;
     const fc2OutputGradAtExample = 84 * example;
+    const fc2PreActivationGradAtExample = 84 * example;
+    const fc2PreActivationAtExample = 84 * example;
     for (let j_ = 0; j_ <= 78; j_ += 6) {
       const outKernelAtJPrime = 10 * j_;
       const fc2OutputGradAtJPrime = fc2OutputGradAtExample + j_;
+      const fc2PreActivationGradAtJPrime = fc2PreActivationGradAtExample + j_;
+      const fc2PreActivationAtJPrime = fc2PreActivationAtExample + j_;
       let sum1_0 = 0;
       let sum1_1 = 0;
       let sum1_2 = 0;
@@ -1652,28 +1775,12 @@ function computeFc2OutputGrad(state: State, batch: number): void {
       fc2OutputGrad[fc2OutputGradAtJPrime + 3] = sum1_3;
       fc2OutputGrad[fc2OutputGradAtJPrime + 4] = sum1_4;
       fc2OutputGrad[fc2OutputGradAtJPrime + 5] = sum1_5;
-    }
-  }
-}
-
-/**
- * Layer fc2: gradient of the loss with respect to fc2/preActivation.
- * delta^7[j'] = dL/dO^7[j'] * [x^7[j'] > 0]
- * Derived by chain rule, substitute, scalar rule, access derivative, Kronecker delta elimination, bounds.
- */
-function computeFc2PreActivationGrad(state: State, batch: number): void {
-  const fc2PreActivation = state.fc2PreActivation;
-  const fc2OutputGrad = state.fc2OutputGrad;
-  const fc2PreActivationGrad = state.fc2PreActivationGrad;
-  for (let example = 0; example < batch; example++) {
-    const fc2PreActivationGradAtExample = 84 * example;
-    const fc2OutputGradAtExample = 84 * example;
-    const fc2PreActivationAtExample = 84 * example;
-    for (let j_ = 0; j_ <= 83; j_++) {
-      const fc2PreActivationGradAtJPrime = fc2PreActivationGradAtExample + j_;
-      const fc2OutputGradAtJPrime = fc2OutputGradAtExample + j_;
-      const fc2PreActivationAtJPrime = fc2PreActivationAtExample + j_;
       fc2PreActivationGrad[fc2PreActivationGradAtJPrime] = fc2OutputGrad[fc2OutputGradAtJPrime] * (fc2PreActivation[fc2PreActivationAtJPrime] > 0 ? 1 : 0);
+      fc2PreActivationGrad[fc2PreActivationGradAtJPrime + 1] = fc2OutputGrad[fc2OutputGradAtJPrime + 1] * (fc2PreActivation[fc2PreActivationAtJPrime + 1] > 0 ? 1 : 0);
+      fc2PreActivationGrad[fc2PreActivationGradAtJPrime + 2] = fc2OutputGrad[fc2OutputGradAtJPrime + 2] * (fc2PreActivation[fc2PreActivationAtJPrime + 2] > 0 ? 1 : 0);
+      fc2PreActivationGrad[fc2PreActivationGradAtJPrime + 3] = fc2OutputGrad[fc2OutputGradAtJPrime + 3] * (fc2PreActivation[fc2PreActivationAtJPrime + 3] > 0 ? 1 : 0);
+      fc2PreActivationGrad[fc2PreActivationGradAtJPrime + 4] = fc2OutputGrad[fc2OutputGradAtJPrime + 4] * (fc2PreActivation[fc2PreActivationAtJPrime + 4] > 0 ? 1 : 0);
+      fc2PreActivationGrad[fc2PreActivationGradAtJPrime + 5] = fc2OutputGrad[fc2OutputGradAtJPrime + 5] * (fc2PreActivation[fc2PreActivationAtJPrime + 5] > 0 ? 1 : 0);
     }
   }
 }
@@ -1682,17 +1789,26 @@ function computeFc2PreActivationGrad(state: State, batch: number): void {
  * Layer fc1: gradient of the loss with respect to fc1/output.
  * dL/dO^6[u'] = sum_{j=0..83} delta^7[j] * w^7[u',j]
  * Derived by chain rule, definition of delta, substitute, linearity, access derivative, Kronecker delta elimination, bounds.
+ * Layer fc1: gradient of the loss with respect to fc1/preActivation.
+ * delta^6[u'] = dL/dO^6[u'] * [x^6[u'] > 0]
+ * Derived by chain rule, substitute, scalar rule, access derivative, Kronecker delta elimination, bounds.
  */
 function computeFc1OutputGrad(state: State, batch: number): void {
+  const fc1PreActivation = state.fc1PreActivation;
   const fc2Kernel = state.fc2Kernel;
   const fc2PreActivationGrad = state.fc2PreActivationGrad;
   const fc1OutputGrad = state.fc1OutputGrad;
+  const fc1PreActivationGrad = state.fc1PreActivationGrad;
   for (let example = 0, exampleLast = batch - 4; example <= exampleLast; example += 4) {
     const fc2PreActivationGradAtExample = 84 * example;
     const fc1OutputGradAtExample = 120 * example;
+    const fc1PreActivationGradAtExample = 120 * example;
+    const fc1PreActivationAtExample = 120 * example;
     for (let u_ = 0; u_ <= 112; u_ += 8) {
       const fc2KernelAtUPrime = 84 * u_;
       const fc1OutputGradAtUPrime = fc1OutputGradAtExample + u_;
+      const fc1PreActivationGradAtUPrime = fc1PreActivationGradAtExample + u_;
+      const fc1PreActivationAtUPrime = fc1PreActivationAtExample + u_;
       let sum1_0 = 0;
       let sum1_1 = 0;
       let sum1_2 = 0;
@@ -1805,14 +1921,50 @@ function computeFc1OutputGrad(state: State, batch: number): void {
       fc1OutputGrad[fc1OutputGradAtUPrime + 365] = sum1_29;
       fc1OutputGrad[fc1OutputGradAtUPrime + 366] = sum1_30;
       fc1OutputGrad[fc1OutputGradAtUPrime + 367] = sum1_31;
+      fc1PreActivationGrad[fc1PreActivationGradAtUPrime] = fc1OutputGrad[fc1OutputGradAtUPrime] * (fc1PreActivation[fc1PreActivationAtUPrime] > 0 ? 1 : 0);
+      fc1PreActivationGrad[fc1PreActivationGradAtUPrime + 1] = fc1OutputGrad[fc1OutputGradAtUPrime + 1] * (fc1PreActivation[fc1PreActivationAtUPrime + 1] > 0 ? 1 : 0);
+      fc1PreActivationGrad[fc1PreActivationGradAtUPrime + 2] = fc1OutputGrad[fc1OutputGradAtUPrime + 2] * (fc1PreActivation[fc1PreActivationAtUPrime + 2] > 0 ? 1 : 0);
+      fc1PreActivationGrad[fc1PreActivationGradAtUPrime + 3] = fc1OutputGrad[fc1OutputGradAtUPrime + 3] * (fc1PreActivation[fc1PreActivationAtUPrime + 3] > 0 ? 1 : 0);
+      fc1PreActivationGrad[fc1PreActivationGradAtUPrime + 4] = fc1OutputGrad[fc1OutputGradAtUPrime + 4] * (fc1PreActivation[fc1PreActivationAtUPrime + 4] > 0 ? 1 : 0);
+      fc1PreActivationGrad[fc1PreActivationGradAtUPrime + 5] = fc1OutputGrad[fc1OutputGradAtUPrime + 5] * (fc1PreActivation[fc1PreActivationAtUPrime + 5] > 0 ? 1 : 0);
+      fc1PreActivationGrad[fc1PreActivationGradAtUPrime + 6] = fc1OutputGrad[fc1OutputGradAtUPrime + 6] * (fc1PreActivation[fc1PreActivationAtUPrime + 6] > 0 ? 1 : 0);
+      fc1PreActivationGrad[fc1PreActivationGradAtUPrime + 7] = fc1OutputGrad[fc1OutputGradAtUPrime + 7] * (fc1PreActivation[fc1PreActivationAtUPrime + 7] > 0 ? 1 : 0);
+      fc1PreActivationGrad[fc1PreActivationGradAtUPrime + 120] = fc1OutputGrad[fc1OutputGradAtUPrime + 120] * (fc1PreActivation[fc1PreActivationAtUPrime + 120] > 0 ? 1 : 0);
+      fc1PreActivationGrad[fc1PreActivationGradAtUPrime + 121] = fc1OutputGrad[fc1OutputGradAtUPrime + 121] * (fc1PreActivation[fc1PreActivationAtUPrime + 121] > 0 ? 1 : 0);
+      fc1PreActivationGrad[fc1PreActivationGradAtUPrime + 122] = fc1OutputGrad[fc1OutputGradAtUPrime + 122] * (fc1PreActivation[fc1PreActivationAtUPrime + 122] > 0 ? 1 : 0);
+      fc1PreActivationGrad[fc1PreActivationGradAtUPrime + 123] = fc1OutputGrad[fc1OutputGradAtUPrime + 123] * (fc1PreActivation[fc1PreActivationAtUPrime + 123] > 0 ? 1 : 0);
+      fc1PreActivationGrad[fc1PreActivationGradAtUPrime + 124] = fc1OutputGrad[fc1OutputGradAtUPrime + 124] * (fc1PreActivation[fc1PreActivationAtUPrime + 124] > 0 ? 1 : 0);
+      fc1PreActivationGrad[fc1PreActivationGradAtUPrime + 125] = fc1OutputGrad[fc1OutputGradAtUPrime + 125] * (fc1PreActivation[fc1PreActivationAtUPrime + 125] > 0 ? 1 : 0);
+      fc1PreActivationGrad[fc1PreActivationGradAtUPrime + 126] = fc1OutputGrad[fc1OutputGradAtUPrime + 126] * (fc1PreActivation[fc1PreActivationAtUPrime + 126] > 0 ? 1 : 0);
+      fc1PreActivationGrad[fc1PreActivationGradAtUPrime + 127] = fc1OutputGrad[fc1OutputGradAtUPrime + 127] * (fc1PreActivation[fc1PreActivationAtUPrime + 127] > 0 ? 1 : 0);
+      fc1PreActivationGrad[fc1PreActivationGradAtUPrime + 240] = fc1OutputGrad[fc1OutputGradAtUPrime + 240] * (fc1PreActivation[fc1PreActivationAtUPrime + 240] > 0 ? 1 : 0);
+      fc1PreActivationGrad[fc1PreActivationGradAtUPrime + 241] = fc1OutputGrad[fc1OutputGradAtUPrime + 241] * (fc1PreActivation[fc1PreActivationAtUPrime + 241] > 0 ? 1 : 0);
+      fc1PreActivationGrad[fc1PreActivationGradAtUPrime + 242] = fc1OutputGrad[fc1OutputGradAtUPrime + 242] * (fc1PreActivation[fc1PreActivationAtUPrime + 242] > 0 ? 1 : 0);
+      fc1PreActivationGrad[fc1PreActivationGradAtUPrime + 243] = fc1OutputGrad[fc1OutputGradAtUPrime + 243] * (fc1PreActivation[fc1PreActivationAtUPrime + 243] > 0 ? 1 : 0);
+      fc1PreActivationGrad[fc1PreActivationGradAtUPrime + 244] = fc1OutputGrad[fc1OutputGradAtUPrime + 244] * (fc1PreActivation[fc1PreActivationAtUPrime + 244] > 0 ? 1 : 0);
+      fc1PreActivationGrad[fc1PreActivationGradAtUPrime + 245] = fc1OutputGrad[fc1OutputGradAtUPrime + 245] * (fc1PreActivation[fc1PreActivationAtUPrime + 245] > 0 ? 1 : 0);
+      fc1PreActivationGrad[fc1PreActivationGradAtUPrime + 246] = fc1OutputGrad[fc1OutputGradAtUPrime + 246] * (fc1PreActivation[fc1PreActivationAtUPrime + 246] > 0 ? 1 : 0);
+      fc1PreActivationGrad[fc1PreActivationGradAtUPrime + 247] = fc1OutputGrad[fc1OutputGradAtUPrime + 247] * (fc1PreActivation[fc1PreActivationAtUPrime + 247] > 0 ? 1 : 0);
+      fc1PreActivationGrad[fc1PreActivationGradAtUPrime + 360] = fc1OutputGrad[fc1OutputGradAtUPrime + 360] * (fc1PreActivation[fc1PreActivationAtUPrime + 360] > 0 ? 1 : 0);
+      fc1PreActivationGrad[fc1PreActivationGradAtUPrime + 361] = fc1OutputGrad[fc1OutputGradAtUPrime + 361] * (fc1PreActivation[fc1PreActivationAtUPrime + 361] > 0 ? 1 : 0);
+      fc1PreActivationGrad[fc1PreActivationGradAtUPrime + 362] = fc1OutputGrad[fc1OutputGradAtUPrime + 362] * (fc1PreActivation[fc1PreActivationAtUPrime + 362] > 0 ? 1 : 0);
+      fc1PreActivationGrad[fc1PreActivationGradAtUPrime + 363] = fc1OutputGrad[fc1OutputGradAtUPrime + 363] * (fc1PreActivation[fc1PreActivationAtUPrime + 363] > 0 ? 1 : 0);
+      fc1PreActivationGrad[fc1PreActivationGradAtUPrime + 364] = fc1OutputGrad[fc1OutputGradAtUPrime + 364] * (fc1PreActivation[fc1PreActivationAtUPrime + 364] > 0 ? 1 : 0);
+      fc1PreActivationGrad[fc1PreActivationGradAtUPrime + 365] = fc1OutputGrad[fc1OutputGradAtUPrime + 365] * (fc1PreActivation[fc1PreActivationAtUPrime + 365] > 0 ? 1 : 0);
+      fc1PreActivationGrad[fc1PreActivationGradAtUPrime + 366] = fc1OutputGrad[fc1OutputGradAtUPrime + 366] * (fc1PreActivation[fc1PreActivationAtUPrime + 366] > 0 ? 1 : 0);
+      fc1PreActivationGrad[fc1PreActivationGradAtUPrime + 367] = fc1OutputGrad[fc1OutputGradAtUPrime + 367] * (fc1PreActivation[fc1PreActivationAtUPrime + 367] > 0 ? 1 : 0);
     }
   }
   for (let example = batch - (batch % 4); example < batch; example++) {
     const fc2PreActivationGradAtExample = 84 * example;
     const fc1OutputGradAtExample = 120 * example;
+    const fc1PreActivationGradAtExample = 120 * example;
+    const fc1PreActivationAtExample = 120 * example;
     for (let u_ = 0; u_ <= 112; u_ += 8) {
       const fc2KernelAtUPrime = 84 * u_;
       const fc1OutputGradAtUPrime = fc1OutputGradAtExample + u_;
+      const fc1PreActivationGradAtUPrime = fc1PreActivationGradAtExample + u_;
+      const fc1PreActivationAtUPrime = fc1PreActivationAtExample + u_;
       let sum1_0 = 0;
       let sum1_1 = 0;
       let sum1_2 = 0;
@@ -1842,28 +1994,14 @@ function computeFc1OutputGrad(state: State, batch: number): void {
       fc1OutputGrad[fc1OutputGradAtUPrime + 5] = sum1_5;
       fc1OutputGrad[fc1OutputGradAtUPrime + 6] = sum1_6;
       fc1OutputGrad[fc1OutputGradAtUPrime + 7] = sum1_7;
-    }
-  }
-}
-
-/**
- * Layer fc1: gradient of the loss with respect to fc1/preActivation.
- * delta^6[u'] = dL/dO^6[u'] * [x^6[u'] > 0]
- * Derived by chain rule, substitute, scalar rule, access derivative, Kronecker delta elimination, bounds.
- */
-function computeFc1PreActivationGrad(state: State, batch: number): void {
-  const fc1PreActivation = state.fc1PreActivation;
-  const fc1OutputGrad = state.fc1OutputGrad;
-  const fc1PreActivationGrad = state.fc1PreActivationGrad;
-  for (let example = 0; example < batch; example++) {
-    const fc1PreActivationGradAtExample = 120 * example;
-    const fc1OutputGradAtExample = 120 * example;
-    const fc1PreActivationAtExample = 120 * example;
-    for (let u_ = 0; u_ <= 119; u_++) {
-      const fc1PreActivationGradAtUPrime = fc1PreActivationGradAtExample + u_;
-      const fc1OutputGradAtUPrime = fc1OutputGradAtExample + u_;
-      const fc1PreActivationAtUPrime = fc1PreActivationAtExample + u_;
       fc1PreActivationGrad[fc1PreActivationGradAtUPrime] = fc1OutputGrad[fc1OutputGradAtUPrime] * (fc1PreActivation[fc1PreActivationAtUPrime] > 0 ? 1 : 0);
+      fc1PreActivationGrad[fc1PreActivationGradAtUPrime + 1] = fc1OutputGrad[fc1OutputGradAtUPrime + 1] * (fc1PreActivation[fc1PreActivationAtUPrime + 1] > 0 ? 1 : 0);
+      fc1PreActivationGrad[fc1PreActivationGradAtUPrime + 2] = fc1OutputGrad[fc1OutputGradAtUPrime + 2] * (fc1PreActivation[fc1PreActivationAtUPrime + 2] > 0 ? 1 : 0);
+      fc1PreActivationGrad[fc1PreActivationGradAtUPrime + 3] = fc1OutputGrad[fc1OutputGradAtUPrime + 3] * (fc1PreActivation[fc1PreActivationAtUPrime + 3] > 0 ? 1 : 0);
+      fc1PreActivationGrad[fc1PreActivationGradAtUPrime + 4] = fc1OutputGrad[fc1OutputGradAtUPrime + 4] * (fc1PreActivation[fc1PreActivationAtUPrime + 4] > 0 ? 1 : 0);
+      fc1PreActivationGrad[fc1PreActivationGradAtUPrime + 5] = fc1OutputGrad[fc1OutputGradAtUPrime + 5] * (fc1PreActivation[fc1PreActivationAtUPrime + 5] > 0 ? 1 : 0);
+      fc1PreActivationGrad[fc1PreActivationGradAtUPrime + 6] = fc1OutputGrad[fc1OutputGradAtUPrime + 6] * (fc1PreActivation[fc1PreActivationAtUPrime + 6] > 0 ? 1 : 0);
+      fc1PreActivationGrad[fc1PreActivationGradAtUPrime + 7] = fc1OutputGrad[fc1OutputGradAtUPrime + 7] * (fc1PreActivation[fc1PreActivationAtUPrime + 7] > 0 ? 1 : 0);
     }
   }
 }
@@ -4250,15 +4388,11 @@ function computeOutBiasGrad(state: State, batch: number): void {
 /** Runs the forward pass on inputs and targets; returns the mean loss of the batch. */
 export function forward(state: State, batch: number): number {
   computeConv1PreActivation(state, batch);
-  computeConv1Output(state, batch);
   computePool1Output(state, batch);
   computeConv2PreActivation(state, batch);
-  computeConv2Output(state, batch);
   computePool2Output(state, batch);
   computeFc1PreActivation(state, batch);
-  computeFc1Output(state, batch);
   computeFc2PreActivation(state, batch);
-  computeFc2Output(state, batch);
   computeOutPreActivation(state, batch);
   computeOutSoftmaxShift(state, batch);
   computeOutSoftmaxExp(state, batch);
@@ -4273,15 +4407,11 @@ export function forward(state: State, batch: number): number {
 /** Runs the forward pass up to the output, without targets. */
 export function predict(state: State, batch: number): void {
   computeConv1PreActivation(state, batch);
-  computeConv1Output(state, batch);
   computePool1Output(state, batch);
   computeConv2PreActivation(state, batch);
-  computeConv2Output(state, batch);
   computePool2Output(state, batch);
   computeFc1PreActivation(state, batch);
-  computeFc1Output(state, batch);
   computeFc2PreActivation(state, batch);
-  computeFc2Output(state, batch);
   computeOutPreActivation(state, batch);
   computeOutSoftmaxShift(state, batch);
   computeOutSoftmaxExp(state, batch);
@@ -4293,9 +4423,7 @@ export function predict(state: State, batch: number): void {
 export function backward(state: State, batch: number): void {
   computeOutPreActivationGrad(state, batch);
   computeFc2OutputGrad(state, batch);
-  computeFc2PreActivationGrad(state, batch);
   computeFc1OutputGrad(state, batch);
-  computeFc1PreActivationGrad(state, batch);
   computePool2OutputGrad(state, batch);
   computeConv2OutputGrad(state, batch);
   computeConv2PreActivationGrad(state, batch);
@@ -4339,15 +4467,11 @@ export function trainStep(state: State, batch: number, learningRate: number): nu
 /** Every kernel in the order it runs, for runtimes that step through them. */
 export const kernels = [
   { name: 'computeConv1PreActivation', writes: "conv1/preActivation", phase: 'forward', layer: "conv1", run: computeConv1PreActivation },
-  { name: 'computeConv1Output', writes: "conv1/output", phase: 'forward', layer: "conv1", run: computeConv1Output },
   { name: 'computePool1Output', writes: "pool1/output", phase: 'forward', layer: "pool1", run: computePool1Output },
   { name: 'computeConv2PreActivation', writes: "conv2/preActivation", phase: 'forward', layer: "conv2", run: computeConv2PreActivation },
-  { name: 'computeConv2Output', writes: "conv2/output", phase: 'forward', layer: "conv2", run: computeConv2Output },
   { name: 'computePool2Output', writes: "pool2/output", phase: 'forward', layer: "pool2", run: computePool2Output },
   { name: 'computeFc1PreActivation', writes: "fc1/preActivation", phase: 'forward', layer: "fc1", run: computeFc1PreActivation },
-  { name: 'computeFc1Output', writes: "fc1/output", phase: 'forward', layer: "fc1", run: computeFc1Output },
   { name: 'computeFc2PreActivation', writes: "fc2/preActivation", phase: 'forward', layer: "fc2", run: computeFc2PreActivation },
-  { name: 'computeFc2Output', writes: "fc2/output", phase: 'forward', layer: "fc2", run: computeFc2Output },
   { name: 'computeOutPreActivation', writes: "out/preActivation", phase: 'forward', layer: "out", run: computeOutPreActivation },
   { name: 'computeOutSoftmaxShift', writes: "out/softmaxShift", phase: 'forward', layer: "out", run: computeOutSoftmaxShift },
   { name: 'computeOutSoftmaxExp', writes: "out/softmaxExp", phase: 'forward', layer: "out", run: computeOutSoftmaxExp },
@@ -4356,9 +4480,7 @@ export const kernels = [
   { name: 'computeLoss', writes: "loss", phase: 'loss', run: computeLoss },
   { name: 'computeOutPreActivationGrad', writes: "grad(out/preActivation)", phase: 'backward', layer: "out", run: computeOutPreActivationGrad },
   { name: 'computeFc2OutputGrad', writes: "grad(fc2/output)", phase: 'backward', layer: "fc2", run: computeFc2OutputGrad },
-  { name: 'computeFc2PreActivationGrad', writes: "grad(fc2/preActivation)", phase: 'backward', layer: "fc2", run: computeFc2PreActivationGrad },
   { name: 'computeFc1OutputGrad', writes: "grad(fc1/output)", phase: 'backward', layer: "fc1", run: computeFc1OutputGrad },
-  { name: 'computeFc1PreActivationGrad', writes: "grad(fc1/preActivation)", phase: 'backward', layer: "fc1", run: computeFc1PreActivationGrad },
   { name: 'computePool2OutputGrad', writes: "grad(pool2/output)", phase: 'backward', layer: "pool2", run: computePool2OutputGrad },
   { name: 'computeConv2OutputGrad', writes: "grad(conv2/output)", phase: 'backward', layer: "conv2", run: computeConv2OutputGrad },
   { name: 'computeConv2PreActivationGrad', writes: "grad(conv2/preActivation)", phase: 'backward', layer: "conv2", run: computeConv2PreActivationGrad },

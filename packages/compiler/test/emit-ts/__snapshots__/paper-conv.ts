@@ -127,18 +127,23 @@ function sigmoid(v: number): number {
 /**
  * Layer conv1: convolution of the input.
  * x^1[i,j] = sum_{m=0..2} sum_{n=0..2} sum_{k=0..0} w^1[m,n] * x[i + m,j + n] + b^1
+ * Layer conv1: tanh activation.
+ * O^1[i,j] = tanh(x^1[i,j])
  */
 function computeConv1PreActivation(state: State, batch: number): void {
   const x = state.x;
   const conv1Kernel = state.conv1Kernel;
   const conv1Bias = state.conv1Bias;
   const conv1PreActivation = state.conv1PreActivation;
+  const conv1Output = state.conv1Output;
   for (let example = 0, exampleLast = batch - 4; example <= exampleLast; example += 4) {
     const xAtExample = 64 * example;
     const conv1PreActivationAtExample = 36 * example;
+    const conv1OutputAtExample = 36 * example;
     for (let i = 0; i <= 5; i++) {
       const xAtI = xAtExample + 8 * i;
       const conv1PreActivationAtI = conv1PreActivationAtExample + 6 * i;
+      const conv1OutputAtI = conv1OutputAtExample + 6 * i;
       let sum1_0 = 0;
       let sum1_1 = 0;
       let sum1_2 = 0;
@@ -220,14 +225,40 @@ function computeConv1PreActivation(state: State, batch: number): void {
       conv1PreActivation[conv1PreActivationAtI + 111] = sum1_21 + conv1Bias[0];
       conv1PreActivation[conv1PreActivationAtI + 112] = sum1_22 + conv1Bias[0];
       conv1PreActivation[conv1PreActivationAtI + 113] = sum1_23 + conv1Bias[0];
+      conv1Output[conv1OutputAtI] = Math.tanh(conv1PreActivation[conv1PreActivationAtI]);
+      conv1Output[conv1OutputAtI + 1] = Math.tanh(conv1PreActivation[conv1PreActivationAtI + 1]);
+      conv1Output[conv1OutputAtI + 2] = Math.tanh(conv1PreActivation[conv1PreActivationAtI + 2]);
+      conv1Output[conv1OutputAtI + 3] = Math.tanh(conv1PreActivation[conv1PreActivationAtI + 3]);
+      conv1Output[conv1OutputAtI + 4] = Math.tanh(conv1PreActivation[conv1PreActivationAtI + 4]);
+      conv1Output[conv1OutputAtI + 5] = Math.tanh(conv1PreActivation[conv1PreActivationAtI + 5]);
+      conv1Output[conv1OutputAtI + 36] = Math.tanh(conv1PreActivation[conv1PreActivationAtI + 36]);
+      conv1Output[conv1OutputAtI + 37] = Math.tanh(conv1PreActivation[conv1PreActivationAtI + 37]);
+      conv1Output[conv1OutputAtI + 38] = Math.tanh(conv1PreActivation[conv1PreActivationAtI + 38]);
+      conv1Output[conv1OutputAtI + 39] = Math.tanh(conv1PreActivation[conv1PreActivationAtI + 39]);
+      conv1Output[conv1OutputAtI + 40] = Math.tanh(conv1PreActivation[conv1PreActivationAtI + 40]);
+      conv1Output[conv1OutputAtI + 41] = Math.tanh(conv1PreActivation[conv1PreActivationAtI + 41]);
+      conv1Output[conv1OutputAtI + 72] = Math.tanh(conv1PreActivation[conv1PreActivationAtI + 72]);
+      conv1Output[conv1OutputAtI + 73] = Math.tanh(conv1PreActivation[conv1PreActivationAtI + 73]);
+      conv1Output[conv1OutputAtI + 74] = Math.tanh(conv1PreActivation[conv1PreActivationAtI + 74]);
+      conv1Output[conv1OutputAtI + 75] = Math.tanh(conv1PreActivation[conv1PreActivationAtI + 75]);
+      conv1Output[conv1OutputAtI + 76] = Math.tanh(conv1PreActivation[conv1PreActivationAtI + 76]);
+      conv1Output[conv1OutputAtI + 77] = Math.tanh(conv1PreActivation[conv1PreActivationAtI + 77]);
+      conv1Output[conv1OutputAtI + 108] = Math.tanh(conv1PreActivation[conv1PreActivationAtI + 108]);
+      conv1Output[conv1OutputAtI + 109] = Math.tanh(conv1PreActivation[conv1PreActivationAtI + 109]);
+      conv1Output[conv1OutputAtI + 110] = Math.tanh(conv1PreActivation[conv1PreActivationAtI + 110]);
+      conv1Output[conv1OutputAtI + 111] = Math.tanh(conv1PreActivation[conv1PreActivationAtI + 111]);
+      conv1Output[conv1OutputAtI + 112] = Math.tanh(conv1PreActivation[conv1PreActivationAtI + 112]);
+      conv1Output[conv1OutputAtI + 113] = Math.tanh(conv1PreActivation[conv1PreActivationAtI + 113]);
     }
   }
   for (let example = batch - (batch % 4); example < batch; example++) {
     const xAtExample = 64 * example;
     const conv1PreActivationAtExample = 36 * example;
+    const conv1OutputAtExample = 36 * example;
     for (let i = 0; i <= 5; i++) {
       const xAtI = xAtExample + 8 * i;
       const conv1PreActivationAtI = conv1PreActivationAtExample + 6 * i;
+      const conv1OutputAtI = conv1OutputAtExample + 6 * i;
       let sum1_0 = 0;
       let sum1_1 = 0;
       let sum1_2 = 0;
@@ -255,28 +286,12 @@ function computeConv1PreActivation(state: State, batch: number): void {
       conv1PreActivation[conv1PreActivationAtI + 3] = sum1_3 + conv1Bias[0];
       conv1PreActivation[conv1PreActivationAtI + 4] = sum1_4 + conv1Bias[0];
       conv1PreActivation[conv1PreActivationAtI + 5] = sum1_5 + conv1Bias[0];
-    }
-  }
-}
-
-/**
- * Layer conv1: tanh activation.
- * O^1[i,j] = tanh(x^1[i,j])
- */
-function computeConv1Output(state: State, batch: number): void {
-  const conv1PreActivation = state.conv1PreActivation;
-  const conv1Output = state.conv1Output;
-  for (let example = 0; example < batch; example++) {
-    const conv1OutputAtExample = 36 * example;
-    const conv1PreActivationAtExample = 36 * example;
-    for (let i = 0; i <= 5; i++) {
-      const conv1OutputAtI = conv1OutputAtExample + 6 * i;
-      const conv1PreActivationAtI = conv1PreActivationAtExample + 6 * i;
-      for (let j = 0; j <= 5; j++) {
-        const conv1OutputAtJ = conv1OutputAtI + j;
-        const conv1PreActivationAtJ = conv1PreActivationAtI + j;
-        conv1Output[conv1OutputAtJ] = Math.tanh(conv1PreActivation[conv1PreActivationAtJ]);
-      }
+      conv1Output[conv1OutputAtI] = Math.tanh(conv1PreActivation[conv1PreActivationAtI]);
+      conv1Output[conv1OutputAtI + 1] = Math.tanh(conv1PreActivation[conv1PreActivationAtI + 1]);
+      conv1Output[conv1OutputAtI + 2] = Math.tanh(conv1PreActivation[conv1PreActivationAtI + 2]);
+      conv1Output[conv1OutputAtI + 3] = Math.tanh(conv1PreActivation[conv1PreActivationAtI + 3]);
+      conv1Output[conv1OutputAtI + 4] = Math.tanh(conv1PreActivation[conv1PreActivationAtI + 4]);
+      conv1Output[conv1OutputAtI + 5] = Math.tanh(conv1PreActivation[conv1PreActivationAtI + 5]);
     }
   }
 }
@@ -284,18 +299,23 @@ function computeConv1Output(state: State, batch: number): void {
 /**
  * Layer conv2: convolution of the input.
  * x^2[i,j] = sum_{m=0..1} sum_{n=0..1} sum_{k=0..0} w^2[m,n] * O^1[i + m,j + n] + b^2
+ * Layer conv2: relu activation.
+ * O^2[i,j] = relu(x^2[i,j])
  */
 function computeConv2PreActivation(state: State, batch: number): void {
   const conv1Output = state.conv1Output;
   const conv2Kernel = state.conv2Kernel;
   const conv2Bias = state.conv2Bias;
   const conv2PreActivation = state.conv2PreActivation;
+  const conv2Output = state.conv2Output;
   for (let example = 0, exampleLast = batch - 4; example <= exampleLast; example += 4) {
     const conv1OutputAtExample = 36 * example;
     const conv2PreActivationAtExample = 25 * example;
+    const conv2OutputAtExample = 25 * example;
     for (let i = 0; i <= 4; i++) {
       const conv1OutputAtI = conv1OutputAtExample + 6 * i;
       const conv2PreActivationAtI = conv2PreActivationAtExample + 5 * i;
+      const conv2OutputAtI = conv2OutputAtExample + 5 * i;
       let sum1_0 = 0;
       let sum1_1 = 0;
       let sum1_2 = 0;
@@ -365,14 +385,36 @@ function computeConv2PreActivation(state: State, batch: number): void {
       conv2PreActivation[conv2PreActivationAtI + 77] = sum1_17 + conv2Bias[0];
       conv2PreActivation[conv2PreActivationAtI + 78] = sum1_18 + conv2Bias[0];
       conv2PreActivation[conv2PreActivationAtI + 79] = sum1_19 + conv2Bias[0];
+      conv2Output[conv2OutputAtI] = (conv2PreActivation[conv2PreActivationAtI] > 0 ? conv2PreActivation[conv2PreActivationAtI] : 0);
+      conv2Output[conv2OutputAtI + 1] = (conv2PreActivation[conv2PreActivationAtI + 1] > 0 ? conv2PreActivation[conv2PreActivationAtI + 1] : 0);
+      conv2Output[conv2OutputAtI + 2] = (conv2PreActivation[conv2PreActivationAtI + 2] > 0 ? conv2PreActivation[conv2PreActivationAtI + 2] : 0);
+      conv2Output[conv2OutputAtI + 3] = (conv2PreActivation[conv2PreActivationAtI + 3] > 0 ? conv2PreActivation[conv2PreActivationAtI + 3] : 0);
+      conv2Output[conv2OutputAtI + 4] = (conv2PreActivation[conv2PreActivationAtI + 4] > 0 ? conv2PreActivation[conv2PreActivationAtI + 4] : 0);
+      conv2Output[conv2OutputAtI + 25] = (conv2PreActivation[conv2PreActivationAtI + 25] > 0 ? conv2PreActivation[conv2PreActivationAtI + 25] : 0);
+      conv2Output[conv2OutputAtI + 26] = (conv2PreActivation[conv2PreActivationAtI + 26] > 0 ? conv2PreActivation[conv2PreActivationAtI + 26] : 0);
+      conv2Output[conv2OutputAtI + 27] = (conv2PreActivation[conv2PreActivationAtI + 27] > 0 ? conv2PreActivation[conv2PreActivationAtI + 27] : 0);
+      conv2Output[conv2OutputAtI + 28] = (conv2PreActivation[conv2PreActivationAtI + 28] > 0 ? conv2PreActivation[conv2PreActivationAtI + 28] : 0);
+      conv2Output[conv2OutputAtI + 29] = (conv2PreActivation[conv2PreActivationAtI + 29] > 0 ? conv2PreActivation[conv2PreActivationAtI + 29] : 0);
+      conv2Output[conv2OutputAtI + 50] = (conv2PreActivation[conv2PreActivationAtI + 50] > 0 ? conv2PreActivation[conv2PreActivationAtI + 50] : 0);
+      conv2Output[conv2OutputAtI + 51] = (conv2PreActivation[conv2PreActivationAtI + 51] > 0 ? conv2PreActivation[conv2PreActivationAtI + 51] : 0);
+      conv2Output[conv2OutputAtI + 52] = (conv2PreActivation[conv2PreActivationAtI + 52] > 0 ? conv2PreActivation[conv2PreActivationAtI + 52] : 0);
+      conv2Output[conv2OutputAtI + 53] = (conv2PreActivation[conv2PreActivationAtI + 53] > 0 ? conv2PreActivation[conv2PreActivationAtI + 53] : 0);
+      conv2Output[conv2OutputAtI + 54] = (conv2PreActivation[conv2PreActivationAtI + 54] > 0 ? conv2PreActivation[conv2PreActivationAtI + 54] : 0);
+      conv2Output[conv2OutputAtI + 75] = (conv2PreActivation[conv2PreActivationAtI + 75] > 0 ? conv2PreActivation[conv2PreActivationAtI + 75] : 0);
+      conv2Output[conv2OutputAtI + 76] = (conv2PreActivation[conv2PreActivationAtI + 76] > 0 ? conv2PreActivation[conv2PreActivationAtI + 76] : 0);
+      conv2Output[conv2OutputAtI + 77] = (conv2PreActivation[conv2PreActivationAtI + 77] > 0 ? conv2PreActivation[conv2PreActivationAtI + 77] : 0);
+      conv2Output[conv2OutputAtI + 78] = (conv2PreActivation[conv2PreActivationAtI + 78] > 0 ? conv2PreActivation[conv2PreActivationAtI + 78] : 0);
+      conv2Output[conv2OutputAtI + 79] = (conv2PreActivation[conv2PreActivationAtI + 79] > 0 ? conv2PreActivation[conv2PreActivationAtI + 79] : 0);
     }
   }
   for (let example = batch - (batch % 4); example < batch; example++) {
     const conv1OutputAtExample = 36 * example;
     const conv2PreActivationAtExample = 25 * example;
+    const conv2OutputAtExample = 25 * example;
     for (let i = 0; i <= 4; i++) {
       const conv1OutputAtI = conv1OutputAtExample + 6 * i;
       const conv2PreActivationAtI = conv2PreActivationAtExample + 5 * i;
+      const conv2OutputAtI = conv2OutputAtExample + 5 * i;
       let sum1_0 = 0;
       let sum1_1 = 0;
       let sum1_2 = 0;
@@ -397,28 +439,11 @@ function computeConv2PreActivation(state: State, batch: number): void {
       conv2PreActivation[conv2PreActivationAtI + 2] = sum1_2 + conv2Bias[0];
       conv2PreActivation[conv2PreActivationAtI + 3] = sum1_3 + conv2Bias[0];
       conv2PreActivation[conv2PreActivationAtI + 4] = sum1_4 + conv2Bias[0];
-    }
-  }
-}
-
-/**
- * Layer conv2: relu activation.
- * O^2[i,j] = relu(x^2[i,j])
- */
-function computeConv2Output(state: State, batch: number): void {
-  const conv2PreActivation = state.conv2PreActivation;
-  const conv2Output = state.conv2Output;
-  for (let example = 0; example < batch; example++) {
-    const conv2OutputAtExample = 25 * example;
-    const conv2PreActivationAtExample = 25 * example;
-    for (let i = 0; i <= 4; i++) {
-      const conv2OutputAtI = conv2OutputAtExample + 5 * i;
-      const conv2PreActivationAtI = conv2PreActivationAtExample + 5 * i;
-      for (let j = 0; j <= 4; j++) {
-        const conv2OutputAtJ = conv2OutputAtI + j;
-        const conv2PreActivationAtJ = conv2PreActivationAtI + j;
-        conv2Output[conv2OutputAtJ] = (conv2PreActivation[conv2PreActivationAtJ] > 0 ? conv2PreActivation[conv2PreActivationAtJ] : 0);
-      }
+      conv2Output[conv2OutputAtI] = (conv2PreActivation[conv2PreActivationAtI] > 0 ? conv2PreActivation[conv2PreActivationAtI] : 0);
+      conv2Output[conv2OutputAtI + 1] = (conv2PreActivation[conv2PreActivationAtI + 1] > 0 ? conv2PreActivation[conv2PreActivationAtI + 1] : 0);
+      conv2Output[conv2OutputAtI + 2] = (conv2PreActivation[conv2PreActivationAtI + 2] > 0 ? conv2PreActivation[conv2PreActivationAtI + 2] : 0);
+      conv2Output[conv2OutputAtI + 3] = (conv2PreActivation[conv2PreActivationAtI + 3] > 0 ? conv2PreActivation[conv2PreActivationAtI + 3] : 0);
+      conv2Output[conv2OutputAtI + 4] = (conv2PreActivation[conv2PreActivationAtI + 4] > 0 ? conv2PreActivation[conv2PreActivationAtI + 4] : 0);
     }
   }
 }
@@ -683,17 +708,26 @@ function computeOutPreActivationGrad(state: State, batch: number): void {
  * Layer conv2: gradient of the loss with respect to conv2/output.
  * dL/dO^2[i',j'] = sum_{u=0..2} delta^4[u] * w^4[i',j',u]
  * Derived by chain rule, definition of delta, substitute, linearity, access derivative, Kronecker delta elimination, bounds.
+ * Layer conv2: gradient of the loss with respect to conv2/preActivation.
+ * delta^2[i',j'] = dL/dO^2[i',j'] * [x^2[i',j'] > 0]
+ * Derived by chain rule, substitute, scalar rule, access derivative, Kronecker delta elimination, bounds.
  */
 function computeConv2OutputGrad(state: State, batch: number): void {
+  const conv2PreActivation = state.conv2PreActivation;
   const outKernel = state.outKernel;
   const outPreActivationGrad = state.outPreActivationGrad;
   const conv2OutputGrad = state.conv2OutputGrad;
+  const conv2PreActivationGrad = state.conv2PreActivationGrad;
   for (let example = 0, exampleLast = batch - 4; example <= exampleLast; example += 4) {
     const outPreActivationGradAtExample = 3 * example;
     const conv2OutputGradAtExample = 25 * example;
+    const conv2PreActivationGradAtExample = 25 * example;
+    const conv2PreActivationAtExample = 25 * example;
     for (let i_ = 0; i_ <= 4; i_++) {
       const outKernelAtIPrime = 15 * i_;
       const conv2OutputGradAtIPrime = conv2OutputGradAtExample + 5 * i_;
+      const conv2PreActivationGradAtIPrime = conv2PreActivationGradAtExample + 5 * i_;
+      const conv2PreActivationAtIPrime = conv2PreActivationAtExample + 5 * i_;
       let sum1_0 = 0;
       let sum1_1 = 0;
       let sum1_2 = 0;
@@ -767,14 +801,38 @@ function computeConv2OutputGrad(state: State, batch: number): void {
       conv2OutputGrad[conv2OutputGradAtIPrime + 77] = sum1_17;
       conv2OutputGrad[conv2OutputGradAtIPrime + 78] = sum1_18;
       conv2OutputGrad[conv2OutputGradAtIPrime + 79] = sum1_19;
+      conv2PreActivationGrad[conv2PreActivationGradAtIPrime] = conv2OutputGrad[conv2OutputGradAtIPrime] * (conv2PreActivation[conv2PreActivationAtIPrime] > 0 ? 1 : 0);
+      conv2PreActivationGrad[conv2PreActivationGradAtIPrime + 1] = conv2OutputGrad[conv2OutputGradAtIPrime + 1] * (conv2PreActivation[conv2PreActivationAtIPrime + 1] > 0 ? 1 : 0);
+      conv2PreActivationGrad[conv2PreActivationGradAtIPrime + 2] = conv2OutputGrad[conv2OutputGradAtIPrime + 2] * (conv2PreActivation[conv2PreActivationAtIPrime + 2] > 0 ? 1 : 0);
+      conv2PreActivationGrad[conv2PreActivationGradAtIPrime + 3] = conv2OutputGrad[conv2OutputGradAtIPrime + 3] * (conv2PreActivation[conv2PreActivationAtIPrime + 3] > 0 ? 1 : 0);
+      conv2PreActivationGrad[conv2PreActivationGradAtIPrime + 4] = conv2OutputGrad[conv2OutputGradAtIPrime + 4] * (conv2PreActivation[conv2PreActivationAtIPrime + 4] > 0 ? 1 : 0);
+      conv2PreActivationGrad[conv2PreActivationGradAtIPrime + 25] = conv2OutputGrad[conv2OutputGradAtIPrime + 25] * (conv2PreActivation[conv2PreActivationAtIPrime + 25] > 0 ? 1 : 0);
+      conv2PreActivationGrad[conv2PreActivationGradAtIPrime + 26] = conv2OutputGrad[conv2OutputGradAtIPrime + 26] * (conv2PreActivation[conv2PreActivationAtIPrime + 26] > 0 ? 1 : 0);
+      conv2PreActivationGrad[conv2PreActivationGradAtIPrime + 27] = conv2OutputGrad[conv2OutputGradAtIPrime + 27] * (conv2PreActivation[conv2PreActivationAtIPrime + 27] > 0 ? 1 : 0);
+      conv2PreActivationGrad[conv2PreActivationGradAtIPrime + 28] = conv2OutputGrad[conv2OutputGradAtIPrime + 28] * (conv2PreActivation[conv2PreActivationAtIPrime + 28] > 0 ? 1 : 0);
+      conv2PreActivationGrad[conv2PreActivationGradAtIPrime + 29] = conv2OutputGrad[conv2OutputGradAtIPrime + 29] * (conv2PreActivation[conv2PreActivationAtIPrime + 29] > 0 ? 1 : 0);
+      conv2PreActivationGrad[conv2PreActivationGradAtIPrime + 50] = conv2OutputGrad[conv2OutputGradAtIPrime + 50] * (conv2PreActivation[conv2PreActivationAtIPrime + 50] > 0 ? 1 : 0);
+      conv2PreActivationGrad[conv2PreActivationGradAtIPrime + 51] = conv2OutputGrad[conv2OutputGradAtIPrime + 51] * (conv2PreActivation[conv2PreActivationAtIPrime + 51] > 0 ? 1 : 0);
+      conv2PreActivationGrad[conv2PreActivationGradAtIPrime + 52] = conv2OutputGrad[conv2OutputGradAtIPrime + 52] * (conv2PreActivation[conv2PreActivationAtIPrime + 52] > 0 ? 1 : 0);
+      conv2PreActivationGrad[conv2PreActivationGradAtIPrime + 53] = conv2OutputGrad[conv2OutputGradAtIPrime + 53] * (conv2PreActivation[conv2PreActivationAtIPrime + 53] > 0 ? 1 : 0);
+      conv2PreActivationGrad[conv2PreActivationGradAtIPrime + 54] = conv2OutputGrad[conv2OutputGradAtIPrime + 54] * (conv2PreActivation[conv2PreActivationAtIPrime + 54] > 0 ? 1 : 0);
+      conv2PreActivationGrad[conv2PreActivationGradAtIPrime + 75] = conv2OutputGrad[conv2OutputGradAtIPrime + 75] * (conv2PreActivation[conv2PreActivationAtIPrime + 75] > 0 ? 1 : 0);
+      conv2PreActivationGrad[conv2PreActivationGradAtIPrime + 76] = conv2OutputGrad[conv2OutputGradAtIPrime + 76] * (conv2PreActivation[conv2PreActivationAtIPrime + 76] > 0 ? 1 : 0);
+      conv2PreActivationGrad[conv2PreActivationGradAtIPrime + 77] = conv2OutputGrad[conv2OutputGradAtIPrime + 77] * (conv2PreActivation[conv2PreActivationAtIPrime + 77] > 0 ? 1 : 0);
+      conv2PreActivationGrad[conv2PreActivationGradAtIPrime + 78] = conv2OutputGrad[conv2OutputGradAtIPrime + 78] * (conv2PreActivation[conv2PreActivationAtIPrime + 78] > 0 ? 1 : 0);
+      conv2PreActivationGrad[conv2PreActivationGradAtIPrime + 79] = conv2OutputGrad[conv2OutputGradAtIPrime + 79] * (conv2PreActivation[conv2PreActivationAtIPrime + 79] > 0 ? 1 : 0);
     }
   }
   for (let example = batch - (batch % 4); example < batch; example++) {
     const outPreActivationGradAtExample = 3 * example;
     const conv2OutputGradAtExample = 25 * example;
+    const conv2PreActivationGradAtExample = 25 * example;
+    const conv2PreActivationAtExample = 25 * example;
     for (let i_ = 0; i_ <= 4; i_++) {
       const outKernelAtIPrime = 15 * i_;
       const conv2OutputGradAtIPrime = conv2OutputGradAtExample + 5 * i_;
+      const conv2PreActivationGradAtIPrime = conv2PreActivationGradAtExample + 5 * i_;
+      const conv2PreActivationAtIPrime = conv2PreActivationAtExample + 5 * i_;
       let sum1_0 = 0;
       let sum1_1 = 0;
       let sum1_2 = 0;
@@ -795,33 +853,11 @@ function computeConv2OutputGrad(state: State, batch: number): void {
       conv2OutputGrad[conv2OutputGradAtIPrime + 2] = sum1_2;
       conv2OutputGrad[conv2OutputGradAtIPrime + 3] = sum1_3;
       conv2OutputGrad[conv2OutputGradAtIPrime + 4] = sum1_4;
-    }
-  }
-}
-
-/**
- * Layer conv2: gradient of the loss with respect to conv2/preActivation.
- * delta^2[i',j'] = dL/dO^2[i',j'] * [x^2[i',j'] > 0]
- * Derived by chain rule, substitute, scalar rule, access derivative, Kronecker delta elimination, bounds.
- */
-function computeConv2PreActivationGrad(state: State, batch: number): void {
-  const conv2PreActivation = state.conv2PreActivation;
-  const conv2OutputGrad = state.conv2OutputGrad;
-  const conv2PreActivationGrad = state.conv2PreActivationGrad;
-  for (let example = 0; example < batch; example++) {
-    const conv2PreActivationGradAtExample = 25 * example;
-    const conv2OutputGradAtExample = 25 * example;
-    const conv2PreActivationAtExample = 25 * example;
-    for (let i_ = 0; i_ <= 4; i_++) {
-      const conv2PreActivationGradAtIPrime = conv2PreActivationGradAtExample + 5 * i_;
-      const conv2OutputGradAtIPrime = conv2OutputGradAtExample + 5 * i_;
-      const conv2PreActivationAtIPrime = conv2PreActivationAtExample + 5 * i_;
-      for (let j_ = 0; j_ <= 4; j_++) {
-        const conv2PreActivationGradAtJPrime = conv2PreActivationGradAtIPrime + j_;
-        const conv2OutputGradAtJPrime = conv2OutputGradAtIPrime + j_;
-        const conv2PreActivationAtJPrime = conv2PreActivationAtIPrime + j_;
-        conv2PreActivationGrad[conv2PreActivationGradAtJPrime] = conv2OutputGrad[conv2OutputGradAtJPrime] * (conv2PreActivation[conv2PreActivationAtJPrime] > 0 ? 1 : 0);
-      }
+      conv2PreActivationGrad[conv2PreActivationGradAtIPrime] = conv2OutputGrad[conv2OutputGradAtIPrime] * (conv2PreActivation[conv2PreActivationAtIPrime] > 0 ? 1 : 0);
+      conv2PreActivationGrad[conv2PreActivationGradAtIPrime + 1] = conv2OutputGrad[conv2OutputGradAtIPrime + 1] * (conv2PreActivation[conv2PreActivationAtIPrime + 1] > 0 ? 1 : 0);
+      conv2PreActivationGrad[conv2PreActivationGradAtIPrime + 2] = conv2OutputGrad[conv2OutputGradAtIPrime + 2] * (conv2PreActivation[conv2PreActivationAtIPrime + 2] > 0 ? 1 : 0);
+      conv2PreActivationGrad[conv2PreActivationGradAtIPrime + 3] = conv2OutputGrad[conv2OutputGradAtIPrime + 3] * (conv2PreActivation[conv2PreActivationAtIPrime + 3] > 0 ? 1 : 0);
+      conv2PreActivationGrad[conv2PreActivationGradAtIPrime + 4] = conv2OutputGrad[conv2OutputGradAtIPrime + 4] * (conv2PreActivation[conv2PreActivationAtIPrime + 4] > 0 ? 1 : 0);
     }
   }
 }
@@ -830,17 +866,26 @@ function computeConv2PreActivationGrad(state: State, batch: number): void {
  * Layer conv1: gradient of the loss with respect to conv1/output.
  * dL/dO^1[i',j'] = sum_{m=max(i' - 4, 0)..min(i', 1)} sum_{n=max(j' - 4, 0)..min(j', 1)} delta^2[i' - m,j' - n] * w^2[m,n]
  * Derived by chain rule, definition of delta, substitute, linearity, access derivative, Kronecker delta elimination, bounds.
+ * Layer conv1: gradient of the loss with respect to conv1/preActivation.
+ * delta^1[i',j'] = dL/dO^1[i',j'] * (1 - O^1[i',j']^2)
+ * Derived by chain rule, substitute, scalar rule, access derivative, Kronecker delta elimination, bounds, recognise forward values.
  */
 function computeConv1OutputGrad(state: State, batch: number): void {
+  const conv1Output = state.conv1Output;
   const conv2Kernel = state.conv2Kernel;
   const conv2PreActivationGrad = state.conv2PreActivationGrad;
   const conv1OutputGrad = state.conv1OutputGrad;
+  const conv1PreActivationGrad = state.conv1PreActivationGrad;
   for (let example = 0, exampleLast = batch - 4; example <= exampleLast; example += 4) {
     const conv2PreActivationGradAtExample = 25 * example;
     const conv1OutputGradAtExample = 36 * example;
+    const conv1PreActivationGradAtExample = 36 * example;
+    const conv1OutputAtExample = 36 * example;
     for (let i_ = 0; i_ <= 5; i_++) {
       const conv2PreActivationGradAtIPrime = conv2PreActivationGradAtExample + 5 * i_;
       const conv1OutputGradAtIPrime = conv1OutputGradAtExample + 6 * i_;
+      const conv1PreActivationGradAtIPrime = conv1PreActivationGradAtExample + 6 * i_;
+      const conv1OutputAtIPrime = conv1OutputAtExample + 6 * i_;
       let sum1_0 = 0;
       let sum1_1 = 0;
       let sum1_2 = 0;
@@ -983,14 +1028,42 @@ function computeConv1OutputGrad(state: State, batch: number): void {
       conv1OutputGrad[conv1OutputGradAtIPrime + 111] = sum1_21;
       conv1OutputGrad[conv1OutputGradAtIPrime + 112] = sum1_22;
       conv1OutputGrad[conv1OutputGradAtIPrime + 113] = sum1_23;
+      conv1PreActivationGrad[conv1PreActivationGradAtIPrime] = conv1OutputGrad[conv1OutputGradAtIPrime] * (1 + -(conv1Output[conv1OutputAtIPrime] * conv1Output[conv1OutputAtIPrime]));
+      conv1PreActivationGrad[conv1PreActivationGradAtIPrime + 1] = conv1OutputGrad[conv1OutputGradAtIPrime + 1] * (1 + -(conv1Output[conv1OutputAtIPrime + 1] * conv1Output[conv1OutputAtIPrime + 1]));
+      conv1PreActivationGrad[conv1PreActivationGradAtIPrime + 2] = conv1OutputGrad[conv1OutputGradAtIPrime + 2] * (1 + -(conv1Output[conv1OutputAtIPrime + 2] * conv1Output[conv1OutputAtIPrime + 2]));
+      conv1PreActivationGrad[conv1PreActivationGradAtIPrime + 3] = conv1OutputGrad[conv1OutputGradAtIPrime + 3] * (1 + -(conv1Output[conv1OutputAtIPrime + 3] * conv1Output[conv1OutputAtIPrime + 3]));
+      conv1PreActivationGrad[conv1PreActivationGradAtIPrime + 4] = conv1OutputGrad[conv1OutputGradAtIPrime + 4] * (1 + -(conv1Output[conv1OutputAtIPrime + 4] * conv1Output[conv1OutputAtIPrime + 4]));
+      conv1PreActivationGrad[conv1PreActivationGradAtIPrime + 5] = conv1OutputGrad[conv1OutputGradAtIPrime + 5] * (1 + -(conv1Output[conv1OutputAtIPrime + 5] * conv1Output[conv1OutputAtIPrime + 5]));
+      conv1PreActivationGrad[conv1PreActivationGradAtIPrime + 36] = conv1OutputGrad[conv1OutputGradAtIPrime + 36] * (1 + -(conv1Output[conv1OutputAtIPrime + 36] * conv1Output[conv1OutputAtIPrime + 36]));
+      conv1PreActivationGrad[conv1PreActivationGradAtIPrime + 37] = conv1OutputGrad[conv1OutputGradAtIPrime + 37] * (1 + -(conv1Output[conv1OutputAtIPrime + 37] * conv1Output[conv1OutputAtIPrime + 37]));
+      conv1PreActivationGrad[conv1PreActivationGradAtIPrime + 38] = conv1OutputGrad[conv1OutputGradAtIPrime + 38] * (1 + -(conv1Output[conv1OutputAtIPrime + 38] * conv1Output[conv1OutputAtIPrime + 38]));
+      conv1PreActivationGrad[conv1PreActivationGradAtIPrime + 39] = conv1OutputGrad[conv1OutputGradAtIPrime + 39] * (1 + -(conv1Output[conv1OutputAtIPrime + 39] * conv1Output[conv1OutputAtIPrime + 39]));
+      conv1PreActivationGrad[conv1PreActivationGradAtIPrime + 40] = conv1OutputGrad[conv1OutputGradAtIPrime + 40] * (1 + -(conv1Output[conv1OutputAtIPrime + 40] * conv1Output[conv1OutputAtIPrime + 40]));
+      conv1PreActivationGrad[conv1PreActivationGradAtIPrime + 41] = conv1OutputGrad[conv1OutputGradAtIPrime + 41] * (1 + -(conv1Output[conv1OutputAtIPrime + 41] * conv1Output[conv1OutputAtIPrime + 41]));
+      conv1PreActivationGrad[conv1PreActivationGradAtIPrime + 72] = conv1OutputGrad[conv1OutputGradAtIPrime + 72] * (1 + -(conv1Output[conv1OutputAtIPrime + 72] * conv1Output[conv1OutputAtIPrime + 72]));
+      conv1PreActivationGrad[conv1PreActivationGradAtIPrime + 73] = conv1OutputGrad[conv1OutputGradAtIPrime + 73] * (1 + -(conv1Output[conv1OutputAtIPrime + 73] * conv1Output[conv1OutputAtIPrime + 73]));
+      conv1PreActivationGrad[conv1PreActivationGradAtIPrime + 74] = conv1OutputGrad[conv1OutputGradAtIPrime + 74] * (1 + -(conv1Output[conv1OutputAtIPrime + 74] * conv1Output[conv1OutputAtIPrime + 74]));
+      conv1PreActivationGrad[conv1PreActivationGradAtIPrime + 75] = conv1OutputGrad[conv1OutputGradAtIPrime + 75] * (1 + -(conv1Output[conv1OutputAtIPrime + 75] * conv1Output[conv1OutputAtIPrime + 75]));
+      conv1PreActivationGrad[conv1PreActivationGradAtIPrime + 76] = conv1OutputGrad[conv1OutputGradAtIPrime + 76] * (1 + -(conv1Output[conv1OutputAtIPrime + 76] * conv1Output[conv1OutputAtIPrime + 76]));
+      conv1PreActivationGrad[conv1PreActivationGradAtIPrime + 77] = conv1OutputGrad[conv1OutputGradAtIPrime + 77] * (1 + -(conv1Output[conv1OutputAtIPrime + 77] * conv1Output[conv1OutputAtIPrime + 77]));
+      conv1PreActivationGrad[conv1PreActivationGradAtIPrime + 108] = conv1OutputGrad[conv1OutputGradAtIPrime + 108] * (1 + -(conv1Output[conv1OutputAtIPrime + 108] * conv1Output[conv1OutputAtIPrime + 108]));
+      conv1PreActivationGrad[conv1PreActivationGradAtIPrime + 109] = conv1OutputGrad[conv1OutputGradAtIPrime + 109] * (1 + -(conv1Output[conv1OutputAtIPrime + 109] * conv1Output[conv1OutputAtIPrime + 109]));
+      conv1PreActivationGrad[conv1PreActivationGradAtIPrime + 110] = conv1OutputGrad[conv1OutputGradAtIPrime + 110] * (1 + -(conv1Output[conv1OutputAtIPrime + 110] * conv1Output[conv1OutputAtIPrime + 110]));
+      conv1PreActivationGrad[conv1PreActivationGradAtIPrime + 111] = conv1OutputGrad[conv1OutputGradAtIPrime + 111] * (1 + -(conv1Output[conv1OutputAtIPrime + 111] * conv1Output[conv1OutputAtIPrime + 111]));
+      conv1PreActivationGrad[conv1PreActivationGradAtIPrime + 112] = conv1OutputGrad[conv1OutputGradAtIPrime + 112] * (1 + -(conv1Output[conv1OutputAtIPrime + 112] * conv1Output[conv1OutputAtIPrime + 112]));
+      conv1PreActivationGrad[conv1PreActivationGradAtIPrime + 113] = conv1OutputGrad[conv1OutputGradAtIPrime + 113] * (1 + -(conv1Output[conv1OutputAtIPrime + 113] * conv1Output[conv1OutputAtIPrime + 113]));
     }
   }
   for (let example = batch - (batch % 4); example < batch; example++) {
     const conv2PreActivationGradAtExample = 25 * example;
     const conv1OutputGradAtExample = 36 * example;
+    const conv1PreActivationGradAtExample = 36 * example;
+    const conv1OutputAtExample = 36 * example;
     for (let i_ = 0; i_ <= 5; i_++) {
       const conv2PreActivationGradAtIPrime = conv2PreActivationGradAtExample + 5 * i_;
       const conv1OutputGradAtIPrime = conv1OutputGradAtExample + 6 * i_;
+      const conv1PreActivationGradAtIPrime = conv1PreActivationGradAtExample + 6 * i_;
+      const conv1OutputAtIPrime = conv1OutputAtExample + 6 * i_;
       let sum1_0 = 0;
       let sum1_1 = 0;
       let sum1_2 = 0;
@@ -1057,34 +1130,12 @@ function computeConv1OutputGrad(state: State, batch: number): void {
       conv1OutputGrad[conv1OutputGradAtIPrime + 3] = sum1_3;
       conv1OutputGrad[conv1OutputGradAtIPrime + 4] = sum1_4;
       conv1OutputGrad[conv1OutputGradAtIPrime + 5] = sum1_5;
-    }
-  }
-}
-
-/**
- * Layer conv1: gradient of the loss with respect to conv1/preActivation.
- * delta^1[i',j'] = dL/dO^1[i',j'] * (1 - O^1[i',j']^2)
- * Derived by chain rule, substitute, scalar rule, access derivative, Kronecker delta elimination, bounds, recognise forward values.
- */
-function computeConv1PreActivationGrad(state: State, batch: number): void {
-  const conv1Output = state.conv1Output;
-  const conv1OutputGrad = state.conv1OutputGrad;
-  const conv1PreActivationGrad = state.conv1PreActivationGrad;
-  for (let example = 0; example < batch; example++) {
-    const conv1PreActivationGradAtExample = 36 * example;
-    const conv1OutputGradAtExample = 36 * example;
-    const conv1OutputAtExample = 36 * example;
-    for (let i_ = 0; i_ <= 5; i_++) {
-      const conv1PreActivationGradAtIPrime = conv1PreActivationGradAtExample + 6 * i_;
-      const conv1OutputGradAtIPrime = conv1OutputGradAtExample + 6 * i_;
-      const conv1OutputAtIPrime = conv1OutputAtExample + 6 * i_;
-      for (let j_ = 0; j_ <= 5; j_++) {
-        const conv1PreActivationGradAtJPrime = conv1PreActivationGradAtIPrime + j_;
-        const conv1OutputGradAtJPrime = conv1OutputGradAtIPrime + j_;
-        const conv1OutputAtJPrime = conv1OutputAtIPrime + j_;
-        const conv1Output_0 = conv1Output[conv1OutputAtJPrime];
-        conv1PreActivationGrad[conv1PreActivationGradAtJPrime] = conv1OutputGrad[conv1OutputGradAtJPrime] * (1 + -(conv1Output_0 * conv1Output_0));
-      }
+      conv1PreActivationGrad[conv1PreActivationGradAtIPrime] = conv1OutputGrad[conv1OutputGradAtIPrime] * (1 + -(conv1Output[conv1OutputAtIPrime] * conv1Output[conv1OutputAtIPrime]));
+      conv1PreActivationGrad[conv1PreActivationGradAtIPrime + 1] = conv1OutputGrad[conv1OutputGradAtIPrime + 1] * (1 + -(conv1Output[conv1OutputAtIPrime + 1] * conv1Output[conv1OutputAtIPrime + 1]));
+      conv1PreActivationGrad[conv1PreActivationGradAtIPrime + 2] = conv1OutputGrad[conv1OutputGradAtIPrime + 2] * (1 + -(conv1Output[conv1OutputAtIPrime + 2] * conv1Output[conv1OutputAtIPrime + 2]));
+      conv1PreActivationGrad[conv1PreActivationGradAtIPrime + 3] = conv1OutputGrad[conv1OutputGradAtIPrime + 3] * (1 + -(conv1Output[conv1OutputAtIPrime + 3] * conv1Output[conv1OutputAtIPrime + 3]));
+      conv1PreActivationGrad[conv1PreActivationGradAtIPrime + 4] = conv1OutputGrad[conv1OutputGradAtIPrime + 4] * (1 + -(conv1Output[conv1OutputAtIPrime + 4] * conv1Output[conv1OutputAtIPrime + 4]));
+      conv1PreActivationGrad[conv1PreActivationGradAtIPrime + 5] = conv1OutputGrad[conv1OutputGradAtIPrime + 5] * (1 + -(conv1Output[conv1OutputAtIPrime + 5] * conv1Output[conv1OutputAtIPrime + 5]));
     }
   }
 }
@@ -1341,9 +1392,7 @@ function computeOutBiasGrad(state: State, batch: number): void {
 /** Runs the forward pass on inputs and targets; returns the mean loss of the batch. */
 export function forward(state: State, batch: number): number {
   computeConv1PreActivation(state, batch);
-  computeConv1Output(state, batch);
   computeConv2PreActivation(state, batch);
-  computeConv2Output(state, batch);
   computeOutPreActivation(state, batch);
   computeOutSoftmaxShift(state, batch);
   computeOutSoftmaxExp(state, batch);
@@ -1358,9 +1407,7 @@ export function forward(state: State, batch: number): number {
 /** Runs the forward pass up to the output, without targets. */
 export function predict(state: State, batch: number): void {
   computeConv1PreActivation(state, batch);
-  computeConv1Output(state, batch);
   computeConv2PreActivation(state, batch);
-  computeConv2Output(state, batch);
   computeOutPreActivation(state, batch);
   computeOutSoftmaxShift(state, batch);
   computeOutSoftmaxExp(state, batch);
@@ -1372,9 +1419,7 @@ export function predict(state: State, batch: number): void {
 export function backward(state: State, batch: number): void {
   computeOutPreActivationGrad(state, batch);
   computeConv2OutputGrad(state, batch);
-  computeConv2PreActivationGrad(state, batch);
   computeConv1OutputGrad(state, batch);
-  computeConv1PreActivationGrad(state, batch);
   computeConv1KernelGrad(state, batch);
   computeConv1BiasGrad(state, batch);
   computeConv2KernelGrad(state, batch);
@@ -1404,9 +1449,7 @@ export function trainStep(state: State, batch: number, learningRate: number): nu
 /** Every kernel in the order it runs, for runtimes that step through them. */
 export const kernels = [
   { name: 'computeConv1PreActivation', writes: "conv1/preActivation", phase: 'forward', layer: "conv1", run: computeConv1PreActivation },
-  { name: 'computeConv1Output', writes: "conv1/output", phase: 'forward', layer: "conv1", run: computeConv1Output },
   { name: 'computeConv2PreActivation', writes: "conv2/preActivation", phase: 'forward', layer: "conv2", run: computeConv2PreActivation },
-  { name: 'computeConv2Output', writes: "conv2/output", phase: 'forward', layer: "conv2", run: computeConv2Output },
   { name: 'computeOutPreActivation', writes: "out/preActivation", phase: 'forward', layer: "out", run: computeOutPreActivation },
   { name: 'computeOutSoftmaxShift', writes: "out/softmaxShift", phase: 'forward', layer: "out", run: computeOutSoftmaxShift },
   { name: 'computeOutSoftmaxExp', writes: "out/softmaxExp", phase: 'forward', layer: "out", run: computeOutSoftmaxExp },
@@ -1415,9 +1458,7 @@ export const kernels = [
   { name: 'computeLoss', writes: "loss", phase: 'loss', run: computeLoss },
   { name: 'computeOutPreActivationGrad', writes: "grad(out/preActivation)", phase: 'backward', layer: "out", run: computeOutPreActivationGrad },
   { name: 'computeConv2OutputGrad', writes: "grad(conv2/output)", phase: 'backward', layer: "conv2", run: computeConv2OutputGrad },
-  { name: 'computeConv2PreActivationGrad', writes: "grad(conv2/preActivation)", phase: 'backward', layer: "conv2", run: computeConv2PreActivationGrad },
   { name: 'computeConv1OutputGrad', writes: "grad(conv1/output)", phase: 'backward', layer: "conv1", run: computeConv1OutputGrad },
-  { name: 'computeConv1PreActivationGrad', writes: "grad(conv1/preActivation)", phase: 'backward', layer: "conv1", run: computeConv1PreActivationGrad },
   { name: 'computeConv1KernelGrad', writes: "grad(conv1/kernel)", phase: 'backward', layer: "conv1", run: computeConv1KernelGrad },
   { name: 'computeConv1BiasGrad', writes: "grad(conv1/bias)", phase: 'backward', layer: "conv1", run: computeConv1BiasGrad },
   { name: 'computeConv2KernelGrad', writes: "grad(conv2/kernel)", phase: 'backward', layer: "conv2", run: computeConv2KernelGrad },

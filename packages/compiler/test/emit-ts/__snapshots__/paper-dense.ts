@@ -72,15 +72,19 @@ function sigmoid(v: number): number {
 /**
  * Layer out: weighted sum of the inputs.
  * x^1[j] = sum_{i=0..2} w^1[i,j] * x[i] + b^1[j]
+ * Layer out: sigmoid activation.
+ * y[j] = sigmoid(x^1[j])
  */
 function computeOutPreActivation(state: State, batch: number): void {
   const x = state.x;
   const outKernel = state.outKernel;
   const outBias = state.outBias;
   const outPreActivation = state.outPreActivation;
+  const outOutput = state.outOutput;
   for (let example = 0, exampleLast = batch - 4; example <= exampleLast; example += 4) {
     const xAtExample = 3 * example;
     const outPreActivationAtExample = 2 * example;
+    const outOutputAtExample = 2 * example;
     let sum1_0 = 0;
     let sum1_1 = 0;
     let sum1_2 = 0;
@@ -115,10 +119,19 @@ function computeOutPreActivation(state: State, batch: number): void {
     outPreActivation[outPreActivationAtExample + 5] = sum1_5 + outBias[1];
     outPreActivation[outPreActivationAtExample + 6] = sum1_6 + outBias[0];
     outPreActivation[outPreActivationAtExample + 7] = sum1_7 + outBias[1];
+    outOutput[outOutputAtExample] = sigmoid(outPreActivation[outPreActivationAtExample]);
+    outOutput[outOutputAtExample + 1] = sigmoid(outPreActivation[outPreActivationAtExample + 1]);
+    outOutput[outOutputAtExample + 2] = sigmoid(outPreActivation[outPreActivationAtExample + 2]);
+    outOutput[outOutputAtExample + 3] = sigmoid(outPreActivation[outPreActivationAtExample + 3]);
+    outOutput[outOutputAtExample + 4] = sigmoid(outPreActivation[outPreActivationAtExample + 4]);
+    outOutput[outOutputAtExample + 5] = sigmoid(outPreActivation[outPreActivationAtExample + 5]);
+    outOutput[outOutputAtExample + 6] = sigmoid(outPreActivation[outPreActivationAtExample + 6]);
+    outOutput[outOutputAtExample + 7] = sigmoid(outPreActivation[outPreActivationAtExample + 7]);
   }
   for (let example = batch - (batch % 4); example < batch; example++) {
     const xAtExample = 3 * example;
     const outPreActivationAtExample = 2 * example;
+    const outOutputAtExample = 2 * example;
     let sum1_0 = 0;
     let sum1_1 = 0;
     for (let i = 0; i <= 2; i++) {
@@ -130,24 +143,8 @@ function computeOutPreActivation(state: State, batch: number): void {
     }
     outPreActivation[outPreActivationAtExample] = sum1_0 + outBias[0];
     outPreActivation[outPreActivationAtExample + 1] = sum1_1 + outBias[1];
-  }
-}
-
-/**
- * Layer out: sigmoid activation.
- * y[j] = sigmoid(x^1[j])
- */
-function computeOutOutput(state: State, batch: number): void {
-  const outPreActivation = state.outPreActivation;
-  const outOutput = state.outOutput;
-  for (let example = 0; example < batch; example++) {
-    const outOutputAtExample = 2 * example;
-    const outPreActivationAtExample = 2 * example;
-    for (let j = 0; j <= 1; j++) {
-      const outOutputAtJ = outOutputAtExample + j;
-      const outPreActivationAtJ = outPreActivationAtExample + j;
-      outOutput[outOutputAtJ] = sigmoid(outPreActivation[outPreActivationAtJ]);
-    }
+    outOutput[outOutputAtExample] = sigmoid(outPreActivation[outPreActivationAtExample]);
+    outOutput[outOutputAtExample + 1] = sigmoid(outPreActivation[outPreActivationAtExample + 1]);
   }
 }
 
@@ -217,39 +214,27 @@ function computeLoss(state: State, batch: number): void {
  * Layer out: gradient of the loss with respect to out/output.
  * dE/dy[j'] = -e[j']
  * Derived by chain rule, substitute, linearity, access derivative, Kronecker delta elimination, bounds.
- */
-function computeOutOutputGrad(state: State, batch: number): void {
-  const lossError = state.lossError;
-  const outOutputGrad = state.outOutputGrad;
-  for (let example = 0; example < batch; example++) {
-    const outOutputGradAtExample = 2 * example;
-    const lossErrorAtExample = 2 * example;
-    for (let j_ = 0; j_ <= 1; j_++) {
-      const outOutputGradAtJPrime = outOutputGradAtExample + j_;
-      const lossErrorAtJPrime = lossErrorAtExample + j_;
-      outOutputGrad[outOutputGradAtJPrime] = -lossError[lossErrorAtJPrime];
-    }
-  }
-}
-
-/**
  * Layer out: gradient of the loss with respect to out/preActivation.
  * delta^1[j'] = dE/dy[j'] * y[j'] * (1 - y[j'])
  * Derived by chain rule, substitute, scalar rule, access derivative, Kronecker delta elimination, bounds, recognise forward values.
  */
-function computeOutPreActivationGrad(state: State, batch: number): void {
+function computeOutOutputGrad(state: State, batch: number): void {
   const outOutput = state.outOutput;
+  const lossError = state.lossError;
   const outOutputGrad = state.outOutputGrad;
   const outPreActivationGrad = state.outPreActivationGrad;
   for (let example = 0; example < batch; example++) {
-    const outPreActivationGradAtExample = 2 * example;
     const outOutputGradAtExample = 2 * example;
+    const lossErrorAtExample = 2 * example;
+    const outPreActivationGradAtExample = 2 * example;
     const outOutputAtExample = 2 * example;
     for (let j_ = 0; j_ <= 1; j_++) {
-      const outPreActivationGradAtJPrime = outPreActivationGradAtExample + j_;
       const outOutputGradAtJPrime = outOutputGradAtExample + j_;
+      const lossErrorAtJPrime = lossErrorAtExample + j_;
+      const outPreActivationGradAtJPrime = outPreActivationGradAtExample + j_;
       const outOutputAtJPrime = outOutputAtExample + j_;
       const outOutput_0 = outOutput[outOutputAtJPrime];
+      outOutputGrad[outOutputGradAtJPrime] = -lossError[lossErrorAtJPrime];
       outPreActivationGrad[outPreActivationGradAtJPrime] = outOutputGrad[outOutputGradAtJPrime] * outOutput_0 * (1 + -outOutput_0);
     }
   }
@@ -315,7 +300,6 @@ function computeOutBiasGrad(state: State, batch: number): void {
 /** Runs the forward pass on inputs and targets; returns the mean loss of the batch. */
 export function forward(state: State, batch: number): number {
   computeOutPreActivation(state, batch);
-  computeOutOutput(state, batch);
   computeLossError(state, batch);
   computeLoss(state, batch);
   let total = 0;
@@ -326,13 +310,11 @@ export function forward(state: State, batch: number): number {
 /** Runs the forward pass up to the output, without targets. */
 export function predict(state: State, batch: number): void {
   computeOutPreActivation(state, batch);
-  computeOutOutput(state, batch);
 }
 
 /** Computes every gradient of the mean loss; `forward` must have run on the batch. */
 export function backward(state: State, batch: number): void {
   computeOutOutputGrad(state, batch);
-  computeOutPreActivationGrad(state, batch);
   computeOutKernelGrad(state, batch);
   computeOutBiasGrad(state, batch);
 }
@@ -354,11 +336,9 @@ export function trainStep(state: State, batch: number, learningRate: number): nu
 /** Every kernel in the order it runs, for runtimes that step through them. */
 export const kernels = [
   { name: 'computeOutPreActivation', writes: "out/preActivation", phase: 'forward', layer: "out", run: computeOutPreActivation },
-  { name: 'computeOutOutput', writes: "out/output", phase: 'forward', layer: "out", run: computeOutOutput },
   { name: 'computeLossError', writes: "loss/error", phase: 'loss', run: computeLossError },
   { name: 'computeLoss', writes: "loss", phase: 'loss', run: computeLoss },
   { name: 'computeOutOutputGrad', writes: "grad(out/output)", phase: 'backward', layer: "out", run: computeOutOutputGrad },
-  { name: 'computeOutPreActivationGrad', writes: "grad(out/preActivation)", phase: 'backward', layer: "out", run: computeOutPreActivationGrad },
   { name: 'computeOutKernelGrad', writes: "grad(out/kernel)", phase: 'backward', layer: "out", run: computeOutKernelGrad },
   { name: 'computeOutBiasGrad', writes: "grad(out/bias)", phase: 'backward', layer: "out", run: computeOutBiasGrad },
 ];
