@@ -15,14 +15,19 @@ import { reduceOffsets } from './strength.js';
 
 /**
  * Register tiling for CPU backends ("unroll and jam"). A kernel computes each element of its
- * grid on its own; here a tile of neighbouring elements (4 examples by 4 outputs, say) is
+ * grid on its own; here a tile of neighbouring elements (4 examples by 8 outputs, say) is
  * computed together: the copies of the element's statements share their reduction loops, so
  * every value loaded in the inner loop serves the whole tile from a register. V8 runs a
  * 4 x 4 tile of a dense layer about four times faster than one element at a time.
  *
  * Every copy writes its own locals and its own output element and reads nothing another copy
  * writes, so any interleaving of the copies computes the same numbers. Where the copies'
- * loops differ (limits that depend on a tiled index), they simply run one after another.
+ * loops run over different ranges (a padded window shifted by the tiled index), they share
+ * the range they all run and finish their own edges alone.
+ *
+ * The loops that come out are the ones a CPU backend prints: loops that run once are gone and
+ * contiguous pairs merged (`collapse.ts`) before tiling; offsets are built loop by loop
+ * (`strength.ts`) and each tile's operands read once into locals (`registers.ts`) after it.
  */
 export function tiledGrid(kernel: Kernel): Stmt[] {
   const shaped = { ...kernel, element: collapseLoops(dropUnitLoops(withUnitIndices(kernel))) };
