@@ -1,5 +1,3 @@
-import { invariant } from '../errors.js';
-import type { Affine } from '../program/affine.js';
 import {
   type FusedKernel,
   type FusedUpdate,
@@ -7,7 +5,6 @@ import {
   fusibleUpdates,
   unfused,
 } from './gpu-fusion.js';
-import { boundNames } from './gpu-rewrite.js';
 import type { Schedule } from './kernels.js';
 import type { IndexExpr, Kernel, Stmt } from './loops.js';
 import { EXAMPLE } from './lower-kernel.js';
@@ -23,20 +20,17 @@ export type WorkgroupPlan =
   /** One invocation per element, `size` invocations to a workgroup. */
   | { readonly kind: 'perElement'; readonly size: number }
   /**
-   * `elements` elements to a workgroup, `lanes` invocations to an element,
-   * `exampleLanes * innerLanes` of them:
-   * lane `l` sums every `exampleLanes`-th example starting at `l / innerLanes`, and within each
-   * example, where the sum has an inner loop it may share, every `innerLanes`-th iteration of
-   * that loop starting at `l % innerLanes`, so that neighbouring lanes read neighbouring
-   * elements. The element's statements up to `finishAt` compute a lane's partial sum in
-   * `accumulator`; the rest, run by lane 0 once the partial sums are added, store the element.
+   * `elements` neighbouring elements to a workgroup and `lanes` invocations to an element:
+   * invocation `s` of the workgroup works on element `s % elements` and, as its lane
+   * `s / elements`, sums every `lanes`-th example from its lane's. Neighbouring invocations
+   * run the same loops over neighbouring elements, as they would one element each. The
+   * element's statements up to `finishAt` compute a lane's partial sum in `accumulator`; the
+   * rest, run by lane 0 once it has added the other lanes' partial sums, store the element.
    */
   | {
       readonly kind: 'splitSum';
       readonly elements: number;
       readonly lanes: number;
-      readonly exampleLanes: number;
-      readonly innerLanes: number;
       readonly accumulator: string;
       readonly finishAt: number;
     };
@@ -54,8 +48,14 @@ export interface GpuKernel extends FusedKernel {
 /** Invocations per workgroup of a per-element kernel; every WebGPU device allows 256. */
 export const ELEMENT_WORKGROUP_SIZE = 64;
 
-/** Invocations per workgroup of a split sum, and the most lanes an element gets. */
+/** Invocations per workgroup of a split sum. */
 const SPLIT_WORKGROUP_SIZE = 64;
+
+/**
+ * The fewest neighbouring elements a workgroup of a split sum holds, so that the invocations
+ * that a device runs in lockstep (4 on SwiftShader) share their loops: at most 16 lanes.
+ */
+const MIN_ELEMENTS = 4;
 
 /** Kernels with this many elements keep a large GPU's cores busy one invocation each. */
 const BUSY_ELEMENTS = 65_536;
@@ -63,21 +63,15 @@ const BUSY_ELEMENTS = 65_536;
 /**
  * Fewer terms than this per lane, and the barrier and the adding up of partial sums cost
  * more than the split saves: a dense layer's kernel gradient (64 terms an element at a batch
- * of 64) stays whole, a convolution's (6,400 or 50,176) is split 16 or 64 ways.
+ * of 64) stays whole, a convolution's (6,400 or 50,176) is split 16 ways.
  */
 const MIN_TERMS_PER_LANE = 256;
 
 /** The batch size a plan assumes; the real one is known only when a step runs. */
 const PLANNING_BATCH = 64;
 
-/** A lane's index within its element's workgroup; not a letter, like the example's. */
+/** A lane's index among its element's lanes; not a letter, like the example's. */
 export const LANE = '#lane';
-
-/** Which share of the examples a lane sums: `lane / innerLanes`. */
-export const EXAMPLE_LANE = '#exampleLane';
-
-/** Which share of the inner loop's iterations a lane sums: `lane % innerLanes`. */
-export const INNER_LANE = '#innerLane';
 
 /**
  * The kernels of a schedule as a GPU runs them: elementwise consumers fused into their
@@ -102,7 +96,7 @@ export function gpuKernels(plan: Schedule): GpuKernel[] {
 /**
  * Chooses a kernel's workgroup plan and adapts its statements to it. A batch sum is split
  * across lanes when the kernel has too few elements to keep a GPU busy and each element sums
- * many terms: as many lanes (a power of two up to 64) as leave each at least
+ * many terms: as many lanes (a power of two up to 16) as leave each at least
  * `MIN_TERMS_PER_LANE` terms at a batch of 64, and as many elements to a workgroup as fill
  * its 64 invocations.
  */
@@ -120,143 +114,31 @@ function lanesFor(kernel: FusedKernel, loop: Stmt & { kind: 'for' }): number {
   const elements = kernel.grid.indices.reduce((n, v) => n * v.extent, 1);
   if (elements >= BUSY_ELEMENTS) return 1;
   const terms = PLANNING_BATCH * tripEstimate(loop.body);
-  const wanted = Math.min(SPLIT_WORKGROUP_SIZE, terms / MIN_TERMS_PER_LANE);
+  const wanted = Math.min(SPLIT_WORKGROUP_SIZE / MIN_ELEMENTS, terms / MIN_TERMS_PER_LANE);
   return 2 ** Math.floor(Math.log2(Math.max(1, wanted)));
 }
 
 /**
- * The kernel with its sum dealt to `lanes` lanes: the example loop starts at the lane's
- * share of the examples and steps over the others', and so does the innermost loop of each
- * example's sum where it may be shared (up to its trip count, in a power of two).
+ * The kernel with its sum dealt to `lanes` lanes: the example loop starts at the lane's own
+ * example and steps over the other lanes'. Each lane keeps the whole inner loops of an
+ * example: dealing their iterations out too would leave SwiftShader's lanes loops of one or
+ * two iterations, several times slower than the same sum whole.
  */
 function splitSum(kernel: FusedKernel, sum: BatchSum, lanes: number): GpuKernel {
-  const inner = innerLoopOf(sum.loop.body, sum.accumulator);
-  const trips = inner === undefined ? 1 : loopTrips(inner.loop);
-  const innerLanes = Math.min(lanes, 2 ** Math.floor(Math.log2(Math.max(1, trips))));
-  const exampleLanes = lanes / innerLanes;
-
-  const innerLane = exampleLanes === 1 ? LANE : INNER_LANE;
-  const body =
-    inner === undefined || innerLanes === 1
-      ? sum.loop.body
-      : inner.rebuild({
-          ...inner.loop,
-          lower: shifted(inner.loop.lower, innerLane),
-          step: innerLanes,
-        });
-  const exampleLane = innerLanes === 1 ? LANE : EXAMPLE_LANE;
-  const first = exampleLanes === 1 ? constant(0) : laneIndex(exampleLane);
-  const element = [...kernel.element];
-  element[sum.at] = { ...sum.loop, lower: first, step: exampleLanes, body };
-
-  const elements = SPLIT_WORKGROUP_SIZE / lanes;
-  const { accumulator } = sum;
-  const finishAt = sum.at + 1;
-  return {
-    ...kernel,
-    element,
-    workgroup: {
-      kind: 'splitSum',
-      elements,
-      lanes,
-      exampleLanes,
-      innerLanes,
-      accumulator,
-      finishAt,
-    },
-  };
-}
-
-function laneIndex(name: string): IndexExpr {
-  return {
+  const first: IndexExpr = {
     kind: 'affine',
-    value: { terms: [{ index: name, coefficient: 1 }], constant: 0, divisor: 1 },
+    value: { terms: [{ index: LANE, coefficient: 1 }], constant: 0, divisor: 1 },
   };
-}
-
-function constant(value: number): IndexExpr {
-  return { kind: 'affine', value: { terms: [], constant: value, divisor: 1 } };
-}
-
-/**
- * A loop's lower limit plus the lane index `lane`: inside a limit's rounding, since
- * `ceil(n / d) + l = ceil((n + l * d) / d)` for a whole number `l`.
- */
-function shifted(lower: IndexExpr, lane: string): IndexExpr {
-  const plus = (a: Affine, times: number): Affine => ({
-    ...a,
-    terms: [...a.terms, { index: lane, coefficient: times * a.divisor }],
-  });
-  if (lower.kind === 'affine') return { ...lower, value: plus(lower.value, 1) };
-  invariant(lower.kind === 'limit', 'only an affine or limit lower bound can be shifted');
-  return {
-    ...lower,
-    terms: lower.terms.map((t) => ({ ...t, numerator: plus(t.numerator, t.divisor) })),
-  };
-}
-
-/**
- * The innermost loop of one example's sum, where its iterations may be dealt to lanes: the
- * example's statements are `s = 0`, a single nest of loops, and `accumulator += s`, and the
- * innermost loop changes nothing declared outside it except by adding to `s`. Each lane then
- * adds a share of the terms of `s`, and the lanes' partial sums add up to the sum.
- */
-function innerLoopOf(
-  body: readonly Stmt[],
-  accumulator: string,
-): { loop: Stmt & { kind: 'for' }; rebuild: (loop: Stmt) => Stmt[] } | undefined {
-  const [declared, ...rest] = body;
-  const added = rest.at(-1);
-  if (declared?.kind !== 'declare' || declared.value.kind !== 'number') return undefined;
-  if (added?.kind !== 'accumulate' || added.name !== accumulator) return undefined;
-  if (added.value.kind !== 'local' || added.value.name !== declared.name) return undefined;
-  const nest = descend(rest.slice(0, -1));
-  if (nest === undefined || (nest.loop.step !== undefined && nest.loop.step !== 1))
-    return undefined;
-  if (!['affine', 'limit'].includes(nest.loop.lower.kind)) return undefined;
-  if (!onlyAddsTo(nest.loop.body, declared.name, boundNames(nest.loop.body))) return undefined;
-  return { loop: nest.loop, rebuild: (loop) => [declared, ...nest.rebuild(loop), added] };
-}
-
-/**
- * The innermost loop of a chain of loops, each the only loop of its parent, whose statements
- * outside the innermost loop change nothing; and how to rebuild the chain around a new one.
- */
-function descend(
-  stmts: readonly Stmt[],
-): { loop: Stmt & { kind: 'for' }; rebuild: (loop: Stmt) => Stmt[] } | undefined {
-  const at = stmts.findIndex((s) => s.kind === 'for');
-  const loop = stmts[at] as (Stmt & { kind: 'for' }) | undefined;
-  if (loop === undefined || stmts.some((s, k) => k !== at && !isPure(s))) return undefined;
-  const put = (replacement: Stmt) => stmts.map((s, k) => (k === at ? replacement : s));
-  const deeper = descend(loop.body);
-  if (deeper === undefined) return { loop, rebuild: put };
-  return { loop: deeper.loop, rebuild: (inner) => put({ ...loop, body: deeper.rebuild(inner) }) };
-}
-
-/** Statements that change nothing but what they declare, and contain no loop. */
-function isPure(s: Stmt): boolean {
-  return s.kind === 'declare' || s.kind === 'declareIndex' || s.kind === 'comment';
-}
-
-/** Whether `stmts` change only `local` by adding to it, and names declared inside them. */
-function onlyAddsTo(stmts: readonly Stmt[], local: string, inside: ReadonlySet<string>): boolean {
-  return stmts.every((s) => {
-    switch (s.kind) {
-      case 'accumulate':
-        return s.name === local || inside.has(s.name);
-      case 'assign':
-      case 'assignIndex':
-        return inside.has(s.name);
-      case 'store':
-        return false;
-      case 'for':
-      case 'if':
-        return onlyAddsTo(s.body, local, inside);
-      default:
-        return true;
-    }
-  });
+  const element = [...kernel.element];
+  element[sum.at] = { ...sum.loop, lower: first, step: lanes };
+  const workgroup = {
+    kind: 'splitSum',
+    elements: SPLIT_WORKGROUP_SIZE / lanes,
+    lanes,
+    accumulator: sum.accumulator,
+    finishAt: sum.at + 1,
+  } as const;
+  return { ...kernel, element, workgroup };
 }
 
 /** Where a kernel's loop over the examples is, and the local it adds to. */

@@ -5,10 +5,8 @@ import type { Buffer, Kernel, Stmt } from '../../schedule/loops.js';
 import { EXAMPLE } from '../../schedule/lower-kernel.js';
 import {
   ELEMENT_WORKGROUP_SIZE,
-  EXAMPLE_LANE,
   type GpuKernel,
   gpuKernel,
-  INNER_LANE,
   LANE,
   type WorkgroupPlan,
 } from '../../schedule/workgroup.js';
@@ -173,16 +171,13 @@ function writeKernelComment(writer: CodeBlockWriter, kernel: GpuKernel): void {
     writer.writeLine(`// One invocation computes one element of ${grid}.`);
     return;
   }
-  const { elements, lanes, exampleLanes, innerLanes } = kernel.workgroup;
-  const share =
-    innerLanes === 1
-      ? `every ${ordinal(exampleLanes)} example`
-      : exampleLanes === 1
-        ? `every ${ordinal(innerLanes)} term of each example`
-        : `every ${ordinal(innerLanes)} term of every ${ordinal(exampleLanes)} example`;
-  const some = elements === 1 ? 'one element' : `${elements} elements`;
-  writer.writeLine(`// One workgroup computes ${some} of ${grid}, ${lanes} lanes each: a lane`);
-  writer.writeLine(`// sums ${share}, then the first lane adds up the partial sums.`);
+  const { elements, lanes } = kernel.workgroup;
+  writer.writeLine(
+    `// One workgroup computes ${elements} elements of ${grid}, ${lanes} lanes each: a lane`,
+  );
+  writer.writeLine(
+    `// sums every ${ordinal(lanes)} example, then the first lane adds up the partial sums.`,
+  );
 }
 
 function ordinal(n: number): string {
@@ -307,12 +302,13 @@ interface SplitContext {
 }
 
 /**
- * The entry point of a split sum: each element has `lanes` neighbouring invocations of the
- * workgroup, each lane sums its share of the terms into workgroup memory, and after one
- * barrier the element's first lane adds the others' partial sums and stores the element.
- * A pairwise tree would need a barrier per halving; SwiftShader runs each barrier as a switch
- * between coroutines, which cost several times the sum itself, while at most 63 additions
- * from workgroup memory cost a GPU little next to each lane's 256 or more terms. Every
+ * The entry point of a split sum: neighbouring invocations take neighbouring elements, and
+ * every `elements`-th invocation another lane of the same element; each lane writes its
+ * partial sum to workgroup memory, and after one barrier the element's first lane adds the
+ * others' and stores the element. A pairwise tree would need a barrier per halving, and
+ * SwiftShader runs each barrier as a switch between coroutines, which costs more than the
+ * sum; at most 15 additions from workgroup memory cost a GPU little next to each lane's 256
+ * or more terms. Every
  * invocation must reach the barrier, so none returns early: lanes past the last element
  * repeat its sum and store nothing.
  */
@@ -345,12 +341,11 @@ function writeSplitMain(
     writer.blankLine();
     writer.writeLine(`${partial}[${slot}] = ${accumulator};`);
     writer.writeLine('workgroupBarrier();');
-    const inGrid =
-      position === undefined ? '' : ` && ${position} < ${gridSize(kernel.grid.indices)}`;
-    writer.write(`if (${lane} == 0${inGrid}) `).block(() => {
+    const inGrid = `${position} < ${gridSize(kernel.grid.indices)}`;
+    writer.write(`if (${lane} == 0 && ${inGrid}) `).block(() => {
       const head = `for (var ${other}: u32 = 1u; ${other} < ${plan.lanes}u; ${other}++) `;
       writer.write(head).block(() => {
-        writer.writeLine(`${accumulator} += ${partial}[${slot} + ${other}];`);
+        writer.writeLine(`${accumulator} += ${partial}[${slot} + ${plan.elements}u * ${other}];`);
       });
       renderer.statements(writer, kernel.element.slice(plan.finishAt));
       writeUpdate(writer, kernel, renderer);
@@ -359,8 +354,8 @@ function writeSplitMain(
 }
 
 /**
- * The element and lane of an invocation of a split sum, the lane's shares, and the element's
- * indices. Returns the unclamped element position where a workgroup holds several elements.
+ * The element and lane of an invocation of a split sum, and the element's indices. Returns
+ * the element's position before it is clamped to the last element.
  */
 function writeSplitPosition(
   writer: CodeBlockWriter,
@@ -368,26 +363,16 @@ function writeSplitPosition(
   plan: WorkgroupPlan & { kind: 'splitSum' },
   { names, flat, batch }: SplitContext,
   ids: { group: string; slot: string; lane: string },
-): string | undefined {
+): string {
   const workgroup = `i32(${ids.group}.x + ${MAX_WORKGROUPS_PER_DIMENSION}u * ${ids.group}.y)`;
-  let position: string | undefined;
-  if (plan.elements === 1) {
-    writer.writeLine(`let ${flat} = ${workgroup};`);
-    writer.writeLine(`let ${ids.lane} = i32(${ids.slot});`);
-  } else {
-    position = names.claim('position');
-    const last = gridSize(kernel.grid.indices) - 1;
-    writer.writeLine(
-      `let ${position} = ${workgroup} * ${plan.elements} + i32(${ids.slot}) / ${plan.lanes};`,
-    );
-    writer.writeLine(`let ${flat} = min(${position}, ${last});`);
-    writer.writeLine(`let ${ids.lane} = i32(${ids.slot}) % ${plan.lanes};`);
-  }
-  if (plan.innerLanes > 1 && plan.exampleLanes > 1) {
-    writer.writeLine(`let ${names.claim(EXAMPLE_LANE)} = ${ids.lane} / ${plan.innerLanes};`);
-    writer.writeLine(`let ${names.claim(INNER_LANE)} = ${ids.lane} % ${plan.innerLanes};`);
-  }
-  writeGridPosition(writer, kernel, names, flat, batch, plan.elements === 1);
+  const position = names.claim('position');
+  const { elements } = plan;
+  writer.writeLine(
+    `let ${position} = ${workgroup} * ${elements} + i32(${ids.slot}) % ${elements};`,
+  );
+  writer.writeLine(`let ${flat} = min(${position}, ${gridSize(kernel.grid.indices) - 1});`);
+  writer.writeLine(`let ${ids.lane} = i32(${ids.slot}) / ${elements};`);
+  writeGridPosition(writer, kernel, names, flat, batch, false);
   return position;
 }
 

@@ -728,8 +728,8 @@ fn computeConv1PreActivationGrad(@builtin(global_invocation_id) id: vec3<u32>) {
 // dL/dw^1[m',n',c'] = sum_{i=max(-m' + 2, 0)..min(-m' + 29, 27)} sum_{j=max(-n' + 2, 0)..min(-n' + 29, 27)} delta^1[i,j,c'] * x[i + m' - 2,j + n' - 2]
 // Derived by chain rule, definition of delta, substitute, linearity, access derivative, Kronecker delta elimination, bounds.
 // Then, in a training step, gradient descent on conv1/kernel: w <- w - learningRate * dL/dw.
-// One workgroup computes one element of grad(conv1/kernel), 64 lanes each: a lane
-// sums every 16th term of every 4th example, then the first lane adds up the partial sums.
+// One workgroup computes 4 elements of grad(conv1/kernel), 16 lanes each: a lane
+// sums every 16th example, then the first lane adds up the partial sums.
 
 struct Params {
   batch: u32,
@@ -750,25 +750,21 @@ fn computeConv1KernelGrad(
   @builtin(workgroup_id) group: vec3<u32>,
   @builtin(local_invocation_index) slot: u32,
 ) {
-  let flat = i32(group.x + 65535u * group.y);
-  let lane = i32(slot);
-  let exampleLane = lane / 16;
-  let innerLane = lane % 16;
+  let position = i32(group.x + 65535u * group.y) * 4 + i32(slot) % 4;
+  let flat = min(position, 149);
+  let lane = i32(slot) / 4;
   let batch = i32(params.batch);
-  if (flat >= 150) {
-    return;
-  }
   let m_ = flat / 30;
   let n_ = (flat / 6) % 5;
   let k_ = 0;
   let c_ = flat % 6;
   var total: f32 = 0.0;
-  for (var example: i32 = exampleLane; example < batch; example += 4) {
+  for (var example: i32 = lane; example < batch; example += 16) {
     var sum1: f32 = 0.0;
     let iLast = min(-m_ + 29, 27);
     for (var i: i32 = max(-m_ + 2, 0); i <= iLast; i++) {
       let jLast = min(-n_ + 29, 27);
-      for (var j: i32 = max(innerLane - n_ + 2, innerLane); j <= jLast; j += 16) {
+      for (var j: i32 = max(-n_ + 2, 0); j <= jLast; j++) {
         sum1 += conv1PreActivationGrad[u32(4704 * example + 168 * i + 6 * j + c_)] * x[u32(784 * example + 28 * i + 28 * m_ + j + n_ + k_ - 58)];
       }
     }
@@ -777,9 +773,9 @@ fn computeConv1KernelGrad(
 
   partialSums[slot] = total;
   workgroupBarrier();
-  if (lane == 0) {
-    for (var otherLane: u32 = 1u; otherLane < 64u; otherLane++) {
-      total += partialSums[slot + otherLane];
+  if (lane == 0 && position < 150) {
+    for (var otherLane: u32 = 1u; otherLane < 16u; otherLane++) {
+      total += partialSums[slot + 4u * otherLane];
     }
     conv1KernelGrad[u32(30 * m_ + 6 * n_ + 6 * k_ + c_)] = total / f32(batch);
     if (params.update == 1u) {
@@ -792,8 +788,8 @@ fn computeConv1KernelGrad(
 // dL/db^1[c'] = sum_{i=0..27} sum_{j=0..27} delta^1[i,j,c']
 // Derived by chain rule, definition of delta, substitute, linearity, access derivative, Kronecker delta elimination, bounds.
 // Then, in a training step, gradient descent on conv1/bias: w <- w - learningRate * dL/dw.
-// One workgroup computes one element of grad(conv1/bias), 64 lanes each: a lane
-// sums every 16th term of every 4th example, then the first lane adds up the partial sums.
+// One workgroup computes 4 elements of grad(conv1/bias), 16 lanes each: a lane
+// sums every 16th example, then the first lane adds up the partial sums.
 
 struct Params {
   batch: u32,
@@ -813,20 +809,16 @@ fn computeConv1BiasGrad(
   @builtin(workgroup_id) group: vec3<u32>,
   @builtin(local_invocation_index) slot: u32,
 ) {
-  let flat = i32(group.x + 65535u * group.y);
-  let lane = i32(slot);
-  let exampleLane = lane / 16;
-  let innerLane = lane % 16;
+  let position = i32(group.x + 65535u * group.y) * 4 + i32(slot) % 4;
+  let flat = min(position, 5);
+  let lane = i32(slot) / 4;
   let batch = i32(params.batch);
-  if (flat >= 6) {
-    return;
-  }
   let c_ = flat;
   var total: f32 = 0.0;
-  for (var example: i32 = exampleLane; example < batch; example += 4) {
+  for (var example: i32 = lane; example < batch; example += 16) {
     var sum1: f32 = 0.0;
     for (var i: i32 = 0; i <= 27; i++) {
-      for (var j: i32 = innerLane; j <= 27; j += 16) {
+      for (var j: i32 = 0; j <= 27; j++) {
         sum1 += conv1PreActivationGrad[u32(4704 * example + 168 * i + 6 * j + c_)];
       }
     }
@@ -835,9 +827,9 @@ fn computeConv1BiasGrad(
 
   partialSums[slot] = total;
   workgroupBarrier();
-  if (lane == 0) {
-    for (var otherLane: u32 = 1u; otherLane < 64u; otherLane++) {
-      total += partialSums[slot + otherLane];
+  if (lane == 0 && position < 6) {
+    for (var otherLane: u32 = 1u; otherLane < 16u; otherLane++) {
+      total += partialSums[slot + 4u * otherLane];
     }
     conv1BiasGrad[u32(c_)] = total / f32(batch);
     if (params.update == 1u) {
@@ -851,7 +843,7 @@ fn computeConv1BiasGrad(
 // Derived by chain rule, definition of delta, substitute, linearity, access derivative, Kronecker delta elimination, bounds.
 // Then, in a training step, gradient descent on conv2/kernel: w <- w - learningRate * dL/dw.
 // One workgroup computes 4 elements of grad(conv2/kernel), 16 lanes each: a lane
-// sums every 8th term of every 2nd example, then the first lane adds up the partial sums.
+// sums every 16th example, then the first lane adds up the partial sums.
 
 struct Params {
   batch: u32,
@@ -872,21 +864,19 @@ fn computeConv2KernelGrad(
   @builtin(workgroup_id) group: vec3<u32>,
   @builtin(local_invocation_index) slot: u32,
 ) {
-  let position = i32(group.x + 65535u * group.y) * 4 + i32(slot) / 16;
+  let position = i32(group.x + 65535u * group.y) * 4 + i32(slot) % 4;
   let flat = min(position, 2399);
-  let lane = i32(slot) % 16;
-  let exampleLane = lane / 8;
-  let innerLane = lane % 8;
+  let lane = i32(slot) / 4;
   let batch = i32(params.batch);
   let m_ = flat / 480;
   let n_ = (flat / 96) % 5;
   let k_ = (flat / 16) % 6;
   let c_ = flat % 16;
   var total: f32 = 0.0;
-  for (var example: i32 = exampleLane; example < batch; example += 2) {
+  for (var example: i32 = lane; example < batch; example += 16) {
     var sum1: f32 = 0.0;
     for (var i: i32 = 0; i <= 9; i++) {
-      for (var j: i32 = innerLane; j <= 9; j += 8) {
+      for (var j: i32 = 0; j <= 9; j++) {
         sum1 += conv2PreActivationGrad[u32(1600 * example + 160 * i + 16 * j + c_)] * pool1Output[u32(1176 * example + 84 * i + 84 * m_ + 6 * j + 6 * n_ + k_)];
       }
     }
@@ -897,7 +887,7 @@ fn computeConv2KernelGrad(
   workgroupBarrier();
   if (lane == 0 && position < 2400) {
     for (var otherLane: u32 = 1u; otherLane < 16u; otherLane++) {
-      total += partialSums[slot + otherLane];
+      total += partialSums[slot + 4u * otherLane];
     }
     conv2KernelGrad[u32(480 * m_ + 96 * n_ + 16 * k_ + c_)] = total / f32(batch);
     if (params.update == 1u) {
@@ -911,7 +901,7 @@ fn computeConv2KernelGrad(
 // Derived by chain rule, definition of delta, substitute, linearity, access derivative, Kronecker delta elimination, bounds.
 // Then, in a training step, gradient descent on conv2/bias: w <- w - learningRate * dL/dw.
 // One workgroup computes 4 elements of grad(conv2/bias), 16 lanes each: a lane
-// sums every 8th term of every 2nd example, then the first lane adds up the partial sums.
+// sums every 16th example, then the first lane adds up the partial sums.
 
 struct Params {
   batch: u32,
@@ -931,18 +921,16 @@ fn computeConv2BiasGrad(
   @builtin(workgroup_id) group: vec3<u32>,
   @builtin(local_invocation_index) slot: u32,
 ) {
-  let position = i32(group.x + 65535u * group.y) * 4 + i32(slot) / 16;
+  let position = i32(group.x + 65535u * group.y) * 4 + i32(slot) % 4;
   let flat = min(position, 15);
-  let lane = i32(slot) % 16;
-  let exampleLane = lane / 8;
-  let innerLane = lane % 8;
+  let lane = i32(slot) / 4;
   let batch = i32(params.batch);
   let c_ = flat;
   var total: f32 = 0.0;
-  for (var example: i32 = exampleLane; example < batch; example += 2) {
+  for (var example: i32 = lane; example < batch; example += 16) {
     var sum1: f32 = 0.0;
     for (var i: i32 = 0; i <= 9; i++) {
-      for (var j: i32 = innerLane; j <= 9; j += 8) {
+      for (var j: i32 = 0; j <= 9; j++) {
         sum1 += conv2PreActivationGrad[u32(1600 * example + 160 * i + 16 * j + c_)];
       }
     }
@@ -953,7 +941,7 @@ fn computeConv2BiasGrad(
   workgroupBarrier();
   if (lane == 0 && position < 16) {
     for (var otherLane: u32 = 1u; otherLane < 16u; otherLane++) {
-      total += partialSums[slot + otherLane];
+      total += partialSums[slot + 4u * otherLane];
     }
     conv2BiasGrad[u32(c_)] = total / f32(batch);
     if (params.update == 1u) {

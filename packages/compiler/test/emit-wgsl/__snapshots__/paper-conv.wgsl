@@ -385,7 +385,7 @@ fn computeConv1PreActivationGrad(@builtin(global_invocation_id) id: vec3<u32>) {
 // Derived by chain rule, definition of delta, substitute, linearity, access derivative, Kronecker delta elimination, bounds.
 // Then, in a training step, gradient descent on conv1/kernel: w <- w - learningRate * dL/dw.
 // One workgroup computes 8 elements of grad(conv1/kernel), 8 lanes each: a lane
-// sums every 4th term of every 2nd example, then the first lane adds up the partial sums.
+// sums every 8th example, then the first lane adds up the partial sums.
 
 struct Params {
   batch: u32,
@@ -406,21 +406,19 @@ fn computeConv1KernelGrad(
   @builtin(workgroup_id) group: vec3<u32>,
   @builtin(local_invocation_index) slot: u32,
 ) {
-  let position = i32(group.x + 65535u * group.y) * 8 + i32(slot) / 8;
+  let position = i32(group.x + 65535u * group.y) * 8 + i32(slot) % 8;
   let flat = min(position, 8);
-  let lane = i32(slot) % 8;
-  let exampleLane = lane / 4;
-  let innerLane = lane % 4;
+  let lane = i32(slot) / 8;
   let batch = i32(params.batch);
   let m_ = flat / 3;
   let n_ = flat % 3;
   let k_ = 0;
   let c_ = 0;
   var total: f32 = 0.0;
-  for (var example: i32 = exampleLane; example < batch; example += 2) {
+  for (var example: i32 = lane; example < batch; example += 8) {
     var sum1: f32 = 0.0;
     for (var i: i32 = 0; i <= 5; i++) {
-      for (var j: i32 = innerLane; j <= 5; j += 4) {
+      for (var j: i32 = 0; j <= 5; j++) {
         sum1 += conv1PreActivationGrad[u32(36 * example + 6 * i + j + c_)] * x[u32(64 * example + 8 * i + 8 * m_ + j + n_ + k_)];
       }
     }
@@ -431,7 +429,7 @@ fn computeConv1KernelGrad(
   workgroupBarrier();
   if (lane == 0 && position < 9) {
     for (var otherLane: u32 = 1u; otherLane < 8u; otherLane++) {
-      total += partialSums[slot + otherLane];
+      total += partialSums[slot + 8u * otherLane];
     }
     conv1KernelGrad[u32(3 * m_ + n_ + k_ + c_)] = total / f32(batch);
     if (params.update == 1u) {
@@ -445,7 +443,7 @@ fn computeConv1KernelGrad(
 // Derived by chain rule, definition of delta, substitute, linearity, access derivative, Kronecker delta elimination, bounds.
 // Then, in a training step, gradient descent on conv1/bias: w <- w - learningRate * dL/dw.
 // One workgroup computes 8 elements of grad(conv1/bias), 8 lanes each: a lane
-// sums every 4th term of every 2nd example, then the first lane adds up the partial sums.
+// sums every 8th example, then the first lane adds up the partial sums.
 
 struct Params {
   batch: u32,
@@ -465,18 +463,16 @@ fn computeConv1BiasGrad(
   @builtin(workgroup_id) group: vec3<u32>,
   @builtin(local_invocation_index) slot: u32,
 ) {
-  let position = i32(group.x + 65535u * group.y) * 8 + i32(slot) / 8;
+  let position = i32(group.x + 65535u * group.y) * 8 + i32(slot) % 8;
   let flat = min(position, 0);
-  let lane = i32(slot) % 8;
-  let exampleLane = lane / 4;
-  let innerLane = lane % 4;
+  let lane = i32(slot) / 8;
   let batch = i32(params.batch);
   let c_ = 0;
   var total: f32 = 0.0;
-  for (var example: i32 = exampleLane; example < batch; example += 2) {
+  for (var example: i32 = lane; example < batch; example += 8) {
     var sum1: f32 = 0.0;
     for (var i: i32 = 0; i <= 5; i++) {
-      for (var j: i32 = innerLane; j <= 5; j += 4) {
+      for (var j: i32 = 0; j <= 5; j++) {
         sum1 += conv1PreActivationGrad[u32(36 * example + 6 * i + j + c_)];
       }
     }
@@ -487,7 +483,7 @@ fn computeConv1BiasGrad(
   workgroupBarrier();
   if (lane == 0 && position < 1) {
     for (var otherLane: u32 = 1u; otherLane < 8u; otherLane++) {
-      total += partialSums[slot + otherLane];
+      total += partialSums[slot + 8u * otherLane];
     }
     conv1BiasGrad[u32(c_)] = total / f32(batch);
     if (params.update == 1u) {
@@ -501,7 +497,7 @@ fn computeConv1BiasGrad(
 // Derived by chain rule, definition of delta, substitute, linearity, access derivative, Kronecker delta elimination, bounds.
 // Then, in a training step, gradient descent on conv2/kernel: w <- w - learningRate * dL/dw.
 // One workgroup computes 16 elements of grad(conv2/kernel), 4 lanes each: a lane
-// sums every 4th term of each example, then the first lane adds up the partial sums.
+// sums every 4th example, then the first lane adds up the partial sums.
 
 struct Params {
   batch: u32,
@@ -522,19 +518,19 @@ fn computeConv2KernelGrad(
   @builtin(workgroup_id) group: vec3<u32>,
   @builtin(local_invocation_index) slot: u32,
 ) {
-  let position = i32(group.x + 65535u * group.y) * 16 + i32(slot) / 4;
+  let position = i32(group.x + 65535u * group.y) * 16 + i32(slot) % 16;
   let flat = min(position, 3);
-  let lane = i32(slot) % 4;
+  let lane = i32(slot) / 16;
   let batch = i32(params.batch);
   let m_ = flat / 2;
   let n_ = flat % 2;
   let k_ = 0;
   let c_ = 0;
   var total: f32 = 0.0;
-  for (var example: i32 = 0; example < batch; example++) {
+  for (var example: i32 = lane; example < batch; example += 4) {
     var sum1: f32 = 0.0;
     for (var i: i32 = 0; i <= 4; i++) {
-      for (var j: i32 = lane; j <= 4; j += 4) {
+      for (var j: i32 = 0; j <= 4; j++) {
         sum1 += conv2PreActivationGrad[u32(25 * example + 5 * i + j + c_)] * conv1Output[u32(36 * example + 6 * i + 6 * m_ + j + n_ + k_)];
       }
     }
@@ -545,7 +541,7 @@ fn computeConv2KernelGrad(
   workgroupBarrier();
   if (lane == 0 && position < 4) {
     for (var otherLane: u32 = 1u; otherLane < 4u; otherLane++) {
-      total += partialSums[slot + otherLane];
+      total += partialSums[slot + 16u * otherLane];
     }
     conv2KernelGrad[u32(2 * m_ + n_ + k_ + c_)] = total / f32(batch);
     if (params.update == 1u) {
@@ -559,7 +555,7 @@ fn computeConv2KernelGrad(
 // Derived by chain rule, definition of delta, substitute, linearity, access derivative, Kronecker delta elimination, bounds.
 // Then, in a training step, gradient descent on conv2/bias: w <- w - learningRate * dL/dw.
 // One workgroup computes 16 elements of grad(conv2/bias), 4 lanes each: a lane
-// sums every 4th term of each example, then the first lane adds up the partial sums.
+// sums every 4th example, then the first lane adds up the partial sums.
 
 struct Params {
   batch: u32,
@@ -579,16 +575,16 @@ fn computeConv2BiasGrad(
   @builtin(workgroup_id) group: vec3<u32>,
   @builtin(local_invocation_index) slot: u32,
 ) {
-  let position = i32(group.x + 65535u * group.y) * 16 + i32(slot) / 4;
+  let position = i32(group.x + 65535u * group.y) * 16 + i32(slot) % 16;
   let flat = min(position, 0);
-  let lane = i32(slot) % 4;
+  let lane = i32(slot) / 16;
   let batch = i32(params.batch);
   let c_ = 0;
   var total: f32 = 0.0;
-  for (var example: i32 = 0; example < batch; example++) {
+  for (var example: i32 = lane; example < batch; example += 4) {
     var sum1: f32 = 0.0;
     for (var i: i32 = 0; i <= 4; i++) {
-      for (var j: i32 = lane; j <= 4; j += 4) {
+      for (var j: i32 = 0; j <= 4; j++) {
         sum1 += conv2PreActivationGrad[u32(25 * example + 5 * i + j + c_)];
       }
     }
@@ -599,7 +595,7 @@ fn computeConv2BiasGrad(
   workgroupBarrier();
   if (lane == 0 && position < 1) {
     for (var otherLane: u32 = 1u; otherLane < 4u; otherLane++) {
-      total += partialSums[slot + otherLane];
+      total += partialSums[slot + 16u * otherLane];
     }
     conv2BiasGrad[u32(c_)] = total / f32(batch);
     if (params.update == 1u) {
