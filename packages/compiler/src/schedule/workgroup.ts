@@ -100,6 +100,11 @@ export function gpuKernels(plan: Schedule): GpuKernel[] {
  * `MIN_TERMS_PER_LANE` terms at a batch of 64, and as many elements to a workgroup as fill
  * its 64 invocations.
  */
+// TODO: the matmul-like kernels (a dense layer's weighted sum, a dense kernel gradient, a
+// convolution) still give each element its own invocation, which loads both operands from
+// storage; tiling them in workgroup memory, so that a block of 8 x 8 elements shares each
+// loaded row and column, would cut their loads about eightfold on a GPU. Meanwhile the
+// device's caches are all that share them.
 export function planWorkgroup(kernel: FusedKernel): GpuKernel {
   const sum = batchSumOf(kernel);
   const lanes = sum === undefined ? 1 : lanesFor(kernel, sum.loop);
