@@ -99,6 +99,18 @@ describe('register tiles', () => {
       ],
       loss: 'softmaxCrossEntropy',
     },
+    // One input channel: the kernel gradient tiles the window columns, whose loops over the
+    // padded image differ from copy to copy, so the copies share only the middle of the range.
+    'padded conv on one channel': {
+      name: 'padded',
+      input: { shape: [7, 7, 1] },
+      layers: [
+        { type: 'conv2d', filters: 3, kernelSize: 3, padding: 'same', activation: 'relu' },
+        { type: 'flatten' },
+        { type: 'dense', units: 4, activation: 'softmax' },
+      ],
+      loss: 'softmaxCrossEntropy',
+    },
     'dense layers of odd widths': {
       name: 'odd',
       input: { shape: [13] },
