@@ -1,5 +1,10 @@
 import { readFileSync } from 'node:fs';
-import { compileTypeScript, kernelFunction, parseGraphText } from '@symgrad/compiler';
+import {
+  compileTypeScript,
+  fuseElementwise,
+  kernelFunction,
+  parseGraphText,
+} from '@symgrad/compiler';
 import { describe, expect, it } from 'vitest';
 import { mnistAsset, TEST_DIGITS, TRAIN_DIGITS } from '../scripts/mnist-asset.js';
 import { decodeDigits } from '../src/client/mnist.js';
@@ -31,10 +36,13 @@ describe('kernel sources cut from the emitted module', () => {
       'utf8',
     );
     const { schedule, module } = compileTypeScript(parseGraphText(text, `${example}.json`));
+    const functions = fuseElementwise(schedule.kernels);
     for (const kernel of schedule.kernels) {
-      const source = kernelSource(module.source, kernel);
+      const source = kernelSource(module.source, kernel, schedule);
+      const host = functions.find((f) => f.name === kernel.name || f.fused?.includes(kernel.name));
       expect(source.startsWith('/**')).toBe(true);
-      expect(source).toContain(`function ${kernelFunction(kernel)}(`);
+      expect(source).toContain(`function ${kernelFunction(host ?? kernel)}(`);
+      expect(source).toContain(kernel.comment[1] ?? '');
       expect(source.match(/\{/g)?.length).toBe(source.match(/\}/g)?.length);
       expect(source.match(/^function /gm)).toHaveLength(1);
     }

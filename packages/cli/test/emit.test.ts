@@ -14,6 +14,13 @@ interface Manifest {
   readonly module?: string;
   readonly weights: { name: string; shape: number[] }[];
   readonly shaders?: { entryPoint: string; file: string }[];
+  readonly kernels?: Kernel[];
+}
+
+/** A kernel as the manifest and the module's `kernels` table list it. */
+interface Kernel {
+  readonly writes: string;
+  readonly fused?: string[];
 }
 
 /** Runs `emit --target <target> --out <folder>` and returns the folder and its manifest. */
@@ -49,6 +56,12 @@ describe('symgrad emit --out', () => {
     const state = generated.createState(1);
     state[generated.model.target][0] = 1;
     expect(generated.trainStep(state, 1, 0.1)).toBeCloseTo(Math.log(3), 5);
+
+    // The manifest lists the kernels the module runs, fused ones with what they absorbed.
+    const listed = (manifest.kernels ?? []).map((k) => [k.writes, k.fused ?? []]);
+    const run = generated.kernels.map((k: Kernel) => [k.writes, k.fused ?? []]);
+    expect(listed).toEqual(run);
+    expect(listed.some(([, fused]) => fused.length > 0)).toBe(true);
   });
 
   it('--target wgsl writes one .wgsl per shader of the manifest, and nothing else', () => {

@@ -12,5 +12,6 @@ export * from './interpret/index.js';
 export * from './program/affine.js';
 export type * from './program/ir.js';
 export { lowerGraph } from './program/lower.js';
+export { fuseElementwise } from './schedule/fuse.js';
 export { type Schedule, schedule } from './schedule/kernels.js';
 export type * from './schedule/loops.js';

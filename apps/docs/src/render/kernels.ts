@@ -1,4 +1,10 @@
-import { type Kernel, kernelFunction, type Schedule, type WgslProgram } from '@symgrad/compiler';
+import {
+  fuseElementwise,
+  type Kernel,
+  kernelFunction,
+  type Schedule,
+  type WgslProgram,
+} from '@symgrad/compiler';
 import { codeBlock } from './code.js';
 import { equationId, type KernelsByTensor, kernelId } from './derivation.js';
 import { escapeHtml } from './html.js';
@@ -26,7 +32,7 @@ export function kernelsHtml(code: EmittedCode): string {
 function kernelHtml(kernel: Kernel, code: EmittedCode): string {
   // A shader may compute several kernels: an activation runs fused into its weighted sum.
   const shader = code.wgsl.shaders.find((s) => s.kernels.includes(kernel.name));
-  const ts = kernelSource(code.typescript, kernel);
+  const ts = kernelSource(code.typescript, kernel, code.schedule);
   const layer =
     kernel.layer === undefined
       ? ''
@@ -54,8 +60,10 @@ function kernelHtml(kernel: Kernel, code: EmittedCode): string {
  * The function of one kernel, with its doc comment, cut from the emitted module: the text
  * from the comment before `function <name>(` to the brace that closes it at column 0.
  */
-export function kernelSource(module: string, kernel: Kernel): string {
-  const start = module.indexOf(`function ${kernelFunction(kernel)}(`);
+export function kernelSource(module: string, kernel: Kernel, plan: Schedule): string {
+  // An elementwise kernel runs inside the one before it, whose function shows both.
+  const host = fuseElementwise(plan.kernels).find((k) => k.fused?.includes(kernel.name)) ?? kernel;
+  const start = module.indexOf(`function ${kernelFunction(host)}(`);
   if (start < 0) throw new Error(`the emitted module has no function for kernel ${kernel.name}`);
   const comment = module.lastIndexOf('/**', start);
   const from = comment >= 0 && !module.slice(comment, start).includes('\n}\n') ? comment : start;

@@ -5,6 +5,7 @@ import {
   compileJavaScript,
   compileTypeScript,
   compileWgsl,
+  fuseElementwise,
   parseGraphText,
   type WgslProgram,
 } from '@symgrad/compiler';
@@ -89,11 +90,12 @@ export function manifest(compiled: CompiledModule, language: 'ts' | 'js') {
       perExample: b.perExample,
       role: b.role,
     })),
-    kernels: compiled.schedule.kernels.map((k) => ({
+    kernels: fuseElementwise(compiled.schedule.kernels).map((k) => ({
       name: k.name,
       writes: k.writes,
       phase: k.phase,
       ...(k.layer === undefined ? {} : { layer: k.layer }),
+      ...(k.fused === undefined ? {} : { fused: k.fused }),
     })),
   };
 }

@@ -46,6 +46,7 @@ function join(producer: Kernel, consumer: Kernel): Kernel | undefined {
   return {
     ...producer,
     comment: [...producer.comment, ...consumer.comment],
+    fused: [...(producer.fused ?? []), consumer.name, ...(consumer.fused ?? [])],
     element: [...producer.element, ...element],
   };
 }

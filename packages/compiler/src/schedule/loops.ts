@@ -121,6 +121,11 @@ export interface Kernel {
   readonly layer?: string;
   /** The equation it computes, as text, and the derivation rules it comes from. */
   readonly comment: readonly string[];
+  /**
+   * Kernels of the schedule that run inside this one, after its own element, by name: an
+   * activation fused into its weighted sum (see `fuseElementwise`). Absent when none.
+   */
+  readonly fused?: readonly string[];
   readonly grid: Grid;
   /** Computes and stores the element at the grid point (the example and output indices). */
   readonly element: readonly Stmt[];

@@ -46,5 +46,7 @@ export interface GeneratedKernel {
   readonly writes: string;
   readonly phase: 'forward' | 'loss' | 'backward';
   readonly layer?: string;
+  /** The schedule's kernels fused into this one, after it, by name; absent when none. */
+  readonly fused?: readonly string[];
   run(state: Record<string, Float32Array>, batch: number): void;
 }

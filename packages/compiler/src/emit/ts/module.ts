@@ -312,8 +312,9 @@ function writeKernelTable(writer: CodeBlockWriter, plan: Schedule, types: Annota
   writer.write(`${types.exported}const kernels = [`).indent(() => {
     for (const k of plan.kernels) {
       const layer = k.layer === undefined ? '' : `, layer: ${JSON.stringify(k.layer)}`;
+      const fused = k.fused === undefined ? '' : `, fused: ${JSON.stringify(k.fused)}`;
       writer.writeLine(
-        `{ name: '${kernelFunction(k)}', writes: ${JSON.stringify(k.writes)}, phase: '${k.phase}'${layer}, run: ${kernelFunction(k)} },`,
+        `{ name: '${kernelFunction(k)}', writes: ${JSON.stringify(k.writes)}, phase: '${k.phase}'${layer}${fused}, run: ${kernelFunction(k)} },`,
       );
     }
   });

@@ -4466,12 +4466,12 @@ export function trainStep(state: State, batch: number, learningRate: number): nu
 
 /** Every kernel in the order it runs, for runtimes that step through them. */
 export const kernels = [
-  { name: 'computeConv1PreActivation', writes: "conv1/preActivation", phase: 'forward', layer: "conv1", run: computeConv1PreActivation },
+  { name: 'computeConv1PreActivation', writes: "conv1/preActivation", phase: 'forward', layer: "conv1", fused: ["conv1Output"], run: computeConv1PreActivation },
   { name: 'computePool1Output', writes: "pool1/output", phase: 'forward', layer: "pool1", run: computePool1Output },
-  { name: 'computeConv2PreActivation', writes: "conv2/preActivation", phase: 'forward', layer: "conv2", run: computeConv2PreActivation },
+  { name: 'computeConv2PreActivation', writes: "conv2/preActivation", phase: 'forward', layer: "conv2", fused: ["conv2Output"], run: computeConv2PreActivation },
   { name: 'computePool2Output', writes: "pool2/output", phase: 'forward', layer: "pool2", run: computePool2Output },
-  { name: 'computeFc1PreActivation', writes: "fc1/preActivation", phase: 'forward', layer: "fc1", run: computeFc1PreActivation },
-  { name: 'computeFc2PreActivation', writes: "fc2/preActivation", phase: 'forward', layer: "fc2", run: computeFc2PreActivation },
+  { name: 'computeFc1PreActivation', writes: "fc1/preActivation", phase: 'forward', layer: "fc1", fused: ["fc1Output"], run: computeFc1PreActivation },
+  { name: 'computeFc2PreActivation', writes: "fc2/preActivation", phase: 'forward', layer: "fc2", fused: ["fc2Output"], run: computeFc2PreActivation },
   { name: 'computeOutPreActivation', writes: "out/preActivation", phase: 'forward', layer: "out", run: computeOutPreActivation },
   { name: 'computeOutSoftmaxShift', writes: "out/softmaxShift", phase: 'forward', layer: "out", run: computeOutSoftmaxShift },
   { name: 'computeOutSoftmaxExp', writes: "out/softmaxExp", phase: 'forward', layer: "out", run: computeOutSoftmaxExp },
@@ -4479,8 +4479,8 @@ export const kernels = [
   { name: 'computeOutOutput', writes: "out/output", phase: 'forward', layer: "out", run: computeOutOutput },
   { name: 'computeLoss', writes: "loss", phase: 'loss', run: computeLoss },
   { name: 'computeOutPreActivationGrad', writes: "grad(out/preActivation)", phase: 'backward', layer: "out", run: computeOutPreActivationGrad },
-  { name: 'computeFc2OutputGrad', writes: "grad(fc2/output)", phase: 'backward', layer: "fc2", run: computeFc2OutputGrad },
-  { name: 'computeFc1OutputGrad', writes: "grad(fc1/output)", phase: 'backward', layer: "fc1", run: computeFc1OutputGrad },
+  { name: 'computeFc2OutputGrad', writes: "grad(fc2/output)", phase: 'backward', layer: "fc2", fused: ["fc2PreActivationGrad"], run: computeFc2OutputGrad },
+  { name: 'computeFc1OutputGrad', writes: "grad(fc1/output)", phase: 'backward', layer: "fc1", fused: ["fc1PreActivationGrad"], run: computeFc1OutputGrad },
   { name: 'computePool2OutputGrad', writes: "grad(pool2/output)", phase: 'backward', layer: "pool2", run: computePool2OutputGrad },
   { name: 'computeConv2OutputGrad', writes: "grad(conv2/output)", phase: 'backward', layer: "conv2", run: computeConv2OutputGrad },
   { name: 'computeConv2PreActivationGrad', writes: "grad(conv2/preActivation)", phase: 'backward', layer: "conv2", run: computeConv2PreActivationGrad },

@@ -1448,8 +1448,8 @@ export function trainStep(state: State, batch: number, learningRate: number): nu
 
 /** Every kernel in the order it runs, for runtimes that step through them. */
 export const kernels = [
-  { name: 'computeConv1PreActivation', writes: "conv1/preActivation", phase: 'forward', layer: "conv1", run: computeConv1PreActivation },
-  { name: 'computeConv2PreActivation', writes: "conv2/preActivation", phase: 'forward', layer: "conv2", run: computeConv2PreActivation },
+  { name: 'computeConv1PreActivation', writes: "conv1/preActivation", phase: 'forward', layer: "conv1", fused: ["conv1Output"], run: computeConv1PreActivation },
+  { name: 'computeConv2PreActivation', writes: "conv2/preActivation", phase: 'forward', layer: "conv2", fused: ["conv2Output"], run: computeConv2PreActivation },
   { name: 'computeOutPreActivation', writes: "out/preActivation", phase: 'forward', layer: "out", run: computeOutPreActivation },
   { name: 'computeOutSoftmaxShift', writes: "out/softmaxShift", phase: 'forward', layer: "out", run: computeOutSoftmaxShift },
   { name: 'computeOutSoftmaxExp', writes: "out/softmaxExp", phase: 'forward', layer: "out", run: computeOutSoftmaxExp },
@@ -1457,8 +1457,8 @@ export const kernels = [
   { name: 'computeOutOutput', writes: "out/output", phase: 'forward', layer: "out", run: computeOutOutput },
   { name: 'computeLoss', writes: "loss", phase: 'loss', run: computeLoss },
   { name: 'computeOutPreActivationGrad', writes: "grad(out/preActivation)", phase: 'backward', layer: "out", run: computeOutPreActivationGrad },
-  { name: 'computeConv2OutputGrad', writes: "grad(conv2/output)", phase: 'backward', layer: "conv2", run: computeConv2OutputGrad },
-  { name: 'computeConv1OutputGrad', writes: "grad(conv1/output)", phase: 'backward', layer: "conv1", run: computeConv1OutputGrad },
+  { name: 'computeConv2OutputGrad', writes: "grad(conv2/output)", phase: 'backward', layer: "conv2", fused: ["conv2PreActivationGrad"], run: computeConv2OutputGrad },
+  { name: 'computeConv1OutputGrad', writes: "grad(conv1/output)", phase: 'backward', layer: "conv1", fused: ["conv1PreActivationGrad"], run: computeConv1OutputGrad },
   { name: 'computeConv1KernelGrad', writes: "grad(conv1/kernel)", phase: 'backward', layer: "conv1", run: computeConv1KernelGrad },
   { name: 'computeConv1BiasGrad', writes: "grad(conv1/bias)", phase: 'backward', layer: "conv1", run: computeConv1BiasGrad },
   { name: 'computeConv2KernelGrad', writes: "grad(conv2/kernel)", phase: 'backward', layer: "conv2", run: computeConv2KernelGrad },

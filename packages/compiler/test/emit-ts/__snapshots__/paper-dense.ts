@@ -335,10 +335,10 @@ export function trainStep(state: State, batch: number, learningRate: number): nu
 
 /** Every kernel in the order it runs, for runtimes that step through them. */
 export const kernels = [
-  { name: 'computeOutPreActivation', writes: "out/preActivation", phase: 'forward', layer: "out", run: computeOutPreActivation },
+  { name: 'computeOutPreActivation', writes: "out/preActivation", phase: 'forward', layer: "out", fused: ["outOutput"], run: computeOutPreActivation },
   { name: 'computeLossError', writes: "loss/error", phase: 'loss', run: computeLossError },
   { name: 'computeLoss', writes: "loss", phase: 'loss', run: computeLoss },
-  { name: 'computeOutOutputGrad', writes: "grad(out/output)", phase: 'backward', layer: "out", run: computeOutOutputGrad },
+  { name: 'computeOutOutputGrad', writes: "grad(out/output)", phase: 'backward', layer: "out", fused: ["outPreActivationGrad"], run: computeOutOutputGrad },
   { name: 'computeOutKernelGrad', writes: "grad(out/kernel)", phase: 'backward', layer: "out", run: computeOutKernelGrad },
   { name: 'computeOutBiasGrad', writes: "grad(out/bias)", phase: 'backward', layer: "out", run: computeOutBiasGrad },
 ];
