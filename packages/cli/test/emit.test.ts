@@ -58,10 +58,13 @@ describe('symgrad emit --out', () => {
     expect(generated.trainStep(state, 1, 0.1)).toBeCloseTo(Math.log(3), 5);
 
     // The manifest lists the kernels the module runs, fused ones with what they absorbed.
-    const listed = (manifest.kernels ?? []).map((k) => [k.writes, k.fused ?? []]);
-    const run = generated.kernels.map((k: Kernel) => [k.writes, k.fused ?? []]);
+    const listed = (manifest.kernels ?? []).map((k) => ({
+      writes: k.writes,
+      fused: k.fused ?? [],
+    }));
+    const run = generated.kernels.map((k: Kernel) => ({ writes: k.writes, fused: k.fused ?? [] }));
     expect(listed).toEqual(run);
-    expect(listed.some(([, fused]) => fused.length > 0)).toBe(true);
+    expect(listed.some(({ fused }) => fused.length > 0)).toBe(true);
   });
 
   it('--target wgsl writes one .wgsl per shader of the manifest, and nothing else', () => {
