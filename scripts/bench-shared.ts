@@ -5,7 +5,32 @@
 import type { Graph } from '../packages/compiler/src/index.js';
 
 export const BATCH = 64;
-export const WARM_UP = 3;
+
+/**
+ * Warm-up before any step is timed: at least this many steps, and more until this long has
+ * passed, so that V8 has tiered the hot loops up to optimised code (on every worker thread
+ * too) and a system whose step takes milliseconds warms as long as one whose step takes
+ * seconds.
+ */
+const WARM_UP_STEPS = 3;
+const WARM_UP_MS = 2_000;
+const WARM_UP_MAX_STEPS = 200;
+
+/** Warms up as above, then times `steps` steps; a step may be synchronous or return a promise. */
+export async function timeSteps(step: () => unknown, steps: number): Promise<number[]> {
+  const warmUpStart = performance.now();
+  for (let k = 0; k < WARM_UP_MAX_STEPS; k++) {
+    if (k >= WARM_UP_STEPS && performance.now() - warmUpStart >= WARM_UP_MS) break;
+    await step();
+  }
+  const times: number[] = [];
+  for (let k = 0; k < steps; k++) {
+    const start = performance.now();
+    await step();
+    times.push(performance.now() - start);
+  }
+  return times;
+}
 
 /** A deterministic batch: inputs in [0, 1), one-hot targets. */
 export function batchData(size: number, classes: number) {

@@ -6,20 +6,11 @@
  */
 import { readFileSync } from 'node:fs';
 import { type Graph, parseGraphText } from '../packages/compiler/src/index.js';
-import { BATCH, batchData, tfjsModel, WARM_UP } from './bench-shared.js';
+import { BATCH, batchData, tfjsModel, timeSteps } from './bench-shared.js';
 
 const [file, system, stepsText] = process.argv.slice(2) as [string, string, string];
 const graph = parseGraphText(readFileSync(file, 'utf8'), file);
 const steps = Number(stepsText);
-
-function time(step: () => void): number[] {
-  for (let k = 0; k < WARM_UP; k++) step();
-  return Array.from({ length: steps }, () => {
-    const start = performance.now();
-    step();
-    return performance.now() - start;
-  });
-}
 
 /**
  * symgrad's CPU runtime as users run it (`CpuModel`, from the packages' build), on one thread
@@ -33,7 +24,10 @@ async function symgradCpu(g: Graph, threads: number): Promise<number[]> {
   const data = batchData(inputSize, 10);
   model.loadExamples({ ...data, size: BATCH }, null, 0, BATCH);
   let step = 0;
-  const times = time(() => model.step(BATCH, g.optimizer.learningRate, { step: ++step }));
+  const times = await timeSteps(
+    () => model.step(BATCH, g.optimizer.learningRate, { step: ++step }),
+    steps,
+  );
   await model.dispose();
   return times;
 }
@@ -51,13 +45,7 @@ async function tfjs(g: Graph, backend: string): Promise<number[]> {
   const data = batchData(inputSize, 10);
   const x = tf.tensor(data.inputs, [BATCH, ...g.inputShape]);
   const y = tf.tensor(data.targets, [BATCH, 10]);
-  const times: number[] = [];
-  for (let k = 0; k < WARM_UP + steps; k++) {
-    const start = performance.now();
-    await model.trainOnBatch(x, y);
-    if (k >= WARM_UP) times.push(performance.now() - start);
-  }
-  return times;
+  return timeSteps(() => model.trainOnBatch(x, y), steps);
 }
 
 async function run(): Promise<number[]> {

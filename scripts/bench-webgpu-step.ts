@@ -12,7 +12,7 @@ import { readFileSync } from 'node:fs';
 import type { Graph } from '../packages/compiler/src/index.js';
 import { parseGraphText } from '../packages/compiler/src/index.js';
 import { requestDevice, WebGpuModel } from '../packages/runtime-webgpu/src/index.js';
-import { BATCH, batchData, tfjsModel, WARM_UP } from './bench-shared.js';
+import { BATCH, batchData, tfjsModel, timeSteps } from './bench-shared.js';
 
 const [file, system, stepsText] = process.argv.slice(2) as [string, string, string];
 const graph = parseGraphText(readFileSync(file, 'utf8'), file);
@@ -34,17 +34,6 @@ async function describeAdapter(gpu: GPU): Promise<string> {
   return description === '' ? name : `${name} (${description})`;
 }
 
-async function time(step: () => Promise<unknown>): Promise<number[]> {
-  for (let k = 0; k < WARM_UP; k++) await step();
-  const times: number[] = [];
-  for (let k = 0; k < steps; k++) {
-    const start = performance.now();
-    await step();
-    times.push(performance.now() - start);
-  }
-  return times;
-}
-
 async function symgradWebGpu(g: Graph, gpu: GPU): Promise<number[]> {
   const device = await requestDevice({ gpu });
   const model = await WebGpuModel.compile(g, device, { maxBatch: BATCH });
@@ -60,7 +49,7 @@ async function symgradWebGpu(g: Graph, gpu: GPU): Promise<number[]> {
   await model.setWeights(weights);
   const inputSize = g.inputShape.reduce((n, d) => n * d, 1);
   const data = batchData(inputSize, 10);
-  const times = await time(() => model.trainStep(data.inputs, data.targets, BATCH));
+  const times = await timeSteps(() => model.trainStep(data.inputs, data.targets, BATCH), steps);
   model.destroy();
   device.destroy();
   return times;
@@ -84,7 +73,7 @@ async function tfjsWebGpu(g: Graph, gpu: GPU): Promise<number[]> {
   const x = tf.tensor(data.inputs, [BATCH, ...g.inputShape]);
   const y = tf.tensor(data.targets, [BATCH, 10]);
   // trainOnBatch awaits the loss's data: the step's kernels, update included, have run.
-  return time(() => model.trainOnBatch(x, y));
+  return timeSteps(() => model.trainOnBatch(x, y), steps);
 }
 
 async function run(): Promise<{ times: number[]; adapter: string }> {

@@ -51,6 +51,8 @@ export const latexStyle: Style = {
     const argmax = `\\operatorname*{arg\\,max}_{${windowLatex(window)}}`;
     return `\\left[(${position}) = ${argmax} ${body}\\right]`;
   },
+  winner: (window, body) => `\\operatorname*{arg\\,max}_{${windowLatex(window)}} ${body}`,
+  isWinner: (position, winner) => `\\left[${latexAffine(position)} = ${winner}\\right]`,
   delta(left, right) {
     const l = latexAffine(left);
     const r = latexAffine(right);

@@ -48,6 +48,10 @@ export interface Style {
   max(window: Window, body: string): string;
   /** The first-argmax indicator `[(at) = argmax_window body]`. */
   argmax(at: readonly Affine[], window: Window, body: string): string;
+  /** The window position of the first maximum, `argmax_window body`, as a number. */
+  winner(window: Window, body: string): string;
+  /** The test `[position = winner]` of a window position against a stored winner. */
+  isWinner(position: Affine, winner: string): string;
   delta(left: Affine, right: Affine): string;
   /** `body` where every condition holds; `body` is rendered at product precedence. */
   guard(conditions: readonly Condition[], body: string): string;
@@ -117,6 +121,10 @@ export class ExprPrinter {
         return atom(style.delta(e.left, e.right));
       case 'argmax':
         return atom(style.argmax(e.at, e, this.at(e.body, 2)));
+      case 'winner':
+        return atom(style.winner(e, this.at(e.body, 2)));
+      case 'isWinner':
+        return atom(style.isWinner(e.position, this.access(e.winner)));
       case 'guard':
         return { text: style.guard(e.conditions, this.at(e.body, 1)), precedence: 1 };
       case 'derivative':

@@ -42,6 +42,8 @@ export const textStyle: Style = {
     const position = at.map((a) => formatAffine(a)).join(',');
     return `[(${position}) = argmax_{${windowText(window)}} ${body}]`;
   },
+  winner: (window, body) => `argmax_{${windowText(window)}} ${body}`,
+  isWinner: (position, winner) => `[${formatAffine(position)} = ${winner}]`,
   delta: (left, right) => `[${formatAffine(left)} = ${formatAffine(right)}]`,
   guard: (conditions, body) => `${conditions.map((c) => `[${condition(c)}]`).join(' ')} * ${body}`,
   derivative(of, wrt, p) {

@@ -184,8 +184,11 @@ function tensorsRead(expr: Expr): string[] {
     case 'sum':
     case 'max':
     case 'argmax':
+    case 'winner':
     case 'guard':
       return tensorsRead(expr.body);
+    case 'isWinner':
+      return [expr.winner.tensor];
     case 'derivative':
       return [...tensorsRead(expr.of), expr.wrt.tensor];
     case 'const':

@@ -13,6 +13,7 @@ import type {
   ScalarFunction,
   Sum,
   TensorDecl,
+  Winner,
 } from '../program/ir.js';
 
 /**
@@ -66,6 +67,10 @@ export function evaluateExpr(expr: Expr, env: Environment): number {
       return evaluateDelta(expr.left, expr.right, env);
     case 'argmax':
       return evaluateArgmax(expr, env);
+    case 'winner':
+      return evaluateWinner(expr, env);
+    case 'isWinner':
+      return exactAffine(expr.position, env.indices) === evaluateAccess(expr.winner, env) ? 1 : 0;
     case 'guard':
       return evaluateGuard(expr, env);
     case 'derivative':
@@ -158,6 +163,16 @@ function evaluateArgmax(expr: Argmax, env: Environment): number {
 
   const at = expr.at.map((a) => exactAffine(a, env.indices));
   return at.every((value, axis) => value === maximum.position[axis]) ? 1 : 0;
+}
+
+/** The row-major position of the first maximum within its window: `k * n + l` in an m x n one. */
+function evaluateWinner(expr: Winner, env: Environment): number {
+  const maximum = firstMaximum(expr, expr.body, env);
+  invariant(maximum !== undefined, `argmax over ${describeWindow(expr)} has an empty window`);
+  return expr.indices.reduce(
+    (position, index, axis) => position * index.extent + (maximum.position[axis] as number),
+    0,
+  );
 }
 
 /** The largest body over the window and the first point, in row-major order, that reaches it. */

@@ -56,6 +56,8 @@ export type Expr =
   | Max
   | Delta
   | Argmax
+  | Winner
+  | IsWinner
   | Guard
   | Derivative;
 
@@ -141,6 +143,26 @@ export interface Argmax {
   readonly conditions: readonly Condition[];
   readonly body: Expr;
   readonly at: readonly Affine[];
+}
+
+/**
+ * The row-major position, within the window of `indices`, of the first point at which `body`
+ * reaches its maximum, as a number (0 for the window's first point). A schedule computes it
+ * once per window into a tensor of its own, so that an `Argmax` read at every point of the
+ * window becomes an `IsWinner` test on that tensor.
+ */
+export interface Winner {
+  readonly kind: 'winner';
+  readonly indices: readonly IndexVar[];
+  readonly conditions: readonly Condition[];
+  readonly body: Expr;
+}
+
+/** 1 where the window position `position` equals `winner`, a `Winner` stored ahead; else 0. */
+export interface IsWinner {
+  readonly kind: 'isWinner';
+  readonly winner: Access;
+  readonly position: Affine;
 }
 
 /** `body` where every condition holds, else 0. */

@@ -1,3 +1,4 @@
+import { invariant } from '../errors.js';
 import {
   type Affine,
   affineEquals,
@@ -16,6 +17,8 @@ export function children(expr: Expr): readonly Expr[] {
     case 'access':
     case 'delta':
       return [];
+    case 'isWinner':
+      return [expr.winner];
     case 'add':
       return expr.terms;
     case 'mul':
@@ -29,6 +32,7 @@ export function children(expr: Expr): readonly Expr[] {
     case 'sum':
     case 'max':
     case 'argmax':
+    case 'winner':
     case 'guard':
       return [expr.body];
     case 'derivative':
@@ -58,7 +62,13 @@ export function mapChildren(expr: Expr, f: (child: Expr) => Expr): Expr {
     case 'max':
       return build.max(expr.indices, f(expr.body), expr.conditions);
     case 'argmax':
+    case 'winner':
       return { ...expr, body: f(expr.body) };
+    case 'isWinner': {
+      const winner = f(expr.winner);
+      invariant(winner.kind === 'access', 'the winner of an isWinner test must stay an access');
+      return { ...expr, winner };
+    }
     case 'guard':
       return build.guard(expr.conditions, f(expr.body));
     case 'derivative':
@@ -85,7 +95,15 @@ export function tensorsRead(expr: Expr): Set<string> {
 
 /** Indices a node binds: those of sums, maxima and argmax windows. */
 export function boundIndices(expr: Expr): readonly IndexVar[] {
-  return expr.kind === 'sum' || expr.kind === 'max' || expr.kind === 'argmax' ? expr.indices : [];
+  switch (expr.kind) {
+    case 'sum':
+    case 'max':
+    case 'argmax':
+    case 'winner':
+      return expr.indices;
+    default:
+      return [];
+  }
 }
 
 /** Index names that occur free in `expr` (not bound by an enclosing sum inside it). */
@@ -121,10 +139,13 @@ function ownAffines(expr: Expr): readonly Affine[] {
       return [expr.left, expr.right];
     case 'sum':
     case 'max':
+    case 'winner':
     case 'guard':
       return expr.conditions.map((c) => c.affine);
     case 'argmax':
       return [...expr.conditions.map((c) => c.affine), ...expr.at];
+    case 'isWinner':
+      return [expr.position];
     case 'derivative':
       return expr.wrt.indices;
     default:
@@ -202,6 +223,7 @@ function renameBound(expr: Expr, renames: ReadonlyMap<string, string>): Expr {
   switch (expr.kind) {
     case 'sum':
     case 'max':
+    case 'winner':
       return {
         ...expr,
         indices,
@@ -231,10 +253,13 @@ function substituteOwn(expr: Expr, bindings: ReadonlyMap<string, Affine>): Expr 
       return build.delta(at(expr.left), at(expr.right));
     case 'sum':
     case 'max':
+    case 'winner':
     case 'guard':
       return { ...expr, conditions: expr.conditions.map(cond) };
     case 'argmax':
       return { ...expr, conditions: expr.conditions.map(cond) };
+    case 'isWinner':
+      return { ...expr, position: at(expr.position) };
     case 'derivative':
       return build.derivative(expr.of, build.access(expr.wrt.tensor, expr.wrt.indices.map(at)));
     default:
@@ -288,7 +313,8 @@ function scalarFieldsEqual(a: Expr, b: Expr): boolean {
     case 'sum':
     case 'max':
     case 'guard':
-    case 'argmax': {
+    case 'argmax':
+    case 'winner': {
       const conditionsA = a.conditions;
       const conditionsB = (b as typeof a).conditions;
       return (

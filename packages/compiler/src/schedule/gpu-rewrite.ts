@@ -106,6 +106,14 @@ function rewriteStmt(s: Stmt, r: Rewrite): Stmt {
       return { ...s, name: r.name(s.name), value: rewriteIndex(s.value, r) };
     case 'store':
       return { ...s, offset: rewriteIndex(s.offset, r), value: rewriteValue(s.value, r) };
+    case 'keepLarger':
+      return {
+        ...s,
+        best: r.name(s.best),
+        position: r.name(s.position),
+        value: rewriteValue(s.value, r),
+        at: rewriteIndex(s.at, r),
+      };
     case 'comment':
       return s;
   }
@@ -147,8 +155,8 @@ function rewriteTest(t: Test, r: Rewrite): Test {
       return { ...t, value: rewriteValue(t.value, r) };
     case 'greater':
       return { ...t, left: rewriteValue(t.left, r), right: rewriteValue(t.right, r) };
-    case 'indexEquals':
-      return { ...t, left: r.name(t.left), right: rewriteIndex(t.right, r) };
+    case 'equalsIndex':
+      return { ...t, value: rewriteValue(t.value, r), index: rewriteIndex(t.index, r) };
     case 'all':
       return { ...t, tests: t.tests.map((u) => rewriteTest(u, r)) };
   }

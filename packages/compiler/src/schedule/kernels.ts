@@ -12,6 +12,7 @@ import { readsTensor } from '../program/traverse.js';
 import type { Buffer, Kernel } from './loops.js';
 import { KernelLowering } from './lower-kernel.js';
 import { batchMeanElement, perExampleElement } from './nests.js';
+import { materializeWinners } from './winners.js';
 
 /**
  * A compiled model's plan: its buffers and its kernels in the order they run. Forward kernels
@@ -37,15 +38,21 @@ export interface Schedule {
 }
 
 export function schedule(derived: DerivedProgram): Schedule {
-  const buffers = planBuffers(derived);
+  const { tensors, backward: equations, winners } = materializeWinners(derived);
+  const program = { ...derived, tensors, backward: equations };
+  const buffers = planBuffers(program);
   const byTensor = new Map(buffers.map((b) => [b.tensor, b]));
-  const format = new TextFormatter(new Notation(derived.tensors, derived.forward.loss));
+  const format = new TextFormatter(new Notation(tensors, derived.forward.loss));
   const needsTarget = tensorsReadingTarget(derived);
 
   const forward = derived.forward.equations.map((e) =>
-    forwardKernel(e, byTensor, format, needsTarget.has(e.tensor)),
+    elementwiseKernel(e, byTensor, format, needsTarget.has(e.tensor) ? 'loss' : 'forward'),
   );
-  const backward = derived.backward.map((e) => backwardKernel(e, derived, byTensor, format));
+  const backward = equations.map((e) =>
+    winners.has(e.tensor)
+      ? elementwiseKernel(e, byTensor, format, 'backward')
+      : backwardKernel(e, derived, byTensor, format),
+  );
   const weights = derived.weightGradients.map(({ weight, gradient }) => {
     const decl = derived.tensors.find((t) => t.name === weight) as TensorDecl;
     return { weight, gradient, shape: decl.externalShape ?? decl.shape };
@@ -112,11 +119,15 @@ function tensorsReadingTarget(derived: DerivedProgram): Set<string> {
   return reading;
 }
 
-function forwardKernel(
+/**
+ * The kernel of a forward equation, or of a backward one that no derivation defines (a
+ * winner tensor): one element per example and index, with the equation as its comment.
+ */
+function elementwiseKernel(
   equation: Equation,
   buffers: ReadonlyMap<string, Buffer>,
   format: TextFormatter,
-  readsTarget: boolean,
+  phase: Kernel['phase'],
 ): Kernel {
   const lowering = new KernelLowering(buffers, true);
   const at = build.access(
@@ -127,7 +138,7 @@ function forwardKernel(
   return {
     name: identifierOf(equation.tensor),
     writes: equation.tensor,
-    phase: readsTarget ? 'loss' : 'forward',
+    phase,
     ...(equation.layer ? { layer: equation.layer } : {}),
     comment: [
       `${equation.layer ? `Layer ${equation.layer}: ` : ''}${equation.comment ?? 'forward equation'}.`,

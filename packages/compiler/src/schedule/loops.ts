@@ -39,7 +39,8 @@ export type Test =
   | { readonly kind: 'divisible'; readonly value: Affine }
   | { readonly kind: 'positive'; readonly value: Value }
   | { readonly kind: 'greater'; readonly left: Value; readonly right: Value }
-  | { readonly kind: 'indexEquals'; readonly left: string; readonly right: IndexExpr }
+  /** A float that holds a whole number (a stored window position) equal to an index. */
+  | { readonly kind: 'equalsIndex'; readonly value: Value; readonly index: IndexExpr }
   | { readonly kind: 'all'; readonly tests: readonly Test[] };
 
 /** A floating-point value. */
@@ -88,6 +89,18 @@ export type Stmt =
   | { readonly kind: 'assignIndex'; readonly name: string; readonly value: IndexExpr }
   | { readonly kind: 'assign'; readonly name: string; readonly value: Value }
   | { readonly kind: 'accumulate'; readonly name: string; readonly value: Value }
+  /**
+   * One step of a running first maximum: where `value > best`, `best` becomes `value` and the
+   * float local `position` becomes the index `at`; a tie keeps the earlier position, as TensorFlow's
+   * max-pool gradient does. Renderers print it without a branch, which data mispredicts.
+   */
+  | {
+      readonly kind: 'keepLarger';
+      readonly best: string;
+      readonly position: string;
+      readonly value: Value;
+      readonly at: IndexExpr;
+    }
   | {
       readonly kind: 'store';
       readonly buffer: string;

@@ -1,6 +1,6 @@
 import { InvariantError, invariant } from '../errors.js';
 import { type Affine, affine, coefficientOf, indexAffine } from '../program/affine.js';
-import type { Access, Argmax, Condition, Expr, IndexVar } from '../program/ir.js';
+import type { Access, Argmax, Condition, Expr, IndexVar, Winner } from '../program/ir.js';
 import { walk } from '../program/traverse.js';
 import { indexRanges } from '../simplify/bounds.js';
 import type { Buffer, IndexExpr, Stmt, Test, Value } from './loops.js';
@@ -44,6 +44,13 @@ export class KernelLowering {
         return this.reduce('max', expr.indices, expr.conditions, expr.body, out);
       case 'argmax':
         return this.argmax(expr, out);
+      case 'winner':
+        return this.winner(expr, out);
+      case 'isWinner': {
+        const winner = this.value(expr.winner, out);
+        const position: IndexExpr = { kind: 'affine', value: expr.position };
+        return indicator({ kind: 'equalsIndex', value: winner, index: position });
+      }
       case 'guard':
         return this.guard(expr.conditions, expr.body, out);
       case 'delta':
@@ -172,50 +179,34 @@ export class KernelLowering {
   }
 
   /**
-   * The indicator that `at` is the first maximum of a window: scan the window in row-major
-   * order, keep the position of the first strictly larger value, compare it with `at`.
-   *
-   * TODO: a max-pool's gradient rescans the whole window for each of the window's elements,
-   * behind a branch on the data; on the CPU these kernels run at about a third of the speed of
-   * the convolutions around them. Scanning each window once and sending its gradient to the
-   * winner would do a quarter of the work.
+   * The indicator that `at` is the first maximum of a window: scan the window (see `winner`)
+   * and compare the position found with `at`. A schedule that stores each window's winner
+   * ahead (`materializeWinners`) leaves none of these in its kernels.
    */
   private argmax(expr: Argmax, out: Stmt[]): Value {
+    const position = this.winner(expr, out);
+    const target: IndexExpr = { kind: 'affine', value: windowPosition(expr.indices, expr.at) };
+    return indicator({ kind: 'equalsIndex', value: position, index: target });
+  }
+
+  /**
+   * The row-major position of a window's first maximum: scan the window in row-major order,
+   * keeping the position of each value strictly larger than every one before it.
+   */
+  private winner(window: Winner | Argmax, out: Stmt[]): Value {
     const best = this.fresh('largest');
     const position = this.fresh('first');
-    out.push({
-      kind: 'declare',
-      name: best,
-      value: number(Number.NEGATIVE_INFINITY),
-      type: 'float',
-    });
-    out.push({
-      kind: 'declareIndex',
-      name: position,
-      value: { kind: 'affine', value: affine({}, -1) },
-    });
+    out.push({ kind: 'declare', name: best, value: number(-Infinity), type: 'float' });
+    out.push({ kind: 'declare', name: position, value: number(-1), type: 'float' });
     const inner: Stmt[] = [];
-    const value = this.bind(this.value(expr.body, inner), inner, 'candidate');
+    const value = this.bind(this.value(window.body, inner), inner, 'candidate');
     const here = windowPosition(
-      expr.indices,
-      expr.indices.map((v) => indexAffine(v.name)),
+      window.indices,
+      window.indices.map((v) => indexAffine(v.name)),
     );
-    inner.push({
-      kind: 'if',
-      test: { kind: 'greater', left: value, right: { kind: 'local', name: best } },
-      body: [
-        { kind: 'assign', name: best, value },
-        { kind: 'assignIndex', name: position, value: { kind: 'affine', value: here } },
-      ],
-    });
-    out.push(...loopNest(expr.indices, expr.conditions, inner));
-    const target: IndexExpr = { kind: 'affine', value: windowPosition(expr.indices, expr.at) };
-    return {
-      kind: 'select',
-      test: { kind: 'indexEquals', left: position, right: target },
-      then: number(1),
-      otherwise: number(0),
-    };
+    inner.push({ kind: 'keepLarger', best, position, value, at: { kind: 'affine', value: here } });
+    out.push(...loopNest(window.indices, window.conditions, inner));
+    return { kind: 'local', name: position };
   }
 
   /** `[conditions] * body`: a branch, so that nothing in the body runs where it is not defined. */
@@ -267,7 +258,7 @@ export function loopNest(
 }
 
 /** The row-major position of `at` within a window over `indices`. */
-function windowPosition(indices: readonly IndexVar[], at: readonly Affine[]): Affine {
+export function windowPosition(indices: readonly IndexVar[], at: readonly Affine[]): Affine {
   const coefficients = new Map<string, number>();
   let constant = 0;
   let stride = 1;
@@ -290,6 +281,11 @@ export function conditionTest(c: Condition): Test {
 export function conditionsTest(conditions: readonly Condition[]): Test {
   const tests = conditions.map(conditionTest);
   return tests.length === 1 ? (tests[0] as Test) : { kind: 'all', tests };
+}
+
+/** 1 where `test` holds, else 0. */
+function indicator(test: Test): Value {
+  return { kind: 'select', test, then: number(1), otherwise: number(0) };
 }
 
 export function number(value: number): Value {

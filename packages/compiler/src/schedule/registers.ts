@@ -48,7 +48,7 @@ function withOperandLocals(body: readonly Stmt[]): Stmt[] {
   const rewritten = body.map((s) => {
     if (s.kind === 'declare' || s.kind === 'assign' || s.kind === 'accumulate')
       return { ...s, value: replace(s.value) };
-    if (s.kind === 'store') return { ...s, value: replace(s.value) };
+    if (s.kind === 'store' || s.kind === 'keepLarger') return { ...s, value: replace(s.value) };
     return s;
   });
   const head = rewritten.findIndex((s) => s.kind !== 'declareIndex' && s.kind !== 'skipUnless');
@@ -74,7 +74,7 @@ function repeatedLoads(body: readonly Stmt[]): Map<string, Load> {
   };
   for (const s of body) {
     if (s.kind === 'declare' || s.kind === 'assign' || s.kind === 'accumulate') visit(s.value);
-    if (s.kind === 'store') visit(s.value);
+    if (s.kind === 'store' || s.kind === 'keepLarger') visit(s.value);
   }
   // A fused kernel reads what it stored a statement before: such loads stay where they are.
   const stored = new Set(body.flatMap((s) => (s.kind === 'store' ? [s.buffer] : [])));

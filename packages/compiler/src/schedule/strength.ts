@@ -52,6 +52,8 @@ class OffsetReducer {
         return { ...s, value: value(s.value) };
       case 'store':
         return { ...s, offset: this.offset(s.offset, s.buffer, levels), value: value(s.value) };
+      case 'keepLarger':
+        return { ...s, value: value(s.value) };
       default:
         return s;
     }
@@ -86,6 +88,8 @@ class OffsetReducer {
         return { ...t, value: this.value(t.value, levels) };
       case 'greater':
         return { ...t, left: this.value(t.left, levels), right: this.value(t.right, levels) };
+      case 'equalsIndex':
+        return { ...t, value: this.value(t.value, levels) };
       case 'all':
         return { ...t, tests: t.tests.map((x) => this.test(x, levels)) };
       default:

@@ -34,7 +34,8 @@ export function tiledGrid(kernel: Kernel): Stmt[] {
   const dims = gridDims(shaped).filter((d) => d.extent !== 1);
   const tiles = new Map(tilingWorthIt(shaped) ? chooseTiles(shaped, dims) : []);
   const names = new LocalNames();
-  return hoistLoads(reduceOffsets(nest(shaped, dims, 0, tiles, [new Map()], names)));
+  const grid = collapseLoops(nest(shaped, dims, 0, tiles, [new Map()], names));
+  return hoistLoads(reduceOffsets(grid));
 }
 
 /** Elements larger than this are not copied: code size would outgrow the gain. */
@@ -391,6 +392,14 @@ export function mapStmt(s: Stmt, r: Rewrite): Stmt {
       return { ...s, name: r.local(s.name), value: index(s.value) };
     case 'store':
       return { ...s, offset: index(s.offset), value: value(s.value) };
+    case 'keepLarger':
+      return {
+        ...s,
+        best: r.local(s.best),
+        position: r.local(s.position),
+        value: value(s.value),
+        at: index(s.at),
+      };
     case 'comment':
       return s;
   }
@@ -443,8 +452,8 @@ export function mapTest(t: Test, r: Rewrite): Test {
       return { ...t, value: mapValue(t.value, r) };
     case 'greater':
       return { ...t, left: mapValue(t.left, r), right: mapValue(t.right, r) };
-    case 'indexEquals':
-      return { ...t, left: r.local(t.left), right: mapIndex(t.right, r) };
+    case 'equalsIndex':
+      return { ...t, value: mapValue(t.value, r), index: mapIndex(t.index, r) };
     case 'all':
       return { ...t, tests: t.tests.map((x) => mapTest(x, r)) };
   }

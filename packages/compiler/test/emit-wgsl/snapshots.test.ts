@@ -137,6 +137,16 @@ describe('how LeNet spreads over invocations', () => {
   const { program } = compileExample('lenet');
   const shader = (name: string) => program.shaders.find((s) => s.name === name);
 
+  it("stores each max-pool window's winner once, and the pool's gradient reads it", () => {
+    expect(shader('pool1Argmax')?.invocations).toEqual({ count: 14 * 14 * 6, perExample: true });
+    const gradient = program.shaders.find((s) => s.kernels.includes('conv1OutputGrad'))?.code;
+    expect(gradient).toContain('pool1Argmax[');
+    expect(gradient).not.toContain('largest');
+    expect(shader('pool1Argmax')?.code).toContain(
+      'first2 = select(first2, f32(2 * m2 + n2), larger1);',
+    );
+  });
+
   it('splits a convolution kernel gradient: 16 lanes share the examples of each element', () => {
     const kernelGrad = shader('conv1KernelGrad');
     expect(kernelGrad).toMatchObject({ workgroupSize: 64, lanesPerElement: 16 });
@@ -162,9 +172,9 @@ describe('how LeNet spreads over invocations', () => {
     expect(
       program.shaders.filter((s) => s.phase !== 'update').map((s) => s.kernels.length),
     ).toEqual([
-      2, 1, 2, 1, 2, 2, 1, 1, 1, 1, 1, 1, 1, 2, 2, 1, 2, 1, 2, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
+      2, 1, 2, 1, 2, 2, 1, 1, 1, 1, 1, 1, 1, 2, 2, 1, 1, 2, 1, 1, 2, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
     ]);
-    expect(program.shaders).toHaveLength(29);
+    expect(program.shaders).toHaveLength(31);
     expect(program.order.update).toEqual([]);
   });
 });

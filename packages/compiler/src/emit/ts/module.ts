@@ -206,6 +206,27 @@ function writeHelpers(writer: CodeBlockWriter, types: Annotations): void {
     writer.writeLine('return 1 / (1 + Math.exp(-v));');
   });
   writer.blankLine();
+  writer.writeLine('/** The two operands of `larger`, stored so that a flag can pick one. */');
+  writer.writeLine('const operands = new Float64Array(2);');
+  writer.blankLine();
+  writer.writeLine('/**');
+  writer.writeLine(' * max(a, b) without a branch: Math.max branches, and a max-pool on signed');
+  writer.writeLine(' * data mispredicts about every other one. A NaN b is passed over.');
+  writer.writeLine(' */');
+  const larger = types.signature(
+    'larger',
+    [
+      ['a', 'number'],
+      ['b', 'number'],
+    ],
+    'number',
+  );
+  writer.write(`function ${larger} `).block(() => {
+    writer.writeLine('operands[0] = a;');
+    writer.writeLine('operands[1] = b;');
+    writer.writeLine('return operands[+(b > a)];');
+  });
+  writer.blankLine();
 }
 
 function writeKernel(

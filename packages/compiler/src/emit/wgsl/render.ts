@@ -1,6 +1,7 @@
 import type CodeBlockWriter from 'code-block-writer';
 import type { Affine } from '../../program/affine.js';
 import type { IndexExpr, Stmt, Test, Value } from '../../schedule/loops.js';
+import { loadsOf, readsOnlyWhatTestReads, valuesOf } from '../../schedule/values.js';
 import type { LimitTerm } from '../../simplify/bounds.js';
 import { affineSource, offsetSource } from '../code.js';
 import type { Namespace } from './names.js';
@@ -87,6 +88,18 @@ export class WgslRenderer {
         this.hoist(writer, stmt.value);
         writer.writeLine(`${this.load(stmt.buffer, stmt.offset)} = ${this.value(stmt.value)};`);
         return;
+      case 'keepLarger': {
+        this.hoist(writer, stmt.value);
+        const [best, position] = [this.names.claim(stmt.best), this.names.claim(stmt.position)];
+        const value = this.value(stmt.value);
+        const larger = this.names.numbered('larger');
+        writer.writeLine(`let ${larger} = ${value} > ${best};`);
+        writer.writeLine(
+          `${position} = select(${position}, f32(${this.index(stmt.at)}), ${larger});`,
+        );
+        writer.writeLine(`${best} = select(${best}, ${value}, ${larger});`);
+        return;
+      }
       case 'comment':
         writer.writeLine(`// ${stmt.text}`);
         return;
@@ -202,8 +215,8 @@ export class WgslRenderer {
         return `${this.valueAt(t.value, 1)} > 0.0`;
       case 'greater':
         return `${this.valueAt(t.left, 1)} > ${this.valueAt(t.right, 1)}`;
-      case 'indexEquals':
-        return `${this.names.claim(t.left)} == ${this.index(t.right)}`;
+      case 'equalsIndex':
+        return `${this.valueAt(t.value, 1)} == f32(${this.index(t.index)})`;
       case 'all':
         return t.tests.map((x) => `(${this.test(x)})`).join(' && ');
     }
@@ -292,59 +305,6 @@ export class WgslRenderer {
     });
     const pick = side === 'lower' ? 'max' : 'min';
     return parts.reduceRight((inner, part) => `${pick}(${part}, ${inner})`);
-  }
-}
-
-/** Whether a select's branches read the buffers only where its test has already read them. */
-function readsOnlyWhatTestReads(v: Value & { kind: 'select' }): boolean {
-  const tested = new Set<string>();
-  for (const value of valuesOf(v.test)) for (const load of loadsOf(value)) tested.add(load);
-  const branches = [...loadsOf(v.then), ...loadsOf(v.otherwise)];
-  return branches.every((load) => tested.has(load));
-}
-
-/** Every load in a value, as a key naming its buffer and offset. */
-function loadsOf(v: Value): Set<string> {
-  const loads = new Set<string>();
-  const visit = (value: Value): void => {
-    switch (value.kind) {
-      case 'load':
-        loads.add(JSON.stringify([value.buffer, value.offset]));
-        return;
-      case 'binary':
-        visit(value.left);
-        visit(value.right);
-        return;
-      case 'negate':
-        visit(value.operand);
-        return;
-      case 'call':
-        value.args.forEach(visit);
-        return;
-      case 'select':
-        valuesOf(value.test).forEach(visit);
-        visit(value.then);
-        visit(value.otherwise);
-        return;
-      default:
-        return;
-    }
-  };
-  visit(v);
-  return loads;
-}
-
-/** The float values a test compares. */
-function valuesOf(t: Test): Value[] {
-  switch (t.kind) {
-    case 'positive':
-      return [t.value];
-    case 'greater':
-      return [t.left, t.right];
-    case 'all':
-      return t.tests.flatMap(valuesOf);
-    default:
-      return [];
   }
 }
 

@@ -505,6 +505,7 @@ function assignedLocals(stmts: readonly Stmt[]): Set<string> {
       if (s.kind === 'assign' || s.kind === 'accumulate' || s.kind === 'assignIndex') {
         names.add(s.name);
       }
+      if (s.kind === 'keepLarger') names.add(s.best).add(s.position);
       if (s.kind === 'for' || s.kind === 'if') visit(s.body);
     }
   };

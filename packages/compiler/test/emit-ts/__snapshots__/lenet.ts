@@ -72,6 +72,8 @@ export const model = {
     { name: 'fc2BiasGrad', tensor: 'grad(fc2/bias)', shape: [84], size: 84, perExample: false, role: 'gradient' },
     { name: 'outKernelGrad', tensor: 'grad(out/kernel)', shape: [84, 10], size: 840, perExample: false, role: 'gradient' },
     { name: 'outBiasGrad', tensor: 'grad(out/bias)', shape: [10], size: 10, perExample: false, role: 'gradient' },
+    { name: 'pool2Argmax', tensor: 'pool2/argmax', shape: [5, 5, 16], size: 400, perExample: true, role: 'activation' },
+    { name: 'pool1Argmax', tensor: 'pool1/argmax', shape: [14, 14, 6], size: 1176, perExample: true, role: 'activation' },
   ],
 } as const;
 
@@ -126,6 +128,8 @@ export interface State {
   fc2BiasGrad: Float32Array;
   outKernelGrad: Float32Array;
   outBiasGrad: Float32Array;
+  pool2Argmax: Float32Array;
+  pool1Argmax: Float32Array;
 }
 
 /** Allocates the buffers for batches of up to `maxBatch` examples; weights start at 0. */
@@ -180,12 +184,27 @@ export function createState(maxBatch: number): State {
     fc2BiasGrad: new Float32Array(84),
     outKernelGrad: new Float32Array(840),
     outBiasGrad: new Float32Array(10),
+    pool2Argmax: new Float32Array(maxBatch * 400),
+    pool1Argmax: new Float32Array(maxBatch * 1176),
   }
   ;
 }
 
 function sigmoid(v: number): number {
   return 1 / (1 + Math.exp(-v));
+}
+
+/** The two operands of `larger`, stored so that a flag can pick one. */
+const operands = new Float64Array(2);
+
+/**
+ * max(a, b) without a branch: Math.max branches, and a max-pool on signed
+ * data mispredicts about every other one. A NaN b is passed over.
+ */
+function larger(a: number, b: number): number {
+  operands[0] = a;
+  operands[1] = b;
+  return operands[+(b > a)];
 }
 
 /**
@@ -302,30 +321,30 @@ function computeConv1PreActivation(state: State, batch: number): void {
         conv1PreActivation[conv1PreActivationAtJ + 14115] = sum1_21 + conv1Bias[3];
         conv1PreActivation[conv1PreActivationAtJ + 14116] = sum1_22 + conv1Bias[4];
         conv1PreActivation[conv1PreActivationAtJ + 14117] = sum1_23 + conv1Bias[5];
-        conv1Output[conv1OutputAtJ] = (conv1PreActivation[conv1PreActivationAtJ] > 0 ? conv1PreActivation[conv1PreActivationAtJ] : 0);
-        conv1Output[conv1OutputAtJ + 1] = (conv1PreActivation[conv1PreActivationAtJ + 1] > 0 ? conv1PreActivation[conv1PreActivationAtJ + 1] : 0);
-        conv1Output[conv1OutputAtJ + 2] = (conv1PreActivation[conv1PreActivationAtJ + 2] > 0 ? conv1PreActivation[conv1PreActivationAtJ + 2] : 0);
-        conv1Output[conv1OutputAtJ + 3] = (conv1PreActivation[conv1PreActivationAtJ + 3] > 0 ? conv1PreActivation[conv1PreActivationAtJ + 3] : 0);
-        conv1Output[conv1OutputAtJ + 4] = (conv1PreActivation[conv1PreActivationAtJ + 4] > 0 ? conv1PreActivation[conv1PreActivationAtJ + 4] : 0);
-        conv1Output[conv1OutputAtJ + 5] = (conv1PreActivation[conv1PreActivationAtJ + 5] > 0 ? conv1PreActivation[conv1PreActivationAtJ + 5] : 0);
-        conv1Output[conv1OutputAtJ + 4704] = (conv1PreActivation[conv1PreActivationAtJ + 4704] > 0 ? conv1PreActivation[conv1PreActivationAtJ + 4704] : 0);
-        conv1Output[conv1OutputAtJ + 4705] = (conv1PreActivation[conv1PreActivationAtJ + 4705] > 0 ? conv1PreActivation[conv1PreActivationAtJ + 4705] : 0);
-        conv1Output[conv1OutputAtJ + 4706] = (conv1PreActivation[conv1PreActivationAtJ + 4706] > 0 ? conv1PreActivation[conv1PreActivationAtJ + 4706] : 0);
-        conv1Output[conv1OutputAtJ + 4707] = (conv1PreActivation[conv1PreActivationAtJ + 4707] > 0 ? conv1PreActivation[conv1PreActivationAtJ + 4707] : 0);
-        conv1Output[conv1OutputAtJ + 4708] = (conv1PreActivation[conv1PreActivationAtJ + 4708] > 0 ? conv1PreActivation[conv1PreActivationAtJ + 4708] : 0);
-        conv1Output[conv1OutputAtJ + 4709] = (conv1PreActivation[conv1PreActivationAtJ + 4709] > 0 ? conv1PreActivation[conv1PreActivationAtJ + 4709] : 0);
-        conv1Output[conv1OutputAtJ + 9408] = (conv1PreActivation[conv1PreActivationAtJ + 9408] > 0 ? conv1PreActivation[conv1PreActivationAtJ + 9408] : 0);
-        conv1Output[conv1OutputAtJ + 9409] = (conv1PreActivation[conv1PreActivationAtJ + 9409] > 0 ? conv1PreActivation[conv1PreActivationAtJ + 9409] : 0);
-        conv1Output[conv1OutputAtJ + 9410] = (conv1PreActivation[conv1PreActivationAtJ + 9410] > 0 ? conv1PreActivation[conv1PreActivationAtJ + 9410] : 0);
-        conv1Output[conv1OutputAtJ + 9411] = (conv1PreActivation[conv1PreActivationAtJ + 9411] > 0 ? conv1PreActivation[conv1PreActivationAtJ + 9411] : 0);
-        conv1Output[conv1OutputAtJ + 9412] = (conv1PreActivation[conv1PreActivationAtJ + 9412] > 0 ? conv1PreActivation[conv1PreActivationAtJ + 9412] : 0);
-        conv1Output[conv1OutputAtJ + 9413] = (conv1PreActivation[conv1PreActivationAtJ + 9413] > 0 ? conv1PreActivation[conv1PreActivationAtJ + 9413] : 0);
-        conv1Output[conv1OutputAtJ + 14112] = (conv1PreActivation[conv1PreActivationAtJ + 14112] > 0 ? conv1PreActivation[conv1PreActivationAtJ + 14112] : 0);
-        conv1Output[conv1OutputAtJ + 14113] = (conv1PreActivation[conv1PreActivationAtJ + 14113] > 0 ? conv1PreActivation[conv1PreActivationAtJ + 14113] : 0);
-        conv1Output[conv1OutputAtJ + 14114] = (conv1PreActivation[conv1PreActivationAtJ + 14114] > 0 ? conv1PreActivation[conv1PreActivationAtJ + 14114] : 0);
-        conv1Output[conv1OutputAtJ + 14115] = (conv1PreActivation[conv1PreActivationAtJ + 14115] > 0 ? conv1PreActivation[conv1PreActivationAtJ + 14115] : 0);
-        conv1Output[conv1OutputAtJ + 14116] = (conv1PreActivation[conv1PreActivationAtJ + 14116] > 0 ? conv1PreActivation[conv1PreActivationAtJ + 14116] : 0);
-        conv1Output[conv1OutputAtJ + 14117] = (conv1PreActivation[conv1PreActivationAtJ + 14117] > 0 ? conv1PreActivation[conv1PreActivationAtJ + 14117] : 0);
+        conv1Output[conv1OutputAtJ] = conv1PreActivation[conv1PreActivationAtJ] * +(conv1PreActivation[conv1PreActivationAtJ] > 0);
+        conv1Output[conv1OutputAtJ + 1] = conv1PreActivation[conv1PreActivationAtJ + 1] * +(conv1PreActivation[conv1PreActivationAtJ + 1] > 0);
+        conv1Output[conv1OutputAtJ + 2] = conv1PreActivation[conv1PreActivationAtJ + 2] * +(conv1PreActivation[conv1PreActivationAtJ + 2] > 0);
+        conv1Output[conv1OutputAtJ + 3] = conv1PreActivation[conv1PreActivationAtJ + 3] * +(conv1PreActivation[conv1PreActivationAtJ + 3] > 0);
+        conv1Output[conv1OutputAtJ + 4] = conv1PreActivation[conv1PreActivationAtJ + 4] * +(conv1PreActivation[conv1PreActivationAtJ + 4] > 0);
+        conv1Output[conv1OutputAtJ + 5] = conv1PreActivation[conv1PreActivationAtJ + 5] * +(conv1PreActivation[conv1PreActivationAtJ + 5] > 0);
+        conv1Output[conv1OutputAtJ + 4704] = conv1PreActivation[conv1PreActivationAtJ + 4704] * +(conv1PreActivation[conv1PreActivationAtJ + 4704] > 0);
+        conv1Output[conv1OutputAtJ + 4705] = conv1PreActivation[conv1PreActivationAtJ + 4705] * +(conv1PreActivation[conv1PreActivationAtJ + 4705] > 0);
+        conv1Output[conv1OutputAtJ + 4706] = conv1PreActivation[conv1PreActivationAtJ + 4706] * +(conv1PreActivation[conv1PreActivationAtJ + 4706] > 0);
+        conv1Output[conv1OutputAtJ + 4707] = conv1PreActivation[conv1PreActivationAtJ + 4707] * +(conv1PreActivation[conv1PreActivationAtJ + 4707] > 0);
+        conv1Output[conv1OutputAtJ + 4708] = conv1PreActivation[conv1PreActivationAtJ + 4708] * +(conv1PreActivation[conv1PreActivationAtJ + 4708] > 0);
+        conv1Output[conv1OutputAtJ + 4709] = conv1PreActivation[conv1PreActivationAtJ + 4709] * +(conv1PreActivation[conv1PreActivationAtJ + 4709] > 0);
+        conv1Output[conv1OutputAtJ + 9408] = conv1PreActivation[conv1PreActivationAtJ + 9408] * +(conv1PreActivation[conv1PreActivationAtJ + 9408] > 0);
+        conv1Output[conv1OutputAtJ + 9409] = conv1PreActivation[conv1PreActivationAtJ + 9409] * +(conv1PreActivation[conv1PreActivationAtJ + 9409] > 0);
+        conv1Output[conv1OutputAtJ + 9410] = conv1PreActivation[conv1PreActivationAtJ + 9410] * +(conv1PreActivation[conv1PreActivationAtJ + 9410] > 0);
+        conv1Output[conv1OutputAtJ + 9411] = conv1PreActivation[conv1PreActivationAtJ + 9411] * +(conv1PreActivation[conv1PreActivationAtJ + 9411] > 0);
+        conv1Output[conv1OutputAtJ + 9412] = conv1PreActivation[conv1PreActivationAtJ + 9412] * +(conv1PreActivation[conv1PreActivationAtJ + 9412] > 0);
+        conv1Output[conv1OutputAtJ + 9413] = conv1PreActivation[conv1PreActivationAtJ + 9413] * +(conv1PreActivation[conv1PreActivationAtJ + 9413] > 0);
+        conv1Output[conv1OutputAtJ + 14112] = conv1PreActivation[conv1PreActivationAtJ + 14112] * +(conv1PreActivation[conv1PreActivationAtJ + 14112] > 0);
+        conv1Output[conv1OutputAtJ + 14113] = conv1PreActivation[conv1PreActivationAtJ + 14113] * +(conv1PreActivation[conv1PreActivationAtJ + 14113] > 0);
+        conv1Output[conv1OutputAtJ + 14114] = conv1PreActivation[conv1PreActivationAtJ + 14114] * +(conv1PreActivation[conv1PreActivationAtJ + 14114] > 0);
+        conv1Output[conv1OutputAtJ + 14115] = conv1PreActivation[conv1PreActivationAtJ + 14115] * +(conv1PreActivation[conv1PreActivationAtJ + 14115] > 0);
+        conv1Output[conv1OutputAtJ + 14116] = conv1PreActivation[conv1PreActivationAtJ + 14116] * +(conv1PreActivation[conv1PreActivationAtJ + 14116] > 0);
+        conv1Output[conv1OutputAtJ + 14117] = conv1PreActivation[conv1PreActivationAtJ + 14117] * +(conv1PreActivation[conv1PreActivationAtJ + 14117] > 0);
       }
     }
   }
@@ -368,12 +387,12 @@ function computeConv1PreActivation(state: State, batch: number): void {
         conv1PreActivation[conv1PreActivationAtJ + 3] = sum1_3 + conv1Bias[3];
         conv1PreActivation[conv1PreActivationAtJ + 4] = sum1_4 + conv1Bias[4];
         conv1PreActivation[conv1PreActivationAtJ + 5] = sum1_5 + conv1Bias[5];
-        conv1Output[conv1OutputAtJ] = (conv1PreActivation[conv1PreActivationAtJ] > 0 ? conv1PreActivation[conv1PreActivationAtJ] : 0);
-        conv1Output[conv1OutputAtJ + 1] = (conv1PreActivation[conv1PreActivationAtJ + 1] > 0 ? conv1PreActivation[conv1PreActivationAtJ + 1] : 0);
-        conv1Output[conv1OutputAtJ + 2] = (conv1PreActivation[conv1PreActivationAtJ + 2] > 0 ? conv1PreActivation[conv1PreActivationAtJ + 2] : 0);
-        conv1Output[conv1OutputAtJ + 3] = (conv1PreActivation[conv1PreActivationAtJ + 3] > 0 ? conv1PreActivation[conv1PreActivationAtJ + 3] : 0);
-        conv1Output[conv1OutputAtJ + 4] = (conv1PreActivation[conv1PreActivationAtJ + 4] > 0 ? conv1PreActivation[conv1PreActivationAtJ + 4] : 0);
-        conv1Output[conv1OutputAtJ + 5] = (conv1PreActivation[conv1PreActivationAtJ + 5] > 0 ? conv1PreActivation[conv1PreActivationAtJ + 5] : 0);
+        conv1Output[conv1OutputAtJ] = conv1PreActivation[conv1PreActivationAtJ] * +(conv1PreActivation[conv1PreActivationAtJ] > 0);
+        conv1Output[conv1OutputAtJ + 1] = conv1PreActivation[conv1PreActivationAtJ + 1] * +(conv1PreActivation[conv1PreActivationAtJ + 1] > 0);
+        conv1Output[conv1OutputAtJ + 2] = conv1PreActivation[conv1PreActivationAtJ + 2] * +(conv1PreActivation[conv1PreActivationAtJ + 2] > 0);
+        conv1Output[conv1OutputAtJ + 3] = conv1PreActivation[conv1PreActivationAtJ + 3] * +(conv1PreActivation[conv1PreActivationAtJ + 3] > 0);
+        conv1Output[conv1OutputAtJ + 4] = conv1PreActivation[conv1PreActivationAtJ + 4] * +(conv1PreActivation[conv1PreActivationAtJ + 4] > 0);
+        conv1Output[conv1OutputAtJ + 5] = conv1PreActivation[conv1PreActivationAtJ + 5] * +(conv1PreActivation[conv1PreActivationAtJ + 5] > 0);
       }
     }
   }
@@ -423,30 +442,30 @@ function computePool1Output(state: State, batch: number): void {
           const conv1OutputAtM = conv1OutputAtJ + 168 * m;
           for (let n = 0; n <= 1; n++) {
             const conv1OutputAtN = conv1OutputAtM + 6 * n;
-            max1_0 = Math.max(max1_0, conv1Output[conv1OutputAtN]);
-            max1_1 = Math.max(max1_1, conv1Output[conv1OutputAtN + 1]);
-            max1_2 = Math.max(max1_2, conv1Output[conv1OutputAtN + 2]);
-            max1_3 = Math.max(max1_3, conv1Output[conv1OutputAtN + 3]);
-            max1_4 = Math.max(max1_4, conv1Output[conv1OutputAtN + 4]);
-            max1_5 = Math.max(max1_5, conv1Output[conv1OutputAtN + 5]);
-            max1_6 = Math.max(max1_6, conv1Output[conv1OutputAtN + 4704]);
-            max1_7 = Math.max(max1_7, conv1Output[conv1OutputAtN + 4705]);
-            max1_8 = Math.max(max1_8, conv1Output[conv1OutputAtN + 4706]);
-            max1_9 = Math.max(max1_9, conv1Output[conv1OutputAtN + 4707]);
-            max1_10 = Math.max(max1_10, conv1Output[conv1OutputAtN + 4708]);
-            max1_11 = Math.max(max1_11, conv1Output[conv1OutputAtN + 4709]);
-            max1_12 = Math.max(max1_12, conv1Output[conv1OutputAtN + 9408]);
-            max1_13 = Math.max(max1_13, conv1Output[conv1OutputAtN + 9409]);
-            max1_14 = Math.max(max1_14, conv1Output[conv1OutputAtN + 9410]);
-            max1_15 = Math.max(max1_15, conv1Output[conv1OutputAtN + 9411]);
-            max1_16 = Math.max(max1_16, conv1Output[conv1OutputAtN + 9412]);
-            max1_17 = Math.max(max1_17, conv1Output[conv1OutputAtN + 9413]);
-            max1_18 = Math.max(max1_18, conv1Output[conv1OutputAtN + 14112]);
-            max1_19 = Math.max(max1_19, conv1Output[conv1OutputAtN + 14113]);
-            max1_20 = Math.max(max1_20, conv1Output[conv1OutputAtN + 14114]);
-            max1_21 = Math.max(max1_21, conv1Output[conv1OutputAtN + 14115]);
-            max1_22 = Math.max(max1_22, conv1Output[conv1OutputAtN + 14116]);
-            max1_23 = Math.max(max1_23, conv1Output[conv1OutputAtN + 14117]);
+            max1_0 = larger(max1_0, conv1Output[conv1OutputAtN]);
+            max1_1 = larger(max1_1, conv1Output[conv1OutputAtN + 1]);
+            max1_2 = larger(max1_2, conv1Output[conv1OutputAtN + 2]);
+            max1_3 = larger(max1_3, conv1Output[conv1OutputAtN + 3]);
+            max1_4 = larger(max1_4, conv1Output[conv1OutputAtN + 4]);
+            max1_5 = larger(max1_5, conv1Output[conv1OutputAtN + 5]);
+            max1_6 = larger(max1_6, conv1Output[conv1OutputAtN + 4704]);
+            max1_7 = larger(max1_7, conv1Output[conv1OutputAtN + 4705]);
+            max1_8 = larger(max1_8, conv1Output[conv1OutputAtN + 4706]);
+            max1_9 = larger(max1_9, conv1Output[conv1OutputAtN + 4707]);
+            max1_10 = larger(max1_10, conv1Output[conv1OutputAtN + 4708]);
+            max1_11 = larger(max1_11, conv1Output[conv1OutputAtN + 4709]);
+            max1_12 = larger(max1_12, conv1Output[conv1OutputAtN + 9408]);
+            max1_13 = larger(max1_13, conv1Output[conv1OutputAtN + 9409]);
+            max1_14 = larger(max1_14, conv1Output[conv1OutputAtN + 9410]);
+            max1_15 = larger(max1_15, conv1Output[conv1OutputAtN + 9411]);
+            max1_16 = larger(max1_16, conv1Output[conv1OutputAtN + 9412]);
+            max1_17 = larger(max1_17, conv1Output[conv1OutputAtN + 9413]);
+            max1_18 = larger(max1_18, conv1Output[conv1OutputAtN + 14112]);
+            max1_19 = larger(max1_19, conv1Output[conv1OutputAtN + 14113]);
+            max1_20 = larger(max1_20, conv1Output[conv1OutputAtN + 14114]);
+            max1_21 = larger(max1_21, conv1Output[conv1OutputAtN + 14115]);
+            max1_22 = larger(max1_22, conv1Output[conv1OutputAtN + 14116]);
+            max1_23 = larger(max1_23, conv1Output[conv1OutputAtN + 14117]);
           }
         }
         pool1Output[pool1OutputAtJ] = max1_0;
@@ -495,12 +514,12 @@ function computePool1Output(state: State, batch: number): void {
           const conv1OutputAtM = conv1OutputAtJ + 168 * m;
           for (let n = 0; n <= 1; n++) {
             const conv1OutputAtN = conv1OutputAtM + 6 * n;
-            max1_0 = Math.max(max1_0, conv1Output[conv1OutputAtN]);
-            max1_1 = Math.max(max1_1, conv1Output[conv1OutputAtN + 1]);
-            max1_2 = Math.max(max1_2, conv1Output[conv1OutputAtN + 2]);
-            max1_3 = Math.max(max1_3, conv1Output[conv1OutputAtN + 3]);
-            max1_4 = Math.max(max1_4, conv1Output[conv1OutputAtN + 4]);
-            max1_5 = Math.max(max1_5, conv1Output[conv1OutputAtN + 5]);
+            max1_0 = larger(max1_0, conv1Output[conv1OutputAtN]);
+            max1_1 = larger(max1_1, conv1Output[conv1OutputAtN + 1]);
+            max1_2 = larger(max1_2, conv1Output[conv1OutputAtN + 2]);
+            max1_3 = larger(max1_3, conv1Output[conv1OutputAtN + 3]);
+            max1_4 = larger(max1_4, conv1Output[conv1OutputAtN + 4]);
+            max1_5 = larger(max1_5, conv1Output[conv1OutputAtN + 5]);
           }
         }
         pool1Output[pool1OutputAtJ] = max1_0;
@@ -657,38 +676,38 @@ function computeConv2PreActivation(state: State, batch: number): void {
           conv2PreActivation[conv2PreActivationAtC + 4805] = sum1_29 + conv2Bias[c + 5];
           conv2PreActivation[conv2PreActivationAtC + 4806] = sum1_30 + conv2Bias[c + 6];
           conv2PreActivation[conv2PreActivationAtC + 4807] = sum1_31 + conv2Bias[c + 7];
-          conv2Output[conv2OutputAtC] = (conv2PreActivation[conv2PreActivationAtC] > 0 ? conv2PreActivation[conv2PreActivationAtC] : 0);
-          conv2Output[conv2OutputAtC + 1] = (conv2PreActivation[conv2PreActivationAtC + 1] > 0 ? conv2PreActivation[conv2PreActivationAtC + 1] : 0);
-          conv2Output[conv2OutputAtC + 2] = (conv2PreActivation[conv2PreActivationAtC + 2] > 0 ? conv2PreActivation[conv2PreActivationAtC + 2] : 0);
-          conv2Output[conv2OutputAtC + 3] = (conv2PreActivation[conv2PreActivationAtC + 3] > 0 ? conv2PreActivation[conv2PreActivationAtC + 3] : 0);
-          conv2Output[conv2OutputAtC + 4] = (conv2PreActivation[conv2PreActivationAtC + 4] > 0 ? conv2PreActivation[conv2PreActivationAtC + 4] : 0);
-          conv2Output[conv2OutputAtC + 5] = (conv2PreActivation[conv2PreActivationAtC + 5] > 0 ? conv2PreActivation[conv2PreActivationAtC + 5] : 0);
-          conv2Output[conv2OutputAtC + 6] = (conv2PreActivation[conv2PreActivationAtC + 6] > 0 ? conv2PreActivation[conv2PreActivationAtC + 6] : 0);
-          conv2Output[conv2OutputAtC + 7] = (conv2PreActivation[conv2PreActivationAtC + 7] > 0 ? conv2PreActivation[conv2PreActivationAtC + 7] : 0);
-          conv2Output[conv2OutputAtC + 1600] = (conv2PreActivation[conv2PreActivationAtC + 1600] > 0 ? conv2PreActivation[conv2PreActivationAtC + 1600] : 0);
-          conv2Output[conv2OutputAtC + 1601] = (conv2PreActivation[conv2PreActivationAtC + 1601] > 0 ? conv2PreActivation[conv2PreActivationAtC + 1601] : 0);
-          conv2Output[conv2OutputAtC + 1602] = (conv2PreActivation[conv2PreActivationAtC + 1602] > 0 ? conv2PreActivation[conv2PreActivationAtC + 1602] : 0);
-          conv2Output[conv2OutputAtC + 1603] = (conv2PreActivation[conv2PreActivationAtC + 1603] > 0 ? conv2PreActivation[conv2PreActivationAtC + 1603] : 0);
-          conv2Output[conv2OutputAtC + 1604] = (conv2PreActivation[conv2PreActivationAtC + 1604] > 0 ? conv2PreActivation[conv2PreActivationAtC + 1604] : 0);
-          conv2Output[conv2OutputAtC + 1605] = (conv2PreActivation[conv2PreActivationAtC + 1605] > 0 ? conv2PreActivation[conv2PreActivationAtC + 1605] : 0);
-          conv2Output[conv2OutputAtC + 1606] = (conv2PreActivation[conv2PreActivationAtC + 1606] > 0 ? conv2PreActivation[conv2PreActivationAtC + 1606] : 0);
-          conv2Output[conv2OutputAtC + 1607] = (conv2PreActivation[conv2PreActivationAtC + 1607] > 0 ? conv2PreActivation[conv2PreActivationAtC + 1607] : 0);
-          conv2Output[conv2OutputAtC + 3200] = (conv2PreActivation[conv2PreActivationAtC + 3200] > 0 ? conv2PreActivation[conv2PreActivationAtC + 3200] : 0);
-          conv2Output[conv2OutputAtC + 3201] = (conv2PreActivation[conv2PreActivationAtC + 3201] > 0 ? conv2PreActivation[conv2PreActivationAtC + 3201] : 0);
-          conv2Output[conv2OutputAtC + 3202] = (conv2PreActivation[conv2PreActivationAtC + 3202] > 0 ? conv2PreActivation[conv2PreActivationAtC + 3202] : 0);
-          conv2Output[conv2OutputAtC + 3203] = (conv2PreActivation[conv2PreActivationAtC + 3203] > 0 ? conv2PreActivation[conv2PreActivationAtC + 3203] : 0);
-          conv2Output[conv2OutputAtC + 3204] = (conv2PreActivation[conv2PreActivationAtC + 3204] > 0 ? conv2PreActivation[conv2PreActivationAtC + 3204] : 0);
-          conv2Output[conv2OutputAtC + 3205] = (conv2PreActivation[conv2PreActivationAtC + 3205] > 0 ? conv2PreActivation[conv2PreActivationAtC + 3205] : 0);
-          conv2Output[conv2OutputAtC + 3206] = (conv2PreActivation[conv2PreActivationAtC + 3206] > 0 ? conv2PreActivation[conv2PreActivationAtC + 3206] : 0);
-          conv2Output[conv2OutputAtC + 3207] = (conv2PreActivation[conv2PreActivationAtC + 3207] > 0 ? conv2PreActivation[conv2PreActivationAtC + 3207] : 0);
-          conv2Output[conv2OutputAtC + 4800] = (conv2PreActivation[conv2PreActivationAtC + 4800] > 0 ? conv2PreActivation[conv2PreActivationAtC + 4800] : 0);
-          conv2Output[conv2OutputAtC + 4801] = (conv2PreActivation[conv2PreActivationAtC + 4801] > 0 ? conv2PreActivation[conv2PreActivationAtC + 4801] : 0);
-          conv2Output[conv2OutputAtC + 4802] = (conv2PreActivation[conv2PreActivationAtC + 4802] > 0 ? conv2PreActivation[conv2PreActivationAtC + 4802] : 0);
-          conv2Output[conv2OutputAtC + 4803] = (conv2PreActivation[conv2PreActivationAtC + 4803] > 0 ? conv2PreActivation[conv2PreActivationAtC + 4803] : 0);
-          conv2Output[conv2OutputAtC + 4804] = (conv2PreActivation[conv2PreActivationAtC + 4804] > 0 ? conv2PreActivation[conv2PreActivationAtC + 4804] : 0);
-          conv2Output[conv2OutputAtC + 4805] = (conv2PreActivation[conv2PreActivationAtC + 4805] > 0 ? conv2PreActivation[conv2PreActivationAtC + 4805] : 0);
-          conv2Output[conv2OutputAtC + 4806] = (conv2PreActivation[conv2PreActivationAtC + 4806] > 0 ? conv2PreActivation[conv2PreActivationAtC + 4806] : 0);
-          conv2Output[conv2OutputAtC + 4807] = (conv2PreActivation[conv2PreActivationAtC + 4807] > 0 ? conv2PreActivation[conv2PreActivationAtC + 4807] : 0);
+          conv2Output[conv2OutputAtC] = conv2PreActivation[conv2PreActivationAtC] * +(conv2PreActivation[conv2PreActivationAtC] > 0);
+          conv2Output[conv2OutputAtC + 1] = conv2PreActivation[conv2PreActivationAtC + 1] * +(conv2PreActivation[conv2PreActivationAtC + 1] > 0);
+          conv2Output[conv2OutputAtC + 2] = conv2PreActivation[conv2PreActivationAtC + 2] * +(conv2PreActivation[conv2PreActivationAtC + 2] > 0);
+          conv2Output[conv2OutputAtC + 3] = conv2PreActivation[conv2PreActivationAtC + 3] * +(conv2PreActivation[conv2PreActivationAtC + 3] > 0);
+          conv2Output[conv2OutputAtC + 4] = conv2PreActivation[conv2PreActivationAtC + 4] * +(conv2PreActivation[conv2PreActivationAtC + 4] > 0);
+          conv2Output[conv2OutputAtC + 5] = conv2PreActivation[conv2PreActivationAtC + 5] * +(conv2PreActivation[conv2PreActivationAtC + 5] > 0);
+          conv2Output[conv2OutputAtC + 6] = conv2PreActivation[conv2PreActivationAtC + 6] * +(conv2PreActivation[conv2PreActivationAtC + 6] > 0);
+          conv2Output[conv2OutputAtC + 7] = conv2PreActivation[conv2PreActivationAtC + 7] * +(conv2PreActivation[conv2PreActivationAtC + 7] > 0);
+          conv2Output[conv2OutputAtC + 1600] = conv2PreActivation[conv2PreActivationAtC + 1600] * +(conv2PreActivation[conv2PreActivationAtC + 1600] > 0);
+          conv2Output[conv2OutputAtC + 1601] = conv2PreActivation[conv2PreActivationAtC + 1601] * +(conv2PreActivation[conv2PreActivationAtC + 1601] > 0);
+          conv2Output[conv2OutputAtC + 1602] = conv2PreActivation[conv2PreActivationAtC + 1602] * +(conv2PreActivation[conv2PreActivationAtC + 1602] > 0);
+          conv2Output[conv2OutputAtC + 1603] = conv2PreActivation[conv2PreActivationAtC + 1603] * +(conv2PreActivation[conv2PreActivationAtC + 1603] > 0);
+          conv2Output[conv2OutputAtC + 1604] = conv2PreActivation[conv2PreActivationAtC + 1604] * +(conv2PreActivation[conv2PreActivationAtC + 1604] > 0);
+          conv2Output[conv2OutputAtC + 1605] = conv2PreActivation[conv2PreActivationAtC + 1605] * +(conv2PreActivation[conv2PreActivationAtC + 1605] > 0);
+          conv2Output[conv2OutputAtC + 1606] = conv2PreActivation[conv2PreActivationAtC + 1606] * +(conv2PreActivation[conv2PreActivationAtC + 1606] > 0);
+          conv2Output[conv2OutputAtC + 1607] = conv2PreActivation[conv2PreActivationAtC + 1607] * +(conv2PreActivation[conv2PreActivationAtC + 1607] > 0);
+          conv2Output[conv2OutputAtC + 3200] = conv2PreActivation[conv2PreActivationAtC + 3200] * +(conv2PreActivation[conv2PreActivationAtC + 3200] > 0);
+          conv2Output[conv2OutputAtC + 3201] = conv2PreActivation[conv2PreActivationAtC + 3201] * +(conv2PreActivation[conv2PreActivationAtC + 3201] > 0);
+          conv2Output[conv2OutputAtC + 3202] = conv2PreActivation[conv2PreActivationAtC + 3202] * +(conv2PreActivation[conv2PreActivationAtC + 3202] > 0);
+          conv2Output[conv2OutputAtC + 3203] = conv2PreActivation[conv2PreActivationAtC + 3203] * +(conv2PreActivation[conv2PreActivationAtC + 3203] > 0);
+          conv2Output[conv2OutputAtC + 3204] = conv2PreActivation[conv2PreActivationAtC + 3204] * +(conv2PreActivation[conv2PreActivationAtC + 3204] > 0);
+          conv2Output[conv2OutputAtC + 3205] = conv2PreActivation[conv2PreActivationAtC + 3205] * +(conv2PreActivation[conv2PreActivationAtC + 3205] > 0);
+          conv2Output[conv2OutputAtC + 3206] = conv2PreActivation[conv2PreActivationAtC + 3206] * +(conv2PreActivation[conv2PreActivationAtC + 3206] > 0);
+          conv2Output[conv2OutputAtC + 3207] = conv2PreActivation[conv2PreActivationAtC + 3207] * +(conv2PreActivation[conv2PreActivationAtC + 3207] > 0);
+          conv2Output[conv2OutputAtC + 4800] = conv2PreActivation[conv2PreActivationAtC + 4800] * +(conv2PreActivation[conv2PreActivationAtC + 4800] > 0);
+          conv2Output[conv2OutputAtC + 4801] = conv2PreActivation[conv2PreActivationAtC + 4801] * +(conv2PreActivation[conv2PreActivationAtC + 4801] > 0);
+          conv2Output[conv2OutputAtC + 4802] = conv2PreActivation[conv2PreActivationAtC + 4802] * +(conv2PreActivation[conv2PreActivationAtC + 4802] > 0);
+          conv2Output[conv2OutputAtC + 4803] = conv2PreActivation[conv2PreActivationAtC + 4803] * +(conv2PreActivation[conv2PreActivationAtC + 4803] > 0);
+          conv2Output[conv2OutputAtC + 4804] = conv2PreActivation[conv2PreActivationAtC + 4804] * +(conv2PreActivation[conv2PreActivationAtC + 4804] > 0);
+          conv2Output[conv2OutputAtC + 4805] = conv2PreActivation[conv2PreActivationAtC + 4805] * +(conv2PreActivation[conv2PreActivationAtC + 4805] > 0);
+          conv2Output[conv2OutputAtC + 4806] = conv2PreActivation[conv2PreActivationAtC + 4806] * +(conv2PreActivation[conv2PreActivationAtC + 4806] > 0);
+          conv2Output[conv2OutputAtC + 4807] = conv2PreActivation[conv2PreActivationAtC + 4807] * +(conv2PreActivation[conv2PreActivationAtC + 4807] > 0);
         }
       }
     }
@@ -741,14 +760,14 @@ function computeConv2PreActivation(state: State, batch: number): void {
           conv2PreActivation[conv2PreActivationAtC + 5] = sum1_5 + conv2Bias[c + 5];
           conv2PreActivation[conv2PreActivationAtC + 6] = sum1_6 + conv2Bias[c + 6];
           conv2PreActivation[conv2PreActivationAtC + 7] = sum1_7 + conv2Bias[c + 7];
-          conv2Output[conv2OutputAtC] = (conv2PreActivation[conv2PreActivationAtC] > 0 ? conv2PreActivation[conv2PreActivationAtC] : 0);
-          conv2Output[conv2OutputAtC + 1] = (conv2PreActivation[conv2PreActivationAtC + 1] > 0 ? conv2PreActivation[conv2PreActivationAtC + 1] : 0);
-          conv2Output[conv2OutputAtC + 2] = (conv2PreActivation[conv2PreActivationAtC + 2] > 0 ? conv2PreActivation[conv2PreActivationAtC + 2] : 0);
-          conv2Output[conv2OutputAtC + 3] = (conv2PreActivation[conv2PreActivationAtC + 3] > 0 ? conv2PreActivation[conv2PreActivationAtC + 3] : 0);
-          conv2Output[conv2OutputAtC + 4] = (conv2PreActivation[conv2PreActivationAtC + 4] > 0 ? conv2PreActivation[conv2PreActivationAtC + 4] : 0);
-          conv2Output[conv2OutputAtC + 5] = (conv2PreActivation[conv2PreActivationAtC + 5] > 0 ? conv2PreActivation[conv2PreActivationAtC + 5] : 0);
-          conv2Output[conv2OutputAtC + 6] = (conv2PreActivation[conv2PreActivationAtC + 6] > 0 ? conv2PreActivation[conv2PreActivationAtC + 6] : 0);
-          conv2Output[conv2OutputAtC + 7] = (conv2PreActivation[conv2PreActivationAtC + 7] > 0 ? conv2PreActivation[conv2PreActivationAtC + 7] : 0);
+          conv2Output[conv2OutputAtC] = conv2PreActivation[conv2PreActivationAtC] * +(conv2PreActivation[conv2PreActivationAtC] > 0);
+          conv2Output[conv2OutputAtC + 1] = conv2PreActivation[conv2PreActivationAtC + 1] * +(conv2PreActivation[conv2PreActivationAtC + 1] > 0);
+          conv2Output[conv2OutputAtC + 2] = conv2PreActivation[conv2PreActivationAtC + 2] * +(conv2PreActivation[conv2PreActivationAtC + 2] > 0);
+          conv2Output[conv2OutputAtC + 3] = conv2PreActivation[conv2PreActivationAtC + 3] * +(conv2PreActivation[conv2PreActivationAtC + 3] > 0);
+          conv2Output[conv2OutputAtC + 4] = conv2PreActivation[conv2PreActivationAtC + 4] * +(conv2PreActivation[conv2PreActivationAtC + 4] > 0);
+          conv2Output[conv2OutputAtC + 5] = conv2PreActivation[conv2PreActivationAtC + 5] * +(conv2PreActivation[conv2PreActivationAtC + 5] > 0);
+          conv2Output[conv2OutputAtC + 6] = conv2PreActivation[conv2PreActivationAtC + 6] * +(conv2PreActivation[conv2PreActivationAtC + 6] > 0);
+          conv2Output[conv2OutputAtC + 7] = conv2PreActivation[conv2PreActivationAtC + 7] * +(conv2PreActivation[conv2PreActivationAtC + 7] > 0);
         }
       }
     }
@@ -810,38 +829,38 @@ function computePool2Output(state: State, batch: number): void {
             const conv2OutputAtM = conv2OutputAtC + 160 * m;
             for (let n = 0; n <= 1; n++) {
               const conv2OutputAtN = conv2OutputAtM + 16 * n;
-              max1_0 = Math.max(max1_0, conv2Output[conv2OutputAtN]);
-              max1_1 = Math.max(max1_1, conv2Output[conv2OutputAtN + 1]);
-              max1_2 = Math.max(max1_2, conv2Output[conv2OutputAtN + 2]);
-              max1_3 = Math.max(max1_3, conv2Output[conv2OutputAtN + 3]);
-              max1_4 = Math.max(max1_4, conv2Output[conv2OutputAtN + 4]);
-              max1_5 = Math.max(max1_5, conv2Output[conv2OutputAtN + 5]);
-              max1_6 = Math.max(max1_6, conv2Output[conv2OutputAtN + 6]);
-              max1_7 = Math.max(max1_7, conv2Output[conv2OutputAtN + 7]);
-              max1_8 = Math.max(max1_8, conv2Output[conv2OutputAtN + 1600]);
-              max1_9 = Math.max(max1_9, conv2Output[conv2OutputAtN + 1601]);
-              max1_10 = Math.max(max1_10, conv2Output[conv2OutputAtN + 1602]);
-              max1_11 = Math.max(max1_11, conv2Output[conv2OutputAtN + 1603]);
-              max1_12 = Math.max(max1_12, conv2Output[conv2OutputAtN + 1604]);
-              max1_13 = Math.max(max1_13, conv2Output[conv2OutputAtN + 1605]);
-              max1_14 = Math.max(max1_14, conv2Output[conv2OutputAtN + 1606]);
-              max1_15 = Math.max(max1_15, conv2Output[conv2OutputAtN + 1607]);
-              max1_16 = Math.max(max1_16, conv2Output[conv2OutputAtN + 3200]);
-              max1_17 = Math.max(max1_17, conv2Output[conv2OutputAtN + 3201]);
-              max1_18 = Math.max(max1_18, conv2Output[conv2OutputAtN + 3202]);
-              max1_19 = Math.max(max1_19, conv2Output[conv2OutputAtN + 3203]);
-              max1_20 = Math.max(max1_20, conv2Output[conv2OutputAtN + 3204]);
-              max1_21 = Math.max(max1_21, conv2Output[conv2OutputAtN + 3205]);
-              max1_22 = Math.max(max1_22, conv2Output[conv2OutputAtN + 3206]);
-              max1_23 = Math.max(max1_23, conv2Output[conv2OutputAtN + 3207]);
-              max1_24 = Math.max(max1_24, conv2Output[conv2OutputAtN + 4800]);
-              max1_25 = Math.max(max1_25, conv2Output[conv2OutputAtN + 4801]);
-              max1_26 = Math.max(max1_26, conv2Output[conv2OutputAtN + 4802]);
-              max1_27 = Math.max(max1_27, conv2Output[conv2OutputAtN + 4803]);
-              max1_28 = Math.max(max1_28, conv2Output[conv2OutputAtN + 4804]);
-              max1_29 = Math.max(max1_29, conv2Output[conv2OutputAtN + 4805]);
-              max1_30 = Math.max(max1_30, conv2Output[conv2OutputAtN + 4806]);
-              max1_31 = Math.max(max1_31, conv2Output[conv2OutputAtN + 4807]);
+              max1_0 = larger(max1_0, conv2Output[conv2OutputAtN]);
+              max1_1 = larger(max1_1, conv2Output[conv2OutputAtN + 1]);
+              max1_2 = larger(max1_2, conv2Output[conv2OutputAtN + 2]);
+              max1_3 = larger(max1_3, conv2Output[conv2OutputAtN + 3]);
+              max1_4 = larger(max1_4, conv2Output[conv2OutputAtN + 4]);
+              max1_5 = larger(max1_5, conv2Output[conv2OutputAtN + 5]);
+              max1_6 = larger(max1_6, conv2Output[conv2OutputAtN + 6]);
+              max1_7 = larger(max1_7, conv2Output[conv2OutputAtN + 7]);
+              max1_8 = larger(max1_8, conv2Output[conv2OutputAtN + 1600]);
+              max1_9 = larger(max1_9, conv2Output[conv2OutputAtN + 1601]);
+              max1_10 = larger(max1_10, conv2Output[conv2OutputAtN + 1602]);
+              max1_11 = larger(max1_11, conv2Output[conv2OutputAtN + 1603]);
+              max1_12 = larger(max1_12, conv2Output[conv2OutputAtN + 1604]);
+              max1_13 = larger(max1_13, conv2Output[conv2OutputAtN + 1605]);
+              max1_14 = larger(max1_14, conv2Output[conv2OutputAtN + 1606]);
+              max1_15 = larger(max1_15, conv2Output[conv2OutputAtN + 1607]);
+              max1_16 = larger(max1_16, conv2Output[conv2OutputAtN + 3200]);
+              max1_17 = larger(max1_17, conv2Output[conv2OutputAtN + 3201]);
+              max1_18 = larger(max1_18, conv2Output[conv2OutputAtN + 3202]);
+              max1_19 = larger(max1_19, conv2Output[conv2OutputAtN + 3203]);
+              max1_20 = larger(max1_20, conv2Output[conv2OutputAtN + 3204]);
+              max1_21 = larger(max1_21, conv2Output[conv2OutputAtN + 3205]);
+              max1_22 = larger(max1_22, conv2Output[conv2OutputAtN + 3206]);
+              max1_23 = larger(max1_23, conv2Output[conv2OutputAtN + 3207]);
+              max1_24 = larger(max1_24, conv2Output[conv2OutputAtN + 4800]);
+              max1_25 = larger(max1_25, conv2Output[conv2OutputAtN + 4801]);
+              max1_26 = larger(max1_26, conv2Output[conv2OutputAtN + 4802]);
+              max1_27 = larger(max1_27, conv2Output[conv2OutputAtN + 4803]);
+              max1_28 = larger(max1_28, conv2Output[conv2OutputAtN + 4804]);
+              max1_29 = larger(max1_29, conv2Output[conv2OutputAtN + 4805]);
+              max1_30 = larger(max1_30, conv2Output[conv2OutputAtN + 4806]);
+              max1_31 = larger(max1_31, conv2Output[conv2OutputAtN + 4807]);
             }
           }
           pool2Output[pool2OutputAtC] = max1_0;
@@ -904,14 +923,14 @@ function computePool2Output(state: State, batch: number): void {
             const conv2OutputAtM = conv2OutputAtC + 160 * m;
             for (let n = 0; n <= 1; n++) {
               const conv2OutputAtN = conv2OutputAtM + 16 * n;
-              max1_0 = Math.max(max1_0, conv2Output[conv2OutputAtN]);
-              max1_1 = Math.max(max1_1, conv2Output[conv2OutputAtN + 1]);
-              max1_2 = Math.max(max1_2, conv2Output[conv2OutputAtN + 2]);
-              max1_3 = Math.max(max1_3, conv2Output[conv2OutputAtN + 3]);
-              max1_4 = Math.max(max1_4, conv2Output[conv2OutputAtN + 4]);
-              max1_5 = Math.max(max1_5, conv2Output[conv2OutputAtN + 5]);
-              max1_6 = Math.max(max1_6, conv2Output[conv2OutputAtN + 6]);
-              max1_7 = Math.max(max1_7, conv2Output[conv2OutputAtN + 7]);
+              max1_0 = larger(max1_0, conv2Output[conv2OutputAtN]);
+              max1_1 = larger(max1_1, conv2Output[conv2OutputAtN + 1]);
+              max1_2 = larger(max1_2, conv2Output[conv2OutputAtN + 2]);
+              max1_3 = larger(max1_3, conv2Output[conv2OutputAtN + 3]);
+              max1_4 = larger(max1_4, conv2Output[conv2OutputAtN + 4]);
+              max1_5 = larger(max1_5, conv2Output[conv2OutputAtN + 5]);
+              max1_6 = larger(max1_6, conv2Output[conv2OutputAtN + 6]);
+              max1_7 = larger(max1_7, conv2Output[conv2OutputAtN + 7]);
             }
           }
           pool2Output[pool2OutputAtC] = max1_0;
@@ -1059,38 +1078,38 @@ function computeFc1PreActivation(state: State, batch: number): void {
       fc1PreActivation[fc1PreActivationAtU + 365] = sum1_29 + fc1Bias[u + 5];
       fc1PreActivation[fc1PreActivationAtU + 366] = sum1_30 + fc1Bias[u + 6];
       fc1PreActivation[fc1PreActivationAtU + 367] = sum1_31 + fc1Bias[u + 7];
-      fc1Output[fc1OutputAtU] = (fc1PreActivation[fc1PreActivationAtU] > 0 ? fc1PreActivation[fc1PreActivationAtU] : 0);
-      fc1Output[fc1OutputAtU + 1] = (fc1PreActivation[fc1PreActivationAtU + 1] > 0 ? fc1PreActivation[fc1PreActivationAtU + 1] : 0);
-      fc1Output[fc1OutputAtU + 2] = (fc1PreActivation[fc1PreActivationAtU + 2] > 0 ? fc1PreActivation[fc1PreActivationAtU + 2] : 0);
-      fc1Output[fc1OutputAtU + 3] = (fc1PreActivation[fc1PreActivationAtU + 3] > 0 ? fc1PreActivation[fc1PreActivationAtU + 3] : 0);
-      fc1Output[fc1OutputAtU + 4] = (fc1PreActivation[fc1PreActivationAtU + 4] > 0 ? fc1PreActivation[fc1PreActivationAtU + 4] : 0);
-      fc1Output[fc1OutputAtU + 5] = (fc1PreActivation[fc1PreActivationAtU + 5] > 0 ? fc1PreActivation[fc1PreActivationAtU + 5] : 0);
-      fc1Output[fc1OutputAtU + 6] = (fc1PreActivation[fc1PreActivationAtU + 6] > 0 ? fc1PreActivation[fc1PreActivationAtU + 6] : 0);
-      fc1Output[fc1OutputAtU + 7] = (fc1PreActivation[fc1PreActivationAtU + 7] > 0 ? fc1PreActivation[fc1PreActivationAtU + 7] : 0);
-      fc1Output[fc1OutputAtU + 120] = (fc1PreActivation[fc1PreActivationAtU + 120] > 0 ? fc1PreActivation[fc1PreActivationAtU + 120] : 0);
-      fc1Output[fc1OutputAtU + 121] = (fc1PreActivation[fc1PreActivationAtU + 121] > 0 ? fc1PreActivation[fc1PreActivationAtU + 121] : 0);
-      fc1Output[fc1OutputAtU + 122] = (fc1PreActivation[fc1PreActivationAtU + 122] > 0 ? fc1PreActivation[fc1PreActivationAtU + 122] : 0);
-      fc1Output[fc1OutputAtU + 123] = (fc1PreActivation[fc1PreActivationAtU + 123] > 0 ? fc1PreActivation[fc1PreActivationAtU + 123] : 0);
-      fc1Output[fc1OutputAtU + 124] = (fc1PreActivation[fc1PreActivationAtU + 124] > 0 ? fc1PreActivation[fc1PreActivationAtU + 124] : 0);
-      fc1Output[fc1OutputAtU + 125] = (fc1PreActivation[fc1PreActivationAtU + 125] > 0 ? fc1PreActivation[fc1PreActivationAtU + 125] : 0);
-      fc1Output[fc1OutputAtU + 126] = (fc1PreActivation[fc1PreActivationAtU + 126] > 0 ? fc1PreActivation[fc1PreActivationAtU + 126] : 0);
-      fc1Output[fc1OutputAtU + 127] = (fc1PreActivation[fc1PreActivationAtU + 127] > 0 ? fc1PreActivation[fc1PreActivationAtU + 127] : 0);
-      fc1Output[fc1OutputAtU + 240] = (fc1PreActivation[fc1PreActivationAtU + 240] > 0 ? fc1PreActivation[fc1PreActivationAtU + 240] : 0);
-      fc1Output[fc1OutputAtU + 241] = (fc1PreActivation[fc1PreActivationAtU + 241] > 0 ? fc1PreActivation[fc1PreActivationAtU + 241] : 0);
-      fc1Output[fc1OutputAtU + 242] = (fc1PreActivation[fc1PreActivationAtU + 242] > 0 ? fc1PreActivation[fc1PreActivationAtU + 242] : 0);
-      fc1Output[fc1OutputAtU + 243] = (fc1PreActivation[fc1PreActivationAtU + 243] > 0 ? fc1PreActivation[fc1PreActivationAtU + 243] : 0);
-      fc1Output[fc1OutputAtU + 244] = (fc1PreActivation[fc1PreActivationAtU + 244] > 0 ? fc1PreActivation[fc1PreActivationAtU + 244] : 0);
-      fc1Output[fc1OutputAtU + 245] = (fc1PreActivation[fc1PreActivationAtU + 245] > 0 ? fc1PreActivation[fc1PreActivationAtU + 245] : 0);
-      fc1Output[fc1OutputAtU + 246] = (fc1PreActivation[fc1PreActivationAtU + 246] > 0 ? fc1PreActivation[fc1PreActivationAtU + 246] : 0);
-      fc1Output[fc1OutputAtU + 247] = (fc1PreActivation[fc1PreActivationAtU + 247] > 0 ? fc1PreActivation[fc1PreActivationAtU + 247] : 0);
-      fc1Output[fc1OutputAtU + 360] = (fc1PreActivation[fc1PreActivationAtU + 360] > 0 ? fc1PreActivation[fc1PreActivationAtU + 360] : 0);
-      fc1Output[fc1OutputAtU + 361] = (fc1PreActivation[fc1PreActivationAtU + 361] > 0 ? fc1PreActivation[fc1PreActivationAtU + 361] : 0);
-      fc1Output[fc1OutputAtU + 362] = (fc1PreActivation[fc1PreActivationAtU + 362] > 0 ? fc1PreActivation[fc1PreActivationAtU + 362] : 0);
-      fc1Output[fc1OutputAtU + 363] = (fc1PreActivation[fc1PreActivationAtU + 363] > 0 ? fc1PreActivation[fc1PreActivationAtU + 363] : 0);
-      fc1Output[fc1OutputAtU + 364] = (fc1PreActivation[fc1PreActivationAtU + 364] > 0 ? fc1PreActivation[fc1PreActivationAtU + 364] : 0);
-      fc1Output[fc1OutputAtU + 365] = (fc1PreActivation[fc1PreActivationAtU + 365] > 0 ? fc1PreActivation[fc1PreActivationAtU + 365] : 0);
-      fc1Output[fc1OutputAtU + 366] = (fc1PreActivation[fc1PreActivationAtU + 366] > 0 ? fc1PreActivation[fc1PreActivationAtU + 366] : 0);
-      fc1Output[fc1OutputAtU + 367] = (fc1PreActivation[fc1PreActivationAtU + 367] > 0 ? fc1PreActivation[fc1PreActivationAtU + 367] : 0);
+      fc1Output[fc1OutputAtU] = fc1PreActivation[fc1PreActivationAtU] * +(fc1PreActivation[fc1PreActivationAtU] > 0);
+      fc1Output[fc1OutputAtU + 1] = fc1PreActivation[fc1PreActivationAtU + 1] * +(fc1PreActivation[fc1PreActivationAtU + 1] > 0);
+      fc1Output[fc1OutputAtU + 2] = fc1PreActivation[fc1PreActivationAtU + 2] * +(fc1PreActivation[fc1PreActivationAtU + 2] > 0);
+      fc1Output[fc1OutputAtU + 3] = fc1PreActivation[fc1PreActivationAtU + 3] * +(fc1PreActivation[fc1PreActivationAtU + 3] > 0);
+      fc1Output[fc1OutputAtU + 4] = fc1PreActivation[fc1PreActivationAtU + 4] * +(fc1PreActivation[fc1PreActivationAtU + 4] > 0);
+      fc1Output[fc1OutputAtU + 5] = fc1PreActivation[fc1PreActivationAtU + 5] * +(fc1PreActivation[fc1PreActivationAtU + 5] > 0);
+      fc1Output[fc1OutputAtU + 6] = fc1PreActivation[fc1PreActivationAtU + 6] * +(fc1PreActivation[fc1PreActivationAtU + 6] > 0);
+      fc1Output[fc1OutputAtU + 7] = fc1PreActivation[fc1PreActivationAtU + 7] * +(fc1PreActivation[fc1PreActivationAtU + 7] > 0);
+      fc1Output[fc1OutputAtU + 120] = fc1PreActivation[fc1PreActivationAtU + 120] * +(fc1PreActivation[fc1PreActivationAtU + 120] > 0);
+      fc1Output[fc1OutputAtU + 121] = fc1PreActivation[fc1PreActivationAtU + 121] * +(fc1PreActivation[fc1PreActivationAtU + 121] > 0);
+      fc1Output[fc1OutputAtU + 122] = fc1PreActivation[fc1PreActivationAtU + 122] * +(fc1PreActivation[fc1PreActivationAtU + 122] > 0);
+      fc1Output[fc1OutputAtU + 123] = fc1PreActivation[fc1PreActivationAtU + 123] * +(fc1PreActivation[fc1PreActivationAtU + 123] > 0);
+      fc1Output[fc1OutputAtU + 124] = fc1PreActivation[fc1PreActivationAtU + 124] * +(fc1PreActivation[fc1PreActivationAtU + 124] > 0);
+      fc1Output[fc1OutputAtU + 125] = fc1PreActivation[fc1PreActivationAtU + 125] * +(fc1PreActivation[fc1PreActivationAtU + 125] > 0);
+      fc1Output[fc1OutputAtU + 126] = fc1PreActivation[fc1PreActivationAtU + 126] * +(fc1PreActivation[fc1PreActivationAtU + 126] > 0);
+      fc1Output[fc1OutputAtU + 127] = fc1PreActivation[fc1PreActivationAtU + 127] * +(fc1PreActivation[fc1PreActivationAtU + 127] > 0);
+      fc1Output[fc1OutputAtU + 240] = fc1PreActivation[fc1PreActivationAtU + 240] * +(fc1PreActivation[fc1PreActivationAtU + 240] > 0);
+      fc1Output[fc1OutputAtU + 241] = fc1PreActivation[fc1PreActivationAtU + 241] * +(fc1PreActivation[fc1PreActivationAtU + 241] > 0);
+      fc1Output[fc1OutputAtU + 242] = fc1PreActivation[fc1PreActivationAtU + 242] * +(fc1PreActivation[fc1PreActivationAtU + 242] > 0);
+      fc1Output[fc1OutputAtU + 243] = fc1PreActivation[fc1PreActivationAtU + 243] * +(fc1PreActivation[fc1PreActivationAtU + 243] > 0);
+      fc1Output[fc1OutputAtU + 244] = fc1PreActivation[fc1PreActivationAtU + 244] * +(fc1PreActivation[fc1PreActivationAtU + 244] > 0);
+      fc1Output[fc1OutputAtU + 245] = fc1PreActivation[fc1PreActivationAtU + 245] * +(fc1PreActivation[fc1PreActivationAtU + 245] > 0);
+      fc1Output[fc1OutputAtU + 246] = fc1PreActivation[fc1PreActivationAtU + 246] * +(fc1PreActivation[fc1PreActivationAtU + 246] > 0);
+      fc1Output[fc1OutputAtU + 247] = fc1PreActivation[fc1PreActivationAtU + 247] * +(fc1PreActivation[fc1PreActivationAtU + 247] > 0);
+      fc1Output[fc1OutputAtU + 360] = fc1PreActivation[fc1PreActivationAtU + 360] * +(fc1PreActivation[fc1PreActivationAtU + 360] > 0);
+      fc1Output[fc1OutputAtU + 361] = fc1PreActivation[fc1PreActivationAtU + 361] * +(fc1PreActivation[fc1PreActivationAtU + 361] > 0);
+      fc1Output[fc1OutputAtU + 362] = fc1PreActivation[fc1PreActivationAtU + 362] * +(fc1PreActivation[fc1PreActivationAtU + 362] > 0);
+      fc1Output[fc1OutputAtU + 363] = fc1PreActivation[fc1PreActivationAtU + 363] * +(fc1PreActivation[fc1PreActivationAtU + 363] > 0);
+      fc1Output[fc1OutputAtU + 364] = fc1PreActivation[fc1PreActivationAtU + 364] * +(fc1PreActivation[fc1PreActivationAtU + 364] > 0);
+      fc1Output[fc1OutputAtU + 365] = fc1PreActivation[fc1PreActivationAtU + 365] * +(fc1PreActivation[fc1PreActivationAtU + 365] > 0);
+      fc1Output[fc1OutputAtU + 366] = fc1PreActivation[fc1PreActivationAtU + 366] * +(fc1PreActivation[fc1PreActivationAtU + 366] > 0);
+      fc1Output[fc1OutputAtU + 367] = fc1PreActivation[fc1PreActivationAtU + 367] * +(fc1PreActivation[fc1PreActivationAtU + 367] > 0);
     }
   }
   for (let example = batch - (batch % 4); example < batch; example++) {
@@ -1129,14 +1148,14 @@ function computeFc1PreActivation(state: State, batch: number): void {
       fc1PreActivation[fc1PreActivationAtU + 5] = sum1_5 + fc1Bias[u + 5];
       fc1PreActivation[fc1PreActivationAtU + 6] = sum1_6 + fc1Bias[u + 6];
       fc1PreActivation[fc1PreActivationAtU + 7] = sum1_7 + fc1Bias[u + 7];
-      fc1Output[fc1OutputAtU] = (fc1PreActivation[fc1PreActivationAtU] > 0 ? fc1PreActivation[fc1PreActivationAtU] : 0);
-      fc1Output[fc1OutputAtU + 1] = (fc1PreActivation[fc1PreActivationAtU + 1] > 0 ? fc1PreActivation[fc1PreActivationAtU + 1] : 0);
-      fc1Output[fc1OutputAtU + 2] = (fc1PreActivation[fc1PreActivationAtU + 2] > 0 ? fc1PreActivation[fc1PreActivationAtU + 2] : 0);
-      fc1Output[fc1OutputAtU + 3] = (fc1PreActivation[fc1PreActivationAtU + 3] > 0 ? fc1PreActivation[fc1PreActivationAtU + 3] : 0);
-      fc1Output[fc1OutputAtU + 4] = (fc1PreActivation[fc1PreActivationAtU + 4] > 0 ? fc1PreActivation[fc1PreActivationAtU + 4] : 0);
-      fc1Output[fc1OutputAtU + 5] = (fc1PreActivation[fc1PreActivationAtU + 5] > 0 ? fc1PreActivation[fc1PreActivationAtU + 5] : 0);
-      fc1Output[fc1OutputAtU + 6] = (fc1PreActivation[fc1PreActivationAtU + 6] > 0 ? fc1PreActivation[fc1PreActivationAtU + 6] : 0);
-      fc1Output[fc1OutputAtU + 7] = (fc1PreActivation[fc1PreActivationAtU + 7] > 0 ? fc1PreActivation[fc1PreActivationAtU + 7] : 0);
+      fc1Output[fc1OutputAtU] = fc1PreActivation[fc1PreActivationAtU] * +(fc1PreActivation[fc1PreActivationAtU] > 0);
+      fc1Output[fc1OutputAtU + 1] = fc1PreActivation[fc1PreActivationAtU + 1] * +(fc1PreActivation[fc1PreActivationAtU + 1] > 0);
+      fc1Output[fc1OutputAtU + 2] = fc1PreActivation[fc1PreActivationAtU + 2] * +(fc1PreActivation[fc1PreActivationAtU + 2] > 0);
+      fc1Output[fc1OutputAtU + 3] = fc1PreActivation[fc1PreActivationAtU + 3] * +(fc1PreActivation[fc1PreActivationAtU + 3] > 0);
+      fc1Output[fc1OutputAtU + 4] = fc1PreActivation[fc1PreActivationAtU + 4] * +(fc1PreActivation[fc1PreActivationAtU + 4] > 0);
+      fc1Output[fc1OutputAtU + 5] = fc1PreActivation[fc1PreActivationAtU + 5] * +(fc1PreActivation[fc1PreActivationAtU + 5] > 0);
+      fc1Output[fc1OutputAtU + 6] = fc1PreActivation[fc1PreActivationAtU + 6] * +(fc1PreActivation[fc1PreActivationAtU + 6] > 0);
+      fc1Output[fc1OutputAtU + 7] = fc1PreActivation[fc1PreActivationAtU + 7] * +(fc1PreActivation[fc1PreActivationAtU + 7] > 0);
     }
   }
 }
@@ -1246,30 +1265,30 @@ function computeFc2PreActivation(state: State, batch: number): void {
       fc2PreActivation[fc2PreActivationAtJ + 255] = sum1_21 + fc2Bias[j + 3];
       fc2PreActivation[fc2PreActivationAtJ + 256] = sum1_22 + fc2Bias[j + 4];
       fc2PreActivation[fc2PreActivationAtJ + 257] = sum1_23 + fc2Bias[j + 5];
-      fc2Output[fc2OutputAtJ] = (fc2PreActivation[fc2PreActivationAtJ] > 0 ? fc2PreActivation[fc2PreActivationAtJ] : 0);
-      fc2Output[fc2OutputAtJ + 1] = (fc2PreActivation[fc2PreActivationAtJ + 1] > 0 ? fc2PreActivation[fc2PreActivationAtJ + 1] : 0);
-      fc2Output[fc2OutputAtJ + 2] = (fc2PreActivation[fc2PreActivationAtJ + 2] > 0 ? fc2PreActivation[fc2PreActivationAtJ + 2] : 0);
-      fc2Output[fc2OutputAtJ + 3] = (fc2PreActivation[fc2PreActivationAtJ + 3] > 0 ? fc2PreActivation[fc2PreActivationAtJ + 3] : 0);
-      fc2Output[fc2OutputAtJ + 4] = (fc2PreActivation[fc2PreActivationAtJ + 4] > 0 ? fc2PreActivation[fc2PreActivationAtJ + 4] : 0);
-      fc2Output[fc2OutputAtJ + 5] = (fc2PreActivation[fc2PreActivationAtJ + 5] > 0 ? fc2PreActivation[fc2PreActivationAtJ + 5] : 0);
-      fc2Output[fc2OutputAtJ + 84] = (fc2PreActivation[fc2PreActivationAtJ + 84] > 0 ? fc2PreActivation[fc2PreActivationAtJ + 84] : 0);
-      fc2Output[fc2OutputAtJ + 85] = (fc2PreActivation[fc2PreActivationAtJ + 85] > 0 ? fc2PreActivation[fc2PreActivationAtJ + 85] : 0);
-      fc2Output[fc2OutputAtJ + 86] = (fc2PreActivation[fc2PreActivationAtJ + 86] > 0 ? fc2PreActivation[fc2PreActivationAtJ + 86] : 0);
-      fc2Output[fc2OutputAtJ + 87] = (fc2PreActivation[fc2PreActivationAtJ + 87] > 0 ? fc2PreActivation[fc2PreActivationAtJ + 87] : 0);
-      fc2Output[fc2OutputAtJ + 88] = (fc2PreActivation[fc2PreActivationAtJ + 88] > 0 ? fc2PreActivation[fc2PreActivationAtJ + 88] : 0);
-      fc2Output[fc2OutputAtJ + 89] = (fc2PreActivation[fc2PreActivationAtJ + 89] > 0 ? fc2PreActivation[fc2PreActivationAtJ + 89] : 0);
-      fc2Output[fc2OutputAtJ + 168] = (fc2PreActivation[fc2PreActivationAtJ + 168] > 0 ? fc2PreActivation[fc2PreActivationAtJ + 168] : 0);
-      fc2Output[fc2OutputAtJ + 169] = (fc2PreActivation[fc2PreActivationAtJ + 169] > 0 ? fc2PreActivation[fc2PreActivationAtJ + 169] : 0);
-      fc2Output[fc2OutputAtJ + 170] = (fc2PreActivation[fc2PreActivationAtJ + 170] > 0 ? fc2PreActivation[fc2PreActivationAtJ + 170] : 0);
-      fc2Output[fc2OutputAtJ + 171] = (fc2PreActivation[fc2PreActivationAtJ + 171] > 0 ? fc2PreActivation[fc2PreActivationAtJ + 171] : 0);
-      fc2Output[fc2OutputAtJ + 172] = (fc2PreActivation[fc2PreActivationAtJ + 172] > 0 ? fc2PreActivation[fc2PreActivationAtJ + 172] : 0);
-      fc2Output[fc2OutputAtJ + 173] = (fc2PreActivation[fc2PreActivationAtJ + 173] > 0 ? fc2PreActivation[fc2PreActivationAtJ + 173] : 0);
-      fc2Output[fc2OutputAtJ + 252] = (fc2PreActivation[fc2PreActivationAtJ + 252] > 0 ? fc2PreActivation[fc2PreActivationAtJ + 252] : 0);
-      fc2Output[fc2OutputAtJ + 253] = (fc2PreActivation[fc2PreActivationAtJ + 253] > 0 ? fc2PreActivation[fc2PreActivationAtJ + 253] : 0);
-      fc2Output[fc2OutputAtJ + 254] = (fc2PreActivation[fc2PreActivationAtJ + 254] > 0 ? fc2PreActivation[fc2PreActivationAtJ + 254] : 0);
-      fc2Output[fc2OutputAtJ + 255] = (fc2PreActivation[fc2PreActivationAtJ + 255] > 0 ? fc2PreActivation[fc2PreActivationAtJ + 255] : 0);
-      fc2Output[fc2OutputAtJ + 256] = (fc2PreActivation[fc2PreActivationAtJ + 256] > 0 ? fc2PreActivation[fc2PreActivationAtJ + 256] : 0);
-      fc2Output[fc2OutputAtJ + 257] = (fc2PreActivation[fc2PreActivationAtJ + 257] > 0 ? fc2PreActivation[fc2PreActivationAtJ + 257] : 0);
+      fc2Output[fc2OutputAtJ] = fc2PreActivation[fc2PreActivationAtJ] * +(fc2PreActivation[fc2PreActivationAtJ] > 0);
+      fc2Output[fc2OutputAtJ + 1] = fc2PreActivation[fc2PreActivationAtJ + 1] * +(fc2PreActivation[fc2PreActivationAtJ + 1] > 0);
+      fc2Output[fc2OutputAtJ + 2] = fc2PreActivation[fc2PreActivationAtJ + 2] * +(fc2PreActivation[fc2PreActivationAtJ + 2] > 0);
+      fc2Output[fc2OutputAtJ + 3] = fc2PreActivation[fc2PreActivationAtJ + 3] * +(fc2PreActivation[fc2PreActivationAtJ + 3] > 0);
+      fc2Output[fc2OutputAtJ + 4] = fc2PreActivation[fc2PreActivationAtJ + 4] * +(fc2PreActivation[fc2PreActivationAtJ + 4] > 0);
+      fc2Output[fc2OutputAtJ + 5] = fc2PreActivation[fc2PreActivationAtJ + 5] * +(fc2PreActivation[fc2PreActivationAtJ + 5] > 0);
+      fc2Output[fc2OutputAtJ + 84] = fc2PreActivation[fc2PreActivationAtJ + 84] * +(fc2PreActivation[fc2PreActivationAtJ + 84] > 0);
+      fc2Output[fc2OutputAtJ + 85] = fc2PreActivation[fc2PreActivationAtJ + 85] * +(fc2PreActivation[fc2PreActivationAtJ + 85] > 0);
+      fc2Output[fc2OutputAtJ + 86] = fc2PreActivation[fc2PreActivationAtJ + 86] * +(fc2PreActivation[fc2PreActivationAtJ + 86] > 0);
+      fc2Output[fc2OutputAtJ + 87] = fc2PreActivation[fc2PreActivationAtJ + 87] * +(fc2PreActivation[fc2PreActivationAtJ + 87] > 0);
+      fc2Output[fc2OutputAtJ + 88] = fc2PreActivation[fc2PreActivationAtJ + 88] * +(fc2PreActivation[fc2PreActivationAtJ + 88] > 0);
+      fc2Output[fc2OutputAtJ + 89] = fc2PreActivation[fc2PreActivationAtJ + 89] * +(fc2PreActivation[fc2PreActivationAtJ + 89] > 0);
+      fc2Output[fc2OutputAtJ + 168] = fc2PreActivation[fc2PreActivationAtJ + 168] * +(fc2PreActivation[fc2PreActivationAtJ + 168] > 0);
+      fc2Output[fc2OutputAtJ + 169] = fc2PreActivation[fc2PreActivationAtJ + 169] * +(fc2PreActivation[fc2PreActivationAtJ + 169] > 0);
+      fc2Output[fc2OutputAtJ + 170] = fc2PreActivation[fc2PreActivationAtJ + 170] * +(fc2PreActivation[fc2PreActivationAtJ + 170] > 0);
+      fc2Output[fc2OutputAtJ + 171] = fc2PreActivation[fc2PreActivationAtJ + 171] * +(fc2PreActivation[fc2PreActivationAtJ + 171] > 0);
+      fc2Output[fc2OutputAtJ + 172] = fc2PreActivation[fc2PreActivationAtJ + 172] * +(fc2PreActivation[fc2PreActivationAtJ + 172] > 0);
+      fc2Output[fc2OutputAtJ + 173] = fc2PreActivation[fc2PreActivationAtJ + 173] * +(fc2PreActivation[fc2PreActivationAtJ + 173] > 0);
+      fc2Output[fc2OutputAtJ + 252] = fc2PreActivation[fc2PreActivationAtJ + 252] * +(fc2PreActivation[fc2PreActivationAtJ + 252] > 0);
+      fc2Output[fc2OutputAtJ + 253] = fc2PreActivation[fc2PreActivationAtJ + 253] * +(fc2PreActivation[fc2PreActivationAtJ + 253] > 0);
+      fc2Output[fc2OutputAtJ + 254] = fc2PreActivation[fc2PreActivationAtJ + 254] * +(fc2PreActivation[fc2PreActivationAtJ + 254] > 0);
+      fc2Output[fc2OutputAtJ + 255] = fc2PreActivation[fc2PreActivationAtJ + 255] * +(fc2PreActivation[fc2PreActivationAtJ + 255] > 0);
+      fc2Output[fc2OutputAtJ + 256] = fc2PreActivation[fc2PreActivationAtJ + 256] * +(fc2PreActivation[fc2PreActivationAtJ + 256] > 0);
+      fc2Output[fc2OutputAtJ + 257] = fc2PreActivation[fc2PreActivationAtJ + 257] * +(fc2PreActivation[fc2PreActivationAtJ + 257] > 0);
     }
   }
   for (let example = batch - (batch % 4); example < batch; example++) {
@@ -1302,12 +1321,12 @@ function computeFc2PreActivation(state: State, batch: number): void {
       fc2PreActivation[fc2PreActivationAtJ + 3] = sum1_3 + fc2Bias[j + 3];
       fc2PreActivation[fc2PreActivationAtJ + 4] = sum1_4 + fc2Bias[j + 4];
       fc2PreActivation[fc2PreActivationAtJ + 5] = sum1_5 + fc2Bias[j + 5];
-      fc2Output[fc2OutputAtJ] = (fc2PreActivation[fc2PreActivationAtJ] > 0 ? fc2PreActivation[fc2PreActivationAtJ] : 0);
-      fc2Output[fc2OutputAtJ + 1] = (fc2PreActivation[fc2PreActivationAtJ + 1] > 0 ? fc2PreActivation[fc2PreActivationAtJ + 1] : 0);
-      fc2Output[fc2OutputAtJ + 2] = (fc2PreActivation[fc2PreActivationAtJ + 2] > 0 ? fc2PreActivation[fc2PreActivationAtJ + 2] : 0);
-      fc2Output[fc2OutputAtJ + 3] = (fc2PreActivation[fc2PreActivationAtJ + 3] > 0 ? fc2PreActivation[fc2PreActivationAtJ + 3] : 0);
-      fc2Output[fc2OutputAtJ + 4] = (fc2PreActivation[fc2PreActivationAtJ + 4] > 0 ? fc2PreActivation[fc2PreActivationAtJ + 4] : 0);
-      fc2Output[fc2OutputAtJ + 5] = (fc2PreActivation[fc2PreActivationAtJ + 5] > 0 ? fc2PreActivation[fc2PreActivationAtJ + 5] : 0);
+      fc2Output[fc2OutputAtJ] = fc2PreActivation[fc2PreActivationAtJ] * +(fc2PreActivation[fc2PreActivationAtJ] > 0);
+      fc2Output[fc2OutputAtJ + 1] = fc2PreActivation[fc2PreActivationAtJ + 1] * +(fc2PreActivation[fc2PreActivationAtJ + 1] > 0);
+      fc2Output[fc2OutputAtJ + 2] = fc2PreActivation[fc2PreActivationAtJ + 2] * +(fc2PreActivation[fc2PreActivationAtJ + 2] > 0);
+      fc2Output[fc2OutputAtJ + 3] = fc2PreActivation[fc2PreActivationAtJ + 3] * +(fc2PreActivation[fc2PreActivationAtJ + 3] > 0);
+      fc2Output[fc2OutputAtJ + 4] = fc2PreActivation[fc2PreActivationAtJ + 4] * +(fc2PreActivation[fc2PreActivationAtJ + 4] > 0);
+      fc2Output[fc2OutputAtJ + 5] = fc2PreActivation[fc2PreActivationAtJ + 5] * +(fc2PreActivation[fc2PreActivationAtJ + 5] > 0);
     }
   }
 }
@@ -1445,10 +1464,10 @@ function computeOutSoftmaxShift(state: State, batch: number): void {
     let max1_3 = -Infinity;
     for (let j2 = 0; j2 <= 9; j2++) {
       const outPreActivationAtJ2 = outPreActivationAtExample + j2;
-      max1_0 = Math.max(max1_0, outPreActivation[outPreActivationAtJ2]);
-      max1_1 = Math.max(max1_1, outPreActivation[outPreActivationAtJ2 + 10]);
-      max1_2 = Math.max(max1_2, outPreActivation[outPreActivationAtJ2 + 20]);
-      max1_3 = Math.max(max1_3, outPreActivation[outPreActivationAtJ2 + 30]);
+      max1_0 = larger(max1_0, outPreActivation[outPreActivationAtJ2]);
+      max1_1 = larger(max1_1, outPreActivation[outPreActivationAtJ2 + 10]);
+      max1_2 = larger(max1_2, outPreActivation[outPreActivationAtJ2 + 20]);
+      max1_3 = larger(max1_3, outPreActivation[outPreActivationAtJ2 + 30]);
     }
     outSoftmaxShift[example] = max1_0;
     outSoftmaxShift[example + 1] = max1_1;
@@ -1460,7 +1479,7 @@ function computeOutSoftmaxShift(state: State, batch: number): void {
     let max1 = -Infinity;
     for (let j2 = 0; j2 <= 9; j2++) {
       const outPreActivationAtJ2 = outPreActivationAtExample + j2;
-      max1 = Math.max(max1, outPreActivation[outPreActivationAtJ2]);
+      max1 = larger(max1, outPreActivation[outPreActivationAtJ2]);
     }
     outSoftmaxShift[example] = max1;
   }
@@ -1716,30 +1735,30 @@ function computeFc2OutputGrad(state: State, batch: number): void {
       fc2OutputGrad[fc2OutputGradAtJPrime + 255] = sum1_21;
       fc2OutputGrad[fc2OutputGradAtJPrime + 256] = sum1_22;
       fc2OutputGrad[fc2OutputGradAtJPrime + 257] = sum1_23;
-      fc2PreActivationGrad[fc2PreActivationGradAtJPrime] = fc2OutputGrad[fc2OutputGradAtJPrime] * (fc2PreActivation[fc2PreActivationAtJPrime] > 0 ? 1 : 0);
-      fc2PreActivationGrad[fc2PreActivationGradAtJPrime + 1] = fc2OutputGrad[fc2OutputGradAtJPrime + 1] * (fc2PreActivation[fc2PreActivationAtJPrime + 1] > 0 ? 1 : 0);
-      fc2PreActivationGrad[fc2PreActivationGradAtJPrime + 2] = fc2OutputGrad[fc2OutputGradAtJPrime + 2] * (fc2PreActivation[fc2PreActivationAtJPrime + 2] > 0 ? 1 : 0);
-      fc2PreActivationGrad[fc2PreActivationGradAtJPrime + 3] = fc2OutputGrad[fc2OutputGradAtJPrime + 3] * (fc2PreActivation[fc2PreActivationAtJPrime + 3] > 0 ? 1 : 0);
-      fc2PreActivationGrad[fc2PreActivationGradAtJPrime + 4] = fc2OutputGrad[fc2OutputGradAtJPrime + 4] * (fc2PreActivation[fc2PreActivationAtJPrime + 4] > 0 ? 1 : 0);
-      fc2PreActivationGrad[fc2PreActivationGradAtJPrime + 5] = fc2OutputGrad[fc2OutputGradAtJPrime + 5] * (fc2PreActivation[fc2PreActivationAtJPrime + 5] > 0 ? 1 : 0);
-      fc2PreActivationGrad[fc2PreActivationGradAtJPrime + 84] = fc2OutputGrad[fc2OutputGradAtJPrime + 84] * (fc2PreActivation[fc2PreActivationAtJPrime + 84] > 0 ? 1 : 0);
-      fc2PreActivationGrad[fc2PreActivationGradAtJPrime + 85] = fc2OutputGrad[fc2OutputGradAtJPrime + 85] * (fc2PreActivation[fc2PreActivationAtJPrime + 85] > 0 ? 1 : 0);
-      fc2PreActivationGrad[fc2PreActivationGradAtJPrime + 86] = fc2OutputGrad[fc2OutputGradAtJPrime + 86] * (fc2PreActivation[fc2PreActivationAtJPrime + 86] > 0 ? 1 : 0);
-      fc2PreActivationGrad[fc2PreActivationGradAtJPrime + 87] = fc2OutputGrad[fc2OutputGradAtJPrime + 87] * (fc2PreActivation[fc2PreActivationAtJPrime + 87] > 0 ? 1 : 0);
-      fc2PreActivationGrad[fc2PreActivationGradAtJPrime + 88] = fc2OutputGrad[fc2OutputGradAtJPrime + 88] * (fc2PreActivation[fc2PreActivationAtJPrime + 88] > 0 ? 1 : 0);
-      fc2PreActivationGrad[fc2PreActivationGradAtJPrime + 89] = fc2OutputGrad[fc2OutputGradAtJPrime + 89] * (fc2PreActivation[fc2PreActivationAtJPrime + 89] > 0 ? 1 : 0);
-      fc2PreActivationGrad[fc2PreActivationGradAtJPrime + 168] = fc2OutputGrad[fc2OutputGradAtJPrime + 168] * (fc2PreActivation[fc2PreActivationAtJPrime + 168] > 0 ? 1 : 0);
-      fc2PreActivationGrad[fc2PreActivationGradAtJPrime + 169] = fc2OutputGrad[fc2OutputGradAtJPrime + 169] * (fc2PreActivation[fc2PreActivationAtJPrime + 169] > 0 ? 1 : 0);
-      fc2PreActivationGrad[fc2PreActivationGradAtJPrime + 170] = fc2OutputGrad[fc2OutputGradAtJPrime + 170] * (fc2PreActivation[fc2PreActivationAtJPrime + 170] > 0 ? 1 : 0);
-      fc2PreActivationGrad[fc2PreActivationGradAtJPrime + 171] = fc2OutputGrad[fc2OutputGradAtJPrime + 171] * (fc2PreActivation[fc2PreActivationAtJPrime + 171] > 0 ? 1 : 0);
-      fc2PreActivationGrad[fc2PreActivationGradAtJPrime + 172] = fc2OutputGrad[fc2OutputGradAtJPrime + 172] * (fc2PreActivation[fc2PreActivationAtJPrime + 172] > 0 ? 1 : 0);
-      fc2PreActivationGrad[fc2PreActivationGradAtJPrime + 173] = fc2OutputGrad[fc2OutputGradAtJPrime + 173] * (fc2PreActivation[fc2PreActivationAtJPrime + 173] > 0 ? 1 : 0);
-      fc2PreActivationGrad[fc2PreActivationGradAtJPrime + 252] = fc2OutputGrad[fc2OutputGradAtJPrime + 252] * (fc2PreActivation[fc2PreActivationAtJPrime + 252] > 0 ? 1 : 0);
-      fc2PreActivationGrad[fc2PreActivationGradAtJPrime + 253] = fc2OutputGrad[fc2OutputGradAtJPrime + 253] * (fc2PreActivation[fc2PreActivationAtJPrime + 253] > 0 ? 1 : 0);
-      fc2PreActivationGrad[fc2PreActivationGradAtJPrime + 254] = fc2OutputGrad[fc2OutputGradAtJPrime + 254] * (fc2PreActivation[fc2PreActivationAtJPrime + 254] > 0 ? 1 : 0);
-      fc2PreActivationGrad[fc2PreActivationGradAtJPrime + 255] = fc2OutputGrad[fc2OutputGradAtJPrime + 255] * (fc2PreActivation[fc2PreActivationAtJPrime + 255] > 0 ? 1 : 0);
-      fc2PreActivationGrad[fc2PreActivationGradAtJPrime + 256] = fc2OutputGrad[fc2OutputGradAtJPrime + 256] * (fc2PreActivation[fc2PreActivationAtJPrime + 256] > 0 ? 1 : 0);
-      fc2PreActivationGrad[fc2PreActivationGradAtJPrime + 257] = fc2OutputGrad[fc2OutputGradAtJPrime + 257] * (fc2PreActivation[fc2PreActivationAtJPrime + 257] > 0 ? 1 : 0);
+      fc2PreActivationGrad[fc2PreActivationGradAtJPrime] = fc2OutputGrad[fc2OutputGradAtJPrime] * +(fc2PreActivation[fc2PreActivationAtJPrime] > 0);
+      fc2PreActivationGrad[fc2PreActivationGradAtJPrime + 1] = fc2OutputGrad[fc2OutputGradAtJPrime + 1] * +(fc2PreActivation[fc2PreActivationAtJPrime + 1] > 0);
+      fc2PreActivationGrad[fc2PreActivationGradAtJPrime + 2] = fc2OutputGrad[fc2OutputGradAtJPrime + 2] * +(fc2PreActivation[fc2PreActivationAtJPrime + 2] > 0);
+      fc2PreActivationGrad[fc2PreActivationGradAtJPrime + 3] = fc2OutputGrad[fc2OutputGradAtJPrime + 3] * +(fc2PreActivation[fc2PreActivationAtJPrime + 3] > 0);
+      fc2PreActivationGrad[fc2PreActivationGradAtJPrime + 4] = fc2OutputGrad[fc2OutputGradAtJPrime + 4] * +(fc2PreActivation[fc2PreActivationAtJPrime + 4] > 0);
+      fc2PreActivationGrad[fc2PreActivationGradAtJPrime + 5] = fc2OutputGrad[fc2OutputGradAtJPrime + 5] * +(fc2PreActivation[fc2PreActivationAtJPrime + 5] > 0);
+      fc2PreActivationGrad[fc2PreActivationGradAtJPrime + 84] = fc2OutputGrad[fc2OutputGradAtJPrime + 84] * +(fc2PreActivation[fc2PreActivationAtJPrime + 84] > 0);
+      fc2PreActivationGrad[fc2PreActivationGradAtJPrime + 85] = fc2OutputGrad[fc2OutputGradAtJPrime + 85] * +(fc2PreActivation[fc2PreActivationAtJPrime + 85] > 0);
+      fc2PreActivationGrad[fc2PreActivationGradAtJPrime + 86] = fc2OutputGrad[fc2OutputGradAtJPrime + 86] * +(fc2PreActivation[fc2PreActivationAtJPrime + 86] > 0);
+      fc2PreActivationGrad[fc2PreActivationGradAtJPrime + 87] = fc2OutputGrad[fc2OutputGradAtJPrime + 87] * +(fc2PreActivation[fc2PreActivationAtJPrime + 87] > 0);
+      fc2PreActivationGrad[fc2PreActivationGradAtJPrime + 88] = fc2OutputGrad[fc2OutputGradAtJPrime + 88] * +(fc2PreActivation[fc2PreActivationAtJPrime + 88] > 0);
+      fc2PreActivationGrad[fc2PreActivationGradAtJPrime + 89] = fc2OutputGrad[fc2OutputGradAtJPrime + 89] * +(fc2PreActivation[fc2PreActivationAtJPrime + 89] > 0);
+      fc2PreActivationGrad[fc2PreActivationGradAtJPrime + 168] = fc2OutputGrad[fc2OutputGradAtJPrime + 168] * +(fc2PreActivation[fc2PreActivationAtJPrime + 168] > 0);
+      fc2PreActivationGrad[fc2PreActivationGradAtJPrime + 169] = fc2OutputGrad[fc2OutputGradAtJPrime + 169] * +(fc2PreActivation[fc2PreActivationAtJPrime + 169] > 0);
+      fc2PreActivationGrad[fc2PreActivationGradAtJPrime + 170] = fc2OutputGrad[fc2OutputGradAtJPrime + 170] * +(fc2PreActivation[fc2PreActivationAtJPrime + 170] > 0);
+      fc2PreActivationGrad[fc2PreActivationGradAtJPrime + 171] = fc2OutputGrad[fc2OutputGradAtJPrime + 171] * +(fc2PreActivation[fc2PreActivationAtJPrime + 171] > 0);
+      fc2PreActivationGrad[fc2PreActivationGradAtJPrime + 172] = fc2OutputGrad[fc2OutputGradAtJPrime + 172] * +(fc2PreActivation[fc2PreActivationAtJPrime + 172] > 0);
+      fc2PreActivationGrad[fc2PreActivationGradAtJPrime + 173] = fc2OutputGrad[fc2OutputGradAtJPrime + 173] * +(fc2PreActivation[fc2PreActivationAtJPrime + 173] > 0);
+      fc2PreActivationGrad[fc2PreActivationGradAtJPrime + 252] = fc2OutputGrad[fc2OutputGradAtJPrime + 252] * +(fc2PreActivation[fc2PreActivationAtJPrime + 252] > 0);
+      fc2PreActivationGrad[fc2PreActivationGradAtJPrime + 253] = fc2OutputGrad[fc2OutputGradAtJPrime + 253] * +(fc2PreActivation[fc2PreActivationAtJPrime + 253] > 0);
+      fc2PreActivationGrad[fc2PreActivationGradAtJPrime + 254] = fc2OutputGrad[fc2OutputGradAtJPrime + 254] * +(fc2PreActivation[fc2PreActivationAtJPrime + 254] > 0);
+      fc2PreActivationGrad[fc2PreActivationGradAtJPrime + 255] = fc2OutputGrad[fc2OutputGradAtJPrime + 255] * +(fc2PreActivation[fc2PreActivationAtJPrime + 255] > 0);
+      fc2PreActivationGrad[fc2PreActivationGradAtJPrime + 256] = fc2OutputGrad[fc2OutputGradAtJPrime + 256] * +(fc2PreActivation[fc2PreActivationAtJPrime + 256] > 0);
+      fc2PreActivationGrad[fc2PreActivationGradAtJPrime + 257] = fc2OutputGrad[fc2OutputGradAtJPrime + 257] * +(fc2PreActivation[fc2PreActivationAtJPrime + 257] > 0);
     }
   }
   for (let example = batch - (batch % 4); example < batch; example++) {
@@ -1775,12 +1794,12 @@ function computeFc2OutputGrad(state: State, batch: number): void {
       fc2OutputGrad[fc2OutputGradAtJPrime + 3] = sum1_3;
       fc2OutputGrad[fc2OutputGradAtJPrime + 4] = sum1_4;
       fc2OutputGrad[fc2OutputGradAtJPrime + 5] = sum1_5;
-      fc2PreActivationGrad[fc2PreActivationGradAtJPrime] = fc2OutputGrad[fc2OutputGradAtJPrime] * (fc2PreActivation[fc2PreActivationAtJPrime] > 0 ? 1 : 0);
-      fc2PreActivationGrad[fc2PreActivationGradAtJPrime + 1] = fc2OutputGrad[fc2OutputGradAtJPrime + 1] * (fc2PreActivation[fc2PreActivationAtJPrime + 1] > 0 ? 1 : 0);
-      fc2PreActivationGrad[fc2PreActivationGradAtJPrime + 2] = fc2OutputGrad[fc2OutputGradAtJPrime + 2] * (fc2PreActivation[fc2PreActivationAtJPrime + 2] > 0 ? 1 : 0);
-      fc2PreActivationGrad[fc2PreActivationGradAtJPrime + 3] = fc2OutputGrad[fc2OutputGradAtJPrime + 3] * (fc2PreActivation[fc2PreActivationAtJPrime + 3] > 0 ? 1 : 0);
-      fc2PreActivationGrad[fc2PreActivationGradAtJPrime + 4] = fc2OutputGrad[fc2OutputGradAtJPrime + 4] * (fc2PreActivation[fc2PreActivationAtJPrime + 4] > 0 ? 1 : 0);
-      fc2PreActivationGrad[fc2PreActivationGradAtJPrime + 5] = fc2OutputGrad[fc2OutputGradAtJPrime + 5] * (fc2PreActivation[fc2PreActivationAtJPrime + 5] > 0 ? 1 : 0);
+      fc2PreActivationGrad[fc2PreActivationGradAtJPrime] = fc2OutputGrad[fc2OutputGradAtJPrime] * +(fc2PreActivation[fc2PreActivationAtJPrime] > 0);
+      fc2PreActivationGrad[fc2PreActivationGradAtJPrime + 1] = fc2OutputGrad[fc2OutputGradAtJPrime + 1] * +(fc2PreActivation[fc2PreActivationAtJPrime + 1] > 0);
+      fc2PreActivationGrad[fc2PreActivationGradAtJPrime + 2] = fc2OutputGrad[fc2OutputGradAtJPrime + 2] * +(fc2PreActivation[fc2PreActivationAtJPrime + 2] > 0);
+      fc2PreActivationGrad[fc2PreActivationGradAtJPrime + 3] = fc2OutputGrad[fc2OutputGradAtJPrime + 3] * +(fc2PreActivation[fc2PreActivationAtJPrime + 3] > 0);
+      fc2PreActivationGrad[fc2PreActivationGradAtJPrime + 4] = fc2OutputGrad[fc2OutputGradAtJPrime + 4] * +(fc2PreActivation[fc2PreActivationAtJPrime + 4] > 0);
+      fc2PreActivationGrad[fc2PreActivationGradAtJPrime + 5] = fc2OutputGrad[fc2OutputGradAtJPrime + 5] * +(fc2PreActivation[fc2PreActivationAtJPrime + 5] > 0);
     }
   }
 }
@@ -1921,38 +1940,38 @@ function computeFc1OutputGrad(state: State, batch: number): void {
       fc1OutputGrad[fc1OutputGradAtUPrime + 365] = sum1_29;
       fc1OutputGrad[fc1OutputGradAtUPrime + 366] = sum1_30;
       fc1OutputGrad[fc1OutputGradAtUPrime + 367] = sum1_31;
-      fc1PreActivationGrad[fc1PreActivationGradAtUPrime] = fc1OutputGrad[fc1OutputGradAtUPrime] * (fc1PreActivation[fc1PreActivationAtUPrime] > 0 ? 1 : 0);
-      fc1PreActivationGrad[fc1PreActivationGradAtUPrime + 1] = fc1OutputGrad[fc1OutputGradAtUPrime + 1] * (fc1PreActivation[fc1PreActivationAtUPrime + 1] > 0 ? 1 : 0);
-      fc1PreActivationGrad[fc1PreActivationGradAtUPrime + 2] = fc1OutputGrad[fc1OutputGradAtUPrime + 2] * (fc1PreActivation[fc1PreActivationAtUPrime + 2] > 0 ? 1 : 0);
-      fc1PreActivationGrad[fc1PreActivationGradAtUPrime + 3] = fc1OutputGrad[fc1OutputGradAtUPrime + 3] * (fc1PreActivation[fc1PreActivationAtUPrime + 3] > 0 ? 1 : 0);
-      fc1PreActivationGrad[fc1PreActivationGradAtUPrime + 4] = fc1OutputGrad[fc1OutputGradAtUPrime + 4] * (fc1PreActivation[fc1PreActivationAtUPrime + 4] > 0 ? 1 : 0);
-      fc1PreActivationGrad[fc1PreActivationGradAtUPrime + 5] = fc1OutputGrad[fc1OutputGradAtUPrime + 5] * (fc1PreActivation[fc1PreActivationAtUPrime + 5] > 0 ? 1 : 0);
-      fc1PreActivationGrad[fc1PreActivationGradAtUPrime + 6] = fc1OutputGrad[fc1OutputGradAtUPrime + 6] * (fc1PreActivation[fc1PreActivationAtUPrime + 6] > 0 ? 1 : 0);
-      fc1PreActivationGrad[fc1PreActivationGradAtUPrime + 7] = fc1OutputGrad[fc1OutputGradAtUPrime + 7] * (fc1PreActivation[fc1PreActivationAtUPrime + 7] > 0 ? 1 : 0);
-      fc1PreActivationGrad[fc1PreActivationGradAtUPrime + 120] = fc1OutputGrad[fc1OutputGradAtUPrime + 120] * (fc1PreActivation[fc1PreActivationAtUPrime + 120] > 0 ? 1 : 0);
-      fc1PreActivationGrad[fc1PreActivationGradAtUPrime + 121] = fc1OutputGrad[fc1OutputGradAtUPrime + 121] * (fc1PreActivation[fc1PreActivationAtUPrime + 121] > 0 ? 1 : 0);
-      fc1PreActivationGrad[fc1PreActivationGradAtUPrime + 122] = fc1OutputGrad[fc1OutputGradAtUPrime + 122] * (fc1PreActivation[fc1PreActivationAtUPrime + 122] > 0 ? 1 : 0);
-      fc1PreActivationGrad[fc1PreActivationGradAtUPrime + 123] = fc1OutputGrad[fc1OutputGradAtUPrime + 123] * (fc1PreActivation[fc1PreActivationAtUPrime + 123] > 0 ? 1 : 0);
-      fc1PreActivationGrad[fc1PreActivationGradAtUPrime + 124] = fc1OutputGrad[fc1OutputGradAtUPrime + 124] * (fc1PreActivation[fc1PreActivationAtUPrime + 124] > 0 ? 1 : 0);
-      fc1PreActivationGrad[fc1PreActivationGradAtUPrime + 125] = fc1OutputGrad[fc1OutputGradAtUPrime + 125] * (fc1PreActivation[fc1PreActivationAtUPrime + 125] > 0 ? 1 : 0);
-      fc1PreActivationGrad[fc1PreActivationGradAtUPrime + 126] = fc1OutputGrad[fc1OutputGradAtUPrime + 126] * (fc1PreActivation[fc1PreActivationAtUPrime + 126] > 0 ? 1 : 0);
-      fc1PreActivationGrad[fc1PreActivationGradAtUPrime + 127] = fc1OutputGrad[fc1OutputGradAtUPrime + 127] * (fc1PreActivation[fc1PreActivationAtUPrime + 127] > 0 ? 1 : 0);
-      fc1PreActivationGrad[fc1PreActivationGradAtUPrime + 240] = fc1OutputGrad[fc1OutputGradAtUPrime + 240] * (fc1PreActivation[fc1PreActivationAtUPrime + 240] > 0 ? 1 : 0);
-      fc1PreActivationGrad[fc1PreActivationGradAtUPrime + 241] = fc1OutputGrad[fc1OutputGradAtUPrime + 241] * (fc1PreActivation[fc1PreActivationAtUPrime + 241] > 0 ? 1 : 0);
-      fc1PreActivationGrad[fc1PreActivationGradAtUPrime + 242] = fc1OutputGrad[fc1OutputGradAtUPrime + 242] * (fc1PreActivation[fc1PreActivationAtUPrime + 242] > 0 ? 1 : 0);
-      fc1PreActivationGrad[fc1PreActivationGradAtUPrime + 243] = fc1OutputGrad[fc1OutputGradAtUPrime + 243] * (fc1PreActivation[fc1PreActivationAtUPrime + 243] > 0 ? 1 : 0);
-      fc1PreActivationGrad[fc1PreActivationGradAtUPrime + 244] = fc1OutputGrad[fc1OutputGradAtUPrime + 244] * (fc1PreActivation[fc1PreActivationAtUPrime + 244] > 0 ? 1 : 0);
-      fc1PreActivationGrad[fc1PreActivationGradAtUPrime + 245] = fc1OutputGrad[fc1OutputGradAtUPrime + 245] * (fc1PreActivation[fc1PreActivationAtUPrime + 245] > 0 ? 1 : 0);
-      fc1PreActivationGrad[fc1PreActivationGradAtUPrime + 246] = fc1OutputGrad[fc1OutputGradAtUPrime + 246] * (fc1PreActivation[fc1PreActivationAtUPrime + 246] > 0 ? 1 : 0);
-      fc1PreActivationGrad[fc1PreActivationGradAtUPrime + 247] = fc1OutputGrad[fc1OutputGradAtUPrime + 247] * (fc1PreActivation[fc1PreActivationAtUPrime + 247] > 0 ? 1 : 0);
-      fc1PreActivationGrad[fc1PreActivationGradAtUPrime + 360] = fc1OutputGrad[fc1OutputGradAtUPrime + 360] * (fc1PreActivation[fc1PreActivationAtUPrime + 360] > 0 ? 1 : 0);
-      fc1PreActivationGrad[fc1PreActivationGradAtUPrime + 361] = fc1OutputGrad[fc1OutputGradAtUPrime + 361] * (fc1PreActivation[fc1PreActivationAtUPrime + 361] > 0 ? 1 : 0);
-      fc1PreActivationGrad[fc1PreActivationGradAtUPrime + 362] = fc1OutputGrad[fc1OutputGradAtUPrime + 362] * (fc1PreActivation[fc1PreActivationAtUPrime + 362] > 0 ? 1 : 0);
-      fc1PreActivationGrad[fc1PreActivationGradAtUPrime + 363] = fc1OutputGrad[fc1OutputGradAtUPrime + 363] * (fc1PreActivation[fc1PreActivationAtUPrime + 363] > 0 ? 1 : 0);
-      fc1PreActivationGrad[fc1PreActivationGradAtUPrime + 364] = fc1OutputGrad[fc1OutputGradAtUPrime + 364] * (fc1PreActivation[fc1PreActivationAtUPrime + 364] > 0 ? 1 : 0);
-      fc1PreActivationGrad[fc1PreActivationGradAtUPrime + 365] = fc1OutputGrad[fc1OutputGradAtUPrime + 365] * (fc1PreActivation[fc1PreActivationAtUPrime + 365] > 0 ? 1 : 0);
-      fc1PreActivationGrad[fc1PreActivationGradAtUPrime + 366] = fc1OutputGrad[fc1OutputGradAtUPrime + 366] * (fc1PreActivation[fc1PreActivationAtUPrime + 366] > 0 ? 1 : 0);
-      fc1PreActivationGrad[fc1PreActivationGradAtUPrime + 367] = fc1OutputGrad[fc1OutputGradAtUPrime + 367] * (fc1PreActivation[fc1PreActivationAtUPrime + 367] > 0 ? 1 : 0);
+      fc1PreActivationGrad[fc1PreActivationGradAtUPrime] = fc1OutputGrad[fc1OutputGradAtUPrime] * +(fc1PreActivation[fc1PreActivationAtUPrime] > 0);
+      fc1PreActivationGrad[fc1PreActivationGradAtUPrime + 1] = fc1OutputGrad[fc1OutputGradAtUPrime + 1] * +(fc1PreActivation[fc1PreActivationAtUPrime + 1] > 0);
+      fc1PreActivationGrad[fc1PreActivationGradAtUPrime + 2] = fc1OutputGrad[fc1OutputGradAtUPrime + 2] * +(fc1PreActivation[fc1PreActivationAtUPrime + 2] > 0);
+      fc1PreActivationGrad[fc1PreActivationGradAtUPrime + 3] = fc1OutputGrad[fc1OutputGradAtUPrime + 3] * +(fc1PreActivation[fc1PreActivationAtUPrime + 3] > 0);
+      fc1PreActivationGrad[fc1PreActivationGradAtUPrime + 4] = fc1OutputGrad[fc1OutputGradAtUPrime + 4] * +(fc1PreActivation[fc1PreActivationAtUPrime + 4] > 0);
+      fc1PreActivationGrad[fc1PreActivationGradAtUPrime + 5] = fc1OutputGrad[fc1OutputGradAtUPrime + 5] * +(fc1PreActivation[fc1PreActivationAtUPrime + 5] > 0);
+      fc1PreActivationGrad[fc1PreActivationGradAtUPrime + 6] = fc1OutputGrad[fc1OutputGradAtUPrime + 6] * +(fc1PreActivation[fc1PreActivationAtUPrime + 6] > 0);
+      fc1PreActivationGrad[fc1PreActivationGradAtUPrime + 7] = fc1OutputGrad[fc1OutputGradAtUPrime + 7] * +(fc1PreActivation[fc1PreActivationAtUPrime + 7] > 0);
+      fc1PreActivationGrad[fc1PreActivationGradAtUPrime + 120] = fc1OutputGrad[fc1OutputGradAtUPrime + 120] * +(fc1PreActivation[fc1PreActivationAtUPrime + 120] > 0);
+      fc1PreActivationGrad[fc1PreActivationGradAtUPrime + 121] = fc1OutputGrad[fc1OutputGradAtUPrime + 121] * +(fc1PreActivation[fc1PreActivationAtUPrime + 121] > 0);
+      fc1PreActivationGrad[fc1PreActivationGradAtUPrime + 122] = fc1OutputGrad[fc1OutputGradAtUPrime + 122] * +(fc1PreActivation[fc1PreActivationAtUPrime + 122] > 0);
+      fc1PreActivationGrad[fc1PreActivationGradAtUPrime + 123] = fc1OutputGrad[fc1OutputGradAtUPrime + 123] * +(fc1PreActivation[fc1PreActivationAtUPrime + 123] > 0);
+      fc1PreActivationGrad[fc1PreActivationGradAtUPrime + 124] = fc1OutputGrad[fc1OutputGradAtUPrime + 124] * +(fc1PreActivation[fc1PreActivationAtUPrime + 124] > 0);
+      fc1PreActivationGrad[fc1PreActivationGradAtUPrime + 125] = fc1OutputGrad[fc1OutputGradAtUPrime + 125] * +(fc1PreActivation[fc1PreActivationAtUPrime + 125] > 0);
+      fc1PreActivationGrad[fc1PreActivationGradAtUPrime + 126] = fc1OutputGrad[fc1OutputGradAtUPrime + 126] * +(fc1PreActivation[fc1PreActivationAtUPrime + 126] > 0);
+      fc1PreActivationGrad[fc1PreActivationGradAtUPrime + 127] = fc1OutputGrad[fc1OutputGradAtUPrime + 127] * +(fc1PreActivation[fc1PreActivationAtUPrime + 127] > 0);
+      fc1PreActivationGrad[fc1PreActivationGradAtUPrime + 240] = fc1OutputGrad[fc1OutputGradAtUPrime + 240] * +(fc1PreActivation[fc1PreActivationAtUPrime + 240] > 0);
+      fc1PreActivationGrad[fc1PreActivationGradAtUPrime + 241] = fc1OutputGrad[fc1OutputGradAtUPrime + 241] * +(fc1PreActivation[fc1PreActivationAtUPrime + 241] > 0);
+      fc1PreActivationGrad[fc1PreActivationGradAtUPrime + 242] = fc1OutputGrad[fc1OutputGradAtUPrime + 242] * +(fc1PreActivation[fc1PreActivationAtUPrime + 242] > 0);
+      fc1PreActivationGrad[fc1PreActivationGradAtUPrime + 243] = fc1OutputGrad[fc1OutputGradAtUPrime + 243] * +(fc1PreActivation[fc1PreActivationAtUPrime + 243] > 0);
+      fc1PreActivationGrad[fc1PreActivationGradAtUPrime + 244] = fc1OutputGrad[fc1OutputGradAtUPrime + 244] * +(fc1PreActivation[fc1PreActivationAtUPrime + 244] > 0);
+      fc1PreActivationGrad[fc1PreActivationGradAtUPrime + 245] = fc1OutputGrad[fc1OutputGradAtUPrime + 245] * +(fc1PreActivation[fc1PreActivationAtUPrime + 245] > 0);
+      fc1PreActivationGrad[fc1PreActivationGradAtUPrime + 246] = fc1OutputGrad[fc1OutputGradAtUPrime + 246] * +(fc1PreActivation[fc1PreActivationAtUPrime + 246] > 0);
+      fc1PreActivationGrad[fc1PreActivationGradAtUPrime + 247] = fc1OutputGrad[fc1OutputGradAtUPrime + 247] * +(fc1PreActivation[fc1PreActivationAtUPrime + 247] > 0);
+      fc1PreActivationGrad[fc1PreActivationGradAtUPrime + 360] = fc1OutputGrad[fc1OutputGradAtUPrime + 360] * +(fc1PreActivation[fc1PreActivationAtUPrime + 360] > 0);
+      fc1PreActivationGrad[fc1PreActivationGradAtUPrime + 361] = fc1OutputGrad[fc1OutputGradAtUPrime + 361] * +(fc1PreActivation[fc1PreActivationAtUPrime + 361] > 0);
+      fc1PreActivationGrad[fc1PreActivationGradAtUPrime + 362] = fc1OutputGrad[fc1OutputGradAtUPrime + 362] * +(fc1PreActivation[fc1PreActivationAtUPrime + 362] > 0);
+      fc1PreActivationGrad[fc1PreActivationGradAtUPrime + 363] = fc1OutputGrad[fc1OutputGradAtUPrime + 363] * +(fc1PreActivation[fc1PreActivationAtUPrime + 363] > 0);
+      fc1PreActivationGrad[fc1PreActivationGradAtUPrime + 364] = fc1OutputGrad[fc1OutputGradAtUPrime + 364] * +(fc1PreActivation[fc1PreActivationAtUPrime + 364] > 0);
+      fc1PreActivationGrad[fc1PreActivationGradAtUPrime + 365] = fc1OutputGrad[fc1OutputGradAtUPrime + 365] * +(fc1PreActivation[fc1PreActivationAtUPrime + 365] > 0);
+      fc1PreActivationGrad[fc1PreActivationGradAtUPrime + 366] = fc1OutputGrad[fc1OutputGradAtUPrime + 366] * +(fc1PreActivation[fc1PreActivationAtUPrime + 366] > 0);
+      fc1PreActivationGrad[fc1PreActivationGradAtUPrime + 367] = fc1OutputGrad[fc1OutputGradAtUPrime + 367] * +(fc1PreActivation[fc1PreActivationAtUPrime + 367] > 0);
     }
   }
   for (let example = batch - (batch % 4); example < batch; example++) {
@@ -1994,14 +2013,14 @@ function computeFc1OutputGrad(state: State, batch: number): void {
       fc1OutputGrad[fc1OutputGradAtUPrime + 5] = sum1_5;
       fc1OutputGrad[fc1OutputGradAtUPrime + 6] = sum1_6;
       fc1OutputGrad[fc1OutputGradAtUPrime + 7] = sum1_7;
-      fc1PreActivationGrad[fc1PreActivationGradAtUPrime] = fc1OutputGrad[fc1OutputGradAtUPrime] * (fc1PreActivation[fc1PreActivationAtUPrime] > 0 ? 1 : 0);
-      fc1PreActivationGrad[fc1PreActivationGradAtUPrime + 1] = fc1OutputGrad[fc1OutputGradAtUPrime + 1] * (fc1PreActivation[fc1PreActivationAtUPrime + 1] > 0 ? 1 : 0);
-      fc1PreActivationGrad[fc1PreActivationGradAtUPrime + 2] = fc1OutputGrad[fc1OutputGradAtUPrime + 2] * (fc1PreActivation[fc1PreActivationAtUPrime + 2] > 0 ? 1 : 0);
-      fc1PreActivationGrad[fc1PreActivationGradAtUPrime + 3] = fc1OutputGrad[fc1OutputGradAtUPrime + 3] * (fc1PreActivation[fc1PreActivationAtUPrime + 3] > 0 ? 1 : 0);
-      fc1PreActivationGrad[fc1PreActivationGradAtUPrime + 4] = fc1OutputGrad[fc1OutputGradAtUPrime + 4] * (fc1PreActivation[fc1PreActivationAtUPrime + 4] > 0 ? 1 : 0);
-      fc1PreActivationGrad[fc1PreActivationGradAtUPrime + 5] = fc1OutputGrad[fc1OutputGradAtUPrime + 5] * (fc1PreActivation[fc1PreActivationAtUPrime + 5] > 0 ? 1 : 0);
-      fc1PreActivationGrad[fc1PreActivationGradAtUPrime + 6] = fc1OutputGrad[fc1OutputGradAtUPrime + 6] * (fc1PreActivation[fc1PreActivationAtUPrime + 6] > 0 ? 1 : 0);
-      fc1PreActivationGrad[fc1PreActivationGradAtUPrime + 7] = fc1OutputGrad[fc1OutputGradAtUPrime + 7] * (fc1PreActivation[fc1PreActivationAtUPrime + 7] > 0 ? 1 : 0);
+      fc1PreActivationGrad[fc1PreActivationGradAtUPrime] = fc1OutputGrad[fc1OutputGradAtUPrime] * +(fc1PreActivation[fc1PreActivationAtUPrime] > 0);
+      fc1PreActivationGrad[fc1PreActivationGradAtUPrime + 1] = fc1OutputGrad[fc1OutputGradAtUPrime + 1] * +(fc1PreActivation[fc1PreActivationAtUPrime + 1] > 0);
+      fc1PreActivationGrad[fc1PreActivationGradAtUPrime + 2] = fc1OutputGrad[fc1OutputGradAtUPrime + 2] * +(fc1PreActivation[fc1PreActivationAtUPrime + 2] > 0);
+      fc1PreActivationGrad[fc1PreActivationGradAtUPrime + 3] = fc1OutputGrad[fc1OutputGradAtUPrime + 3] * +(fc1PreActivation[fc1PreActivationAtUPrime + 3] > 0);
+      fc1PreActivationGrad[fc1PreActivationGradAtUPrime + 4] = fc1OutputGrad[fc1OutputGradAtUPrime + 4] * +(fc1PreActivation[fc1PreActivationAtUPrime + 4] > 0);
+      fc1PreActivationGrad[fc1PreActivationGradAtUPrime + 5] = fc1OutputGrad[fc1OutputGradAtUPrime + 5] * +(fc1PreActivation[fc1PreActivationAtUPrime + 5] > 0);
+      fc1PreActivationGrad[fc1PreActivationGradAtUPrime + 6] = fc1OutputGrad[fc1OutputGradAtUPrime + 6] * +(fc1PreActivation[fc1PreActivationAtUPrime + 6] > 0);
+      fc1PreActivationGrad[fc1PreActivationGradAtUPrime + 7] = fc1OutputGrad[fc1OutputGradAtUPrime + 7] * +(fc1PreActivation[fc1PreActivationAtUPrime + 7] > 0);
     }
   }
 }
@@ -2018,172 +2037,417 @@ function computePool2OutputGrad(state: State, batch: number): void {
   for (let example = 0, exampleLast = batch - 4; example <= exampleLast; example += 4) {
     const fc1PreActivationGradAtExample = 120 * example;
     const pool2OutputGradAtExample = 400 * example;
-    for (let i_ = 0; i_ <= 4; i_++) {
-      const fc1KernelAtIPrime = 9600 * i_;
-      const pool2OutputGradAtIPrime = pool2OutputGradAtExample + 80 * i_;
-      for (let j_ = 0; j_ <= 4; j_++) {
-        const fc1KernelAtJPrime = fc1KernelAtIPrime + 1920 * j_;
-        const pool2OutputGradAtJPrime = pool2OutputGradAtIPrime + 16 * j_;
-        for (let c_ = 0; c_ <= 8; c_ += 8) {
-          const fc1KernelAtCPrime = fc1KernelAtJPrime + 120 * c_;
-          const pool2OutputGradAtCPrime = pool2OutputGradAtJPrime + c_;
-          let sum1_0 = 0;
-          let sum1_1 = 0;
-          let sum1_2 = 0;
-          let sum1_3 = 0;
-          let sum1_4 = 0;
-          let sum1_5 = 0;
-          let sum1_6 = 0;
-          let sum1_7 = 0;
-          let sum1_8 = 0;
-          let sum1_9 = 0;
-          let sum1_10 = 0;
-          let sum1_11 = 0;
-          let sum1_12 = 0;
-          let sum1_13 = 0;
-          let sum1_14 = 0;
-          let sum1_15 = 0;
-          let sum1_16 = 0;
-          let sum1_17 = 0;
-          let sum1_18 = 0;
-          let sum1_19 = 0;
-          let sum1_20 = 0;
-          let sum1_21 = 0;
-          let sum1_22 = 0;
-          let sum1_23 = 0;
-          let sum1_24 = 0;
-          let sum1_25 = 0;
-          let sum1_26 = 0;
-          let sum1_27 = 0;
-          let sum1_28 = 0;
-          let sum1_29 = 0;
-          let sum1_30 = 0;
-          let sum1_31 = 0;
-          for (let u = 0; u <= 119; u++) {
-            const fc1PreActivationGradAtU = fc1PreActivationGradAtExample + u;
-            const fc1KernelAtU = fc1KernelAtCPrime + u;
-            const fc1PreActivationGrad_0 = fc1PreActivationGrad[fc1PreActivationGradAtU];
-            const fc1PreActivationGrad_1 = fc1PreActivationGrad[fc1PreActivationGradAtU + 120];
-            const fc1PreActivationGrad_2 = fc1PreActivationGrad[fc1PreActivationGradAtU + 240];
-            const fc1PreActivationGrad_3 = fc1PreActivationGrad[fc1PreActivationGradAtU + 360];
-            const fc1Kernel_0 = fc1Kernel[fc1KernelAtU];
-            const fc1Kernel_1 = fc1Kernel[fc1KernelAtU + 120];
-            const fc1Kernel_2 = fc1Kernel[fc1KernelAtU + 240];
-            const fc1Kernel_3 = fc1Kernel[fc1KernelAtU + 360];
-            const fc1Kernel_4 = fc1Kernel[fc1KernelAtU + 480];
-            const fc1Kernel_5 = fc1Kernel[fc1KernelAtU + 600];
-            const fc1Kernel_6 = fc1Kernel[fc1KernelAtU + 720];
-            const fc1Kernel_7 = fc1Kernel[fc1KernelAtU + 840];
-            sum1_0 += fc1PreActivationGrad_0 * fc1Kernel_0;
-            sum1_1 += fc1PreActivationGrad_0 * fc1Kernel_1;
-            sum1_2 += fc1PreActivationGrad_0 * fc1Kernel_2;
-            sum1_3 += fc1PreActivationGrad_0 * fc1Kernel_3;
-            sum1_4 += fc1PreActivationGrad_0 * fc1Kernel_4;
-            sum1_5 += fc1PreActivationGrad_0 * fc1Kernel_5;
-            sum1_6 += fc1PreActivationGrad_0 * fc1Kernel_6;
-            sum1_7 += fc1PreActivationGrad_0 * fc1Kernel_7;
-            sum1_8 += fc1PreActivationGrad_1 * fc1Kernel_0;
-            sum1_9 += fc1PreActivationGrad_1 * fc1Kernel_1;
-            sum1_10 += fc1PreActivationGrad_1 * fc1Kernel_2;
-            sum1_11 += fc1PreActivationGrad_1 * fc1Kernel_3;
-            sum1_12 += fc1PreActivationGrad_1 * fc1Kernel_4;
-            sum1_13 += fc1PreActivationGrad_1 * fc1Kernel_5;
-            sum1_14 += fc1PreActivationGrad_1 * fc1Kernel_6;
-            sum1_15 += fc1PreActivationGrad_1 * fc1Kernel_7;
-            sum1_16 += fc1PreActivationGrad_2 * fc1Kernel_0;
-            sum1_17 += fc1PreActivationGrad_2 * fc1Kernel_1;
-            sum1_18 += fc1PreActivationGrad_2 * fc1Kernel_2;
-            sum1_19 += fc1PreActivationGrad_2 * fc1Kernel_3;
-            sum1_20 += fc1PreActivationGrad_2 * fc1Kernel_4;
-            sum1_21 += fc1PreActivationGrad_2 * fc1Kernel_5;
-            sum1_22 += fc1PreActivationGrad_2 * fc1Kernel_6;
-            sum1_23 += fc1PreActivationGrad_2 * fc1Kernel_7;
-            sum1_24 += fc1PreActivationGrad_3 * fc1Kernel_0;
-            sum1_25 += fc1PreActivationGrad_3 * fc1Kernel_1;
-            sum1_26 += fc1PreActivationGrad_3 * fc1Kernel_2;
-            sum1_27 += fc1PreActivationGrad_3 * fc1Kernel_3;
-            sum1_28 += fc1PreActivationGrad_3 * fc1Kernel_4;
-            sum1_29 += fc1PreActivationGrad_3 * fc1Kernel_5;
-            sum1_30 += fc1PreActivationGrad_3 * fc1Kernel_6;
-            sum1_31 += fc1PreActivationGrad_3 * fc1Kernel_7;
-          }
-          pool2OutputGrad[pool2OutputGradAtCPrime] = sum1_0;
-          pool2OutputGrad[pool2OutputGradAtCPrime + 1] = sum1_1;
-          pool2OutputGrad[pool2OutputGradAtCPrime + 2] = sum1_2;
-          pool2OutputGrad[pool2OutputGradAtCPrime + 3] = sum1_3;
-          pool2OutputGrad[pool2OutputGradAtCPrime + 4] = sum1_4;
-          pool2OutputGrad[pool2OutputGradAtCPrime + 5] = sum1_5;
-          pool2OutputGrad[pool2OutputGradAtCPrime + 6] = sum1_6;
-          pool2OutputGrad[pool2OutputGradAtCPrime + 7] = sum1_7;
-          pool2OutputGrad[pool2OutputGradAtCPrime + 400] = sum1_8;
-          pool2OutputGrad[pool2OutputGradAtCPrime + 401] = sum1_9;
-          pool2OutputGrad[pool2OutputGradAtCPrime + 402] = sum1_10;
-          pool2OutputGrad[pool2OutputGradAtCPrime + 403] = sum1_11;
-          pool2OutputGrad[pool2OutputGradAtCPrime + 404] = sum1_12;
-          pool2OutputGrad[pool2OutputGradAtCPrime + 405] = sum1_13;
-          pool2OutputGrad[pool2OutputGradAtCPrime + 406] = sum1_14;
-          pool2OutputGrad[pool2OutputGradAtCPrime + 407] = sum1_15;
-          pool2OutputGrad[pool2OutputGradAtCPrime + 800] = sum1_16;
-          pool2OutputGrad[pool2OutputGradAtCPrime + 801] = sum1_17;
-          pool2OutputGrad[pool2OutputGradAtCPrime + 802] = sum1_18;
-          pool2OutputGrad[pool2OutputGradAtCPrime + 803] = sum1_19;
-          pool2OutputGrad[pool2OutputGradAtCPrime + 804] = sum1_20;
-          pool2OutputGrad[pool2OutputGradAtCPrime + 805] = sum1_21;
-          pool2OutputGrad[pool2OutputGradAtCPrime + 806] = sum1_22;
-          pool2OutputGrad[pool2OutputGradAtCPrime + 807] = sum1_23;
-          pool2OutputGrad[pool2OutputGradAtCPrime + 1200] = sum1_24;
-          pool2OutputGrad[pool2OutputGradAtCPrime + 1201] = sum1_25;
-          pool2OutputGrad[pool2OutputGradAtCPrime + 1202] = sum1_26;
-          pool2OutputGrad[pool2OutputGradAtCPrime + 1203] = sum1_27;
-          pool2OutputGrad[pool2OutputGradAtCPrime + 1204] = sum1_28;
-          pool2OutputGrad[pool2OutputGradAtCPrime + 1205] = sum1_29;
-          pool2OutputGrad[pool2OutputGradAtCPrime + 1206] = sum1_30;
-          pool2OutputGrad[pool2OutputGradAtCPrime + 1207] = sum1_31;
+    for (let i_j_ = 0; i_j_ <= 24; i_j_++) {
+      const fc1KernelAtIPrimejPrime = 1920 * i_j_;
+      const pool2OutputGradAtIPrimejPrime = pool2OutputGradAtExample + 16 * i_j_;
+      for (let c_ = 0; c_ <= 8; c_ += 8) {
+        const fc1KernelAtCPrime = fc1KernelAtIPrimejPrime + 120 * c_;
+        const pool2OutputGradAtCPrime = pool2OutputGradAtIPrimejPrime + c_;
+        let sum1_0 = 0;
+        let sum1_1 = 0;
+        let sum1_2 = 0;
+        let sum1_3 = 0;
+        let sum1_4 = 0;
+        let sum1_5 = 0;
+        let sum1_6 = 0;
+        let sum1_7 = 0;
+        let sum1_8 = 0;
+        let sum1_9 = 0;
+        let sum1_10 = 0;
+        let sum1_11 = 0;
+        let sum1_12 = 0;
+        let sum1_13 = 0;
+        let sum1_14 = 0;
+        let sum1_15 = 0;
+        let sum1_16 = 0;
+        let sum1_17 = 0;
+        let sum1_18 = 0;
+        let sum1_19 = 0;
+        let sum1_20 = 0;
+        let sum1_21 = 0;
+        let sum1_22 = 0;
+        let sum1_23 = 0;
+        let sum1_24 = 0;
+        let sum1_25 = 0;
+        let sum1_26 = 0;
+        let sum1_27 = 0;
+        let sum1_28 = 0;
+        let sum1_29 = 0;
+        let sum1_30 = 0;
+        let sum1_31 = 0;
+        for (let u = 0; u <= 119; u++) {
+          const fc1PreActivationGradAtU = fc1PreActivationGradAtExample + u;
+          const fc1KernelAtU = fc1KernelAtCPrime + u;
+          const fc1PreActivationGrad_0 = fc1PreActivationGrad[fc1PreActivationGradAtU];
+          const fc1PreActivationGrad_1 = fc1PreActivationGrad[fc1PreActivationGradAtU + 120];
+          const fc1PreActivationGrad_2 = fc1PreActivationGrad[fc1PreActivationGradAtU + 240];
+          const fc1PreActivationGrad_3 = fc1PreActivationGrad[fc1PreActivationGradAtU + 360];
+          const fc1Kernel_0 = fc1Kernel[fc1KernelAtU];
+          const fc1Kernel_1 = fc1Kernel[fc1KernelAtU + 120];
+          const fc1Kernel_2 = fc1Kernel[fc1KernelAtU + 240];
+          const fc1Kernel_3 = fc1Kernel[fc1KernelAtU + 360];
+          const fc1Kernel_4 = fc1Kernel[fc1KernelAtU + 480];
+          const fc1Kernel_5 = fc1Kernel[fc1KernelAtU + 600];
+          const fc1Kernel_6 = fc1Kernel[fc1KernelAtU + 720];
+          const fc1Kernel_7 = fc1Kernel[fc1KernelAtU + 840];
+          sum1_0 += fc1PreActivationGrad_0 * fc1Kernel_0;
+          sum1_1 += fc1PreActivationGrad_0 * fc1Kernel_1;
+          sum1_2 += fc1PreActivationGrad_0 * fc1Kernel_2;
+          sum1_3 += fc1PreActivationGrad_0 * fc1Kernel_3;
+          sum1_4 += fc1PreActivationGrad_0 * fc1Kernel_4;
+          sum1_5 += fc1PreActivationGrad_0 * fc1Kernel_5;
+          sum1_6 += fc1PreActivationGrad_0 * fc1Kernel_6;
+          sum1_7 += fc1PreActivationGrad_0 * fc1Kernel_7;
+          sum1_8 += fc1PreActivationGrad_1 * fc1Kernel_0;
+          sum1_9 += fc1PreActivationGrad_1 * fc1Kernel_1;
+          sum1_10 += fc1PreActivationGrad_1 * fc1Kernel_2;
+          sum1_11 += fc1PreActivationGrad_1 * fc1Kernel_3;
+          sum1_12 += fc1PreActivationGrad_1 * fc1Kernel_4;
+          sum1_13 += fc1PreActivationGrad_1 * fc1Kernel_5;
+          sum1_14 += fc1PreActivationGrad_1 * fc1Kernel_6;
+          sum1_15 += fc1PreActivationGrad_1 * fc1Kernel_7;
+          sum1_16 += fc1PreActivationGrad_2 * fc1Kernel_0;
+          sum1_17 += fc1PreActivationGrad_2 * fc1Kernel_1;
+          sum1_18 += fc1PreActivationGrad_2 * fc1Kernel_2;
+          sum1_19 += fc1PreActivationGrad_2 * fc1Kernel_3;
+          sum1_20 += fc1PreActivationGrad_2 * fc1Kernel_4;
+          sum1_21 += fc1PreActivationGrad_2 * fc1Kernel_5;
+          sum1_22 += fc1PreActivationGrad_2 * fc1Kernel_6;
+          sum1_23 += fc1PreActivationGrad_2 * fc1Kernel_7;
+          sum1_24 += fc1PreActivationGrad_3 * fc1Kernel_0;
+          sum1_25 += fc1PreActivationGrad_3 * fc1Kernel_1;
+          sum1_26 += fc1PreActivationGrad_3 * fc1Kernel_2;
+          sum1_27 += fc1PreActivationGrad_3 * fc1Kernel_3;
+          sum1_28 += fc1PreActivationGrad_3 * fc1Kernel_4;
+          sum1_29 += fc1PreActivationGrad_3 * fc1Kernel_5;
+          sum1_30 += fc1PreActivationGrad_3 * fc1Kernel_6;
+          sum1_31 += fc1PreActivationGrad_3 * fc1Kernel_7;
         }
+        pool2OutputGrad[pool2OutputGradAtCPrime] = sum1_0;
+        pool2OutputGrad[pool2OutputGradAtCPrime + 1] = sum1_1;
+        pool2OutputGrad[pool2OutputGradAtCPrime + 2] = sum1_2;
+        pool2OutputGrad[pool2OutputGradAtCPrime + 3] = sum1_3;
+        pool2OutputGrad[pool2OutputGradAtCPrime + 4] = sum1_4;
+        pool2OutputGrad[pool2OutputGradAtCPrime + 5] = sum1_5;
+        pool2OutputGrad[pool2OutputGradAtCPrime + 6] = sum1_6;
+        pool2OutputGrad[pool2OutputGradAtCPrime + 7] = sum1_7;
+        pool2OutputGrad[pool2OutputGradAtCPrime + 400] = sum1_8;
+        pool2OutputGrad[pool2OutputGradAtCPrime + 401] = sum1_9;
+        pool2OutputGrad[pool2OutputGradAtCPrime + 402] = sum1_10;
+        pool2OutputGrad[pool2OutputGradAtCPrime + 403] = sum1_11;
+        pool2OutputGrad[pool2OutputGradAtCPrime + 404] = sum1_12;
+        pool2OutputGrad[pool2OutputGradAtCPrime + 405] = sum1_13;
+        pool2OutputGrad[pool2OutputGradAtCPrime + 406] = sum1_14;
+        pool2OutputGrad[pool2OutputGradAtCPrime + 407] = sum1_15;
+        pool2OutputGrad[pool2OutputGradAtCPrime + 800] = sum1_16;
+        pool2OutputGrad[pool2OutputGradAtCPrime + 801] = sum1_17;
+        pool2OutputGrad[pool2OutputGradAtCPrime + 802] = sum1_18;
+        pool2OutputGrad[pool2OutputGradAtCPrime + 803] = sum1_19;
+        pool2OutputGrad[pool2OutputGradAtCPrime + 804] = sum1_20;
+        pool2OutputGrad[pool2OutputGradAtCPrime + 805] = sum1_21;
+        pool2OutputGrad[pool2OutputGradAtCPrime + 806] = sum1_22;
+        pool2OutputGrad[pool2OutputGradAtCPrime + 807] = sum1_23;
+        pool2OutputGrad[pool2OutputGradAtCPrime + 1200] = sum1_24;
+        pool2OutputGrad[pool2OutputGradAtCPrime + 1201] = sum1_25;
+        pool2OutputGrad[pool2OutputGradAtCPrime + 1202] = sum1_26;
+        pool2OutputGrad[pool2OutputGradAtCPrime + 1203] = sum1_27;
+        pool2OutputGrad[pool2OutputGradAtCPrime + 1204] = sum1_28;
+        pool2OutputGrad[pool2OutputGradAtCPrime + 1205] = sum1_29;
+        pool2OutputGrad[pool2OutputGradAtCPrime + 1206] = sum1_30;
+        pool2OutputGrad[pool2OutputGradAtCPrime + 1207] = sum1_31;
       }
     }
   }
   for (let example = batch - (batch % 4); example < batch; example++) {
     const fc1PreActivationGradAtExample = 120 * example;
     const pool2OutputGradAtExample = 400 * example;
-    for (let i_ = 0; i_ <= 4; i_++) {
-      const fc1KernelAtIPrime = 9600 * i_;
-      const pool2OutputGradAtIPrime = pool2OutputGradAtExample + 80 * i_;
-      for (let j_ = 0; j_ <= 4; j_++) {
-        const fc1KernelAtJPrime = fc1KernelAtIPrime + 1920 * j_;
-        const pool2OutputGradAtJPrime = pool2OutputGradAtIPrime + 16 * j_;
-        for (let c_ = 0; c_ <= 8; c_ += 8) {
-          const fc1KernelAtCPrime = fc1KernelAtJPrime + 120 * c_;
-          const pool2OutputGradAtCPrime = pool2OutputGradAtJPrime + c_;
-          let sum1_0 = 0;
-          let sum1_1 = 0;
-          let sum1_2 = 0;
-          let sum1_3 = 0;
-          let sum1_4 = 0;
-          let sum1_5 = 0;
-          let sum1_6 = 0;
-          let sum1_7 = 0;
-          for (let u = 0; u <= 119; u++) {
-            const fc1PreActivationGradAtU = fc1PreActivationGradAtExample + u;
-            const fc1KernelAtU = fc1KernelAtCPrime + u;
-            const fc1PreActivationGrad_0 = fc1PreActivationGrad[fc1PreActivationGradAtU];
-            sum1_0 += fc1PreActivationGrad_0 * fc1Kernel[fc1KernelAtU];
-            sum1_1 += fc1PreActivationGrad_0 * fc1Kernel[fc1KernelAtU + 120];
-            sum1_2 += fc1PreActivationGrad_0 * fc1Kernel[fc1KernelAtU + 240];
-            sum1_3 += fc1PreActivationGrad_0 * fc1Kernel[fc1KernelAtU + 360];
-            sum1_4 += fc1PreActivationGrad_0 * fc1Kernel[fc1KernelAtU + 480];
-            sum1_5 += fc1PreActivationGrad_0 * fc1Kernel[fc1KernelAtU + 600];
-            sum1_6 += fc1PreActivationGrad_0 * fc1Kernel[fc1KernelAtU + 720];
-            sum1_7 += fc1PreActivationGrad_0 * fc1Kernel[fc1KernelAtU + 840];
+    for (let i_j_ = 0; i_j_ <= 24; i_j_++) {
+      const fc1KernelAtIPrimejPrime = 1920 * i_j_;
+      const pool2OutputGradAtIPrimejPrime = pool2OutputGradAtExample + 16 * i_j_;
+      for (let c_ = 0; c_ <= 8; c_ += 8) {
+        const fc1KernelAtCPrime = fc1KernelAtIPrimejPrime + 120 * c_;
+        const pool2OutputGradAtCPrime = pool2OutputGradAtIPrimejPrime + c_;
+        let sum1_0 = 0;
+        let sum1_1 = 0;
+        let sum1_2 = 0;
+        let sum1_3 = 0;
+        let sum1_4 = 0;
+        let sum1_5 = 0;
+        let sum1_6 = 0;
+        let sum1_7 = 0;
+        for (let u = 0; u <= 119; u++) {
+          const fc1PreActivationGradAtU = fc1PreActivationGradAtExample + u;
+          const fc1KernelAtU = fc1KernelAtCPrime + u;
+          const fc1PreActivationGrad_0 = fc1PreActivationGrad[fc1PreActivationGradAtU];
+          sum1_0 += fc1PreActivationGrad_0 * fc1Kernel[fc1KernelAtU];
+          sum1_1 += fc1PreActivationGrad_0 * fc1Kernel[fc1KernelAtU + 120];
+          sum1_2 += fc1PreActivationGrad_0 * fc1Kernel[fc1KernelAtU + 240];
+          sum1_3 += fc1PreActivationGrad_0 * fc1Kernel[fc1KernelAtU + 360];
+          sum1_4 += fc1PreActivationGrad_0 * fc1Kernel[fc1KernelAtU + 480];
+          sum1_5 += fc1PreActivationGrad_0 * fc1Kernel[fc1KernelAtU + 600];
+          sum1_6 += fc1PreActivationGrad_0 * fc1Kernel[fc1KernelAtU + 720];
+          sum1_7 += fc1PreActivationGrad_0 * fc1Kernel[fc1KernelAtU + 840];
+        }
+        pool2OutputGrad[pool2OutputGradAtCPrime] = sum1_0;
+        pool2OutputGrad[pool2OutputGradAtCPrime + 1] = sum1_1;
+        pool2OutputGrad[pool2OutputGradAtCPrime + 2] = sum1_2;
+        pool2OutputGrad[pool2OutputGradAtCPrime + 3] = sum1_3;
+        pool2OutputGrad[pool2OutputGradAtCPrime + 4] = sum1_4;
+        pool2OutputGrad[pool2OutputGradAtCPrime + 5] = sum1_5;
+        pool2OutputGrad[pool2OutputGradAtCPrime + 6] = sum1_6;
+        pool2OutputGrad[pool2OutputGradAtCPrime + 7] = sum1_7;
+      }
+    }
+  }
+}
+
+/**
+ * Layer pool2: the position of the first maximum in each window, kept for the gradient.
+ * p^4[i,j,c] = argmax_{m2,n2} O^3[2*i + m2,2*j + n2,c]
+ */
+function computePool2Argmax(state: State, batch: number): void {
+  const conv2Output = state.conv2Output;
+  const pool2Argmax = state.pool2Argmax;
+  for (let example = 0, exampleLast = batch - 4; example <= exampleLast; example += 4) {
+    const conv2OutputAtExample = 1600 * example;
+    const pool2ArgmaxAtExample = 400 * example;
+    for (let i = 0; i <= 4; i++) {
+      const conv2OutputAtI = conv2OutputAtExample + 320 * i;
+      const pool2ArgmaxAtI = pool2ArgmaxAtExample + 80 * i;
+      for (let j = 0; j <= 4; j++) {
+        const conv2OutputAtJ = conv2OutputAtI + 32 * j;
+        const pool2ArgmaxAtJ = pool2ArgmaxAtI + 16 * j;
+        for (let c = 0; c <= 8; c += 8) {
+          const conv2OutputAtC = conv2OutputAtJ + c;
+          const pool2ArgmaxAtC = pool2ArgmaxAtJ + c;
+          let largest1_0 = -Infinity;
+          let largest1_1 = -Infinity;
+          let largest1_2 = -Infinity;
+          let largest1_3 = -Infinity;
+          let largest1_4 = -Infinity;
+          let largest1_5 = -Infinity;
+          let largest1_6 = -Infinity;
+          let largest1_7 = -Infinity;
+          let largest1_8 = -Infinity;
+          let largest1_9 = -Infinity;
+          let largest1_10 = -Infinity;
+          let largest1_11 = -Infinity;
+          let largest1_12 = -Infinity;
+          let largest1_13 = -Infinity;
+          let largest1_14 = -Infinity;
+          let largest1_15 = -Infinity;
+          let largest1_16 = -Infinity;
+          let largest1_17 = -Infinity;
+          let largest1_18 = -Infinity;
+          let largest1_19 = -Infinity;
+          let largest1_20 = -Infinity;
+          let largest1_21 = -Infinity;
+          let largest1_22 = -Infinity;
+          let largest1_23 = -Infinity;
+          let largest1_24 = -Infinity;
+          let largest1_25 = -Infinity;
+          let largest1_26 = -Infinity;
+          let largest1_27 = -Infinity;
+          let largest1_28 = -Infinity;
+          let largest1_29 = -Infinity;
+          let largest1_30 = -Infinity;
+          let largest1_31 = -Infinity;
+          let first2_0 = -1;
+          let first2_1 = -1;
+          let first2_2 = -1;
+          let first2_3 = -1;
+          let first2_4 = -1;
+          let first2_5 = -1;
+          let first2_6 = -1;
+          let first2_7 = -1;
+          let first2_8 = -1;
+          let first2_9 = -1;
+          let first2_10 = -1;
+          let first2_11 = -1;
+          let first2_12 = -1;
+          let first2_13 = -1;
+          let first2_14 = -1;
+          let first2_15 = -1;
+          let first2_16 = -1;
+          let first2_17 = -1;
+          let first2_18 = -1;
+          let first2_19 = -1;
+          let first2_20 = -1;
+          let first2_21 = -1;
+          let first2_22 = -1;
+          let first2_23 = -1;
+          let first2_24 = -1;
+          let first2_25 = -1;
+          let first2_26 = -1;
+          let first2_27 = -1;
+          let first2_28 = -1;
+          let first2_29 = -1;
+          let first2_30 = -1;
+          let first2_31 = -1;
+          for (let m2 = 0; m2 <= 1; m2++) {
+            const conv2OutputAtM2 = conv2OutputAtC + 160 * m2;
+            for (let n2 = 0; n2 <= 1; n2++) {
+              const conv2OutputAtN2 = conv2OutputAtM2 + 16 * n2;
+              first2_0 += (2 * m2 + n2 - first2_0) * +(conv2Output[conv2OutputAtN2] > largest1_0);
+              largest1_0 = larger(largest1_0, conv2Output[conv2OutputAtN2]);
+              first2_1 += (2 * m2 + n2 - first2_1) * +(conv2Output[conv2OutputAtN2 + 1] > largest1_1);
+              largest1_1 = larger(largest1_1, conv2Output[conv2OutputAtN2 + 1]);
+              first2_2 += (2 * m2 + n2 - first2_2) * +(conv2Output[conv2OutputAtN2 + 2] > largest1_2);
+              largest1_2 = larger(largest1_2, conv2Output[conv2OutputAtN2 + 2]);
+              first2_3 += (2 * m2 + n2 - first2_3) * +(conv2Output[conv2OutputAtN2 + 3] > largest1_3);
+              largest1_3 = larger(largest1_3, conv2Output[conv2OutputAtN2 + 3]);
+              first2_4 += (2 * m2 + n2 - first2_4) * +(conv2Output[conv2OutputAtN2 + 4] > largest1_4);
+              largest1_4 = larger(largest1_4, conv2Output[conv2OutputAtN2 + 4]);
+              first2_5 += (2 * m2 + n2 - first2_5) * +(conv2Output[conv2OutputAtN2 + 5] > largest1_5);
+              largest1_5 = larger(largest1_5, conv2Output[conv2OutputAtN2 + 5]);
+              first2_6 += (2 * m2 + n2 - first2_6) * +(conv2Output[conv2OutputAtN2 + 6] > largest1_6);
+              largest1_6 = larger(largest1_6, conv2Output[conv2OutputAtN2 + 6]);
+              first2_7 += (2 * m2 + n2 - first2_7) * +(conv2Output[conv2OutputAtN2 + 7] > largest1_7);
+              largest1_7 = larger(largest1_7, conv2Output[conv2OutputAtN2 + 7]);
+              first2_8 += (2 * m2 + n2 - first2_8) * +(conv2Output[conv2OutputAtN2 + 1600] > largest1_8);
+              largest1_8 = larger(largest1_8, conv2Output[conv2OutputAtN2 + 1600]);
+              first2_9 += (2 * m2 + n2 - first2_9) * +(conv2Output[conv2OutputAtN2 + 1601] > largest1_9);
+              largest1_9 = larger(largest1_9, conv2Output[conv2OutputAtN2 + 1601]);
+              first2_10 += (2 * m2 + n2 - first2_10) * +(conv2Output[conv2OutputAtN2 + 1602] > largest1_10);
+              largest1_10 = larger(largest1_10, conv2Output[conv2OutputAtN2 + 1602]);
+              first2_11 += (2 * m2 + n2 - first2_11) * +(conv2Output[conv2OutputAtN2 + 1603] > largest1_11);
+              largest1_11 = larger(largest1_11, conv2Output[conv2OutputAtN2 + 1603]);
+              first2_12 += (2 * m2 + n2 - first2_12) * +(conv2Output[conv2OutputAtN2 + 1604] > largest1_12);
+              largest1_12 = larger(largest1_12, conv2Output[conv2OutputAtN2 + 1604]);
+              first2_13 += (2 * m2 + n2 - first2_13) * +(conv2Output[conv2OutputAtN2 + 1605] > largest1_13);
+              largest1_13 = larger(largest1_13, conv2Output[conv2OutputAtN2 + 1605]);
+              first2_14 += (2 * m2 + n2 - first2_14) * +(conv2Output[conv2OutputAtN2 + 1606] > largest1_14);
+              largest1_14 = larger(largest1_14, conv2Output[conv2OutputAtN2 + 1606]);
+              first2_15 += (2 * m2 + n2 - first2_15) * +(conv2Output[conv2OutputAtN2 + 1607] > largest1_15);
+              largest1_15 = larger(largest1_15, conv2Output[conv2OutputAtN2 + 1607]);
+              first2_16 += (2 * m2 + n2 - first2_16) * +(conv2Output[conv2OutputAtN2 + 3200] > largest1_16);
+              largest1_16 = larger(largest1_16, conv2Output[conv2OutputAtN2 + 3200]);
+              first2_17 += (2 * m2 + n2 - first2_17) * +(conv2Output[conv2OutputAtN2 + 3201] > largest1_17);
+              largest1_17 = larger(largest1_17, conv2Output[conv2OutputAtN2 + 3201]);
+              first2_18 += (2 * m2 + n2 - first2_18) * +(conv2Output[conv2OutputAtN2 + 3202] > largest1_18);
+              largest1_18 = larger(largest1_18, conv2Output[conv2OutputAtN2 + 3202]);
+              first2_19 += (2 * m2 + n2 - first2_19) * +(conv2Output[conv2OutputAtN2 + 3203] > largest1_19);
+              largest1_19 = larger(largest1_19, conv2Output[conv2OutputAtN2 + 3203]);
+              first2_20 += (2 * m2 + n2 - first2_20) * +(conv2Output[conv2OutputAtN2 + 3204] > largest1_20);
+              largest1_20 = larger(largest1_20, conv2Output[conv2OutputAtN2 + 3204]);
+              first2_21 += (2 * m2 + n2 - first2_21) * +(conv2Output[conv2OutputAtN2 + 3205] > largest1_21);
+              largest1_21 = larger(largest1_21, conv2Output[conv2OutputAtN2 + 3205]);
+              first2_22 += (2 * m2 + n2 - first2_22) * +(conv2Output[conv2OutputAtN2 + 3206] > largest1_22);
+              largest1_22 = larger(largest1_22, conv2Output[conv2OutputAtN2 + 3206]);
+              first2_23 += (2 * m2 + n2 - first2_23) * +(conv2Output[conv2OutputAtN2 + 3207] > largest1_23);
+              largest1_23 = larger(largest1_23, conv2Output[conv2OutputAtN2 + 3207]);
+              first2_24 += (2 * m2 + n2 - first2_24) * +(conv2Output[conv2OutputAtN2 + 4800] > largest1_24);
+              largest1_24 = larger(largest1_24, conv2Output[conv2OutputAtN2 + 4800]);
+              first2_25 += (2 * m2 + n2 - first2_25) * +(conv2Output[conv2OutputAtN2 + 4801] > largest1_25);
+              largest1_25 = larger(largest1_25, conv2Output[conv2OutputAtN2 + 4801]);
+              first2_26 += (2 * m2 + n2 - first2_26) * +(conv2Output[conv2OutputAtN2 + 4802] > largest1_26);
+              largest1_26 = larger(largest1_26, conv2Output[conv2OutputAtN2 + 4802]);
+              first2_27 += (2 * m2 + n2 - first2_27) * +(conv2Output[conv2OutputAtN2 + 4803] > largest1_27);
+              largest1_27 = larger(largest1_27, conv2Output[conv2OutputAtN2 + 4803]);
+              first2_28 += (2 * m2 + n2 - first2_28) * +(conv2Output[conv2OutputAtN2 + 4804] > largest1_28);
+              largest1_28 = larger(largest1_28, conv2Output[conv2OutputAtN2 + 4804]);
+              first2_29 += (2 * m2 + n2 - first2_29) * +(conv2Output[conv2OutputAtN2 + 4805] > largest1_29);
+              largest1_29 = larger(largest1_29, conv2Output[conv2OutputAtN2 + 4805]);
+              first2_30 += (2 * m2 + n2 - first2_30) * +(conv2Output[conv2OutputAtN2 + 4806] > largest1_30);
+              largest1_30 = larger(largest1_30, conv2Output[conv2OutputAtN2 + 4806]);
+              first2_31 += (2 * m2 + n2 - first2_31) * +(conv2Output[conv2OutputAtN2 + 4807] > largest1_31);
+              largest1_31 = larger(largest1_31, conv2Output[conv2OutputAtN2 + 4807]);
+            }
           }
-          pool2OutputGrad[pool2OutputGradAtCPrime] = sum1_0;
-          pool2OutputGrad[pool2OutputGradAtCPrime + 1] = sum1_1;
-          pool2OutputGrad[pool2OutputGradAtCPrime + 2] = sum1_2;
-          pool2OutputGrad[pool2OutputGradAtCPrime + 3] = sum1_3;
-          pool2OutputGrad[pool2OutputGradAtCPrime + 4] = sum1_4;
-          pool2OutputGrad[pool2OutputGradAtCPrime + 5] = sum1_5;
-          pool2OutputGrad[pool2OutputGradAtCPrime + 6] = sum1_6;
-          pool2OutputGrad[pool2OutputGradAtCPrime + 7] = sum1_7;
+          pool2Argmax[pool2ArgmaxAtC] = first2_0;
+          pool2Argmax[pool2ArgmaxAtC + 1] = first2_1;
+          pool2Argmax[pool2ArgmaxAtC + 2] = first2_2;
+          pool2Argmax[pool2ArgmaxAtC + 3] = first2_3;
+          pool2Argmax[pool2ArgmaxAtC + 4] = first2_4;
+          pool2Argmax[pool2ArgmaxAtC + 5] = first2_5;
+          pool2Argmax[pool2ArgmaxAtC + 6] = first2_6;
+          pool2Argmax[pool2ArgmaxAtC + 7] = first2_7;
+          pool2Argmax[pool2ArgmaxAtC + 400] = first2_8;
+          pool2Argmax[pool2ArgmaxAtC + 401] = first2_9;
+          pool2Argmax[pool2ArgmaxAtC + 402] = first2_10;
+          pool2Argmax[pool2ArgmaxAtC + 403] = first2_11;
+          pool2Argmax[pool2ArgmaxAtC + 404] = first2_12;
+          pool2Argmax[pool2ArgmaxAtC + 405] = first2_13;
+          pool2Argmax[pool2ArgmaxAtC + 406] = first2_14;
+          pool2Argmax[pool2ArgmaxAtC + 407] = first2_15;
+          pool2Argmax[pool2ArgmaxAtC + 800] = first2_16;
+          pool2Argmax[pool2ArgmaxAtC + 801] = first2_17;
+          pool2Argmax[pool2ArgmaxAtC + 802] = first2_18;
+          pool2Argmax[pool2ArgmaxAtC + 803] = first2_19;
+          pool2Argmax[pool2ArgmaxAtC + 804] = first2_20;
+          pool2Argmax[pool2ArgmaxAtC + 805] = first2_21;
+          pool2Argmax[pool2ArgmaxAtC + 806] = first2_22;
+          pool2Argmax[pool2ArgmaxAtC + 807] = first2_23;
+          pool2Argmax[pool2ArgmaxAtC + 1200] = first2_24;
+          pool2Argmax[pool2ArgmaxAtC + 1201] = first2_25;
+          pool2Argmax[pool2ArgmaxAtC + 1202] = first2_26;
+          pool2Argmax[pool2ArgmaxAtC + 1203] = first2_27;
+          pool2Argmax[pool2ArgmaxAtC + 1204] = first2_28;
+          pool2Argmax[pool2ArgmaxAtC + 1205] = first2_29;
+          pool2Argmax[pool2ArgmaxAtC + 1206] = first2_30;
+          pool2Argmax[pool2ArgmaxAtC + 1207] = first2_31;
+        }
+      }
+    }
+  }
+  for (let example = batch - (batch % 4); example < batch; example++) {
+    const conv2OutputAtExample = 1600 * example;
+    const pool2ArgmaxAtExample = 400 * example;
+    for (let i = 0; i <= 4; i++) {
+      const conv2OutputAtI = conv2OutputAtExample + 320 * i;
+      const pool2ArgmaxAtI = pool2ArgmaxAtExample + 80 * i;
+      for (let j = 0; j <= 4; j++) {
+        const conv2OutputAtJ = conv2OutputAtI + 32 * j;
+        const pool2ArgmaxAtJ = pool2ArgmaxAtI + 16 * j;
+        for (let c = 0; c <= 8; c += 8) {
+          const conv2OutputAtC = conv2OutputAtJ + c;
+          const pool2ArgmaxAtC = pool2ArgmaxAtJ + c;
+          let largest1_0 = -Infinity;
+          let largest1_1 = -Infinity;
+          let largest1_2 = -Infinity;
+          let largest1_3 = -Infinity;
+          let largest1_4 = -Infinity;
+          let largest1_5 = -Infinity;
+          let largest1_6 = -Infinity;
+          let largest1_7 = -Infinity;
+          let first2_0 = -1;
+          let first2_1 = -1;
+          let first2_2 = -1;
+          let first2_3 = -1;
+          let first2_4 = -1;
+          let first2_5 = -1;
+          let first2_6 = -1;
+          let first2_7 = -1;
+          for (let m2 = 0; m2 <= 1; m2++) {
+            const conv2OutputAtM2 = conv2OutputAtC + 160 * m2;
+            for (let n2 = 0; n2 <= 1; n2++) {
+              const conv2OutputAtN2 = conv2OutputAtM2 + 16 * n2;
+              first2_0 += (2 * m2 + n2 - first2_0) * +(conv2Output[conv2OutputAtN2] > largest1_0);
+              largest1_0 = larger(largest1_0, conv2Output[conv2OutputAtN2]);
+              first2_1 += (2 * m2 + n2 - first2_1) * +(conv2Output[conv2OutputAtN2 + 1] > largest1_1);
+              largest1_1 = larger(largest1_1, conv2Output[conv2OutputAtN2 + 1]);
+              first2_2 += (2 * m2 + n2 - first2_2) * +(conv2Output[conv2OutputAtN2 + 2] > largest1_2);
+              largest1_2 = larger(largest1_2, conv2Output[conv2OutputAtN2 + 2]);
+              first2_3 += (2 * m2 + n2 - first2_3) * +(conv2Output[conv2OutputAtN2 + 3] > largest1_3);
+              largest1_3 = larger(largest1_3, conv2Output[conv2OutputAtN2 + 3]);
+              first2_4 += (2 * m2 + n2 - first2_4) * +(conv2Output[conv2OutputAtN2 + 4] > largest1_4);
+              largest1_4 = larger(largest1_4, conv2Output[conv2OutputAtN2 + 4]);
+              first2_5 += (2 * m2 + n2 - first2_5) * +(conv2Output[conv2OutputAtN2 + 5] > largest1_5);
+              largest1_5 = larger(largest1_5, conv2Output[conv2OutputAtN2 + 5]);
+              first2_6 += (2 * m2 + n2 - first2_6) * +(conv2Output[conv2OutputAtN2 + 6] > largest1_6);
+              largest1_6 = larger(largest1_6, conv2Output[conv2OutputAtN2 + 6]);
+              first2_7 += (2 * m2 + n2 - first2_7) * +(conv2Output[conv2OutputAtN2 + 7] > largest1_7);
+              largest1_7 = larger(largest1_7, conv2Output[conv2OutputAtN2 + 7]);
+            }
+          }
+          pool2Argmax[pool2ArgmaxAtC] = first2_0;
+          pool2Argmax[pool2ArgmaxAtC + 1] = first2_1;
+          pool2Argmax[pool2ArgmaxAtC + 2] = first2_2;
+          pool2Argmax[pool2ArgmaxAtC + 3] = first2_3;
+          pool2Argmax[pool2ArgmaxAtC + 4] = first2_4;
+          pool2Argmax[pool2ArgmaxAtC + 5] = first2_5;
+          pool2Argmax[pool2ArgmaxAtC + 6] = first2_6;
+          pool2Argmax[pool2ArgmaxAtC + 7] = first2_7;
         }
       }
     }
@@ -2192,25 +2456,38 @@ function computePool2OutputGrad(state: State, batch: number): void {
 
 /**
  * Layer conv2: gradient of the loss with respect to conv2/output.
- * dL/dO^3[i',j',c'] = sum_{i=max(ceil((i' - 1)/2), 0)..min(floor((i')/2), 4)} sum_{j=max(ceil((j' - 1)/2), 0)..min(floor((j')/2), 4)} dL/dO^4[i,j,c'] * [(i' - 2*i,j' - 2*j) = argmax_{m2,n2} O^3[2*i + m2,2*j + n2,c']]
+ * dL/dO^3[i',j',c'] = sum_{i=max(ceil((i' - 1)/2), 0)..min(floor((i')/2), 4)} sum_{j=max(ceil((j' - 1)/2), 0)..min(floor((j')/2), 4)} dL/dO^4[i,j,c'] * [2*i' + j' - 4*i - 2*j = p^4[i,j,c']]
+ * Derived by chain rule, substitute, scalar rule, access derivative, Kronecker delta elimination, bounds.
+ * Layer conv2: gradient of the loss with respect to conv2/preActivation.
+ * delta^3[i',j',c'] = dL/dO^3[i',j',c'] * [x^3[i',j',c'] > 0]
  * Derived by chain rule, substitute, scalar rule, access derivative, Kronecker delta elimination, bounds.
  */
 function computeConv2OutputGrad(state: State, batch: number): void {
-  const conv2Output = state.conv2Output;
+  const conv2PreActivation = state.conv2PreActivation;
   const pool2OutputGrad = state.pool2OutputGrad;
   const conv2OutputGrad = state.conv2OutputGrad;
+  const conv2PreActivationGrad = state.conv2PreActivationGrad;
+  const pool2Argmax = state.pool2Argmax;
   for (let example = 0, exampleLast = batch - 4; example <= exampleLast; example += 4) {
-    const conv2OutputAtExample = 1600 * example;
     const pool2OutputGradAtExample = 400 * example;
+    const pool2ArgmaxAtExample = 400 * example;
     const conv2OutputGradAtExample = 1600 * example;
+    const conv2PreActivationGradAtExample = 1600 * example;
+    const conv2PreActivationAtExample = 1600 * example;
     for (let i_ = 0; i_ <= 9; i_++) {
       const conv2OutputGradAtIPrime = conv2OutputGradAtExample + 160 * i_;
+      const conv2PreActivationGradAtIPrime = conv2PreActivationGradAtExample + 160 * i_;
+      const conv2PreActivationAtIPrime = conv2PreActivationAtExample + 160 * i_;
       for (let j_ = 0; j_ <= 9; j_++) {
         const conv2OutputGradAtJPrime = conv2OutputGradAtIPrime + 16 * j_;
+        const conv2PreActivationGradAtJPrime = conv2PreActivationGradAtIPrime + 16 * j_;
+        const conv2PreActivationAtJPrime = conv2PreActivationAtIPrime + 16 * j_;
         for (let c_ = 0; c_ <= 8; c_ += 8) {
-          const conv2OutputAtCPrime = conv2OutputAtExample + c_;
           const pool2OutputGradAtCPrime = pool2OutputGradAtExample + c_;
+          const pool2ArgmaxAtCPrime = pool2ArgmaxAtExample + c_;
           const conv2OutputGradAtCPrime = conv2OutputGradAtJPrime + c_;
+          const conv2PreActivationGradAtCPrime = conv2PreActivationGradAtJPrime + c_;
+          const conv2PreActivationAtCPrime = conv2PreActivationAtJPrime + c_;
           let sum1_0 = 0;
           let sum1_1 = 0;
           let sum1_2 = 0;
@@ -2244,241 +2521,43 @@ function computeConv2OutputGrad(state: State, batch: number): void {
           let sum1_30 = 0;
           let sum1_31 = 0;
           for (let i = Math.max(Math.ceil((i_ - 1) / 2), 0), iLast = Math.min(Math.floor((i_) / 2), 4); i <= iLast; i++) {
-            const conv2OutputAtI = conv2OutputAtCPrime + 320 * i;
             const pool2OutputGradAtI = pool2OutputGradAtCPrime + 80 * i;
+            const pool2ArgmaxAtI = pool2ArgmaxAtCPrime + 80 * i;
             for (let j = Math.max(Math.ceil((j_ - 1) / 2), 0), jLast = Math.min(Math.floor((j_) / 2), 4); j <= jLast; j++) {
-              const conv2OutputAtJ = conv2OutputAtI + 32 * j;
               const pool2OutputGradAtJ = pool2OutputGradAtI + 16 * j;
-              let largest2_0 = -Infinity;
-              let largest2_1 = -Infinity;
-              let largest2_2 = -Infinity;
-              let largest2_3 = -Infinity;
-              let largest2_4 = -Infinity;
-              let largest2_5 = -Infinity;
-              let largest2_6 = -Infinity;
-              let largest2_7 = -Infinity;
-              let largest2_8 = -Infinity;
-              let largest2_9 = -Infinity;
-              let largest2_10 = -Infinity;
-              let largest2_11 = -Infinity;
-              let largest2_12 = -Infinity;
-              let largest2_13 = -Infinity;
-              let largest2_14 = -Infinity;
-              let largest2_15 = -Infinity;
-              let largest2_16 = -Infinity;
-              let largest2_17 = -Infinity;
-              let largest2_18 = -Infinity;
-              let largest2_19 = -Infinity;
-              let largest2_20 = -Infinity;
-              let largest2_21 = -Infinity;
-              let largest2_22 = -Infinity;
-              let largest2_23 = -Infinity;
-              let largest2_24 = -Infinity;
-              let largest2_25 = -Infinity;
-              let largest2_26 = -Infinity;
-              let largest2_27 = -Infinity;
-              let largest2_28 = -Infinity;
-              let largest2_29 = -Infinity;
-              let largest2_30 = -Infinity;
-              let largest2_31 = -Infinity;
-              let first3_0 = -1;
-              let first3_1 = -1;
-              let first3_2 = -1;
-              let first3_3 = -1;
-              let first3_4 = -1;
-              let first3_5 = -1;
-              let first3_6 = -1;
-              let first3_7 = -1;
-              let first3_8 = -1;
-              let first3_9 = -1;
-              let first3_10 = -1;
-              let first3_11 = -1;
-              let first3_12 = -1;
-              let first3_13 = -1;
-              let first3_14 = -1;
-              let first3_15 = -1;
-              let first3_16 = -1;
-              let first3_17 = -1;
-              let first3_18 = -1;
-              let first3_19 = -1;
-              let first3_20 = -1;
-              let first3_21 = -1;
-              let first3_22 = -1;
-              let first3_23 = -1;
-              let first3_24 = -1;
-              let first3_25 = -1;
-              let first3_26 = -1;
-              let first3_27 = -1;
-              let first3_28 = -1;
-              let first3_29 = -1;
-              let first3_30 = -1;
-              let first3_31 = -1;
-              for (let m2 = 0; m2 <= 1; m2++) {
-                const conv2OutputAtM2 = conv2OutputAtJ + 160 * m2;
-                for (let n2 = 0; n2 <= 1; n2++) {
-                  const conv2OutputAtN2 = conv2OutputAtM2 + 16 * n2;
-                  if (conv2Output[conv2OutputAtN2] > largest2_0) {
-                    largest2_0 = conv2Output[conv2OutputAtN2];
-                    first3_0 = 2 * m2 + n2;
-                  }
-                  if (conv2Output[conv2OutputAtN2 + 1] > largest2_1) {
-                    largest2_1 = conv2Output[conv2OutputAtN2 + 1];
-                    first3_1 = 2 * m2 + n2;
-                  }
-                  if (conv2Output[conv2OutputAtN2 + 2] > largest2_2) {
-                    largest2_2 = conv2Output[conv2OutputAtN2 + 2];
-                    first3_2 = 2 * m2 + n2;
-                  }
-                  if (conv2Output[conv2OutputAtN2 + 3] > largest2_3) {
-                    largest2_3 = conv2Output[conv2OutputAtN2 + 3];
-                    first3_3 = 2 * m2 + n2;
-                  }
-                  if (conv2Output[conv2OutputAtN2 + 4] > largest2_4) {
-                    largest2_4 = conv2Output[conv2OutputAtN2 + 4];
-                    first3_4 = 2 * m2 + n2;
-                  }
-                  if (conv2Output[conv2OutputAtN2 + 5] > largest2_5) {
-                    largest2_5 = conv2Output[conv2OutputAtN2 + 5];
-                    first3_5 = 2 * m2 + n2;
-                  }
-                  if (conv2Output[conv2OutputAtN2 + 6] > largest2_6) {
-                    largest2_6 = conv2Output[conv2OutputAtN2 + 6];
-                    first3_6 = 2 * m2 + n2;
-                  }
-                  if (conv2Output[conv2OutputAtN2 + 7] > largest2_7) {
-                    largest2_7 = conv2Output[conv2OutputAtN2 + 7];
-                    first3_7 = 2 * m2 + n2;
-                  }
-                  if (conv2Output[conv2OutputAtN2 + 1600] > largest2_8) {
-                    largest2_8 = conv2Output[conv2OutputAtN2 + 1600];
-                    first3_8 = 2 * m2 + n2;
-                  }
-                  if (conv2Output[conv2OutputAtN2 + 1601] > largest2_9) {
-                    largest2_9 = conv2Output[conv2OutputAtN2 + 1601];
-                    first3_9 = 2 * m2 + n2;
-                  }
-                  if (conv2Output[conv2OutputAtN2 + 1602] > largest2_10) {
-                    largest2_10 = conv2Output[conv2OutputAtN2 + 1602];
-                    first3_10 = 2 * m2 + n2;
-                  }
-                  if (conv2Output[conv2OutputAtN2 + 1603] > largest2_11) {
-                    largest2_11 = conv2Output[conv2OutputAtN2 + 1603];
-                    first3_11 = 2 * m2 + n2;
-                  }
-                  if (conv2Output[conv2OutputAtN2 + 1604] > largest2_12) {
-                    largest2_12 = conv2Output[conv2OutputAtN2 + 1604];
-                    first3_12 = 2 * m2 + n2;
-                  }
-                  if (conv2Output[conv2OutputAtN2 + 1605] > largest2_13) {
-                    largest2_13 = conv2Output[conv2OutputAtN2 + 1605];
-                    first3_13 = 2 * m2 + n2;
-                  }
-                  if (conv2Output[conv2OutputAtN2 + 1606] > largest2_14) {
-                    largest2_14 = conv2Output[conv2OutputAtN2 + 1606];
-                    first3_14 = 2 * m2 + n2;
-                  }
-                  if (conv2Output[conv2OutputAtN2 + 1607] > largest2_15) {
-                    largest2_15 = conv2Output[conv2OutputAtN2 + 1607];
-                    first3_15 = 2 * m2 + n2;
-                  }
-                  if (conv2Output[conv2OutputAtN2 + 3200] > largest2_16) {
-                    largest2_16 = conv2Output[conv2OutputAtN2 + 3200];
-                    first3_16 = 2 * m2 + n2;
-                  }
-                  if (conv2Output[conv2OutputAtN2 + 3201] > largest2_17) {
-                    largest2_17 = conv2Output[conv2OutputAtN2 + 3201];
-                    first3_17 = 2 * m2 + n2;
-                  }
-                  if (conv2Output[conv2OutputAtN2 + 3202] > largest2_18) {
-                    largest2_18 = conv2Output[conv2OutputAtN2 + 3202];
-                    first3_18 = 2 * m2 + n2;
-                  }
-                  if (conv2Output[conv2OutputAtN2 + 3203] > largest2_19) {
-                    largest2_19 = conv2Output[conv2OutputAtN2 + 3203];
-                    first3_19 = 2 * m2 + n2;
-                  }
-                  if (conv2Output[conv2OutputAtN2 + 3204] > largest2_20) {
-                    largest2_20 = conv2Output[conv2OutputAtN2 + 3204];
-                    first3_20 = 2 * m2 + n2;
-                  }
-                  if (conv2Output[conv2OutputAtN2 + 3205] > largest2_21) {
-                    largest2_21 = conv2Output[conv2OutputAtN2 + 3205];
-                    first3_21 = 2 * m2 + n2;
-                  }
-                  if (conv2Output[conv2OutputAtN2 + 3206] > largest2_22) {
-                    largest2_22 = conv2Output[conv2OutputAtN2 + 3206];
-                    first3_22 = 2 * m2 + n2;
-                  }
-                  if (conv2Output[conv2OutputAtN2 + 3207] > largest2_23) {
-                    largest2_23 = conv2Output[conv2OutputAtN2 + 3207];
-                    first3_23 = 2 * m2 + n2;
-                  }
-                  if (conv2Output[conv2OutputAtN2 + 4800] > largest2_24) {
-                    largest2_24 = conv2Output[conv2OutputAtN2 + 4800];
-                    first3_24 = 2 * m2 + n2;
-                  }
-                  if (conv2Output[conv2OutputAtN2 + 4801] > largest2_25) {
-                    largest2_25 = conv2Output[conv2OutputAtN2 + 4801];
-                    first3_25 = 2 * m2 + n2;
-                  }
-                  if (conv2Output[conv2OutputAtN2 + 4802] > largest2_26) {
-                    largest2_26 = conv2Output[conv2OutputAtN2 + 4802];
-                    first3_26 = 2 * m2 + n2;
-                  }
-                  if (conv2Output[conv2OutputAtN2 + 4803] > largest2_27) {
-                    largest2_27 = conv2Output[conv2OutputAtN2 + 4803];
-                    first3_27 = 2 * m2 + n2;
-                  }
-                  if (conv2Output[conv2OutputAtN2 + 4804] > largest2_28) {
-                    largest2_28 = conv2Output[conv2OutputAtN2 + 4804];
-                    first3_28 = 2 * m2 + n2;
-                  }
-                  if (conv2Output[conv2OutputAtN2 + 4805] > largest2_29) {
-                    largest2_29 = conv2Output[conv2OutputAtN2 + 4805];
-                    first3_29 = 2 * m2 + n2;
-                  }
-                  if (conv2Output[conv2OutputAtN2 + 4806] > largest2_30) {
-                    largest2_30 = conv2Output[conv2OutputAtN2 + 4806];
-                    first3_30 = 2 * m2 + n2;
-                  }
-                  if (conv2Output[conv2OutputAtN2 + 4807] > largest2_31) {
-                    largest2_31 = conv2Output[conv2OutputAtN2 + 4807];
-                    first3_31 = 2 * m2 + n2;
-                  }
-                }
-              }
-              sum1_0 += pool2OutputGrad[pool2OutputGradAtJ] * (first3_0 === 2 * i_ + j_ - 4 * i - 2 * j ? 1 : 0);
-              sum1_1 += pool2OutputGrad[pool2OutputGradAtJ + 1] * (first3_1 === 2 * i_ + j_ - 4 * i - 2 * j ? 1 : 0);
-              sum1_2 += pool2OutputGrad[pool2OutputGradAtJ + 2] * (first3_2 === 2 * i_ + j_ - 4 * i - 2 * j ? 1 : 0);
-              sum1_3 += pool2OutputGrad[pool2OutputGradAtJ + 3] * (first3_3 === 2 * i_ + j_ - 4 * i - 2 * j ? 1 : 0);
-              sum1_4 += pool2OutputGrad[pool2OutputGradAtJ + 4] * (first3_4 === 2 * i_ + j_ - 4 * i - 2 * j ? 1 : 0);
-              sum1_5 += pool2OutputGrad[pool2OutputGradAtJ + 5] * (first3_5 === 2 * i_ + j_ - 4 * i - 2 * j ? 1 : 0);
-              sum1_6 += pool2OutputGrad[pool2OutputGradAtJ + 6] * (first3_6 === 2 * i_ + j_ - 4 * i - 2 * j ? 1 : 0);
-              sum1_7 += pool2OutputGrad[pool2OutputGradAtJ + 7] * (first3_7 === 2 * i_ + j_ - 4 * i - 2 * j ? 1 : 0);
-              sum1_8 += pool2OutputGrad[pool2OutputGradAtJ + 400] * (first3_8 === 2 * i_ + j_ - 4 * i - 2 * j ? 1 : 0);
-              sum1_9 += pool2OutputGrad[pool2OutputGradAtJ + 401] * (first3_9 === 2 * i_ + j_ - 4 * i - 2 * j ? 1 : 0);
-              sum1_10 += pool2OutputGrad[pool2OutputGradAtJ + 402] * (first3_10 === 2 * i_ + j_ - 4 * i - 2 * j ? 1 : 0);
-              sum1_11 += pool2OutputGrad[pool2OutputGradAtJ + 403] * (first3_11 === 2 * i_ + j_ - 4 * i - 2 * j ? 1 : 0);
-              sum1_12 += pool2OutputGrad[pool2OutputGradAtJ + 404] * (first3_12 === 2 * i_ + j_ - 4 * i - 2 * j ? 1 : 0);
-              sum1_13 += pool2OutputGrad[pool2OutputGradAtJ + 405] * (first3_13 === 2 * i_ + j_ - 4 * i - 2 * j ? 1 : 0);
-              sum1_14 += pool2OutputGrad[pool2OutputGradAtJ + 406] * (first3_14 === 2 * i_ + j_ - 4 * i - 2 * j ? 1 : 0);
-              sum1_15 += pool2OutputGrad[pool2OutputGradAtJ + 407] * (first3_15 === 2 * i_ + j_ - 4 * i - 2 * j ? 1 : 0);
-              sum1_16 += pool2OutputGrad[pool2OutputGradAtJ + 800] * (first3_16 === 2 * i_ + j_ - 4 * i - 2 * j ? 1 : 0);
-              sum1_17 += pool2OutputGrad[pool2OutputGradAtJ + 801] * (first3_17 === 2 * i_ + j_ - 4 * i - 2 * j ? 1 : 0);
-              sum1_18 += pool2OutputGrad[pool2OutputGradAtJ + 802] * (first3_18 === 2 * i_ + j_ - 4 * i - 2 * j ? 1 : 0);
-              sum1_19 += pool2OutputGrad[pool2OutputGradAtJ + 803] * (first3_19 === 2 * i_ + j_ - 4 * i - 2 * j ? 1 : 0);
-              sum1_20 += pool2OutputGrad[pool2OutputGradAtJ + 804] * (first3_20 === 2 * i_ + j_ - 4 * i - 2 * j ? 1 : 0);
-              sum1_21 += pool2OutputGrad[pool2OutputGradAtJ + 805] * (first3_21 === 2 * i_ + j_ - 4 * i - 2 * j ? 1 : 0);
-              sum1_22 += pool2OutputGrad[pool2OutputGradAtJ + 806] * (first3_22 === 2 * i_ + j_ - 4 * i - 2 * j ? 1 : 0);
-              sum1_23 += pool2OutputGrad[pool2OutputGradAtJ + 807] * (first3_23 === 2 * i_ + j_ - 4 * i - 2 * j ? 1 : 0);
-              sum1_24 += pool2OutputGrad[pool2OutputGradAtJ + 1200] * (first3_24 === 2 * i_ + j_ - 4 * i - 2 * j ? 1 : 0);
-              sum1_25 += pool2OutputGrad[pool2OutputGradAtJ + 1201] * (first3_25 === 2 * i_ + j_ - 4 * i - 2 * j ? 1 : 0);
-              sum1_26 += pool2OutputGrad[pool2OutputGradAtJ + 1202] * (first3_26 === 2 * i_ + j_ - 4 * i - 2 * j ? 1 : 0);
-              sum1_27 += pool2OutputGrad[pool2OutputGradAtJ + 1203] * (first3_27 === 2 * i_ + j_ - 4 * i - 2 * j ? 1 : 0);
-              sum1_28 += pool2OutputGrad[pool2OutputGradAtJ + 1204] * (first3_28 === 2 * i_ + j_ - 4 * i - 2 * j ? 1 : 0);
-              sum1_29 += pool2OutputGrad[pool2OutputGradAtJ + 1205] * (first3_29 === 2 * i_ + j_ - 4 * i - 2 * j ? 1 : 0);
-              sum1_30 += pool2OutputGrad[pool2OutputGradAtJ + 1206] * (first3_30 === 2 * i_ + j_ - 4 * i - 2 * j ? 1 : 0);
-              sum1_31 += pool2OutputGrad[pool2OutputGradAtJ + 1207] * (first3_31 === 2 * i_ + j_ - 4 * i - 2 * j ? 1 : 0);
+              const pool2ArgmaxAtJ = pool2ArgmaxAtI + 16 * j;
+              sum1_0 += pool2OutputGrad[pool2OutputGradAtJ] * +(pool2Argmax[pool2ArgmaxAtJ] === 2 * i_ + j_ - 4 * i - 2 * j);
+              sum1_1 += pool2OutputGrad[pool2OutputGradAtJ + 1] * +(pool2Argmax[pool2ArgmaxAtJ + 1] === 2 * i_ + j_ - 4 * i - 2 * j);
+              sum1_2 += pool2OutputGrad[pool2OutputGradAtJ + 2] * +(pool2Argmax[pool2ArgmaxAtJ + 2] === 2 * i_ + j_ - 4 * i - 2 * j);
+              sum1_3 += pool2OutputGrad[pool2OutputGradAtJ + 3] * +(pool2Argmax[pool2ArgmaxAtJ + 3] === 2 * i_ + j_ - 4 * i - 2 * j);
+              sum1_4 += pool2OutputGrad[pool2OutputGradAtJ + 4] * +(pool2Argmax[pool2ArgmaxAtJ + 4] === 2 * i_ + j_ - 4 * i - 2 * j);
+              sum1_5 += pool2OutputGrad[pool2OutputGradAtJ + 5] * +(pool2Argmax[pool2ArgmaxAtJ + 5] === 2 * i_ + j_ - 4 * i - 2 * j);
+              sum1_6 += pool2OutputGrad[pool2OutputGradAtJ + 6] * +(pool2Argmax[pool2ArgmaxAtJ + 6] === 2 * i_ + j_ - 4 * i - 2 * j);
+              sum1_7 += pool2OutputGrad[pool2OutputGradAtJ + 7] * +(pool2Argmax[pool2ArgmaxAtJ + 7] === 2 * i_ + j_ - 4 * i - 2 * j);
+              sum1_8 += pool2OutputGrad[pool2OutputGradAtJ + 400] * +(pool2Argmax[pool2ArgmaxAtJ + 400] === 2 * i_ + j_ - 4 * i - 2 * j);
+              sum1_9 += pool2OutputGrad[pool2OutputGradAtJ + 401] * +(pool2Argmax[pool2ArgmaxAtJ + 401] === 2 * i_ + j_ - 4 * i - 2 * j);
+              sum1_10 += pool2OutputGrad[pool2OutputGradAtJ + 402] * +(pool2Argmax[pool2ArgmaxAtJ + 402] === 2 * i_ + j_ - 4 * i - 2 * j);
+              sum1_11 += pool2OutputGrad[pool2OutputGradAtJ + 403] * +(pool2Argmax[pool2ArgmaxAtJ + 403] === 2 * i_ + j_ - 4 * i - 2 * j);
+              sum1_12 += pool2OutputGrad[pool2OutputGradAtJ + 404] * +(pool2Argmax[pool2ArgmaxAtJ + 404] === 2 * i_ + j_ - 4 * i - 2 * j);
+              sum1_13 += pool2OutputGrad[pool2OutputGradAtJ + 405] * +(pool2Argmax[pool2ArgmaxAtJ + 405] === 2 * i_ + j_ - 4 * i - 2 * j);
+              sum1_14 += pool2OutputGrad[pool2OutputGradAtJ + 406] * +(pool2Argmax[pool2ArgmaxAtJ + 406] === 2 * i_ + j_ - 4 * i - 2 * j);
+              sum1_15 += pool2OutputGrad[pool2OutputGradAtJ + 407] * +(pool2Argmax[pool2ArgmaxAtJ + 407] === 2 * i_ + j_ - 4 * i - 2 * j);
+              sum1_16 += pool2OutputGrad[pool2OutputGradAtJ + 800] * +(pool2Argmax[pool2ArgmaxAtJ + 800] === 2 * i_ + j_ - 4 * i - 2 * j);
+              sum1_17 += pool2OutputGrad[pool2OutputGradAtJ + 801] * +(pool2Argmax[pool2ArgmaxAtJ + 801] === 2 * i_ + j_ - 4 * i - 2 * j);
+              sum1_18 += pool2OutputGrad[pool2OutputGradAtJ + 802] * +(pool2Argmax[pool2ArgmaxAtJ + 802] === 2 * i_ + j_ - 4 * i - 2 * j);
+              sum1_19 += pool2OutputGrad[pool2OutputGradAtJ + 803] * +(pool2Argmax[pool2ArgmaxAtJ + 803] === 2 * i_ + j_ - 4 * i - 2 * j);
+              sum1_20 += pool2OutputGrad[pool2OutputGradAtJ + 804] * +(pool2Argmax[pool2ArgmaxAtJ + 804] === 2 * i_ + j_ - 4 * i - 2 * j);
+              sum1_21 += pool2OutputGrad[pool2OutputGradAtJ + 805] * +(pool2Argmax[pool2ArgmaxAtJ + 805] === 2 * i_ + j_ - 4 * i - 2 * j);
+              sum1_22 += pool2OutputGrad[pool2OutputGradAtJ + 806] * +(pool2Argmax[pool2ArgmaxAtJ + 806] === 2 * i_ + j_ - 4 * i - 2 * j);
+              sum1_23 += pool2OutputGrad[pool2OutputGradAtJ + 807] * +(pool2Argmax[pool2ArgmaxAtJ + 807] === 2 * i_ + j_ - 4 * i - 2 * j);
+              sum1_24 += pool2OutputGrad[pool2OutputGradAtJ + 1200] * +(pool2Argmax[pool2ArgmaxAtJ + 1200] === 2 * i_ + j_ - 4 * i - 2 * j);
+              sum1_25 += pool2OutputGrad[pool2OutputGradAtJ + 1201] * +(pool2Argmax[pool2ArgmaxAtJ + 1201] === 2 * i_ + j_ - 4 * i - 2 * j);
+              sum1_26 += pool2OutputGrad[pool2OutputGradAtJ + 1202] * +(pool2Argmax[pool2ArgmaxAtJ + 1202] === 2 * i_ + j_ - 4 * i - 2 * j);
+              sum1_27 += pool2OutputGrad[pool2OutputGradAtJ + 1203] * +(pool2Argmax[pool2ArgmaxAtJ + 1203] === 2 * i_ + j_ - 4 * i - 2 * j);
+              sum1_28 += pool2OutputGrad[pool2OutputGradAtJ + 1204] * +(pool2Argmax[pool2ArgmaxAtJ + 1204] === 2 * i_ + j_ - 4 * i - 2 * j);
+              sum1_29 += pool2OutputGrad[pool2OutputGradAtJ + 1205] * +(pool2Argmax[pool2ArgmaxAtJ + 1205] === 2 * i_ + j_ - 4 * i - 2 * j);
+              sum1_30 += pool2OutputGrad[pool2OutputGradAtJ + 1206] * +(pool2Argmax[pool2ArgmaxAtJ + 1206] === 2 * i_ + j_ - 4 * i - 2 * j);
+              sum1_31 += pool2OutputGrad[pool2OutputGradAtJ + 1207] * +(pool2Argmax[pool2ArgmaxAtJ + 1207] === 2 * i_ + j_ - 4 * i - 2 * j);
             }
           }
           conv2OutputGrad[conv2OutputGradAtCPrime] = sum1_0;
@@ -2513,22 +2592,62 @@ function computeConv2OutputGrad(state: State, batch: number): void {
           conv2OutputGrad[conv2OutputGradAtCPrime + 4805] = sum1_29;
           conv2OutputGrad[conv2OutputGradAtCPrime + 4806] = sum1_30;
           conv2OutputGrad[conv2OutputGradAtCPrime + 4807] = sum1_31;
+          conv2PreActivationGrad[conv2PreActivationGradAtCPrime] = conv2OutputGrad[conv2OutputGradAtCPrime] * +(conv2PreActivation[conv2PreActivationAtCPrime] > 0);
+          conv2PreActivationGrad[conv2PreActivationGradAtCPrime + 1] = conv2OutputGrad[conv2OutputGradAtCPrime + 1] * +(conv2PreActivation[conv2PreActivationAtCPrime + 1] > 0);
+          conv2PreActivationGrad[conv2PreActivationGradAtCPrime + 2] = conv2OutputGrad[conv2OutputGradAtCPrime + 2] * +(conv2PreActivation[conv2PreActivationAtCPrime + 2] > 0);
+          conv2PreActivationGrad[conv2PreActivationGradAtCPrime + 3] = conv2OutputGrad[conv2OutputGradAtCPrime + 3] * +(conv2PreActivation[conv2PreActivationAtCPrime + 3] > 0);
+          conv2PreActivationGrad[conv2PreActivationGradAtCPrime + 4] = conv2OutputGrad[conv2OutputGradAtCPrime + 4] * +(conv2PreActivation[conv2PreActivationAtCPrime + 4] > 0);
+          conv2PreActivationGrad[conv2PreActivationGradAtCPrime + 5] = conv2OutputGrad[conv2OutputGradAtCPrime + 5] * +(conv2PreActivation[conv2PreActivationAtCPrime + 5] > 0);
+          conv2PreActivationGrad[conv2PreActivationGradAtCPrime + 6] = conv2OutputGrad[conv2OutputGradAtCPrime + 6] * +(conv2PreActivation[conv2PreActivationAtCPrime + 6] > 0);
+          conv2PreActivationGrad[conv2PreActivationGradAtCPrime + 7] = conv2OutputGrad[conv2OutputGradAtCPrime + 7] * +(conv2PreActivation[conv2PreActivationAtCPrime + 7] > 0);
+          conv2PreActivationGrad[conv2PreActivationGradAtCPrime + 1600] = conv2OutputGrad[conv2OutputGradAtCPrime + 1600] * +(conv2PreActivation[conv2PreActivationAtCPrime + 1600] > 0);
+          conv2PreActivationGrad[conv2PreActivationGradAtCPrime + 1601] = conv2OutputGrad[conv2OutputGradAtCPrime + 1601] * +(conv2PreActivation[conv2PreActivationAtCPrime + 1601] > 0);
+          conv2PreActivationGrad[conv2PreActivationGradAtCPrime + 1602] = conv2OutputGrad[conv2OutputGradAtCPrime + 1602] * +(conv2PreActivation[conv2PreActivationAtCPrime + 1602] > 0);
+          conv2PreActivationGrad[conv2PreActivationGradAtCPrime + 1603] = conv2OutputGrad[conv2OutputGradAtCPrime + 1603] * +(conv2PreActivation[conv2PreActivationAtCPrime + 1603] > 0);
+          conv2PreActivationGrad[conv2PreActivationGradAtCPrime + 1604] = conv2OutputGrad[conv2OutputGradAtCPrime + 1604] * +(conv2PreActivation[conv2PreActivationAtCPrime + 1604] > 0);
+          conv2PreActivationGrad[conv2PreActivationGradAtCPrime + 1605] = conv2OutputGrad[conv2OutputGradAtCPrime + 1605] * +(conv2PreActivation[conv2PreActivationAtCPrime + 1605] > 0);
+          conv2PreActivationGrad[conv2PreActivationGradAtCPrime + 1606] = conv2OutputGrad[conv2OutputGradAtCPrime + 1606] * +(conv2PreActivation[conv2PreActivationAtCPrime + 1606] > 0);
+          conv2PreActivationGrad[conv2PreActivationGradAtCPrime + 1607] = conv2OutputGrad[conv2OutputGradAtCPrime + 1607] * +(conv2PreActivation[conv2PreActivationAtCPrime + 1607] > 0);
+          conv2PreActivationGrad[conv2PreActivationGradAtCPrime + 3200] = conv2OutputGrad[conv2OutputGradAtCPrime + 3200] * +(conv2PreActivation[conv2PreActivationAtCPrime + 3200] > 0);
+          conv2PreActivationGrad[conv2PreActivationGradAtCPrime + 3201] = conv2OutputGrad[conv2OutputGradAtCPrime + 3201] * +(conv2PreActivation[conv2PreActivationAtCPrime + 3201] > 0);
+          conv2PreActivationGrad[conv2PreActivationGradAtCPrime + 3202] = conv2OutputGrad[conv2OutputGradAtCPrime + 3202] * +(conv2PreActivation[conv2PreActivationAtCPrime + 3202] > 0);
+          conv2PreActivationGrad[conv2PreActivationGradAtCPrime + 3203] = conv2OutputGrad[conv2OutputGradAtCPrime + 3203] * +(conv2PreActivation[conv2PreActivationAtCPrime + 3203] > 0);
+          conv2PreActivationGrad[conv2PreActivationGradAtCPrime + 3204] = conv2OutputGrad[conv2OutputGradAtCPrime + 3204] * +(conv2PreActivation[conv2PreActivationAtCPrime + 3204] > 0);
+          conv2PreActivationGrad[conv2PreActivationGradAtCPrime + 3205] = conv2OutputGrad[conv2OutputGradAtCPrime + 3205] * +(conv2PreActivation[conv2PreActivationAtCPrime + 3205] > 0);
+          conv2PreActivationGrad[conv2PreActivationGradAtCPrime + 3206] = conv2OutputGrad[conv2OutputGradAtCPrime + 3206] * +(conv2PreActivation[conv2PreActivationAtCPrime + 3206] > 0);
+          conv2PreActivationGrad[conv2PreActivationGradAtCPrime + 3207] = conv2OutputGrad[conv2OutputGradAtCPrime + 3207] * +(conv2PreActivation[conv2PreActivationAtCPrime + 3207] > 0);
+          conv2PreActivationGrad[conv2PreActivationGradAtCPrime + 4800] = conv2OutputGrad[conv2OutputGradAtCPrime + 4800] * +(conv2PreActivation[conv2PreActivationAtCPrime + 4800] > 0);
+          conv2PreActivationGrad[conv2PreActivationGradAtCPrime + 4801] = conv2OutputGrad[conv2OutputGradAtCPrime + 4801] * +(conv2PreActivation[conv2PreActivationAtCPrime + 4801] > 0);
+          conv2PreActivationGrad[conv2PreActivationGradAtCPrime + 4802] = conv2OutputGrad[conv2OutputGradAtCPrime + 4802] * +(conv2PreActivation[conv2PreActivationAtCPrime + 4802] > 0);
+          conv2PreActivationGrad[conv2PreActivationGradAtCPrime + 4803] = conv2OutputGrad[conv2OutputGradAtCPrime + 4803] * +(conv2PreActivation[conv2PreActivationAtCPrime + 4803] > 0);
+          conv2PreActivationGrad[conv2PreActivationGradAtCPrime + 4804] = conv2OutputGrad[conv2OutputGradAtCPrime + 4804] * +(conv2PreActivation[conv2PreActivationAtCPrime + 4804] > 0);
+          conv2PreActivationGrad[conv2PreActivationGradAtCPrime + 4805] = conv2OutputGrad[conv2OutputGradAtCPrime + 4805] * +(conv2PreActivation[conv2PreActivationAtCPrime + 4805] > 0);
+          conv2PreActivationGrad[conv2PreActivationGradAtCPrime + 4806] = conv2OutputGrad[conv2OutputGradAtCPrime + 4806] * +(conv2PreActivation[conv2PreActivationAtCPrime + 4806] > 0);
+          conv2PreActivationGrad[conv2PreActivationGradAtCPrime + 4807] = conv2OutputGrad[conv2OutputGradAtCPrime + 4807] * +(conv2PreActivation[conv2PreActivationAtCPrime + 4807] > 0);
         }
       }
     }
   }
   for (let example = batch - (batch % 4); example < batch; example++) {
-    const conv2OutputAtExample = 1600 * example;
     const pool2OutputGradAtExample = 400 * example;
+    const pool2ArgmaxAtExample = 400 * example;
     const conv2OutputGradAtExample = 1600 * example;
+    const conv2PreActivationGradAtExample = 1600 * example;
+    const conv2PreActivationAtExample = 1600 * example;
     for (let i_ = 0; i_ <= 9; i_++) {
       const conv2OutputGradAtIPrime = conv2OutputGradAtExample + 160 * i_;
+      const conv2PreActivationGradAtIPrime = conv2PreActivationGradAtExample + 160 * i_;
+      const conv2PreActivationAtIPrime = conv2PreActivationAtExample + 160 * i_;
       for (let j_ = 0; j_ <= 9; j_++) {
         const conv2OutputGradAtJPrime = conv2OutputGradAtIPrime + 16 * j_;
+        const conv2PreActivationGradAtJPrime = conv2PreActivationGradAtIPrime + 16 * j_;
+        const conv2PreActivationAtJPrime = conv2PreActivationAtIPrime + 16 * j_;
         for (let c_ = 0; c_ <= 8; c_ += 8) {
-          const conv2OutputAtCPrime = conv2OutputAtExample + c_;
           const pool2OutputGradAtCPrime = pool2OutputGradAtExample + c_;
+          const pool2ArgmaxAtCPrime = pool2ArgmaxAtExample + c_;
           const conv2OutputGradAtCPrime = conv2OutputGradAtJPrime + c_;
+          const conv2PreActivationGradAtCPrime = conv2PreActivationGradAtJPrime + c_;
+          const conv2PreActivationAtCPrime = conv2PreActivationAtJPrime + c_;
           let sum1_0 = 0;
           let sum1_1 = 0;
           let sum1_2 = 0;
@@ -2538,73 +2657,19 @@ function computeConv2OutputGrad(state: State, batch: number): void {
           let sum1_6 = 0;
           let sum1_7 = 0;
           for (let i = Math.max(Math.ceil((i_ - 1) / 2), 0), iLast = Math.min(Math.floor((i_) / 2), 4); i <= iLast; i++) {
-            const conv2OutputAtI = conv2OutputAtCPrime + 320 * i;
             const pool2OutputGradAtI = pool2OutputGradAtCPrime + 80 * i;
+            const pool2ArgmaxAtI = pool2ArgmaxAtCPrime + 80 * i;
             for (let j = Math.max(Math.ceil((j_ - 1) / 2), 0), jLast = Math.min(Math.floor((j_) / 2), 4); j <= jLast; j++) {
-              const conv2OutputAtJ = conv2OutputAtI + 32 * j;
               const pool2OutputGradAtJ = pool2OutputGradAtI + 16 * j;
-              let largest2_0 = -Infinity;
-              let largest2_1 = -Infinity;
-              let largest2_2 = -Infinity;
-              let largest2_3 = -Infinity;
-              let largest2_4 = -Infinity;
-              let largest2_5 = -Infinity;
-              let largest2_6 = -Infinity;
-              let largest2_7 = -Infinity;
-              let first3_0 = -1;
-              let first3_1 = -1;
-              let first3_2 = -1;
-              let first3_3 = -1;
-              let first3_4 = -1;
-              let first3_5 = -1;
-              let first3_6 = -1;
-              let first3_7 = -1;
-              for (let m2 = 0; m2 <= 1; m2++) {
-                const conv2OutputAtM2 = conv2OutputAtJ + 160 * m2;
-                for (let n2 = 0; n2 <= 1; n2++) {
-                  const conv2OutputAtN2 = conv2OutputAtM2 + 16 * n2;
-                  if (conv2Output[conv2OutputAtN2] > largest2_0) {
-                    largest2_0 = conv2Output[conv2OutputAtN2];
-                    first3_0 = 2 * m2 + n2;
-                  }
-                  if (conv2Output[conv2OutputAtN2 + 1] > largest2_1) {
-                    largest2_1 = conv2Output[conv2OutputAtN2 + 1];
-                    first3_1 = 2 * m2 + n2;
-                  }
-                  if (conv2Output[conv2OutputAtN2 + 2] > largest2_2) {
-                    largest2_2 = conv2Output[conv2OutputAtN2 + 2];
-                    first3_2 = 2 * m2 + n2;
-                  }
-                  if (conv2Output[conv2OutputAtN2 + 3] > largest2_3) {
-                    largest2_3 = conv2Output[conv2OutputAtN2 + 3];
-                    first3_3 = 2 * m2 + n2;
-                  }
-                  if (conv2Output[conv2OutputAtN2 + 4] > largest2_4) {
-                    largest2_4 = conv2Output[conv2OutputAtN2 + 4];
-                    first3_4 = 2 * m2 + n2;
-                  }
-                  if (conv2Output[conv2OutputAtN2 + 5] > largest2_5) {
-                    largest2_5 = conv2Output[conv2OutputAtN2 + 5];
-                    first3_5 = 2 * m2 + n2;
-                  }
-                  if (conv2Output[conv2OutputAtN2 + 6] > largest2_6) {
-                    largest2_6 = conv2Output[conv2OutputAtN2 + 6];
-                    first3_6 = 2 * m2 + n2;
-                  }
-                  if (conv2Output[conv2OutputAtN2 + 7] > largest2_7) {
-                    largest2_7 = conv2Output[conv2OutputAtN2 + 7];
-                    first3_7 = 2 * m2 + n2;
-                  }
-                }
-              }
-              sum1_0 += pool2OutputGrad[pool2OutputGradAtJ] * (first3_0 === 2 * i_ + j_ - 4 * i - 2 * j ? 1 : 0);
-              sum1_1 += pool2OutputGrad[pool2OutputGradAtJ + 1] * (first3_1 === 2 * i_ + j_ - 4 * i - 2 * j ? 1 : 0);
-              sum1_2 += pool2OutputGrad[pool2OutputGradAtJ + 2] * (first3_2 === 2 * i_ + j_ - 4 * i - 2 * j ? 1 : 0);
-              sum1_3 += pool2OutputGrad[pool2OutputGradAtJ + 3] * (first3_3 === 2 * i_ + j_ - 4 * i - 2 * j ? 1 : 0);
-              sum1_4 += pool2OutputGrad[pool2OutputGradAtJ + 4] * (first3_4 === 2 * i_ + j_ - 4 * i - 2 * j ? 1 : 0);
-              sum1_5 += pool2OutputGrad[pool2OutputGradAtJ + 5] * (first3_5 === 2 * i_ + j_ - 4 * i - 2 * j ? 1 : 0);
-              sum1_6 += pool2OutputGrad[pool2OutputGradAtJ + 6] * (first3_6 === 2 * i_ + j_ - 4 * i - 2 * j ? 1 : 0);
-              sum1_7 += pool2OutputGrad[pool2OutputGradAtJ + 7] * (first3_7 === 2 * i_ + j_ - 4 * i - 2 * j ? 1 : 0);
+              const pool2ArgmaxAtJ = pool2ArgmaxAtI + 16 * j;
+              sum1_0 += pool2OutputGrad[pool2OutputGradAtJ] * +(pool2Argmax[pool2ArgmaxAtJ] === 2 * i_ + j_ - 4 * i - 2 * j);
+              sum1_1 += pool2OutputGrad[pool2OutputGradAtJ + 1] * +(pool2Argmax[pool2ArgmaxAtJ + 1] === 2 * i_ + j_ - 4 * i - 2 * j);
+              sum1_2 += pool2OutputGrad[pool2OutputGradAtJ + 2] * +(pool2Argmax[pool2ArgmaxAtJ + 2] === 2 * i_ + j_ - 4 * i - 2 * j);
+              sum1_3 += pool2OutputGrad[pool2OutputGradAtJ + 3] * +(pool2Argmax[pool2ArgmaxAtJ + 3] === 2 * i_ + j_ - 4 * i - 2 * j);
+              sum1_4 += pool2OutputGrad[pool2OutputGradAtJ + 4] * +(pool2Argmax[pool2ArgmaxAtJ + 4] === 2 * i_ + j_ - 4 * i - 2 * j);
+              sum1_5 += pool2OutputGrad[pool2OutputGradAtJ + 5] * +(pool2Argmax[pool2ArgmaxAtJ + 5] === 2 * i_ + j_ - 4 * i - 2 * j);
+              sum1_6 += pool2OutputGrad[pool2OutputGradAtJ + 6] * +(pool2Argmax[pool2ArgmaxAtJ + 6] === 2 * i_ + j_ - 4 * i - 2 * j);
+              sum1_7 += pool2OutputGrad[pool2OutputGradAtJ + 7] * +(pool2Argmax[pool2ArgmaxAtJ + 7] === 2 * i_ + j_ - 4 * i - 2 * j);
             }
           }
           conv2OutputGrad[conv2OutputGradAtCPrime] = sum1_0;
@@ -2615,38 +2680,14 @@ function computeConv2OutputGrad(state: State, batch: number): void {
           conv2OutputGrad[conv2OutputGradAtCPrime + 5] = sum1_5;
           conv2OutputGrad[conv2OutputGradAtCPrime + 6] = sum1_6;
           conv2OutputGrad[conv2OutputGradAtCPrime + 7] = sum1_7;
-        }
-      }
-    }
-  }
-}
-
-/**
- * Layer conv2: gradient of the loss with respect to conv2/preActivation.
- * delta^3[i',j',c'] = dL/dO^3[i',j',c'] * [x^3[i',j',c'] > 0]
- * Derived by chain rule, substitute, scalar rule, access derivative, Kronecker delta elimination, bounds.
- */
-function computeConv2PreActivationGrad(state: State, batch: number): void {
-  const conv2PreActivation = state.conv2PreActivation;
-  const conv2OutputGrad = state.conv2OutputGrad;
-  const conv2PreActivationGrad = state.conv2PreActivationGrad;
-  for (let example = 0; example < batch; example++) {
-    const conv2PreActivationGradAtExample = 1600 * example;
-    const conv2OutputGradAtExample = 1600 * example;
-    const conv2PreActivationAtExample = 1600 * example;
-    for (let i_ = 0; i_ <= 9; i_++) {
-      const conv2PreActivationGradAtIPrime = conv2PreActivationGradAtExample + 160 * i_;
-      const conv2OutputGradAtIPrime = conv2OutputGradAtExample + 160 * i_;
-      const conv2PreActivationAtIPrime = conv2PreActivationAtExample + 160 * i_;
-      for (let j_ = 0; j_ <= 9; j_++) {
-        const conv2PreActivationGradAtJPrime = conv2PreActivationGradAtIPrime + 16 * j_;
-        const conv2OutputGradAtJPrime = conv2OutputGradAtIPrime + 16 * j_;
-        const conv2PreActivationAtJPrime = conv2PreActivationAtIPrime + 16 * j_;
-        for (let c_ = 0; c_ <= 15; c_++) {
-          const conv2PreActivationGradAtCPrime = conv2PreActivationGradAtJPrime + c_;
-          const conv2OutputGradAtCPrime = conv2OutputGradAtJPrime + c_;
-          const conv2PreActivationAtCPrime = conv2PreActivationAtJPrime + c_;
-          conv2PreActivationGrad[conv2PreActivationGradAtCPrime] = conv2OutputGrad[conv2OutputGradAtCPrime] * (conv2PreActivation[conv2PreActivationAtCPrime] > 0 ? 1 : 0);
+          conv2PreActivationGrad[conv2PreActivationGradAtCPrime] = conv2OutputGrad[conv2OutputGradAtCPrime] * +(conv2PreActivation[conv2PreActivationAtCPrime] > 0);
+          conv2PreActivationGrad[conv2PreActivationGradAtCPrime + 1] = conv2OutputGrad[conv2OutputGradAtCPrime + 1] * +(conv2PreActivation[conv2PreActivationAtCPrime + 1] > 0);
+          conv2PreActivationGrad[conv2PreActivationGradAtCPrime + 2] = conv2OutputGrad[conv2OutputGradAtCPrime + 2] * +(conv2PreActivation[conv2PreActivationAtCPrime + 2] > 0);
+          conv2PreActivationGrad[conv2PreActivationGradAtCPrime + 3] = conv2OutputGrad[conv2OutputGradAtCPrime + 3] * +(conv2PreActivation[conv2PreActivationAtCPrime + 3] > 0);
+          conv2PreActivationGrad[conv2PreActivationGradAtCPrime + 4] = conv2OutputGrad[conv2OutputGradAtCPrime + 4] * +(conv2PreActivation[conv2PreActivationAtCPrime + 4] > 0);
+          conv2PreActivationGrad[conv2PreActivationGradAtCPrime + 5] = conv2OutputGrad[conv2OutputGradAtCPrime + 5] * +(conv2PreActivation[conv2PreActivationAtCPrime + 5] > 0);
+          conv2PreActivationGrad[conv2PreActivationGradAtCPrime + 6] = conv2OutputGrad[conv2OutputGradAtCPrime + 6] * +(conv2PreActivation[conv2PreActivationAtCPrime + 6] > 0);
+          conv2PreActivationGrad[conv2PreActivationGradAtCPrime + 7] = conv2OutputGrad[conv2OutputGradAtCPrime + 7] * +(conv2PreActivation[conv2PreActivationAtCPrime + 7] > 0);
         }
       }
     }
@@ -2814,22 +2855,228 @@ function computePool1OutputGrad(state: State, batch: number): void {
 }
 
 /**
+ * Layer pool1: the position of the first maximum in each window, kept for the gradient.
+ * p^2[i,j,c] = argmax_{m2,n2} O^1[2*i + m2,2*j + n2,c]
+ */
+function computePool1Argmax(state: State, batch: number): void {
+  const conv1Output = state.conv1Output;
+  const pool1Argmax = state.pool1Argmax;
+  for (let example = 0, exampleLast = batch - 4; example <= exampleLast; example += 4) {
+    const conv1OutputAtExample = 4704 * example;
+    const pool1ArgmaxAtExample = 1176 * example;
+    for (let i = 0; i <= 13; i++) {
+      const conv1OutputAtI = conv1OutputAtExample + 336 * i;
+      const pool1ArgmaxAtI = pool1ArgmaxAtExample + 84 * i;
+      for (let j = 0; j <= 13; j++) {
+        const conv1OutputAtJ = conv1OutputAtI + 12 * j;
+        const pool1ArgmaxAtJ = pool1ArgmaxAtI + 6 * j;
+        let largest1_0 = -Infinity;
+        let largest1_1 = -Infinity;
+        let largest1_2 = -Infinity;
+        let largest1_3 = -Infinity;
+        let largest1_4 = -Infinity;
+        let largest1_5 = -Infinity;
+        let largest1_6 = -Infinity;
+        let largest1_7 = -Infinity;
+        let largest1_8 = -Infinity;
+        let largest1_9 = -Infinity;
+        let largest1_10 = -Infinity;
+        let largest1_11 = -Infinity;
+        let largest1_12 = -Infinity;
+        let largest1_13 = -Infinity;
+        let largest1_14 = -Infinity;
+        let largest1_15 = -Infinity;
+        let largest1_16 = -Infinity;
+        let largest1_17 = -Infinity;
+        let largest1_18 = -Infinity;
+        let largest1_19 = -Infinity;
+        let largest1_20 = -Infinity;
+        let largest1_21 = -Infinity;
+        let largest1_22 = -Infinity;
+        let largest1_23 = -Infinity;
+        let first2_0 = -1;
+        let first2_1 = -1;
+        let first2_2 = -1;
+        let first2_3 = -1;
+        let first2_4 = -1;
+        let first2_5 = -1;
+        let first2_6 = -1;
+        let first2_7 = -1;
+        let first2_8 = -1;
+        let first2_9 = -1;
+        let first2_10 = -1;
+        let first2_11 = -1;
+        let first2_12 = -1;
+        let first2_13 = -1;
+        let first2_14 = -1;
+        let first2_15 = -1;
+        let first2_16 = -1;
+        let first2_17 = -1;
+        let first2_18 = -1;
+        let first2_19 = -1;
+        let first2_20 = -1;
+        let first2_21 = -1;
+        let first2_22 = -1;
+        let first2_23 = -1;
+        for (let m2 = 0; m2 <= 1; m2++) {
+          const conv1OutputAtM2 = conv1OutputAtJ + 168 * m2;
+          for (let n2 = 0; n2 <= 1; n2++) {
+            const conv1OutputAtN2 = conv1OutputAtM2 + 6 * n2;
+            first2_0 += (2 * m2 + n2 - first2_0) * +(conv1Output[conv1OutputAtN2] > largest1_0);
+            largest1_0 = larger(largest1_0, conv1Output[conv1OutputAtN2]);
+            first2_1 += (2 * m2 + n2 - first2_1) * +(conv1Output[conv1OutputAtN2 + 1] > largest1_1);
+            largest1_1 = larger(largest1_1, conv1Output[conv1OutputAtN2 + 1]);
+            first2_2 += (2 * m2 + n2 - first2_2) * +(conv1Output[conv1OutputAtN2 + 2] > largest1_2);
+            largest1_2 = larger(largest1_2, conv1Output[conv1OutputAtN2 + 2]);
+            first2_3 += (2 * m2 + n2 - first2_3) * +(conv1Output[conv1OutputAtN2 + 3] > largest1_3);
+            largest1_3 = larger(largest1_3, conv1Output[conv1OutputAtN2 + 3]);
+            first2_4 += (2 * m2 + n2 - first2_4) * +(conv1Output[conv1OutputAtN2 + 4] > largest1_4);
+            largest1_4 = larger(largest1_4, conv1Output[conv1OutputAtN2 + 4]);
+            first2_5 += (2 * m2 + n2 - first2_5) * +(conv1Output[conv1OutputAtN2 + 5] > largest1_5);
+            largest1_5 = larger(largest1_5, conv1Output[conv1OutputAtN2 + 5]);
+            first2_6 += (2 * m2 + n2 - first2_6) * +(conv1Output[conv1OutputAtN2 + 4704] > largest1_6);
+            largest1_6 = larger(largest1_6, conv1Output[conv1OutputAtN2 + 4704]);
+            first2_7 += (2 * m2 + n2 - first2_7) * +(conv1Output[conv1OutputAtN2 + 4705] > largest1_7);
+            largest1_7 = larger(largest1_7, conv1Output[conv1OutputAtN2 + 4705]);
+            first2_8 += (2 * m2 + n2 - first2_8) * +(conv1Output[conv1OutputAtN2 + 4706] > largest1_8);
+            largest1_8 = larger(largest1_8, conv1Output[conv1OutputAtN2 + 4706]);
+            first2_9 += (2 * m2 + n2 - first2_9) * +(conv1Output[conv1OutputAtN2 + 4707] > largest1_9);
+            largest1_9 = larger(largest1_9, conv1Output[conv1OutputAtN2 + 4707]);
+            first2_10 += (2 * m2 + n2 - first2_10) * +(conv1Output[conv1OutputAtN2 + 4708] > largest1_10);
+            largest1_10 = larger(largest1_10, conv1Output[conv1OutputAtN2 + 4708]);
+            first2_11 += (2 * m2 + n2 - first2_11) * +(conv1Output[conv1OutputAtN2 + 4709] > largest1_11);
+            largest1_11 = larger(largest1_11, conv1Output[conv1OutputAtN2 + 4709]);
+            first2_12 += (2 * m2 + n2 - first2_12) * +(conv1Output[conv1OutputAtN2 + 9408] > largest1_12);
+            largest1_12 = larger(largest1_12, conv1Output[conv1OutputAtN2 + 9408]);
+            first2_13 += (2 * m2 + n2 - first2_13) * +(conv1Output[conv1OutputAtN2 + 9409] > largest1_13);
+            largest1_13 = larger(largest1_13, conv1Output[conv1OutputAtN2 + 9409]);
+            first2_14 += (2 * m2 + n2 - first2_14) * +(conv1Output[conv1OutputAtN2 + 9410] > largest1_14);
+            largest1_14 = larger(largest1_14, conv1Output[conv1OutputAtN2 + 9410]);
+            first2_15 += (2 * m2 + n2 - first2_15) * +(conv1Output[conv1OutputAtN2 + 9411] > largest1_15);
+            largest1_15 = larger(largest1_15, conv1Output[conv1OutputAtN2 + 9411]);
+            first2_16 += (2 * m2 + n2 - first2_16) * +(conv1Output[conv1OutputAtN2 + 9412] > largest1_16);
+            largest1_16 = larger(largest1_16, conv1Output[conv1OutputAtN2 + 9412]);
+            first2_17 += (2 * m2 + n2 - first2_17) * +(conv1Output[conv1OutputAtN2 + 9413] > largest1_17);
+            largest1_17 = larger(largest1_17, conv1Output[conv1OutputAtN2 + 9413]);
+            first2_18 += (2 * m2 + n2 - first2_18) * +(conv1Output[conv1OutputAtN2 + 14112] > largest1_18);
+            largest1_18 = larger(largest1_18, conv1Output[conv1OutputAtN2 + 14112]);
+            first2_19 += (2 * m2 + n2 - first2_19) * +(conv1Output[conv1OutputAtN2 + 14113] > largest1_19);
+            largest1_19 = larger(largest1_19, conv1Output[conv1OutputAtN2 + 14113]);
+            first2_20 += (2 * m2 + n2 - first2_20) * +(conv1Output[conv1OutputAtN2 + 14114] > largest1_20);
+            largest1_20 = larger(largest1_20, conv1Output[conv1OutputAtN2 + 14114]);
+            first2_21 += (2 * m2 + n2 - first2_21) * +(conv1Output[conv1OutputAtN2 + 14115] > largest1_21);
+            largest1_21 = larger(largest1_21, conv1Output[conv1OutputAtN2 + 14115]);
+            first2_22 += (2 * m2 + n2 - first2_22) * +(conv1Output[conv1OutputAtN2 + 14116] > largest1_22);
+            largest1_22 = larger(largest1_22, conv1Output[conv1OutputAtN2 + 14116]);
+            first2_23 += (2 * m2 + n2 - first2_23) * +(conv1Output[conv1OutputAtN2 + 14117] > largest1_23);
+            largest1_23 = larger(largest1_23, conv1Output[conv1OutputAtN2 + 14117]);
+          }
+        }
+        pool1Argmax[pool1ArgmaxAtJ] = first2_0;
+        pool1Argmax[pool1ArgmaxAtJ + 1] = first2_1;
+        pool1Argmax[pool1ArgmaxAtJ + 2] = first2_2;
+        pool1Argmax[pool1ArgmaxAtJ + 3] = first2_3;
+        pool1Argmax[pool1ArgmaxAtJ + 4] = first2_4;
+        pool1Argmax[pool1ArgmaxAtJ + 5] = first2_5;
+        pool1Argmax[pool1ArgmaxAtJ + 1176] = first2_6;
+        pool1Argmax[pool1ArgmaxAtJ + 1177] = first2_7;
+        pool1Argmax[pool1ArgmaxAtJ + 1178] = first2_8;
+        pool1Argmax[pool1ArgmaxAtJ + 1179] = first2_9;
+        pool1Argmax[pool1ArgmaxAtJ + 1180] = first2_10;
+        pool1Argmax[pool1ArgmaxAtJ + 1181] = first2_11;
+        pool1Argmax[pool1ArgmaxAtJ + 2352] = first2_12;
+        pool1Argmax[pool1ArgmaxAtJ + 2353] = first2_13;
+        pool1Argmax[pool1ArgmaxAtJ + 2354] = first2_14;
+        pool1Argmax[pool1ArgmaxAtJ + 2355] = first2_15;
+        pool1Argmax[pool1ArgmaxAtJ + 2356] = first2_16;
+        pool1Argmax[pool1ArgmaxAtJ + 2357] = first2_17;
+        pool1Argmax[pool1ArgmaxAtJ + 3528] = first2_18;
+        pool1Argmax[pool1ArgmaxAtJ + 3529] = first2_19;
+        pool1Argmax[pool1ArgmaxAtJ + 3530] = first2_20;
+        pool1Argmax[pool1ArgmaxAtJ + 3531] = first2_21;
+        pool1Argmax[pool1ArgmaxAtJ + 3532] = first2_22;
+        pool1Argmax[pool1ArgmaxAtJ + 3533] = first2_23;
+      }
+    }
+  }
+  for (let example = batch - (batch % 4); example < batch; example++) {
+    const conv1OutputAtExample = 4704 * example;
+    const pool1ArgmaxAtExample = 1176 * example;
+    for (let i = 0; i <= 13; i++) {
+      const conv1OutputAtI = conv1OutputAtExample + 336 * i;
+      const pool1ArgmaxAtI = pool1ArgmaxAtExample + 84 * i;
+      for (let j = 0; j <= 13; j++) {
+        const conv1OutputAtJ = conv1OutputAtI + 12 * j;
+        const pool1ArgmaxAtJ = pool1ArgmaxAtI + 6 * j;
+        let largest1_0 = -Infinity;
+        let largest1_1 = -Infinity;
+        let largest1_2 = -Infinity;
+        let largest1_3 = -Infinity;
+        let largest1_4 = -Infinity;
+        let largest1_5 = -Infinity;
+        let first2_0 = -1;
+        let first2_1 = -1;
+        let first2_2 = -1;
+        let first2_3 = -1;
+        let first2_4 = -1;
+        let first2_5 = -1;
+        for (let m2 = 0; m2 <= 1; m2++) {
+          const conv1OutputAtM2 = conv1OutputAtJ + 168 * m2;
+          for (let n2 = 0; n2 <= 1; n2++) {
+            const conv1OutputAtN2 = conv1OutputAtM2 + 6 * n2;
+            first2_0 += (2 * m2 + n2 - first2_0) * +(conv1Output[conv1OutputAtN2] > largest1_0);
+            largest1_0 = larger(largest1_0, conv1Output[conv1OutputAtN2]);
+            first2_1 += (2 * m2 + n2 - first2_1) * +(conv1Output[conv1OutputAtN2 + 1] > largest1_1);
+            largest1_1 = larger(largest1_1, conv1Output[conv1OutputAtN2 + 1]);
+            first2_2 += (2 * m2 + n2 - first2_2) * +(conv1Output[conv1OutputAtN2 + 2] > largest1_2);
+            largest1_2 = larger(largest1_2, conv1Output[conv1OutputAtN2 + 2]);
+            first2_3 += (2 * m2 + n2 - first2_3) * +(conv1Output[conv1OutputAtN2 + 3] > largest1_3);
+            largest1_3 = larger(largest1_3, conv1Output[conv1OutputAtN2 + 3]);
+            first2_4 += (2 * m2 + n2 - first2_4) * +(conv1Output[conv1OutputAtN2 + 4] > largest1_4);
+            largest1_4 = larger(largest1_4, conv1Output[conv1OutputAtN2 + 4]);
+            first2_5 += (2 * m2 + n2 - first2_5) * +(conv1Output[conv1OutputAtN2 + 5] > largest1_5);
+            largest1_5 = larger(largest1_5, conv1Output[conv1OutputAtN2 + 5]);
+          }
+        }
+        pool1Argmax[pool1ArgmaxAtJ] = first2_0;
+        pool1Argmax[pool1ArgmaxAtJ + 1] = first2_1;
+        pool1Argmax[pool1ArgmaxAtJ + 2] = first2_2;
+        pool1Argmax[pool1ArgmaxAtJ + 3] = first2_3;
+        pool1Argmax[pool1ArgmaxAtJ + 4] = first2_4;
+        pool1Argmax[pool1ArgmaxAtJ + 5] = first2_5;
+      }
+    }
+  }
+}
+
+/**
  * Layer conv1: gradient of the loss with respect to conv1/output.
- * dL/dO^1[i',j',c'] = sum_{i=max(ceil((i' - 1)/2), 0)..min(floor((i')/2), 13)} sum_{j=max(ceil((j' - 1)/2), 0)..min(floor((j')/2), 13)} dL/dO^2[i,j,c'] * [(i' - 2*i,j' - 2*j) = argmax_{m2,n2} O^1[2*i + m2,2*j + n2,c']]
+ * dL/dO^1[i',j',c'] = sum_{i=max(ceil((i' - 1)/2), 0)..min(floor((i')/2), 13)} sum_{j=max(ceil((j' - 1)/2), 0)..min(floor((j')/2), 13)} dL/dO^2[i,j,c'] * [2*i' + j' - 4*i - 2*j = p^2[i,j,c']]
+ * Derived by chain rule, substitute, scalar rule, access derivative, Kronecker delta elimination, bounds.
+ * Layer conv1: gradient of the loss with respect to conv1/preActivation.
+ * delta^1[i',j',c'] = dL/dO^1[i',j',c'] * [x^1[i',j',c'] > 0]
  * Derived by chain rule, substitute, scalar rule, access derivative, Kronecker delta elimination, bounds.
  */
 function computeConv1OutputGrad(state: State, batch: number): void {
-  const conv1Output = state.conv1Output;
+  const conv1PreActivation = state.conv1PreActivation;
   const pool1OutputGrad = state.pool1OutputGrad;
   const conv1OutputGrad = state.conv1OutputGrad;
+  const conv1PreActivationGrad = state.conv1PreActivationGrad;
+  const pool1Argmax = state.pool1Argmax;
   for (let example = 0, exampleLast = batch - 4; example <= exampleLast; example += 4) {
-    const conv1OutputAtExample = 4704 * example;
     const pool1OutputGradAtExample = 1176 * example;
+    const pool1ArgmaxAtExample = 1176 * example;
     const conv1OutputGradAtExample = 4704 * example;
+    const conv1PreActivationGradAtExample = 4704 * example;
+    const conv1PreActivationAtExample = 4704 * example;
     for (let i_ = 0; i_ <= 27; i_++) {
       const conv1OutputGradAtIPrime = conv1OutputGradAtExample + 168 * i_;
+      const conv1PreActivationGradAtIPrime = conv1PreActivationGradAtExample + 168 * i_;
+      const conv1PreActivationAtIPrime = conv1PreActivationAtExample + 168 * i_;
       for (let j_ = 0; j_ <= 27; j_++) {
         const conv1OutputGradAtJPrime = conv1OutputGradAtIPrime + 6 * j_;
+        const conv1PreActivationGradAtJPrime = conv1PreActivationGradAtIPrime + 6 * j_;
+        const conv1PreActivationAtJPrime = conv1PreActivationAtIPrime + 6 * j_;
         let sum1_0 = 0;
         let sum1_1 = 0;
         let sum1_2 = 0;
@@ -2855,185 +3102,35 @@ function computeConv1OutputGrad(state: State, batch: number): void {
         let sum1_22 = 0;
         let sum1_23 = 0;
         for (let i = Math.max(Math.ceil((i_ - 1) / 2), 0), iLast = Math.min(Math.floor((i_) / 2), 13); i <= iLast; i++) {
-          const conv1OutputAtI = conv1OutputAtExample + 336 * i;
           const pool1OutputGradAtI = pool1OutputGradAtExample + 84 * i;
+          const pool1ArgmaxAtI = pool1ArgmaxAtExample + 84 * i;
           for (let j = Math.max(Math.ceil((j_ - 1) / 2), 0), jLast = Math.min(Math.floor((j_) / 2), 13); j <= jLast; j++) {
-            const conv1OutputAtJ = conv1OutputAtI + 12 * j;
             const pool1OutputGradAtJ = pool1OutputGradAtI + 6 * j;
-            let largest2_0 = -Infinity;
-            let largest2_1 = -Infinity;
-            let largest2_2 = -Infinity;
-            let largest2_3 = -Infinity;
-            let largest2_4 = -Infinity;
-            let largest2_5 = -Infinity;
-            let largest2_6 = -Infinity;
-            let largest2_7 = -Infinity;
-            let largest2_8 = -Infinity;
-            let largest2_9 = -Infinity;
-            let largest2_10 = -Infinity;
-            let largest2_11 = -Infinity;
-            let largest2_12 = -Infinity;
-            let largest2_13 = -Infinity;
-            let largest2_14 = -Infinity;
-            let largest2_15 = -Infinity;
-            let largest2_16 = -Infinity;
-            let largest2_17 = -Infinity;
-            let largest2_18 = -Infinity;
-            let largest2_19 = -Infinity;
-            let largest2_20 = -Infinity;
-            let largest2_21 = -Infinity;
-            let largest2_22 = -Infinity;
-            let largest2_23 = -Infinity;
-            let first3_0 = -1;
-            let first3_1 = -1;
-            let first3_2 = -1;
-            let first3_3 = -1;
-            let first3_4 = -1;
-            let first3_5 = -1;
-            let first3_6 = -1;
-            let first3_7 = -1;
-            let first3_8 = -1;
-            let first3_9 = -1;
-            let first3_10 = -1;
-            let first3_11 = -1;
-            let first3_12 = -1;
-            let first3_13 = -1;
-            let first3_14 = -1;
-            let first3_15 = -1;
-            let first3_16 = -1;
-            let first3_17 = -1;
-            let first3_18 = -1;
-            let first3_19 = -1;
-            let first3_20 = -1;
-            let first3_21 = -1;
-            let first3_22 = -1;
-            let first3_23 = -1;
-            for (let m2 = 0; m2 <= 1; m2++) {
-              const conv1OutputAtM2 = conv1OutputAtJ + 168 * m2;
-              for (let n2 = 0; n2 <= 1; n2++) {
-                const conv1OutputAtN2 = conv1OutputAtM2 + 6 * n2;
-                if (conv1Output[conv1OutputAtN2] > largest2_0) {
-                  largest2_0 = conv1Output[conv1OutputAtN2];
-                  first3_0 = 2 * m2 + n2;
-                }
-                if (conv1Output[conv1OutputAtN2 + 1] > largest2_1) {
-                  largest2_1 = conv1Output[conv1OutputAtN2 + 1];
-                  first3_1 = 2 * m2 + n2;
-                }
-                if (conv1Output[conv1OutputAtN2 + 2] > largest2_2) {
-                  largest2_2 = conv1Output[conv1OutputAtN2 + 2];
-                  first3_2 = 2 * m2 + n2;
-                }
-                if (conv1Output[conv1OutputAtN2 + 3] > largest2_3) {
-                  largest2_3 = conv1Output[conv1OutputAtN2 + 3];
-                  first3_3 = 2 * m2 + n2;
-                }
-                if (conv1Output[conv1OutputAtN2 + 4] > largest2_4) {
-                  largest2_4 = conv1Output[conv1OutputAtN2 + 4];
-                  first3_4 = 2 * m2 + n2;
-                }
-                if (conv1Output[conv1OutputAtN2 + 5] > largest2_5) {
-                  largest2_5 = conv1Output[conv1OutputAtN2 + 5];
-                  first3_5 = 2 * m2 + n2;
-                }
-                if (conv1Output[conv1OutputAtN2 + 4704] > largest2_6) {
-                  largest2_6 = conv1Output[conv1OutputAtN2 + 4704];
-                  first3_6 = 2 * m2 + n2;
-                }
-                if (conv1Output[conv1OutputAtN2 + 4705] > largest2_7) {
-                  largest2_7 = conv1Output[conv1OutputAtN2 + 4705];
-                  first3_7 = 2 * m2 + n2;
-                }
-                if (conv1Output[conv1OutputAtN2 + 4706] > largest2_8) {
-                  largest2_8 = conv1Output[conv1OutputAtN2 + 4706];
-                  first3_8 = 2 * m2 + n2;
-                }
-                if (conv1Output[conv1OutputAtN2 + 4707] > largest2_9) {
-                  largest2_9 = conv1Output[conv1OutputAtN2 + 4707];
-                  first3_9 = 2 * m2 + n2;
-                }
-                if (conv1Output[conv1OutputAtN2 + 4708] > largest2_10) {
-                  largest2_10 = conv1Output[conv1OutputAtN2 + 4708];
-                  first3_10 = 2 * m2 + n2;
-                }
-                if (conv1Output[conv1OutputAtN2 + 4709] > largest2_11) {
-                  largest2_11 = conv1Output[conv1OutputAtN2 + 4709];
-                  first3_11 = 2 * m2 + n2;
-                }
-                if (conv1Output[conv1OutputAtN2 + 9408] > largest2_12) {
-                  largest2_12 = conv1Output[conv1OutputAtN2 + 9408];
-                  first3_12 = 2 * m2 + n2;
-                }
-                if (conv1Output[conv1OutputAtN2 + 9409] > largest2_13) {
-                  largest2_13 = conv1Output[conv1OutputAtN2 + 9409];
-                  first3_13 = 2 * m2 + n2;
-                }
-                if (conv1Output[conv1OutputAtN2 + 9410] > largest2_14) {
-                  largest2_14 = conv1Output[conv1OutputAtN2 + 9410];
-                  first3_14 = 2 * m2 + n2;
-                }
-                if (conv1Output[conv1OutputAtN2 + 9411] > largest2_15) {
-                  largest2_15 = conv1Output[conv1OutputAtN2 + 9411];
-                  first3_15 = 2 * m2 + n2;
-                }
-                if (conv1Output[conv1OutputAtN2 + 9412] > largest2_16) {
-                  largest2_16 = conv1Output[conv1OutputAtN2 + 9412];
-                  first3_16 = 2 * m2 + n2;
-                }
-                if (conv1Output[conv1OutputAtN2 + 9413] > largest2_17) {
-                  largest2_17 = conv1Output[conv1OutputAtN2 + 9413];
-                  first3_17 = 2 * m2 + n2;
-                }
-                if (conv1Output[conv1OutputAtN2 + 14112] > largest2_18) {
-                  largest2_18 = conv1Output[conv1OutputAtN2 + 14112];
-                  first3_18 = 2 * m2 + n2;
-                }
-                if (conv1Output[conv1OutputAtN2 + 14113] > largest2_19) {
-                  largest2_19 = conv1Output[conv1OutputAtN2 + 14113];
-                  first3_19 = 2 * m2 + n2;
-                }
-                if (conv1Output[conv1OutputAtN2 + 14114] > largest2_20) {
-                  largest2_20 = conv1Output[conv1OutputAtN2 + 14114];
-                  first3_20 = 2 * m2 + n2;
-                }
-                if (conv1Output[conv1OutputAtN2 + 14115] > largest2_21) {
-                  largest2_21 = conv1Output[conv1OutputAtN2 + 14115];
-                  first3_21 = 2 * m2 + n2;
-                }
-                if (conv1Output[conv1OutputAtN2 + 14116] > largest2_22) {
-                  largest2_22 = conv1Output[conv1OutputAtN2 + 14116];
-                  first3_22 = 2 * m2 + n2;
-                }
-                if (conv1Output[conv1OutputAtN2 + 14117] > largest2_23) {
-                  largest2_23 = conv1Output[conv1OutputAtN2 + 14117];
-                  first3_23 = 2 * m2 + n2;
-                }
-              }
-            }
-            sum1_0 += pool1OutputGrad[pool1OutputGradAtJ] * (first3_0 === 2 * i_ + j_ - 4 * i - 2 * j ? 1 : 0);
-            sum1_1 += pool1OutputGrad[pool1OutputGradAtJ + 1] * (first3_1 === 2 * i_ + j_ - 4 * i - 2 * j ? 1 : 0);
-            sum1_2 += pool1OutputGrad[pool1OutputGradAtJ + 2] * (first3_2 === 2 * i_ + j_ - 4 * i - 2 * j ? 1 : 0);
-            sum1_3 += pool1OutputGrad[pool1OutputGradAtJ + 3] * (first3_3 === 2 * i_ + j_ - 4 * i - 2 * j ? 1 : 0);
-            sum1_4 += pool1OutputGrad[pool1OutputGradAtJ + 4] * (first3_4 === 2 * i_ + j_ - 4 * i - 2 * j ? 1 : 0);
-            sum1_5 += pool1OutputGrad[pool1OutputGradAtJ + 5] * (first3_5 === 2 * i_ + j_ - 4 * i - 2 * j ? 1 : 0);
-            sum1_6 += pool1OutputGrad[pool1OutputGradAtJ + 1176] * (first3_6 === 2 * i_ + j_ - 4 * i - 2 * j ? 1 : 0);
-            sum1_7 += pool1OutputGrad[pool1OutputGradAtJ + 1177] * (first3_7 === 2 * i_ + j_ - 4 * i - 2 * j ? 1 : 0);
-            sum1_8 += pool1OutputGrad[pool1OutputGradAtJ + 1178] * (first3_8 === 2 * i_ + j_ - 4 * i - 2 * j ? 1 : 0);
-            sum1_9 += pool1OutputGrad[pool1OutputGradAtJ + 1179] * (first3_9 === 2 * i_ + j_ - 4 * i - 2 * j ? 1 : 0);
-            sum1_10 += pool1OutputGrad[pool1OutputGradAtJ + 1180] * (first3_10 === 2 * i_ + j_ - 4 * i - 2 * j ? 1 : 0);
-            sum1_11 += pool1OutputGrad[pool1OutputGradAtJ + 1181] * (first3_11 === 2 * i_ + j_ - 4 * i - 2 * j ? 1 : 0);
-            sum1_12 += pool1OutputGrad[pool1OutputGradAtJ + 2352] * (first3_12 === 2 * i_ + j_ - 4 * i - 2 * j ? 1 : 0);
-            sum1_13 += pool1OutputGrad[pool1OutputGradAtJ + 2353] * (first3_13 === 2 * i_ + j_ - 4 * i - 2 * j ? 1 : 0);
-            sum1_14 += pool1OutputGrad[pool1OutputGradAtJ + 2354] * (first3_14 === 2 * i_ + j_ - 4 * i - 2 * j ? 1 : 0);
-            sum1_15 += pool1OutputGrad[pool1OutputGradAtJ + 2355] * (first3_15 === 2 * i_ + j_ - 4 * i - 2 * j ? 1 : 0);
-            sum1_16 += pool1OutputGrad[pool1OutputGradAtJ + 2356] * (first3_16 === 2 * i_ + j_ - 4 * i - 2 * j ? 1 : 0);
-            sum1_17 += pool1OutputGrad[pool1OutputGradAtJ + 2357] * (first3_17 === 2 * i_ + j_ - 4 * i - 2 * j ? 1 : 0);
-            sum1_18 += pool1OutputGrad[pool1OutputGradAtJ + 3528] * (first3_18 === 2 * i_ + j_ - 4 * i - 2 * j ? 1 : 0);
-            sum1_19 += pool1OutputGrad[pool1OutputGradAtJ + 3529] * (first3_19 === 2 * i_ + j_ - 4 * i - 2 * j ? 1 : 0);
-            sum1_20 += pool1OutputGrad[pool1OutputGradAtJ + 3530] * (first3_20 === 2 * i_ + j_ - 4 * i - 2 * j ? 1 : 0);
-            sum1_21 += pool1OutputGrad[pool1OutputGradAtJ + 3531] * (first3_21 === 2 * i_ + j_ - 4 * i - 2 * j ? 1 : 0);
-            sum1_22 += pool1OutputGrad[pool1OutputGradAtJ + 3532] * (first3_22 === 2 * i_ + j_ - 4 * i - 2 * j ? 1 : 0);
-            sum1_23 += pool1OutputGrad[pool1OutputGradAtJ + 3533] * (first3_23 === 2 * i_ + j_ - 4 * i - 2 * j ? 1 : 0);
+            const pool1ArgmaxAtJ = pool1ArgmaxAtI + 6 * j;
+            sum1_0 += pool1OutputGrad[pool1OutputGradAtJ] * +(pool1Argmax[pool1ArgmaxAtJ] === 2 * i_ + j_ - 4 * i - 2 * j);
+            sum1_1 += pool1OutputGrad[pool1OutputGradAtJ + 1] * +(pool1Argmax[pool1ArgmaxAtJ + 1] === 2 * i_ + j_ - 4 * i - 2 * j);
+            sum1_2 += pool1OutputGrad[pool1OutputGradAtJ + 2] * +(pool1Argmax[pool1ArgmaxAtJ + 2] === 2 * i_ + j_ - 4 * i - 2 * j);
+            sum1_3 += pool1OutputGrad[pool1OutputGradAtJ + 3] * +(pool1Argmax[pool1ArgmaxAtJ + 3] === 2 * i_ + j_ - 4 * i - 2 * j);
+            sum1_4 += pool1OutputGrad[pool1OutputGradAtJ + 4] * +(pool1Argmax[pool1ArgmaxAtJ + 4] === 2 * i_ + j_ - 4 * i - 2 * j);
+            sum1_5 += pool1OutputGrad[pool1OutputGradAtJ + 5] * +(pool1Argmax[pool1ArgmaxAtJ + 5] === 2 * i_ + j_ - 4 * i - 2 * j);
+            sum1_6 += pool1OutputGrad[pool1OutputGradAtJ + 1176] * +(pool1Argmax[pool1ArgmaxAtJ + 1176] === 2 * i_ + j_ - 4 * i - 2 * j);
+            sum1_7 += pool1OutputGrad[pool1OutputGradAtJ + 1177] * +(pool1Argmax[pool1ArgmaxAtJ + 1177] === 2 * i_ + j_ - 4 * i - 2 * j);
+            sum1_8 += pool1OutputGrad[pool1OutputGradAtJ + 1178] * +(pool1Argmax[pool1ArgmaxAtJ + 1178] === 2 * i_ + j_ - 4 * i - 2 * j);
+            sum1_9 += pool1OutputGrad[pool1OutputGradAtJ + 1179] * +(pool1Argmax[pool1ArgmaxAtJ + 1179] === 2 * i_ + j_ - 4 * i - 2 * j);
+            sum1_10 += pool1OutputGrad[pool1OutputGradAtJ + 1180] * +(pool1Argmax[pool1ArgmaxAtJ + 1180] === 2 * i_ + j_ - 4 * i - 2 * j);
+            sum1_11 += pool1OutputGrad[pool1OutputGradAtJ + 1181] * +(pool1Argmax[pool1ArgmaxAtJ + 1181] === 2 * i_ + j_ - 4 * i - 2 * j);
+            sum1_12 += pool1OutputGrad[pool1OutputGradAtJ + 2352] * +(pool1Argmax[pool1ArgmaxAtJ + 2352] === 2 * i_ + j_ - 4 * i - 2 * j);
+            sum1_13 += pool1OutputGrad[pool1OutputGradAtJ + 2353] * +(pool1Argmax[pool1ArgmaxAtJ + 2353] === 2 * i_ + j_ - 4 * i - 2 * j);
+            sum1_14 += pool1OutputGrad[pool1OutputGradAtJ + 2354] * +(pool1Argmax[pool1ArgmaxAtJ + 2354] === 2 * i_ + j_ - 4 * i - 2 * j);
+            sum1_15 += pool1OutputGrad[pool1OutputGradAtJ + 2355] * +(pool1Argmax[pool1ArgmaxAtJ + 2355] === 2 * i_ + j_ - 4 * i - 2 * j);
+            sum1_16 += pool1OutputGrad[pool1OutputGradAtJ + 2356] * +(pool1Argmax[pool1ArgmaxAtJ + 2356] === 2 * i_ + j_ - 4 * i - 2 * j);
+            sum1_17 += pool1OutputGrad[pool1OutputGradAtJ + 2357] * +(pool1Argmax[pool1ArgmaxAtJ + 2357] === 2 * i_ + j_ - 4 * i - 2 * j);
+            sum1_18 += pool1OutputGrad[pool1OutputGradAtJ + 3528] * +(pool1Argmax[pool1ArgmaxAtJ + 3528] === 2 * i_ + j_ - 4 * i - 2 * j);
+            sum1_19 += pool1OutputGrad[pool1OutputGradAtJ + 3529] * +(pool1Argmax[pool1ArgmaxAtJ + 3529] === 2 * i_ + j_ - 4 * i - 2 * j);
+            sum1_20 += pool1OutputGrad[pool1OutputGradAtJ + 3530] * +(pool1Argmax[pool1ArgmaxAtJ + 3530] === 2 * i_ + j_ - 4 * i - 2 * j);
+            sum1_21 += pool1OutputGrad[pool1OutputGradAtJ + 3531] * +(pool1Argmax[pool1ArgmaxAtJ + 3531] === 2 * i_ + j_ - 4 * i - 2 * j);
+            sum1_22 += pool1OutputGrad[pool1OutputGradAtJ + 3532] * +(pool1Argmax[pool1ArgmaxAtJ + 3532] === 2 * i_ + j_ - 4 * i - 2 * j);
+            sum1_23 += pool1OutputGrad[pool1OutputGradAtJ + 3533] * +(pool1Argmax[pool1ArgmaxAtJ + 3533] === 2 * i_ + j_ - 4 * i - 2 * j);
           }
         }
         conv1OutputGrad[conv1OutputGradAtJPrime] = sum1_0;
@@ -3060,17 +3157,47 @@ function computeConv1OutputGrad(state: State, batch: number): void {
         conv1OutputGrad[conv1OutputGradAtJPrime + 14115] = sum1_21;
         conv1OutputGrad[conv1OutputGradAtJPrime + 14116] = sum1_22;
         conv1OutputGrad[conv1OutputGradAtJPrime + 14117] = sum1_23;
+        conv1PreActivationGrad[conv1PreActivationGradAtJPrime] = conv1OutputGrad[conv1OutputGradAtJPrime] * +(conv1PreActivation[conv1PreActivationAtJPrime] > 0);
+        conv1PreActivationGrad[conv1PreActivationGradAtJPrime + 1] = conv1OutputGrad[conv1OutputGradAtJPrime + 1] * +(conv1PreActivation[conv1PreActivationAtJPrime + 1] > 0);
+        conv1PreActivationGrad[conv1PreActivationGradAtJPrime + 2] = conv1OutputGrad[conv1OutputGradAtJPrime + 2] * +(conv1PreActivation[conv1PreActivationAtJPrime + 2] > 0);
+        conv1PreActivationGrad[conv1PreActivationGradAtJPrime + 3] = conv1OutputGrad[conv1OutputGradAtJPrime + 3] * +(conv1PreActivation[conv1PreActivationAtJPrime + 3] > 0);
+        conv1PreActivationGrad[conv1PreActivationGradAtJPrime + 4] = conv1OutputGrad[conv1OutputGradAtJPrime + 4] * +(conv1PreActivation[conv1PreActivationAtJPrime + 4] > 0);
+        conv1PreActivationGrad[conv1PreActivationGradAtJPrime + 5] = conv1OutputGrad[conv1OutputGradAtJPrime + 5] * +(conv1PreActivation[conv1PreActivationAtJPrime + 5] > 0);
+        conv1PreActivationGrad[conv1PreActivationGradAtJPrime + 4704] = conv1OutputGrad[conv1OutputGradAtJPrime + 4704] * +(conv1PreActivation[conv1PreActivationAtJPrime + 4704] > 0);
+        conv1PreActivationGrad[conv1PreActivationGradAtJPrime + 4705] = conv1OutputGrad[conv1OutputGradAtJPrime + 4705] * +(conv1PreActivation[conv1PreActivationAtJPrime + 4705] > 0);
+        conv1PreActivationGrad[conv1PreActivationGradAtJPrime + 4706] = conv1OutputGrad[conv1OutputGradAtJPrime + 4706] * +(conv1PreActivation[conv1PreActivationAtJPrime + 4706] > 0);
+        conv1PreActivationGrad[conv1PreActivationGradAtJPrime + 4707] = conv1OutputGrad[conv1OutputGradAtJPrime + 4707] * +(conv1PreActivation[conv1PreActivationAtJPrime + 4707] > 0);
+        conv1PreActivationGrad[conv1PreActivationGradAtJPrime + 4708] = conv1OutputGrad[conv1OutputGradAtJPrime + 4708] * +(conv1PreActivation[conv1PreActivationAtJPrime + 4708] > 0);
+        conv1PreActivationGrad[conv1PreActivationGradAtJPrime + 4709] = conv1OutputGrad[conv1OutputGradAtJPrime + 4709] * +(conv1PreActivation[conv1PreActivationAtJPrime + 4709] > 0);
+        conv1PreActivationGrad[conv1PreActivationGradAtJPrime + 9408] = conv1OutputGrad[conv1OutputGradAtJPrime + 9408] * +(conv1PreActivation[conv1PreActivationAtJPrime + 9408] > 0);
+        conv1PreActivationGrad[conv1PreActivationGradAtJPrime + 9409] = conv1OutputGrad[conv1OutputGradAtJPrime + 9409] * +(conv1PreActivation[conv1PreActivationAtJPrime + 9409] > 0);
+        conv1PreActivationGrad[conv1PreActivationGradAtJPrime + 9410] = conv1OutputGrad[conv1OutputGradAtJPrime + 9410] * +(conv1PreActivation[conv1PreActivationAtJPrime + 9410] > 0);
+        conv1PreActivationGrad[conv1PreActivationGradAtJPrime + 9411] = conv1OutputGrad[conv1OutputGradAtJPrime + 9411] * +(conv1PreActivation[conv1PreActivationAtJPrime + 9411] > 0);
+        conv1PreActivationGrad[conv1PreActivationGradAtJPrime + 9412] = conv1OutputGrad[conv1OutputGradAtJPrime + 9412] * +(conv1PreActivation[conv1PreActivationAtJPrime + 9412] > 0);
+        conv1PreActivationGrad[conv1PreActivationGradAtJPrime + 9413] = conv1OutputGrad[conv1OutputGradAtJPrime + 9413] * +(conv1PreActivation[conv1PreActivationAtJPrime + 9413] > 0);
+        conv1PreActivationGrad[conv1PreActivationGradAtJPrime + 14112] = conv1OutputGrad[conv1OutputGradAtJPrime + 14112] * +(conv1PreActivation[conv1PreActivationAtJPrime + 14112] > 0);
+        conv1PreActivationGrad[conv1PreActivationGradAtJPrime + 14113] = conv1OutputGrad[conv1OutputGradAtJPrime + 14113] * +(conv1PreActivation[conv1PreActivationAtJPrime + 14113] > 0);
+        conv1PreActivationGrad[conv1PreActivationGradAtJPrime + 14114] = conv1OutputGrad[conv1OutputGradAtJPrime + 14114] * +(conv1PreActivation[conv1PreActivationAtJPrime + 14114] > 0);
+        conv1PreActivationGrad[conv1PreActivationGradAtJPrime + 14115] = conv1OutputGrad[conv1OutputGradAtJPrime + 14115] * +(conv1PreActivation[conv1PreActivationAtJPrime + 14115] > 0);
+        conv1PreActivationGrad[conv1PreActivationGradAtJPrime + 14116] = conv1OutputGrad[conv1OutputGradAtJPrime + 14116] * +(conv1PreActivation[conv1PreActivationAtJPrime + 14116] > 0);
+        conv1PreActivationGrad[conv1PreActivationGradAtJPrime + 14117] = conv1OutputGrad[conv1OutputGradAtJPrime + 14117] * +(conv1PreActivation[conv1PreActivationAtJPrime + 14117] > 0);
       }
     }
   }
   for (let example = batch - (batch % 4); example < batch; example++) {
-    const conv1OutputAtExample = 4704 * example;
     const pool1OutputGradAtExample = 1176 * example;
+    const pool1ArgmaxAtExample = 1176 * example;
     const conv1OutputGradAtExample = 4704 * example;
+    const conv1PreActivationGradAtExample = 4704 * example;
+    const conv1PreActivationAtExample = 4704 * example;
     for (let i_ = 0; i_ <= 27; i_++) {
       const conv1OutputGradAtIPrime = conv1OutputGradAtExample + 168 * i_;
+      const conv1PreActivationGradAtIPrime = conv1PreActivationGradAtExample + 168 * i_;
+      const conv1PreActivationAtIPrime = conv1PreActivationAtExample + 168 * i_;
       for (let j_ = 0; j_ <= 27; j_++) {
         const conv1OutputGradAtJPrime = conv1OutputGradAtIPrime + 6 * j_;
+        const conv1PreActivationGradAtJPrime = conv1PreActivationGradAtIPrime + 6 * j_;
+        const conv1PreActivationAtJPrime = conv1PreActivationAtIPrime + 6 * j_;
         let sum1_0 = 0;
         let sum1_1 = 0;
         let sum1_2 = 0;
@@ -3078,59 +3205,17 @@ function computeConv1OutputGrad(state: State, batch: number): void {
         let sum1_4 = 0;
         let sum1_5 = 0;
         for (let i = Math.max(Math.ceil((i_ - 1) / 2), 0), iLast = Math.min(Math.floor((i_) / 2), 13); i <= iLast; i++) {
-          const conv1OutputAtI = conv1OutputAtExample + 336 * i;
           const pool1OutputGradAtI = pool1OutputGradAtExample + 84 * i;
+          const pool1ArgmaxAtI = pool1ArgmaxAtExample + 84 * i;
           for (let j = Math.max(Math.ceil((j_ - 1) / 2), 0), jLast = Math.min(Math.floor((j_) / 2), 13); j <= jLast; j++) {
-            const conv1OutputAtJ = conv1OutputAtI + 12 * j;
             const pool1OutputGradAtJ = pool1OutputGradAtI + 6 * j;
-            let largest2_0 = -Infinity;
-            let largest2_1 = -Infinity;
-            let largest2_2 = -Infinity;
-            let largest2_3 = -Infinity;
-            let largest2_4 = -Infinity;
-            let largest2_5 = -Infinity;
-            let first3_0 = -1;
-            let first3_1 = -1;
-            let first3_2 = -1;
-            let first3_3 = -1;
-            let first3_4 = -1;
-            let first3_5 = -1;
-            for (let m2 = 0; m2 <= 1; m2++) {
-              const conv1OutputAtM2 = conv1OutputAtJ + 168 * m2;
-              for (let n2 = 0; n2 <= 1; n2++) {
-                const conv1OutputAtN2 = conv1OutputAtM2 + 6 * n2;
-                if (conv1Output[conv1OutputAtN2] > largest2_0) {
-                  largest2_0 = conv1Output[conv1OutputAtN2];
-                  first3_0 = 2 * m2 + n2;
-                }
-                if (conv1Output[conv1OutputAtN2 + 1] > largest2_1) {
-                  largest2_1 = conv1Output[conv1OutputAtN2 + 1];
-                  first3_1 = 2 * m2 + n2;
-                }
-                if (conv1Output[conv1OutputAtN2 + 2] > largest2_2) {
-                  largest2_2 = conv1Output[conv1OutputAtN2 + 2];
-                  first3_2 = 2 * m2 + n2;
-                }
-                if (conv1Output[conv1OutputAtN2 + 3] > largest2_3) {
-                  largest2_3 = conv1Output[conv1OutputAtN2 + 3];
-                  first3_3 = 2 * m2 + n2;
-                }
-                if (conv1Output[conv1OutputAtN2 + 4] > largest2_4) {
-                  largest2_4 = conv1Output[conv1OutputAtN2 + 4];
-                  first3_4 = 2 * m2 + n2;
-                }
-                if (conv1Output[conv1OutputAtN2 + 5] > largest2_5) {
-                  largest2_5 = conv1Output[conv1OutputAtN2 + 5];
-                  first3_5 = 2 * m2 + n2;
-                }
-              }
-            }
-            sum1_0 += pool1OutputGrad[pool1OutputGradAtJ] * (first3_0 === 2 * i_ + j_ - 4 * i - 2 * j ? 1 : 0);
-            sum1_1 += pool1OutputGrad[pool1OutputGradAtJ + 1] * (first3_1 === 2 * i_ + j_ - 4 * i - 2 * j ? 1 : 0);
-            sum1_2 += pool1OutputGrad[pool1OutputGradAtJ + 2] * (first3_2 === 2 * i_ + j_ - 4 * i - 2 * j ? 1 : 0);
-            sum1_3 += pool1OutputGrad[pool1OutputGradAtJ + 3] * (first3_3 === 2 * i_ + j_ - 4 * i - 2 * j ? 1 : 0);
-            sum1_4 += pool1OutputGrad[pool1OutputGradAtJ + 4] * (first3_4 === 2 * i_ + j_ - 4 * i - 2 * j ? 1 : 0);
-            sum1_5 += pool1OutputGrad[pool1OutputGradAtJ + 5] * (first3_5 === 2 * i_ + j_ - 4 * i - 2 * j ? 1 : 0);
+            const pool1ArgmaxAtJ = pool1ArgmaxAtI + 6 * j;
+            sum1_0 += pool1OutputGrad[pool1OutputGradAtJ] * +(pool1Argmax[pool1ArgmaxAtJ] === 2 * i_ + j_ - 4 * i - 2 * j);
+            sum1_1 += pool1OutputGrad[pool1OutputGradAtJ + 1] * +(pool1Argmax[pool1ArgmaxAtJ + 1] === 2 * i_ + j_ - 4 * i - 2 * j);
+            sum1_2 += pool1OutputGrad[pool1OutputGradAtJ + 2] * +(pool1Argmax[pool1ArgmaxAtJ + 2] === 2 * i_ + j_ - 4 * i - 2 * j);
+            sum1_3 += pool1OutputGrad[pool1OutputGradAtJ + 3] * +(pool1Argmax[pool1ArgmaxAtJ + 3] === 2 * i_ + j_ - 4 * i - 2 * j);
+            sum1_4 += pool1OutputGrad[pool1OutputGradAtJ + 4] * +(pool1Argmax[pool1ArgmaxAtJ + 4] === 2 * i_ + j_ - 4 * i - 2 * j);
+            sum1_5 += pool1OutputGrad[pool1OutputGradAtJ + 5] * +(pool1Argmax[pool1ArgmaxAtJ + 5] === 2 * i_ + j_ - 4 * i - 2 * j);
           }
         }
         conv1OutputGrad[conv1OutputGradAtJPrime] = sum1_0;
@@ -3139,38 +3224,12 @@ function computeConv1OutputGrad(state: State, batch: number): void {
         conv1OutputGrad[conv1OutputGradAtJPrime + 3] = sum1_3;
         conv1OutputGrad[conv1OutputGradAtJPrime + 4] = sum1_4;
         conv1OutputGrad[conv1OutputGradAtJPrime + 5] = sum1_5;
-      }
-    }
-  }
-}
-
-/**
- * Layer conv1: gradient of the loss with respect to conv1/preActivation.
- * delta^1[i',j',c'] = dL/dO^1[i',j',c'] * [x^1[i',j',c'] > 0]
- * Derived by chain rule, substitute, scalar rule, access derivative, Kronecker delta elimination, bounds.
- */
-function computeConv1PreActivationGrad(state: State, batch: number): void {
-  const conv1PreActivation = state.conv1PreActivation;
-  const conv1OutputGrad = state.conv1OutputGrad;
-  const conv1PreActivationGrad = state.conv1PreActivationGrad;
-  for (let example = 0; example < batch; example++) {
-    const conv1PreActivationGradAtExample = 4704 * example;
-    const conv1OutputGradAtExample = 4704 * example;
-    const conv1PreActivationAtExample = 4704 * example;
-    for (let i_ = 0; i_ <= 27; i_++) {
-      const conv1PreActivationGradAtIPrime = conv1PreActivationGradAtExample + 168 * i_;
-      const conv1OutputGradAtIPrime = conv1OutputGradAtExample + 168 * i_;
-      const conv1PreActivationAtIPrime = conv1PreActivationAtExample + 168 * i_;
-      for (let j_ = 0; j_ <= 27; j_++) {
-        const conv1PreActivationGradAtJPrime = conv1PreActivationGradAtIPrime + 6 * j_;
-        const conv1OutputGradAtJPrime = conv1OutputGradAtIPrime + 6 * j_;
-        const conv1PreActivationAtJPrime = conv1PreActivationAtIPrime + 6 * j_;
-        for (let c_ = 0; c_ <= 5; c_++) {
-          const conv1PreActivationGradAtCPrime = conv1PreActivationGradAtJPrime + c_;
-          const conv1OutputGradAtCPrime = conv1OutputGradAtJPrime + c_;
-          const conv1PreActivationAtCPrime = conv1PreActivationAtJPrime + c_;
-          conv1PreActivationGrad[conv1PreActivationGradAtCPrime] = conv1OutputGrad[conv1OutputGradAtCPrime] * (conv1PreActivation[conv1PreActivationAtCPrime] > 0 ? 1 : 0);
-        }
+        conv1PreActivationGrad[conv1PreActivationGradAtJPrime] = conv1OutputGrad[conv1OutputGradAtJPrime] * +(conv1PreActivation[conv1PreActivationAtJPrime] > 0);
+        conv1PreActivationGrad[conv1PreActivationGradAtJPrime + 1] = conv1OutputGrad[conv1OutputGradAtJPrime + 1] * +(conv1PreActivation[conv1PreActivationAtJPrime + 1] > 0);
+        conv1PreActivationGrad[conv1PreActivationGradAtJPrime + 2] = conv1OutputGrad[conv1OutputGradAtJPrime + 2] * +(conv1PreActivation[conv1PreActivationAtJPrime + 2] > 0);
+        conv1PreActivationGrad[conv1PreActivationGradAtJPrime + 3] = conv1OutputGrad[conv1OutputGradAtJPrime + 3] * +(conv1PreActivation[conv1PreActivationAtJPrime + 3] > 0);
+        conv1PreActivationGrad[conv1PreActivationGradAtJPrime + 4] = conv1OutputGrad[conv1OutputGradAtJPrime + 4] * +(conv1PreActivation[conv1PreActivationAtJPrime + 4] > 0);
+        conv1PreActivationGrad[conv1PreActivationGradAtJPrime + 5] = conv1OutputGrad[conv1OutputGradAtJPrime + 5] * +(conv1PreActivation[conv1PreActivationAtJPrime + 5] > 0);
       }
     }
   }
@@ -3853,130 +3912,126 @@ function computeFc1KernelGrad(state: State, batch: number): void {
   const pool2Output = state.pool2Output;
   const fc1PreActivationGrad = state.fc1PreActivationGrad;
   const fc1KernelGrad = state.fc1KernelGrad;
-  for (let p_ = 0; p_ <= 4; p_++) {
-    const pool2OutputAtPPrime = 80 * p_;
-    const fc1KernelGradAtPPrime = 9600 * p_;
-    for (let q_ = 0; q_ <= 4; q_++) {
-      const pool2OutputAtQPrime = pool2OutputAtPPrime + 16 * q_;
-      const fc1KernelGradAtQPrime = fc1KernelGradAtPPrime + 1920 * q_;
-      for (let r_ = 0; r_ <= 12; r_ += 4) {
-        const pool2OutputAtRPrime = pool2OutputAtQPrime + r_;
-        const fc1KernelGradAtRPrime = fc1KernelGradAtQPrime + 120 * r_;
-        for (let u_ = 0; u_ <= 112; u_ += 8) {
-          const fc1KernelGradAtUPrime = fc1KernelGradAtRPrime + u_;
-          let total_0 = 0;
-          let total_1 = 0;
-          let total_2 = 0;
-          let total_3 = 0;
-          let total_4 = 0;
-          let total_5 = 0;
-          let total_6 = 0;
-          let total_7 = 0;
-          let total_8 = 0;
-          let total_9 = 0;
-          let total_10 = 0;
-          let total_11 = 0;
-          let total_12 = 0;
-          let total_13 = 0;
-          let total_14 = 0;
-          let total_15 = 0;
-          let total_16 = 0;
-          let total_17 = 0;
-          let total_18 = 0;
-          let total_19 = 0;
-          let total_20 = 0;
-          let total_21 = 0;
-          let total_22 = 0;
-          let total_23 = 0;
-          let total_24 = 0;
-          let total_25 = 0;
-          let total_26 = 0;
-          let total_27 = 0;
-          let total_28 = 0;
-          let total_29 = 0;
-          let total_30 = 0;
-          let total_31 = 0;
-          for (let example = 0; example < batch; example++) {
-            const fc1PreActivationGradAtExample = u_ + 120 * example;
-            const pool2OutputAtExample = pool2OutputAtRPrime + 400 * example;
-            const fc1PreActivationGrad_0 = fc1PreActivationGrad[fc1PreActivationGradAtExample];
-            const fc1PreActivationGrad_1 = fc1PreActivationGrad[fc1PreActivationGradAtExample + 1];
-            const fc1PreActivationGrad_2 = fc1PreActivationGrad[fc1PreActivationGradAtExample + 2];
-            const fc1PreActivationGrad_3 = fc1PreActivationGrad[fc1PreActivationGradAtExample + 3];
-            const fc1PreActivationGrad_4 = fc1PreActivationGrad[fc1PreActivationGradAtExample + 4];
-            const fc1PreActivationGrad_5 = fc1PreActivationGrad[fc1PreActivationGradAtExample + 5];
-            const fc1PreActivationGrad_6 = fc1PreActivationGrad[fc1PreActivationGradAtExample + 6];
-            const fc1PreActivationGrad_7 = fc1PreActivationGrad[fc1PreActivationGradAtExample + 7];
-            const pool2Output_0 = pool2Output[pool2OutputAtExample];
-            const pool2Output_1 = pool2Output[pool2OutputAtExample + 1];
-            const pool2Output_2 = pool2Output[pool2OutputAtExample + 2];
-            const pool2Output_3 = pool2Output[pool2OutputAtExample + 3];
-            total_0 += fc1PreActivationGrad_0 * pool2Output_0;
-            total_1 += fc1PreActivationGrad_1 * pool2Output_0;
-            total_2 += fc1PreActivationGrad_2 * pool2Output_0;
-            total_3 += fc1PreActivationGrad_3 * pool2Output_0;
-            total_4 += fc1PreActivationGrad_4 * pool2Output_0;
-            total_5 += fc1PreActivationGrad_5 * pool2Output_0;
-            total_6 += fc1PreActivationGrad_6 * pool2Output_0;
-            total_7 += fc1PreActivationGrad_7 * pool2Output_0;
-            total_8 += fc1PreActivationGrad_0 * pool2Output_1;
-            total_9 += fc1PreActivationGrad_1 * pool2Output_1;
-            total_10 += fc1PreActivationGrad_2 * pool2Output_1;
-            total_11 += fc1PreActivationGrad_3 * pool2Output_1;
-            total_12 += fc1PreActivationGrad_4 * pool2Output_1;
-            total_13 += fc1PreActivationGrad_5 * pool2Output_1;
-            total_14 += fc1PreActivationGrad_6 * pool2Output_1;
-            total_15 += fc1PreActivationGrad_7 * pool2Output_1;
-            total_16 += fc1PreActivationGrad_0 * pool2Output_2;
-            total_17 += fc1PreActivationGrad_1 * pool2Output_2;
-            total_18 += fc1PreActivationGrad_2 * pool2Output_2;
-            total_19 += fc1PreActivationGrad_3 * pool2Output_2;
-            total_20 += fc1PreActivationGrad_4 * pool2Output_2;
-            total_21 += fc1PreActivationGrad_5 * pool2Output_2;
-            total_22 += fc1PreActivationGrad_6 * pool2Output_2;
-            total_23 += fc1PreActivationGrad_7 * pool2Output_2;
-            total_24 += fc1PreActivationGrad_0 * pool2Output_3;
-            total_25 += fc1PreActivationGrad_1 * pool2Output_3;
-            total_26 += fc1PreActivationGrad_2 * pool2Output_3;
-            total_27 += fc1PreActivationGrad_3 * pool2Output_3;
-            total_28 += fc1PreActivationGrad_4 * pool2Output_3;
-            total_29 += fc1PreActivationGrad_5 * pool2Output_3;
-            total_30 += fc1PreActivationGrad_6 * pool2Output_3;
-            total_31 += fc1PreActivationGrad_7 * pool2Output_3;
-          }
-          fc1KernelGrad[fc1KernelGradAtUPrime] = total_0 / batch;
-          fc1KernelGrad[fc1KernelGradAtUPrime + 1] = total_1 / batch;
-          fc1KernelGrad[fc1KernelGradAtUPrime + 2] = total_2 / batch;
-          fc1KernelGrad[fc1KernelGradAtUPrime + 3] = total_3 / batch;
-          fc1KernelGrad[fc1KernelGradAtUPrime + 4] = total_4 / batch;
-          fc1KernelGrad[fc1KernelGradAtUPrime + 5] = total_5 / batch;
-          fc1KernelGrad[fc1KernelGradAtUPrime + 6] = total_6 / batch;
-          fc1KernelGrad[fc1KernelGradAtUPrime + 7] = total_7 / batch;
-          fc1KernelGrad[fc1KernelGradAtUPrime + 120] = total_8 / batch;
-          fc1KernelGrad[fc1KernelGradAtUPrime + 121] = total_9 / batch;
-          fc1KernelGrad[fc1KernelGradAtUPrime + 122] = total_10 / batch;
-          fc1KernelGrad[fc1KernelGradAtUPrime + 123] = total_11 / batch;
-          fc1KernelGrad[fc1KernelGradAtUPrime + 124] = total_12 / batch;
-          fc1KernelGrad[fc1KernelGradAtUPrime + 125] = total_13 / batch;
-          fc1KernelGrad[fc1KernelGradAtUPrime + 126] = total_14 / batch;
-          fc1KernelGrad[fc1KernelGradAtUPrime + 127] = total_15 / batch;
-          fc1KernelGrad[fc1KernelGradAtUPrime + 240] = total_16 / batch;
-          fc1KernelGrad[fc1KernelGradAtUPrime + 241] = total_17 / batch;
-          fc1KernelGrad[fc1KernelGradAtUPrime + 242] = total_18 / batch;
-          fc1KernelGrad[fc1KernelGradAtUPrime + 243] = total_19 / batch;
-          fc1KernelGrad[fc1KernelGradAtUPrime + 244] = total_20 / batch;
-          fc1KernelGrad[fc1KernelGradAtUPrime + 245] = total_21 / batch;
-          fc1KernelGrad[fc1KernelGradAtUPrime + 246] = total_22 / batch;
-          fc1KernelGrad[fc1KernelGradAtUPrime + 247] = total_23 / batch;
-          fc1KernelGrad[fc1KernelGradAtUPrime + 360] = total_24 / batch;
-          fc1KernelGrad[fc1KernelGradAtUPrime + 361] = total_25 / batch;
-          fc1KernelGrad[fc1KernelGradAtUPrime + 362] = total_26 / batch;
-          fc1KernelGrad[fc1KernelGradAtUPrime + 363] = total_27 / batch;
-          fc1KernelGrad[fc1KernelGradAtUPrime + 364] = total_28 / batch;
-          fc1KernelGrad[fc1KernelGradAtUPrime + 365] = total_29 / batch;
-          fc1KernelGrad[fc1KernelGradAtUPrime + 366] = total_30 / batch;
-          fc1KernelGrad[fc1KernelGradAtUPrime + 367] = total_31 / batch;
+  for (let p_q_ = 0; p_q_ <= 24; p_q_++) {
+    const pool2OutputAtPPrimeqPrime = 16 * p_q_;
+    const fc1KernelGradAtPPrimeqPrime = 1920 * p_q_;
+    for (let r_ = 0; r_ <= 12; r_ += 4) {
+      const pool2OutputAtRPrime = pool2OutputAtPPrimeqPrime + r_;
+      const fc1KernelGradAtRPrime = fc1KernelGradAtPPrimeqPrime + 120 * r_;
+      for (let u_ = 0; u_ <= 112; u_ += 8) {
+        const fc1KernelGradAtUPrime = fc1KernelGradAtRPrime + u_;
+        let total_0 = 0;
+        let total_1 = 0;
+        let total_2 = 0;
+        let total_3 = 0;
+        let total_4 = 0;
+        let total_5 = 0;
+        let total_6 = 0;
+        let total_7 = 0;
+        let total_8 = 0;
+        let total_9 = 0;
+        let total_10 = 0;
+        let total_11 = 0;
+        let total_12 = 0;
+        let total_13 = 0;
+        let total_14 = 0;
+        let total_15 = 0;
+        let total_16 = 0;
+        let total_17 = 0;
+        let total_18 = 0;
+        let total_19 = 0;
+        let total_20 = 0;
+        let total_21 = 0;
+        let total_22 = 0;
+        let total_23 = 0;
+        let total_24 = 0;
+        let total_25 = 0;
+        let total_26 = 0;
+        let total_27 = 0;
+        let total_28 = 0;
+        let total_29 = 0;
+        let total_30 = 0;
+        let total_31 = 0;
+        for (let example = 0; example < batch; example++) {
+          const fc1PreActivationGradAtExample = u_ + 120 * example;
+          const pool2OutputAtExample = pool2OutputAtRPrime + 400 * example;
+          const fc1PreActivationGrad_0 = fc1PreActivationGrad[fc1PreActivationGradAtExample];
+          const fc1PreActivationGrad_1 = fc1PreActivationGrad[fc1PreActivationGradAtExample + 1];
+          const fc1PreActivationGrad_2 = fc1PreActivationGrad[fc1PreActivationGradAtExample + 2];
+          const fc1PreActivationGrad_3 = fc1PreActivationGrad[fc1PreActivationGradAtExample + 3];
+          const fc1PreActivationGrad_4 = fc1PreActivationGrad[fc1PreActivationGradAtExample + 4];
+          const fc1PreActivationGrad_5 = fc1PreActivationGrad[fc1PreActivationGradAtExample + 5];
+          const fc1PreActivationGrad_6 = fc1PreActivationGrad[fc1PreActivationGradAtExample + 6];
+          const fc1PreActivationGrad_7 = fc1PreActivationGrad[fc1PreActivationGradAtExample + 7];
+          const pool2Output_0 = pool2Output[pool2OutputAtExample];
+          const pool2Output_1 = pool2Output[pool2OutputAtExample + 1];
+          const pool2Output_2 = pool2Output[pool2OutputAtExample + 2];
+          const pool2Output_3 = pool2Output[pool2OutputAtExample + 3];
+          total_0 += fc1PreActivationGrad_0 * pool2Output_0;
+          total_1 += fc1PreActivationGrad_1 * pool2Output_0;
+          total_2 += fc1PreActivationGrad_2 * pool2Output_0;
+          total_3 += fc1PreActivationGrad_3 * pool2Output_0;
+          total_4 += fc1PreActivationGrad_4 * pool2Output_0;
+          total_5 += fc1PreActivationGrad_5 * pool2Output_0;
+          total_6 += fc1PreActivationGrad_6 * pool2Output_0;
+          total_7 += fc1PreActivationGrad_7 * pool2Output_0;
+          total_8 += fc1PreActivationGrad_0 * pool2Output_1;
+          total_9 += fc1PreActivationGrad_1 * pool2Output_1;
+          total_10 += fc1PreActivationGrad_2 * pool2Output_1;
+          total_11 += fc1PreActivationGrad_3 * pool2Output_1;
+          total_12 += fc1PreActivationGrad_4 * pool2Output_1;
+          total_13 += fc1PreActivationGrad_5 * pool2Output_1;
+          total_14 += fc1PreActivationGrad_6 * pool2Output_1;
+          total_15 += fc1PreActivationGrad_7 * pool2Output_1;
+          total_16 += fc1PreActivationGrad_0 * pool2Output_2;
+          total_17 += fc1PreActivationGrad_1 * pool2Output_2;
+          total_18 += fc1PreActivationGrad_2 * pool2Output_2;
+          total_19 += fc1PreActivationGrad_3 * pool2Output_2;
+          total_20 += fc1PreActivationGrad_4 * pool2Output_2;
+          total_21 += fc1PreActivationGrad_5 * pool2Output_2;
+          total_22 += fc1PreActivationGrad_6 * pool2Output_2;
+          total_23 += fc1PreActivationGrad_7 * pool2Output_2;
+          total_24 += fc1PreActivationGrad_0 * pool2Output_3;
+          total_25 += fc1PreActivationGrad_1 * pool2Output_3;
+          total_26 += fc1PreActivationGrad_2 * pool2Output_3;
+          total_27 += fc1PreActivationGrad_3 * pool2Output_3;
+          total_28 += fc1PreActivationGrad_4 * pool2Output_3;
+          total_29 += fc1PreActivationGrad_5 * pool2Output_3;
+          total_30 += fc1PreActivationGrad_6 * pool2Output_3;
+          total_31 += fc1PreActivationGrad_7 * pool2Output_3;
         }
+        fc1KernelGrad[fc1KernelGradAtUPrime] = total_0 / batch;
+        fc1KernelGrad[fc1KernelGradAtUPrime + 1] = total_1 / batch;
+        fc1KernelGrad[fc1KernelGradAtUPrime + 2] = total_2 / batch;
+        fc1KernelGrad[fc1KernelGradAtUPrime + 3] = total_3 / batch;
+        fc1KernelGrad[fc1KernelGradAtUPrime + 4] = total_4 / batch;
+        fc1KernelGrad[fc1KernelGradAtUPrime + 5] = total_5 / batch;
+        fc1KernelGrad[fc1KernelGradAtUPrime + 6] = total_6 / batch;
+        fc1KernelGrad[fc1KernelGradAtUPrime + 7] = total_7 / batch;
+        fc1KernelGrad[fc1KernelGradAtUPrime + 120] = total_8 / batch;
+        fc1KernelGrad[fc1KernelGradAtUPrime + 121] = total_9 / batch;
+        fc1KernelGrad[fc1KernelGradAtUPrime + 122] = total_10 / batch;
+        fc1KernelGrad[fc1KernelGradAtUPrime + 123] = total_11 / batch;
+        fc1KernelGrad[fc1KernelGradAtUPrime + 124] = total_12 / batch;
+        fc1KernelGrad[fc1KernelGradAtUPrime + 125] = total_13 / batch;
+        fc1KernelGrad[fc1KernelGradAtUPrime + 126] = total_14 / batch;
+        fc1KernelGrad[fc1KernelGradAtUPrime + 127] = total_15 / batch;
+        fc1KernelGrad[fc1KernelGradAtUPrime + 240] = total_16 / batch;
+        fc1KernelGrad[fc1KernelGradAtUPrime + 241] = total_17 / batch;
+        fc1KernelGrad[fc1KernelGradAtUPrime + 242] = total_18 / batch;
+        fc1KernelGrad[fc1KernelGradAtUPrime + 243] = total_19 / batch;
+        fc1KernelGrad[fc1KernelGradAtUPrime + 244] = total_20 / batch;
+        fc1KernelGrad[fc1KernelGradAtUPrime + 245] = total_21 / batch;
+        fc1KernelGrad[fc1KernelGradAtUPrime + 246] = total_22 / batch;
+        fc1KernelGrad[fc1KernelGradAtUPrime + 247] = total_23 / batch;
+        fc1KernelGrad[fc1KernelGradAtUPrime + 360] = total_24 / batch;
+        fc1KernelGrad[fc1KernelGradAtUPrime + 361] = total_25 / batch;
+        fc1KernelGrad[fc1KernelGradAtUPrime + 362] = total_26 / batch;
+        fc1KernelGrad[fc1KernelGradAtUPrime + 363] = total_27 / batch;
+        fc1KernelGrad[fc1KernelGradAtUPrime + 364] = total_28 / batch;
+        fc1KernelGrad[fc1KernelGradAtUPrime + 365] = total_29 / batch;
+        fc1KernelGrad[fc1KernelGradAtUPrime + 366] = total_30 / batch;
+        fc1KernelGrad[fc1KernelGradAtUPrime + 367] = total_31 / batch;
       }
     }
   }
@@ -4425,11 +4480,11 @@ export function backward(state: State, batch: number): void {
   computeFc2OutputGrad(state, batch);
   computeFc1OutputGrad(state, batch);
   computePool2OutputGrad(state, batch);
+  computePool2Argmax(state, batch);
   computeConv2OutputGrad(state, batch);
-  computeConv2PreActivationGrad(state, batch);
   computePool1OutputGrad(state, batch);
+  computePool1Argmax(state, batch);
   computeConv1OutputGrad(state, batch);
-  computeConv1PreActivationGrad(state, batch);
   computeConv1KernelGrad(state, batch);
   computeConv1BiasGrad(state, batch);
   computeConv2KernelGrad(state, batch);
@@ -4482,11 +4537,11 @@ export const kernels = [
   { name: 'computeFc2OutputGrad', writes: "grad(fc2/output)", phase: 'backward', layer: "fc2", fused: ["fc2PreActivationGrad"], run: computeFc2OutputGrad },
   { name: 'computeFc1OutputGrad', writes: "grad(fc1/output)", phase: 'backward', layer: "fc1", fused: ["fc1PreActivationGrad"], run: computeFc1OutputGrad },
   { name: 'computePool2OutputGrad', writes: "grad(pool2/output)", phase: 'backward', layer: "pool2", run: computePool2OutputGrad },
-  { name: 'computeConv2OutputGrad', writes: "grad(conv2/output)", phase: 'backward', layer: "conv2", run: computeConv2OutputGrad },
-  { name: 'computeConv2PreActivationGrad', writes: "grad(conv2/preActivation)", phase: 'backward', layer: "conv2", run: computeConv2PreActivationGrad },
+  { name: 'computePool2Argmax', writes: "pool2/argmax", phase: 'backward', layer: "pool2", run: computePool2Argmax },
+  { name: 'computeConv2OutputGrad', writes: "grad(conv2/output)", phase: 'backward', layer: "conv2", fused: ["conv2PreActivationGrad"], run: computeConv2OutputGrad },
   { name: 'computePool1OutputGrad', writes: "grad(pool1/output)", phase: 'backward', layer: "pool1", run: computePool1OutputGrad },
-  { name: 'computeConv1OutputGrad', writes: "grad(conv1/output)", phase: 'backward', layer: "conv1", run: computeConv1OutputGrad },
-  { name: 'computeConv1PreActivationGrad', writes: "grad(conv1/preActivation)", phase: 'backward', layer: "conv1", run: computeConv1PreActivationGrad },
+  { name: 'computePool1Argmax', writes: "pool1/argmax", phase: 'backward', layer: "pool1", run: computePool1Argmax },
+  { name: 'computeConv1OutputGrad', writes: "grad(conv1/output)", phase: 'backward', layer: "conv1", fused: ["conv1PreActivationGrad"], run: computeConv1OutputGrad },
   { name: 'computeConv1KernelGrad', writes: "grad(conv1/kernel)", phase: 'backward', layer: "conv1", run: computeConv1KernelGrad },
   { name: 'computeConv1BiasGrad', writes: "grad(conv1/bias)", phase: 'backward', layer: "conv1", run: computeConv1BiasGrad },
   { name: 'computeConv2KernelGrad', writes: "grad(conv2/kernel)", phase: 'backward', layer: "conv2", run: computeConv2KernelGrad },

@@ -124,6 +124,19 @@ function sigmoid(v: number): number {
   return 1 / (1 + Math.exp(-v));
 }
 
+/** The two operands of `larger`, stored so that a flag can pick one. */
+const operands = new Float64Array(2);
+
+/**
+ * max(a, b) without a branch: Math.max branches, and a max-pool on signed
+ * data mispredicts about every other one. A NaN b is passed over.
+ */
+function larger(a: number, b: number): number {
+  operands[0] = a;
+  operands[1] = b;
+  return operands[+(b > a)];
+}
+
 /**
  * Layer conv1: convolution of the input.
  * x^1[i,j] = sum_{m=0..2} sum_{n=0..2} sum_{k=0..0} w^1[m,n] * x[i + m,j + n] + b^1
@@ -385,26 +398,26 @@ function computeConv2PreActivation(state: State, batch: number): void {
       conv2PreActivation[conv2PreActivationAtI + 77] = sum1_17 + conv2Bias[0];
       conv2PreActivation[conv2PreActivationAtI + 78] = sum1_18 + conv2Bias[0];
       conv2PreActivation[conv2PreActivationAtI + 79] = sum1_19 + conv2Bias[0];
-      conv2Output[conv2OutputAtI] = (conv2PreActivation[conv2PreActivationAtI] > 0 ? conv2PreActivation[conv2PreActivationAtI] : 0);
-      conv2Output[conv2OutputAtI + 1] = (conv2PreActivation[conv2PreActivationAtI + 1] > 0 ? conv2PreActivation[conv2PreActivationAtI + 1] : 0);
-      conv2Output[conv2OutputAtI + 2] = (conv2PreActivation[conv2PreActivationAtI + 2] > 0 ? conv2PreActivation[conv2PreActivationAtI + 2] : 0);
-      conv2Output[conv2OutputAtI + 3] = (conv2PreActivation[conv2PreActivationAtI + 3] > 0 ? conv2PreActivation[conv2PreActivationAtI + 3] : 0);
-      conv2Output[conv2OutputAtI + 4] = (conv2PreActivation[conv2PreActivationAtI + 4] > 0 ? conv2PreActivation[conv2PreActivationAtI + 4] : 0);
-      conv2Output[conv2OutputAtI + 25] = (conv2PreActivation[conv2PreActivationAtI + 25] > 0 ? conv2PreActivation[conv2PreActivationAtI + 25] : 0);
-      conv2Output[conv2OutputAtI + 26] = (conv2PreActivation[conv2PreActivationAtI + 26] > 0 ? conv2PreActivation[conv2PreActivationAtI + 26] : 0);
-      conv2Output[conv2OutputAtI + 27] = (conv2PreActivation[conv2PreActivationAtI + 27] > 0 ? conv2PreActivation[conv2PreActivationAtI + 27] : 0);
-      conv2Output[conv2OutputAtI + 28] = (conv2PreActivation[conv2PreActivationAtI + 28] > 0 ? conv2PreActivation[conv2PreActivationAtI + 28] : 0);
-      conv2Output[conv2OutputAtI + 29] = (conv2PreActivation[conv2PreActivationAtI + 29] > 0 ? conv2PreActivation[conv2PreActivationAtI + 29] : 0);
-      conv2Output[conv2OutputAtI + 50] = (conv2PreActivation[conv2PreActivationAtI + 50] > 0 ? conv2PreActivation[conv2PreActivationAtI + 50] : 0);
-      conv2Output[conv2OutputAtI + 51] = (conv2PreActivation[conv2PreActivationAtI + 51] > 0 ? conv2PreActivation[conv2PreActivationAtI + 51] : 0);
-      conv2Output[conv2OutputAtI + 52] = (conv2PreActivation[conv2PreActivationAtI + 52] > 0 ? conv2PreActivation[conv2PreActivationAtI + 52] : 0);
-      conv2Output[conv2OutputAtI + 53] = (conv2PreActivation[conv2PreActivationAtI + 53] > 0 ? conv2PreActivation[conv2PreActivationAtI + 53] : 0);
-      conv2Output[conv2OutputAtI + 54] = (conv2PreActivation[conv2PreActivationAtI + 54] > 0 ? conv2PreActivation[conv2PreActivationAtI + 54] : 0);
-      conv2Output[conv2OutputAtI + 75] = (conv2PreActivation[conv2PreActivationAtI + 75] > 0 ? conv2PreActivation[conv2PreActivationAtI + 75] : 0);
-      conv2Output[conv2OutputAtI + 76] = (conv2PreActivation[conv2PreActivationAtI + 76] > 0 ? conv2PreActivation[conv2PreActivationAtI + 76] : 0);
-      conv2Output[conv2OutputAtI + 77] = (conv2PreActivation[conv2PreActivationAtI + 77] > 0 ? conv2PreActivation[conv2PreActivationAtI + 77] : 0);
-      conv2Output[conv2OutputAtI + 78] = (conv2PreActivation[conv2PreActivationAtI + 78] > 0 ? conv2PreActivation[conv2PreActivationAtI + 78] : 0);
-      conv2Output[conv2OutputAtI + 79] = (conv2PreActivation[conv2PreActivationAtI + 79] > 0 ? conv2PreActivation[conv2PreActivationAtI + 79] : 0);
+      conv2Output[conv2OutputAtI] = conv2PreActivation[conv2PreActivationAtI] * +(conv2PreActivation[conv2PreActivationAtI] > 0);
+      conv2Output[conv2OutputAtI + 1] = conv2PreActivation[conv2PreActivationAtI + 1] * +(conv2PreActivation[conv2PreActivationAtI + 1] > 0);
+      conv2Output[conv2OutputAtI + 2] = conv2PreActivation[conv2PreActivationAtI + 2] * +(conv2PreActivation[conv2PreActivationAtI + 2] > 0);
+      conv2Output[conv2OutputAtI + 3] = conv2PreActivation[conv2PreActivationAtI + 3] * +(conv2PreActivation[conv2PreActivationAtI + 3] > 0);
+      conv2Output[conv2OutputAtI + 4] = conv2PreActivation[conv2PreActivationAtI + 4] * +(conv2PreActivation[conv2PreActivationAtI + 4] > 0);
+      conv2Output[conv2OutputAtI + 25] = conv2PreActivation[conv2PreActivationAtI + 25] * +(conv2PreActivation[conv2PreActivationAtI + 25] > 0);
+      conv2Output[conv2OutputAtI + 26] = conv2PreActivation[conv2PreActivationAtI + 26] * +(conv2PreActivation[conv2PreActivationAtI + 26] > 0);
+      conv2Output[conv2OutputAtI + 27] = conv2PreActivation[conv2PreActivationAtI + 27] * +(conv2PreActivation[conv2PreActivationAtI + 27] > 0);
+      conv2Output[conv2OutputAtI + 28] = conv2PreActivation[conv2PreActivationAtI + 28] * +(conv2PreActivation[conv2PreActivationAtI + 28] > 0);
+      conv2Output[conv2OutputAtI + 29] = conv2PreActivation[conv2PreActivationAtI + 29] * +(conv2PreActivation[conv2PreActivationAtI + 29] > 0);
+      conv2Output[conv2OutputAtI + 50] = conv2PreActivation[conv2PreActivationAtI + 50] * +(conv2PreActivation[conv2PreActivationAtI + 50] > 0);
+      conv2Output[conv2OutputAtI + 51] = conv2PreActivation[conv2PreActivationAtI + 51] * +(conv2PreActivation[conv2PreActivationAtI + 51] > 0);
+      conv2Output[conv2OutputAtI + 52] = conv2PreActivation[conv2PreActivationAtI + 52] * +(conv2PreActivation[conv2PreActivationAtI + 52] > 0);
+      conv2Output[conv2OutputAtI + 53] = conv2PreActivation[conv2PreActivationAtI + 53] * +(conv2PreActivation[conv2PreActivationAtI + 53] > 0);
+      conv2Output[conv2OutputAtI + 54] = conv2PreActivation[conv2PreActivationAtI + 54] * +(conv2PreActivation[conv2PreActivationAtI + 54] > 0);
+      conv2Output[conv2OutputAtI + 75] = conv2PreActivation[conv2PreActivationAtI + 75] * +(conv2PreActivation[conv2PreActivationAtI + 75] > 0);
+      conv2Output[conv2OutputAtI + 76] = conv2PreActivation[conv2PreActivationAtI + 76] * +(conv2PreActivation[conv2PreActivationAtI + 76] > 0);
+      conv2Output[conv2OutputAtI + 77] = conv2PreActivation[conv2PreActivationAtI + 77] * +(conv2PreActivation[conv2PreActivationAtI + 77] > 0);
+      conv2Output[conv2OutputAtI + 78] = conv2PreActivation[conv2PreActivationAtI + 78] * +(conv2PreActivation[conv2PreActivationAtI + 78] > 0);
+      conv2Output[conv2OutputAtI + 79] = conv2PreActivation[conv2PreActivationAtI + 79] * +(conv2PreActivation[conv2PreActivationAtI + 79] > 0);
     }
   }
   for (let example = batch - (batch % 4); example < batch; example++) {
@@ -439,11 +452,11 @@ function computeConv2PreActivation(state: State, batch: number): void {
       conv2PreActivation[conv2PreActivationAtI + 2] = sum1_2 + conv2Bias[0];
       conv2PreActivation[conv2PreActivationAtI + 3] = sum1_3 + conv2Bias[0];
       conv2PreActivation[conv2PreActivationAtI + 4] = sum1_4 + conv2Bias[0];
-      conv2Output[conv2OutputAtI] = (conv2PreActivation[conv2PreActivationAtI] > 0 ? conv2PreActivation[conv2PreActivationAtI] : 0);
-      conv2Output[conv2OutputAtI + 1] = (conv2PreActivation[conv2PreActivationAtI + 1] > 0 ? conv2PreActivation[conv2PreActivationAtI + 1] : 0);
-      conv2Output[conv2OutputAtI + 2] = (conv2PreActivation[conv2PreActivationAtI + 2] > 0 ? conv2PreActivation[conv2PreActivationAtI + 2] : 0);
-      conv2Output[conv2OutputAtI + 3] = (conv2PreActivation[conv2PreActivationAtI + 3] > 0 ? conv2PreActivation[conv2PreActivationAtI + 3] : 0);
-      conv2Output[conv2OutputAtI + 4] = (conv2PreActivation[conv2PreActivationAtI + 4] > 0 ? conv2PreActivation[conv2PreActivationAtI + 4] : 0);
+      conv2Output[conv2OutputAtI] = conv2PreActivation[conv2PreActivationAtI] * +(conv2PreActivation[conv2PreActivationAtI] > 0);
+      conv2Output[conv2OutputAtI + 1] = conv2PreActivation[conv2PreActivationAtI + 1] * +(conv2PreActivation[conv2PreActivationAtI + 1] > 0);
+      conv2Output[conv2OutputAtI + 2] = conv2PreActivation[conv2PreActivationAtI + 2] * +(conv2PreActivation[conv2PreActivationAtI + 2] > 0);
+      conv2Output[conv2OutputAtI + 3] = conv2PreActivation[conv2PreActivationAtI + 3] * +(conv2PreActivation[conv2PreActivationAtI + 3] > 0);
+      conv2Output[conv2OutputAtI + 4] = conv2PreActivation[conv2PreActivationAtI + 4] * +(conv2PreActivation[conv2PreActivationAtI + 4] > 0);
     }
   }
 }
@@ -543,10 +556,10 @@ function computeOutSoftmaxShift(state: State, batch: number): void {
     let max1_3 = -Infinity;
     for (let u2 = 0; u2 <= 2; u2++) {
       const outPreActivationAtU2 = outPreActivationAtExample + u2;
-      max1_0 = Math.max(max1_0, outPreActivation[outPreActivationAtU2]);
-      max1_1 = Math.max(max1_1, outPreActivation[outPreActivationAtU2 + 3]);
-      max1_2 = Math.max(max1_2, outPreActivation[outPreActivationAtU2 + 6]);
-      max1_3 = Math.max(max1_3, outPreActivation[outPreActivationAtU2 + 9]);
+      max1_0 = larger(max1_0, outPreActivation[outPreActivationAtU2]);
+      max1_1 = larger(max1_1, outPreActivation[outPreActivationAtU2 + 3]);
+      max1_2 = larger(max1_2, outPreActivation[outPreActivationAtU2 + 6]);
+      max1_3 = larger(max1_3, outPreActivation[outPreActivationAtU2 + 9]);
     }
     outSoftmaxShift[example] = max1_0;
     outSoftmaxShift[example + 1] = max1_1;
@@ -558,7 +571,7 @@ function computeOutSoftmaxShift(state: State, batch: number): void {
     let max1 = -Infinity;
     for (let u2 = 0; u2 <= 2; u2++) {
       const outPreActivationAtU2 = outPreActivationAtExample + u2;
-      max1 = Math.max(max1, outPreActivation[outPreActivationAtU2]);
+      max1 = larger(max1, outPreActivation[outPreActivationAtU2]);
     }
     outSoftmaxShift[example] = max1;
   }
@@ -801,26 +814,26 @@ function computeConv2OutputGrad(state: State, batch: number): void {
       conv2OutputGrad[conv2OutputGradAtIPrime + 77] = sum1_17;
       conv2OutputGrad[conv2OutputGradAtIPrime + 78] = sum1_18;
       conv2OutputGrad[conv2OutputGradAtIPrime + 79] = sum1_19;
-      conv2PreActivationGrad[conv2PreActivationGradAtIPrime] = conv2OutputGrad[conv2OutputGradAtIPrime] * (conv2PreActivation[conv2PreActivationAtIPrime] > 0 ? 1 : 0);
-      conv2PreActivationGrad[conv2PreActivationGradAtIPrime + 1] = conv2OutputGrad[conv2OutputGradAtIPrime + 1] * (conv2PreActivation[conv2PreActivationAtIPrime + 1] > 0 ? 1 : 0);
-      conv2PreActivationGrad[conv2PreActivationGradAtIPrime + 2] = conv2OutputGrad[conv2OutputGradAtIPrime + 2] * (conv2PreActivation[conv2PreActivationAtIPrime + 2] > 0 ? 1 : 0);
-      conv2PreActivationGrad[conv2PreActivationGradAtIPrime + 3] = conv2OutputGrad[conv2OutputGradAtIPrime + 3] * (conv2PreActivation[conv2PreActivationAtIPrime + 3] > 0 ? 1 : 0);
-      conv2PreActivationGrad[conv2PreActivationGradAtIPrime + 4] = conv2OutputGrad[conv2OutputGradAtIPrime + 4] * (conv2PreActivation[conv2PreActivationAtIPrime + 4] > 0 ? 1 : 0);
-      conv2PreActivationGrad[conv2PreActivationGradAtIPrime + 25] = conv2OutputGrad[conv2OutputGradAtIPrime + 25] * (conv2PreActivation[conv2PreActivationAtIPrime + 25] > 0 ? 1 : 0);
-      conv2PreActivationGrad[conv2PreActivationGradAtIPrime + 26] = conv2OutputGrad[conv2OutputGradAtIPrime + 26] * (conv2PreActivation[conv2PreActivationAtIPrime + 26] > 0 ? 1 : 0);
-      conv2PreActivationGrad[conv2PreActivationGradAtIPrime + 27] = conv2OutputGrad[conv2OutputGradAtIPrime + 27] * (conv2PreActivation[conv2PreActivationAtIPrime + 27] > 0 ? 1 : 0);
-      conv2PreActivationGrad[conv2PreActivationGradAtIPrime + 28] = conv2OutputGrad[conv2OutputGradAtIPrime + 28] * (conv2PreActivation[conv2PreActivationAtIPrime + 28] > 0 ? 1 : 0);
-      conv2PreActivationGrad[conv2PreActivationGradAtIPrime + 29] = conv2OutputGrad[conv2OutputGradAtIPrime + 29] * (conv2PreActivation[conv2PreActivationAtIPrime + 29] > 0 ? 1 : 0);
-      conv2PreActivationGrad[conv2PreActivationGradAtIPrime + 50] = conv2OutputGrad[conv2OutputGradAtIPrime + 50] * (conv2PreActivation[conv2PreActivationAtIPrime + 50] > 0 ? 1 : 0);
-      conv2PreActivationGrad[conv2PreActivationGradAtIPrime + 51] = conv2OutputGrad[conv2OutputGradAtIPrime + 51] * (conv2PreActivation[conv2PreActivationAtIPrime + 51] > 0 ? 1 : 0);
-      conv2PreActivationGrad[conv2PreActivationGradAtIPrime + 52] = conv2OutputGrad[conv2OutputGradAtIPrime + 52] * (conv2PreActivation[conv2PreActivationAtIPrime + 52] > 0 ? 1 : 0);
-      conv2PreActivationGrad[conv2PreActivationGradAtIPrime + 53] = conv2OutputGrad[conv2OutputGradAtIPrime + 53] * (conv2PreActivation[conv2PreActivationAtIPrime + 53] > 0 ? 1 : 0);
-      conv2PreActivationGrad[conv2PreActivationGradAtIPrime + 54] = conv2OutputGrad[conv2OutputGradAtIPrime + 54] * (conv2PreActivation[conv2PreActivationAtIPrime + 54] > 0 ? 1 : 0);
-      conv2PreActivationGrad[conv2PreActivationGradAtIPrime + 75] = conv2OutputGrad[conv2OutputGradAtIPrime + 75] * (conv2PreActivation[conv2PreActivationAtIPrime + 75] > 0 ? 1 : 0);
-      conv2PreActivationGrad[conv2PreActivationGradAtIPrime + 76] = conv2OutputGrad[conv2OutputGradAtIPrime + 76] * (conv2PreActivation[conv2PreActivationAtIPrime + 76] > 0 ? 1 : 0);
-      conv2PreActivationGrad[conv2PreActivationGradAtIPrime + 77] = conv2OutputGrad[conv2OutputGradAtIPrime + 77] * (conv2PreActivation[conv2PreActivationAtIPrime + 77] > 0 ? 1 : 0);
-      conv2PreActivationGrad[conv2PreActivationGradAtIPrime + 78] = conv2OutputGrad[conv2OutputGradAtIPrime + 78] * (conv2PreActivation[conv2PreActivationAtIPrime + 78] > 0 ? 1 : 0);
-      conv2PreActivationGrad[conv2PreActivationGradAtIPrime + 79] = conv2OutputGrad[conv2OutputGradAtIPrime + 79] * (conv2PreActivation[conv2PreActivationAtIPrime + 79] > 0 ? 1 : 0);
+      conv2PreActivationGrad[conv2PreActivationGradAtIPrime] = conv2OutputGrad[conv2OutputGradAtIPrime] * +(conv2PreActivation[conv2PreActivationAtIPrime] > 0);
+      conv2PreActivationGrad[conv2PreActivationGradAtIPrime + 1] = conv2OutputGrad[conv2OutputGradAtIPrime + 1] * +(conv2PreActivation[conv2PreActivationAtIPrime + 1] > 0);
+      conv2PreActivationGrad[conv2PreActivationGradAtIPrime + 2] = conv2OutputGrad[conv2OutputGradAtIPrime + 2] * +(conv2PreActivation[conv2PreActivationAtIPrime + 2] > 0);
+      conv2PreActivationGrad[conv2PreActivationGradAtIPrime + 3] = conv2OutputGrad[conv2OutputGradAtIPrime + 3] * +(conv2PreActivation[conv2PreActivationAtIPrime + 3] > 0);
+      conv2PreActivationGrad[conv2PreActivationGradAtIPrime + 4] = conv2OutputGrad[conv2OutputGradAtIPrime + 4] * +(conv2PreActivation[conv2PreActivationAtIPrime + 4] > 0);
+      conv2PreActivationGrad[conv2PreActivationGradAtIPrime + 25] = conv2OutputGrad[conv2OutputGradAtIPrime + 25] * +(conv2PreActivation[conv2PreActivationAtIPrime + 25] > 0);
+      conv2PreActivationGrad[conv2PreActivationGradAtIPrime + 26] = conv2OutputGrad[conv2OutputGradAtIPrime + 26] * +(conv2PreActivation[conv2PreActivationAtIPrime + 26] > 0);
+      conv2PreActivationGrad[conv2PreActivationGradAtIPrime + 27] = conv2OutputGrad[conv2OutputGradAtIPrime + 27] * +(conv2PreActivation[conv2PreActivationAtIPrime + 27] > 0);
+      conv2PreActivationGrad[conv2PreActivationGradAtIPrime + 28] = conv2OutputGrad[conv2OutputGradAtIPrime + 28] * +(conv2PreActivation[conv2PreActivationAtIPrime + 28] > 0);
+      conv2PreActivationGrad[conv2PreActivationGradAtIPrime + 29] = conv2OutputGrad[conv2OutputGradAtIPrime + 29] * +(conv2PreActivation[conv2PreActivationAtIPrime + 29] > 0);
+      conv2PreActivationGrad[conv2PreActivationGradAtIPrime + 50] = conv2OutputGrad[conv2OutputGradAtIPrime + 50] * +(conv2PreActivation[conv2PreActivationAtIPrime + 50] > 0);
+      conv2PreActivationGrad[conv2PreActivationGradAtIPrime + 51] = conv2OutputGrad[conv2OutputGradAtIPrime + 51] * +(conv2PreActivation[conv2PreActivationAtIPrime + 51] > 0);
+      conv2PreActivationGrad[conv2PreActivationGradAtIPrime + 52] = conv2OutputGrad[conv2OutputGradAtIPrime + 52] * +(conv2PreActivation[conv2PreActivationAtIPrime + 52] > 0);
+      conv2PreActivationGrad[conv2PreActivationGradAtIPrime + 53] = conv2OutputGrad[conv2OutputGradAtIPrime + 53] * +(conv2PreActivation[conv2PreActivationAtIPrime + 53] > 0);
+      conv2PreActivationGrad[conv2PreActivationGradAtIPrime + 54] = conv2OutputGrad[conv2OutputGradAtIPrime + 54] * +(conv2PreActivation[conv2PreActivationAtIPrime + 54] > 0);
+      conv2PreActivationGrad[conv2PreActivationGradAtIPrime + 75] = conv2OutputGrad[conv2OutputGradAtIPrime + 75] * +(conv2PreActivation[conv2PreActivationAtIPrime + 75] > 0);
+      conv2PreActivationGrad[conv2PreActivationGradAtIPrime + 76] = conv2OutputGrad[conv2OutputGradAtIPrime + 76] * +(conv2PreActivation[conv2PreActivationAtIPrime + 76] > 0);
+      conv2PreActivationGrad[conv2PreActivationGradAtIPrime + 77] = conv2OutputGrad[conv2OutputGradAtIPrime + 77] * +(conv2PreActivation[conv2PreActivationAtIPrime + 77] > 0);
+      conv2PreActivationGrad[conv2PreActivationGradAtIPrime + 78] = conv2OutputGrad[conv2OutputGradAtIPrime + 78] * +(conv2PreActivation[conv2PreActivationAtIPrime + 78] > 0);
+      conv2PreActivationGrad[conv2PreActivationGradAtIPrime + 79] = conv2OutputGrad[conv2OutputGradAtIPrime + 79] * +(conv2PreActivation[conv2PreActivationAtIPrime + 79] > 0);
     }
   }
   for (let example = batch - (batch % 4); example < batch; example++) {
@@ -853,11 +866,11 @@ function computeConv2OutputGrad(state: State, batch: number): void {
       conv2OutputGrad[conv2OutputGradAtIPrime + 2] = sum1_2;
       conv2OutputGrad[conv2OutputGradAtIPrime + 3] = sum1_3;
       conv2OutputGrad[conv2OutputGradAtIPrime + 4] = sum1_4;
-      conv2PreActivationGrad[conv2PreActivationGradAtIPrime] = conv2OutputGrad[conv2OutputGradAtIPrime] * (conv2PreActivation[conv2PreActivationAtIPrime] > 0 ? 1 : 0);
-      conv2PreActivationGrad[conv2PreActivationGradAtIPrime + 1] = conv2OutputGrad[conv2OutputGradAtIPrime + 1] * (conv2PreActivation[conv2PreActivationAtIPrime + 1] > 0 ? 1 : 0);
-      conv2PreActivationGrad[conv2PreActivationGradAtIPrime + 2] = conv2OutputGrad[conv2OutputGradAtIPrime + 2] * (conv2PreActivation[conv2PreActivationAtIPrime + 2] > 0 ? 1 : 0);
-      conv2PreActivationGrad[conv2PreActivationGradAtIPrime + 3] = conv2OutputGrad[conv2OutputGradAtIPrime + 3] * (conv2PreActivation[conv2PreActivationAtIPrime + 3] > 0 ? 1 : 0);
-      conv2PreActivationGrad[conv2PreActivationGradAtIPrime + 4] = conv2OutputGrad[conv2OutputGradAtIPrime + 4] * (conv2PreActivation[conv2PreActivationAtIPrime + 4] > 0 ? 1 : 0);
+      conv2PreActivationGrad[conv2PreActivationGradAtIPrime] = conv2OutputGrad[conv2OutputGradAtIPrime] * +(conv2PreActivation[conv2PreActivationAtIPrime] > 0);
+      conv2PreActivationGrad[conv2PreActivationGradAtIPrime + 1] = conv2OutputGrad[conv2OutputGradAtIPrime + 1] * +(conv2PreActivation[conv2PreActivationAtIPrime + 1] > 0);
+      conv2PreActivationGrad[conv2PreActivationGradAtIPrime + 2] = conv2OutputGrad[conv2OutputGradAtIPrime + 2] * +(conv2PreActivation[conv2PreActivationAtIPrime + 2] > 0);
+      conv2PreActivationGrad[conv2PreActivationGradAtIPrime + 3] = conv2OutputGrad[conv2OutputGradAtIPrime + 3] * +(conv2PreActivation[conv2PreActivationAtIPrime + 3] > 0);
+      conv2PreActivationGrad[conv2PreActivationGradAtIPrime + 4] = conv2OutputGrad[conv2OutputGradAtIPrime + 4] * +(conv2PreActivation[conv2PreActivationAtIPrime + 4] > 0);
     }
   }
 }

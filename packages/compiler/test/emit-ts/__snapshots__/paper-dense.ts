@@ -69,6 +69,19 @@ function sigmoid(v: number): number {
   return 1 / (1 + Math.exp(-v));
 }
 
+/** The two operands of `larger`, stored so that a flag can pick one. */
+const operands = new Float64Array(2);
+
+/**
+ * max(a, b) without a branch: Math.max branches, and a max-pool on signed
+ * data mispredicts about every other one. A NaN b is passed over.
+ */
+function larger(a: number, b: number): number {
+  operands[0] = a;
+  operands[1] = b;
+  return operands[+(b > a)];
+}
+
 /**
  * Layer out: weighted sum of the inputs.
  * x^1[j] = sum_{i=0..2} w^1[i,j] * x[i] + b^1[j]

@@ -551,9 +551,46 @@ fn computePool2OutputGrad(@builtin(global_invocation_id) id: vec3<u32>) {
   }
   pool2OutputGrad[u32(400 * example + 80 * i_ + 16 * j_ + c_)] = sum1;
 }
+// ==== computePool2Argmax ====
+// Layer pool2: the position of the first maximum in each window, kept for the gradient.
+// p^4[i,j,c] = argmax_{m2,n2} O^3[2*i + m2,2*j + n2,c]
+// One invocation computes one element of pool2/argmax for one example.
+
+struct Params {
+  batch: u32,
+  learningRate: f32,
+  update: u32,
+}
+
+@group(0) @binding(0) var<uniform> params: Params;
+@group(0) @binding(1) var<storage, read> conv2Output: array<f32>;
+@group(0) @binding(2) var<storage, read_write> pool2Argmax: array<f32>;
+
+@compute @workgroup_size(64)
+fn computePool2Argmax(@builtin(global_invocation_id) id: vec3<u32>) {
+  let flat = i32(id.x + 4194240u * id.y);
+  let batch = i32(params.batch);
+  if (flat >= 400 * batch) {
+    return;
+  }
+  let example = flat / 400;
+  let i = (flat / 80) % 5;
+  let j = (flat / 16) % 5;
+  let c = flat % 16;
+  var largest1: f32 = -3.402823e38;
+  var first2: f32 = -1.0;
+  for (var m2: i32 = 0; m2 <= 1; m2++) {
+    for (var n2: i32 = 0; n2 <= 1; n2++) {
+      let larger1 = conv2Output[u32(1600 * example + 320 * i + 160 * m2 + 32 * j + 16 * n2 + c)] > largest1;
+      first2 = select(first2, f32(2 * m2 + n2), larger1);
+      largest1 = select(largest1, conv2Output[u32(1600 * example + 320 * i + 160 * m2 + 32 * j + 16 * n2 + c)], larger1);
+    }
+  }
+  pool2Argmax[u32(400 * example + 80 * i + 16 * j + c)] = first2;
+}
 // ==== computeConv2PreActivationGrad ====
 // Layer conv2: gradient of the loss with respect to conv2/output.
-// dL/dO^3[i',j',c'] = sum_{i=max(ceil((i' - 1)/2), 0)..min(floor((i')/2), 4)} sum_{j=max(ceil((j' - 1)/2), 0)..min(floor((j')/2), 4)} dL/dO^4[i,j,c'] * [(i' - 2*i,j' - 2*j) = argmax_{m2,n2} O^3[2*i + m2,2*j + n2,c']]
+// dL/dO^3[i',j',c'] = sum_{i=max(ceil((i' - 1)/2), 0)..min(floor((i')/2), 4)} sum_{j=max(ceil((j' - 1)/2), 0)..min(floor((j')/2), 4)} dL/dO^4[i,j,c'] * [2*i' + j' - 4*i - 2*j = p^4[i,j,c']]
 // Derived by chain rule, substitute, scalar rule, access derivative, Kronecker delta elimination, bounds.
 // Then, from the value just computed, in the same invocation:
 // Layer conv2: gradient of the loss with respect to conv2/preActivation.
@@ -569,9 +606,9 @@ struct Params {
 
 @group(0) @binding(0) var<uniform> params: Params;
 @group(0) @binding(1) var<storage, read> conv2PreActivation: array<f32>;
-@group(0) @binding(2) var<storage, read> conv2Output: array<f32>;
-@group(0) @binding(3) var<storage, read> pool2OutputGrad: array<f32>;
-@group(0) @binding(4) var<storage, read_write> conv2PreActivationGrad: array<f32>;
+@group(0) @binding(2) var<storage, read> pool2OutputGrad: array<f32>;
+@group(0) @binding(3) var<storage, read_write> conv2PreActivationGrad: array<f32>;
+@group(0) @binding(4) var<storage, read> pool2Argmax: array<f32>;
 
 // floor(a / b) for b > 0.
 fn floor_div(a: i32, b: i32) -> i32 {
@@ -601,17 +638,7 @@ fn computeConv2PreActivationGrad(@builtin(global_invocation_id) id: vec3<u32>) {
   for (var i: i32 = max(ceil_div(i_ - 1, 2), 0); i <= iLast; i++) {
     let jLast = min(floor_div(j_, 2), 4);
     for (var j: i32 = max(ceil_div(j_ - 1, 2), 0); j <= jLast; j++) {
-      var largest2: f32 = -3.402823e38;
-      var first3: i32 = -1;
-      for (var m2: i32 = 0; m2 <= 1; m2++) {
-        for (var n2: i32 = 0; n2 <= 1; n2++) {
-          if (conv2Output[u32(1600 * example + 320 * i + 160 * m2 + 32 * j + 16 * n2 + c_)] > largest2) {
-            largest2 = conv2Output[u32(1600 * example + 320 * i + 160 * m2 + 32 * j + 16 * n2 + c_)];
-            first3 = 2 * m2 + n2;
-          }
-        }
-      }
-      sum1 += pool2OutputGrad[u32(400 * example + 80 * i + 16 * j + c_)] * select(0.0, 1.0, first3 == 2 * i_ + j_ - 4 * i - 2 * j);
+      sum1 += pool2OutputGrad[u32(400 * example + 80 * i + 16 * j + c_)] * select(0.0, 1.0, pool2Argmax[u32(400 * example + 80 * i + 16 * j + c_)] == f32(2 * i_ + j_ - 4 * i - 2 * j));
     }
   }
   let outputGrad: f32 = sum1;
@@ -657,9 +684,46 @@ fn computePool1OutputGrad(@builtin(global_invocation_id) id: vec3<u32>) {
   }
   pool1OutputGrad[u32(1176 * example + 84 * i_ + 6 * j_ + c_)] = sum1;
 }
+// ==== computePool1Argmax ====
+// Layer pool1: the position of the first maximum in each window, kept for the gradient.
+// p^2[i,j,c] = argmax_{m2,n2} O^1[2*i + m2,2*j + n2,c]
+// One invocation computes one element of pool1/argmax for one example.
+
+struct Params {
+  batch: u32,
+  learningRate: f32,
+  update: u32,
+}
+
+@group(0) @binding(0) var<uniform> params: Params;
+@group(0) @binding(1) var<storage, read> conv1Output: array<f32>;
+@group(0) @binding(2) var<storage, read_write> pool1Argmax: array<f32>;
+
+@compute @workgroup_size(64)
+fn computePool1Argmax(@builtin(global_invocation_id) id: vec3<u32>) {
+  let flat = i32(id.x + 4194240u * id.y);
+  let batch = i32(params.batch);
+  if (flat >= 1176 * batch) {
+    return;
+  }
+  let example = flat / 1176;
+  let i = (flat / 84) % 14;
+  let j = (flat / 6) % 14;
+  let c = flat % 6;
+  var largest1: f32 = -3.402823e38;
+  var first2: f32 = -1.0;
+  for (var m2: i32 = 0; m2 <= 1; m2++) {
+    for (var n2: i32 = 0; n2 <= 1; n2++) {
+      let larger1 = conv1Output[u32(4704 * example + 336 * i + 168 * m2 + 12 * j + 6 * n2 + c)] > largest1;
+      first2 = select(first2, f32(2 * m2 + n2), larger1);
+      largest1 = select(largest1, conv1Output[u32(4704 * example + 336 * i + 168 * m2 + 12 * j + 6 * n2 + c)], larger1);
+    }
+  }
+  pool1Argmax[u32(1176 * example + 84 * i + 6 * j + c)] = first2;
+}
 // ==== computeConv1PreActivationGrad ====
 // Layer conv1: gradient of the loss with respect to conv1/output.
-// dL/dO^1[i',j',c'] = sum_{i=max(ceil((i' - 1)/2), 0)..min(floor((i')/2), 13)} sum_{j=max(ceil((j' - 1)/2), 0)..min(floor((j')/2), 13)} dL/dO^2[i,j,c'] * [(i' - 2*i,j' - 2*j) = argmax_{m2,n2} O^1[2*i + m2,2*j + n2,c']]
+// dL/dO^1[i',j',c'] = sum_{i=max(ceil((i' - 1)/2), 0)..min(floor((i')/2), 13)} sum_{j=max(ceil((j' - 1)/2), 0)..min(floor((j')/2), 13)} dL/dO^2[i,j,c'] * [2*i' + j' - 4*i - 2*j = p^2[i,j,c']]
 // Derived by chain rule, substitute, scalar rule, access derivative, Kronecker delta elimination, bounds.
 // Then, from the value just computed, in the same invocation:
 // Layer conv1: gradient of the loss with respect to conv1/preActivation.
@@ -675,9 +739,9 @@ struct Params {
 
 @group(0) @binding(0) var<uniform> params: Params;
 @group(0) @binding(1) var<storage, read> conv1PreActivation: array<f32>;
-@group(0) @binding(2) var<storage, read> conv1Output: array<f32>;
-@group(0) @binding(3) var<storage, read> pool1OutputGrad: array<f32>;
-@group(0) @binding(4) var<storage, read_write> conv1PreActivationGrad: array<f32>;
+@group(0) @binding(2) var<storage, read> pool1OutputGrad: array<f32>;
+@group(0) @binding(3) var<storage, read_write> conv1PreActivationGrad: array<f32>;
+@group(0) @binding(4) var<storage, read> pool1Argmax: array<f32>;
 
 // floor(a / b) for b > 0.
 fn floor_div(a: i32, b: i32) -> i32 {
@@ -707,17 +771,7 @@ fn computeConv1PreActivationGrad(@builtin(global_invocation_id) id: vec3<u32>) {
   for (var i: i32 = max(ceil_div(i_ - 1, 2), 0); i <= iLast; i++) {
     let jLast = min(floor_div(j_, 2), 13);
     for (var j: i32 = max(ceil_div(j_ - 1, 2), 0); j <= jLast; j++) {
-      var largest2: f32 = -3.402823e38;
-      var first3: i32 = -1;
-      for (var m2: i32 = 0; m2 <= 1; m2++) {
-        for (var n2: i32 = 0; n2 <= 1; n2++) {
-          if (conv1Output[u32(4704 * example + 336 * i + 168 * m2 + 12 * j + 6 * n2 + c_)] > largest2) {
-            largest2 = conv1Output[u32(4704 * example + 336 * i + 168 * m2 + 12 * j + 6 * n2 + c_)];
-            first3 = 2 * m2 + n2;
-          }
-        }
-      }
-      sum1 += pool1OutputGrad[u32(1176 * example + 84 * i + 6 * j + c_)] * select(0.0, 1.0, first3 == 2 * i_ + j_ - 4 * i - 2 * j);
+      sum1 += pool1OutputGrad[u32(1176 * example + 84 * i + 6 * j + c_)] * select(0.0, 1.0, pool1Argmax[u32(1176 * example + 84 * i + 6 * j + c_)] == f32(2 * i_ + j_ - 4 * i - 2 * j));
     }
   }
   let outputGrad: f32 = sum1;
