@@ -62,9 +62,10 @@ function onProducerGrid(consumer: Kernel, producer: Kernel): Stmt[] | undefined 
 }
 
 /**
- * Whether statements branch on data, as a max-pool's argmax does. Such a kernel is left
- * alone: measured on LeNet-5, the work each of its tile copies gains costs more than the pass
- * over the grid that fusion saves.
+ * Whether statements branch (a guard whose body needs statements of its own). Such a kernel
+ * is left alone: measured on LeNet-5 when max-pool gradients still scanned their windows
+ * behind a branch, the work each tile copy gained cost more than the pass over the grid that
+ * fusion saved. Scans keep their maximum without a branch now (`keepLarger`), and fuse.
  */
 function branches(stmts: readonly Stmt[]): boolean {
   return stmts.some((s) => s.kind === 'if' || (s.kind === 'for' && branches(s.body)));
