@@ -35,6 +35,11 @@ export interface Schedule {
   readonly loss: string;
   /** The learning rate of the graph's optimizer, for steps that are given none. */
   readonly learningRate?: number;
+  /**
+   * Equations the schedule adds to the derived program, with their tensors: the winner of
+   * each max-pool window, stored once for the gradient (see `materializeWinners`).
+   */
+  readonly stored: readonly { readonly equation: Equation; readonly tensor: TensorDecl }[];
 }
 
 export function schedule(derived: DerivedProgram): Schedule {
@@ -59,6 +64,12 @@ export function schedule(derived: DerivedProgram): Schedule {
   });
 
   const { input, target, output, loss } = derived.forward;
+  const stored = equations
+    .filter((e) => winners.has(e.tensor))
+    .map((equation) => ({
+      equation,
+      tensor: tensors.find((t) => t.name === equation.tensor) as TensorDecl,
+    }));
   return {
     name: derived.forward.name,
     buffers,
@@ -69,6 +80,7 @@ export function schedule(derived: DerivedProgram): Schedule {
     output,
     loss,
     ...learningRateOf(derived),
+    stored,
   };
 }
 
