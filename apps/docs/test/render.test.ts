@@ -7,8 +7,10 @@ import {
 } from '@symgrad/compiler';
 import { describe, expect, it } from 'vitest';
 import { mnistAsset, TEST_DIGITS, TRAIN_DIGITS } from '../scripts/mnist-asset.js';
+import { lossAxis } from '../src/client/chart.js';
 import { decodeDigits } from '../src/client/mnist.js';
 import { codeBlock } from '../src/render/code.js';
+import { withoutTitle } from '../src/render/derivation.js';
 import { kernelSource } from '../src/render/kernels.js';
 import { proseWithMath } from '../src/render/math.js';
 
@@ -74,5 +76,39 @@ describe('prose with formulas', () => {
     expect(html).toContain('class="katex"');
     expect(html).toContain('&amp; more');
     expect(html).not.toContain('$');
+  });
+});
+
+describe("the loss chart's axis", () => {
+  it.each([
+    [2.1, ['0.0', '0.5', '1.0', '1.5', '2.0', '2.5']],
+    [Math.LN10, ['0.0', '0.5', '1.0', '1.5', '2.0', '2.5']],
+    [0.7, ['0.0', '0.2', '0.4', '0.6', '0.8']],
+    [1, ['0.0', '0.2', '0.4', '0.6', '0.8', '1.0']],
+    [0.043, ['0.00', '0.01', '0.02', '0.03', '0.04', '0.05']],
+    [13, ['0', '5', '10', '15']],
+  ])('runs from 0 to a round number above a largest loss of %d', (max, labels) => {
+    const axis = lossAxis(max);
+    expect(axis.ticks.map((t) => t.toFixed(axis.decimals))).toEqual(labels);
+    expect(axis.top).toBeGreaterThanOrEqual(max);
+  });
+
+  it('has an axis to draw against before the first loss, or after a loss that diverged', () => {
+    expect(lossAxis(0).top).toBe(1);
+    expect(lossAxis(Number.NaN).top).toBe(1);
+  });
+});
+
+describe('the reason beside a rule', () => {
+  it('drops the rule name the description opens with, which the tag shows', () => {
+    expect(withoutTitle('bounds: conditions that hold are dropped', 'bounds')).toBe(
+      'conditions that hold are dropped',
+    );
+    expect(
+      withoutTitle('Kronecker delta elimination: in each sum', 'Kronecker delta elimination'),
+    ).toBe('in each sum');
+    expect(withoutTitle('substitute the forward equation', 'substitute')).toBe(
+      'substitute the forward equation',
+    );
   });
 });

@@ -1,8 +1,16 @@
 import { execFileSync } from 'node:child_process';
-import { mkdirSync, readFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import type { Server } from 'node:http';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { type DerivationDocument, GraphError, parseGraphText } from '@symgrad/compiler';
+import {
+  compileTypeScript,
+  type DerivationDocument,
+  emitWgsl,
+  GraphError,
+  parseGraphText,
+} from '@symgrad/compiler';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { launchChromium, recordErrors, serveSite, sitePages } from './harness.js';
@@ -21,14 +29,99 @@ const SIZES = [
   { name: 'phone', width: 390, height: 844 },
 ] as const;
 
-/** `symgrad derive <example> --format <format>`, run as a user runs it. */
-function deriveWithCli(example: string, format: 'json' | 'latex'): string {
+/** Graphs that only a page shows, written out for the CLI to read. */
+const SCRATCH = mkdtempSync(join(tmpdir(), 'symgrad-docs-'));
+
+/** `symgrad derive <file> --format <format>`, run as a user runs it. */
+function deriveFileWithCli(file: string, format: 'json' | 'latex'): string {
   const bin = `${ROOT}packages/cli/dist/bin.js`;
-  const file = `${ROOT}examples/${example}.json`;
   return execFileSync('node', [bin, 'derive', file, '--format', format], {
     encoding: 'utf8',
     maxBuffer: 1 << 28,
   });
+}
+
+function deriveWithCli(example: string, format: 'json' | 'latex'): string {
+  return deriveFileWithCli(`${ROOT}examples/${example}.json`, format);
+}
+
+/** The document `symgrad derive --format json` prints for an example, `paper-dense.json`. */
+function deriveExampleWithCli(file: string): DerivationDocument {
+  return JSON.parse(deriveWithCli(file.replace(/\.json$/, ''), 'json')) as DerivationDocument;
+}
+
+/** The document `symgrad derive --format json` prints for a graph given as JSON text. */
+function deriveTextWithCli(name: string, graph: string): DerivationDocument {
+  const file = join(SCRATCH, `${name}.json`);
+  writeFileSync(file, graph);
+  return JSON.parse(deriveFileWithCli(file, 'json')) as DerivationDocument;
+}
+
+/** One derivation as a page shows it: the adjoint it defines and each of its rows. */
+interface ShownDerivation {
+  readonly adjoint?: string;
+  readonly of?: string;
+  readonly rows: readonly {
+    readonly kind: string;
+    readonly rule?: string;
+    readonly lhs?: string;
+    readonly rhs?: string;
+    readonly tex?: string | null;
+  }[];
+}
+
+/** The derivations under `selector`, read from the rows' data attributes and typeset TeX. */
+async function shownDerivations(page: Page, selector: string): Promise<ShownDerivation[]> {
+  return page.$$eval(selector, (articles) =>
+    articles.map((a) => ({
+      adjoint: (a as HTMLElement).dataset.tensor,
+      of: (a as HTMLElement).dataset.of,
+      rows: [...a.querySelectorAll<HTMLElement>('.steps > li')].map((li) => ({
+        kind: li.className,
+        rule: li.dataset.rule,
+        lhs: li.dataset.lhs,
+        rhs: li.dataset.rhs,
+        tex: li.querySelector('annotation')?.textContent,
+      })),
+    })),
+  );
+}
+
+/**
+ * Every row of `shown` is the row of `symgrad derive`'s derivation of the same gradient: each
+ * step's rule and both sides, the result, the closed form and the update, and what KaTeX
+ * typeset is that row.
+ */
+function expectSameDerivation(shown: ShownDerivation, expected: DerivationJsonOf): void {
+  const steps = shown.rows.filter((r) => r.kind === 'step');
+  expect(steps.map((s) => [s.rule, s.lhs, s.rhs])).toEqual(
+    expected.steps.map((s) => [s.rule, s.lhs.latex, s.after.latex]),
+  );
+  const result = shown.rows.find((r) => r.kind === 'result');
+  expect([result?.lhs, result?.rhs]).toEqual([
+    expected.result.lhs.latex,
+    expected.result.rhs.latex,
+  ]);
+  const closed = shown.rows.find((r) => r.kind === 'closed-form');
+  expect(closed && [closed.lhs, closed.rhs]).toEqual(
+    expected.closedForm
+      ? [expected.closedForm.lhs.latex, expected.closedForm.rhs.latex]
+      : undefined,
+  );
+  const update = shown.rows.find((r) => r.kind === 'update');
+  expect(update && `${update.lhs} \\leftarrow ${update.rhs}`).toEqual(
+    expected.update?.equation.latex,
+  );
+  for (const row of shown.rows) expect(row.tex).toContain(row.rhs);
+}
+
+type DerivationJsonOf = DerivationDocument['derivations'][number];
+
+/** The derivation of the gradient with respect to `of` in `document`, which must have one. */
+function derivationOf(document: DerivationDocument, of: string | undefined): DerivationJsonOf {
+  const found = document.derivations.find((d) => d.of === of);
+  if (found === undefined) throw new Error(`symgrad derive gives no derivation of ${of}`);
+  return found;
 }
 
 /** The TeX sources of the formulas KaTeX typeset, as MathML keeps them. */
@@ -38,13 +131,109 @@ async function typesetSources(page: Page, selector: string): Promise<string[]> {
   );
 }
 
-/** What a reader sees: the page's text without the hidden MathML copies of the formulas. */
-async function visibleText(page: Page): Promise<string> {
+/**
+ * The prose a reader sees: the page's text without the formulas KaTeX typeset, the code
+ * blocks, and the hidden MathML copies of the formulas.
+ */
+async function proseText(page: Page): Promise<string> {
   return page.evaluate(() => {
     const body = document.body.cloneNode(true) as HTMLElement;
-    for (const hidden of body.querySelectorAll('.katex-mathml, script')) hidden.remove();
+    for (const hidden of body.querySelectorAll('.katex, pre, script, textarea')) hidden.remove();
     return body.textContent ?? '';
   });
+}
+
+/** How KaTeX's output looks in the page: whether its stylesheet and fonts took effect. */
+async function typesetting(page: Page) {
+  return page.evaluate(async () => {
+    await document.fonts.ready;
+    const mathml = document.querySelector('.katex-mathml');
+    return {
+      formulas: document.querySelectorAll('.katex').length,
+      untypeset: document.querySelectorAll('.math-display:not(:has(.katex)), .katex-error').length,
+      // KaTeX's stylesheet hides the MathML copy, which screen readers read instead.
+      mathmlHidden: mathml !== null && getComputedStyle(mathml).position === 'absolute',
+      fontsLoaded: [...document.fonts]
+        .filter((f) => f.status === 'loaded')
+        .map((f) => f.family.replace(/"/g, '')),
+    };
+  });
+}
+
+/**
+ * Display formulas that neither fit their box nor shrank as far as they may: on a phone, each
+ * formula a little too wide shrinks to fit, and only the widest scroll, at 80% of their size.
+ */
+async function unfittedFormulas(page: Page): Promise<string[]> {
+  return page.$$eval('.math-display', (boxes) =>
+    boxes
+      .filter((box) => box.clientWidth > 0 && box.scrollWidth > box.clientWidth + 1)
+      .filter((box) => !(Number.parseFloat((box as HTMLElement).style.fontSize) <= 0.8))
+      .map((box) => box.querySelector('annotation')?.textContent ?? ''),
+  );
+}
+
+/** Waits until `file` shows what it is for: the playground's derivation arrives from a worker. */
+async function ready(page: Page, file: string): Promise<void> {
+  await page.waitForSelector('.katex', { timeout: 30_000 });
+  if (file === 'playground.html') {
+    await page.waitForSelector('#derivation-output .katex', { timeout: 30_000 });
+    await page.waitForSelector('#graph-status.ok');
+  }
+}
+
+/** Whether some of the element `selector` shows on screen, inside any box that scrolls it. */
+async function onScreen(page: Page, selector: string): Promise<boolean> {
+  return page.$eval(selector, (element) => {
+    const rect = element.getBoundingClientRect();
+    const column = element.closest('.code-column')?.getBoundingClientRect();
+    const top = Math.max(0, column?.top ?? 0);
+    const bottom = Math.min(window.innerHeight, column?.bottom ?? window.innerHeight);
+    return rect.height > 0 && rect.bottom > top && rect.top < bottom;
+  });
+}
+
+/** The data attribute `key` of every element highlighted under `scope`. */
+async function highlightedUnder(page: Page, scope: string, key: string): Promise<string[]> {
+  return page.$$eval(
+    `${scope} .highlighted`,
+    (all, name) => all.map((e) => (e as HTMLElement).dataset[name] ?? ''),
+    key,
+  );
+}
+
+/** What the playground's chart drew: its loss curve's points, its tick labels, its widths. */
+async function drawnChart(page: Page) {
+  return page.$eval('#chart', (chart) => ({
+    lossPoints:
+      (chart.querySelector('path.loss')?.getAttribute('d') ?? '').split(/[ML]/).length - 1,
+    ticks: [...chart.querySelectorAll('text.tick')].map((t) => t.textContent ?? ''),
+    viewBoxWidth: chart.querySelector('svg')?.viewBox.baseVal.width,
+    width: chart.clientWidth,
+  }));
+}
+
+/**
+ * Tick labels from 0 in equal steps of 1, 2 or 5 times a power of ten, all printed alike,
+ * up to the first at or above `max`.
+ */
+function expectRoundAxis(labels: readonly string[], max: number): void {
+  const values = labels.map(Number);
+  const step = values[1] as number;
+  const mantissa = step / 10 ** Math.floor(Math.log10(step));
+  expect(
+    [1, 2, 5].some((m) => Math.abs(mantissa - m) < 1e-9),
+    `step ${step}`,
+  ).toBe(true);
+  expect(values.map((v, k) => v - k * step).every((gap) => Math.abs(gap) < 1e-9)).toBe(true);
+  expect(new Set(labels.map((l) => l.split('.')[1]?.length ?? 0)).size).toBe(1);
+  expect(values.at(-1)).toBeGreaterThanOrEqual(max);
+  expect(values.at(-2)).toBeLessThan(max);
+}
+
+/** Two frames: one for the resize to reach the page's scripts, one for what they redraw. */
+async function settle(page: Page): Promise<void> {
+  for (let k = 0; k < 2; k += 1) await page.evaluate(() => new Promise(requestAnimationFrame));
 }
 
 const browser = await launchChromium();
@@ -61,6 +250,7 @@ describe.skipIf(browser === undefined)('the docs site in Chromium', () => {
   afterAll(async () => {
     await browser?.close();
     server?.close();
+    rmSync(SCRATCH, { recursive: true, force: true });
   });
 
   async function open(file: string, size: (typeof SIZES)[number] = SIZES[0]) {
@@ -97,23 +287,29 @@ describe.skipIf(browser === undefined)('the docs site in Chromium', () => {
     );
     for (const file of pages) {
       const { page, errors } = await shared(file);
-      await page.waitForSelector('.katex', { timeout: 30_000 });
-      const text = await visibleText(page);
-      for (const raw of ['\\frac', '\\sum', '$$', '\\partial'])
-        expect(text, file).not.toContain(raw);
+      await ready(page, file);
+      // No TeX command and no dollar sign is left in the prose: KaTeX typeset every formula.
+      expect(await proseText(page), file).not.toMatch(/\\[A-Za-z]+|\$/);
+      const katex = await typesetting(page);
+      expect(katex.formulas, file).toBeGreaterThan(0);
+      expect(katex.untypeset, file).toBe(0);
+      expect(katex.mathmlHidden, `${file} has KaTeX's stylesheet`).toBe(true);
+      expect(katex.fontsLoaded, file).toEqual(expect.arrayContaining(['KaTeX_Main', 'KaTeX_Math']));
       // The same page at both sizes: a narrower viewport lays it out again.
       for (const size of SIZES) {
         await page.setViewportSize({ width: size.width, height: size.height });
-        await page.evaluate(() => new Promise(requestAnimationFrame));
+        await settle(page);
         const overflow = await page.evaluate(
           () => document.documentElement.scrollWidth - window.innerWidth,
         );
         expect(overflow, `${file} at ${size.name} scrolls sideways`).toBeLessThanOrEqual(0);
+        expect(await unfittedFormulas(page), `${file} at ${size.name}`).toEqual([]);
         await page.screenshot({
           path: `${SCREENSHOTS}${file.replace('.html', '')}-${size.name}.png`,
         });
       }
       await page.setViewportSize({ width: SIZES[0].width, height: SIZES[0].height });
+      await settle(page);
       expect(errors, file).toEqual([]);
     }
   }, 120_000);
@@ -121,43 +317,18 @@ describe.skipIf(browser === undefined)('the docs site in Chromium', () => {
   it.each(EXAMPLES)(
     'shows the derivations of %s exactly as symgrad derive prints them',
     async (example) => {
-      const document = JSON.parse(deriveWithCli(example, 'json')) as DerivationDocument;
+      const document = deriveExampleWithCli(example);
       const latex = deriveWithCli(example, 'latex');
       const { page } = await shared(`model-${example}.html`);
-      const shown = await page.$$eval('.math-column article.derivation', (articles) =>
-        articles.map((a) => ({
-          adjoint: (a as HTMLElement).dataset.tensor,
-          rows: [...a.querySelectorAll<HTMLElement>('.steps > li')].map((li) => ({
-            kind: li.className,
-            rule: li.dataset.rule,
-            lhs: li.dataset.lhs,
-            rhs: li.dataset.rhs,
-            tex: li.querySelector('annotation')?.textContent,
-          })),
-        })),
-      );
+      const shown = await shownDerivations(page, '.math-column article.derivation');
 
       expect(shown.map((d) => d.adjoint)).toEqual(document.derivations.map((d) => d.adjoint));
       document.derivations.forEach((d, k) => {
-        const rows = shown[k]?.rows ?? [];
-        const steps = rows.filter((r) => r.kind === 'step');
-        expect(steps.map((s) => [s.rule, s.lhs, s.rhs])).toEqual(
-          d.steps.map((s) => [s.rule, s.lhs.latex, s.after.latex]),
-        );
-        const result = rows.find((r) => r.kind === 'result');
-        expect([result?.lhs, result?.rhs]).toEqual([d.result.lhs.latex, d.result.rhs.latex]);
-        const closed = rows.find((r) => r.kind === 'closed-form');
-        expect(closed && [closed.lhs, closed.rhs]).toEqual(
-          d.closedForm ? [d.closedForm.lhs.latex, d.closedForm.rhs.latex] : undefined,
-        );
-        const update = rows.find((r) => r.kind === 'update');
-        expect(update && `${update.lhs} \\leftarrow ${update.rhs}`).toEqual(
-          d.update?.equation.latex,
-        );
+        const derivation = shown[k] ?? { rows: [] };
+        expectSameDerivation(derivation, d);
         // Every step is a row of the LaTeX that derive writes, with the same right-hand side.
-        for (const step of steps) expect(latex).toContain(`&= ${step.rhs} && \\text{(`);
-        // What KaTeX typeset is the row itself, not a copy of it.
-        for (const row of rows) expect(row.tex).toContain(row.rhs);
+        for (const step of derivation.rows.filter((r) => r.kind === 'step'))
+          expect(latex).toContain(`&= ${step.rhs} && \\text{(`);
       });
     },
   );
@@ -173,11 +344,42 @@ describe.skipIf(browser === undefined)('the docs site in Chromium', () => {
     ] as const;
     expect(shown.map((e) => e.of)).toEqual(expected.map((e) => e.of));
     expected.forEach(({ example, of, form }, k) => {
-      const document = JSON.parse(deriveWithCli(example, 'json')) as DerivationDocument;
+      const document = deriveExampleWithCli(example);
       const derivation = document.derivations.find((d) => d.of === of);
       const equation = form === 'closedForm' ? derivation?.closedForm : derivation?.result;
       expect([shown[k]?.lhs, shown[k]?.rhs]).toEqual([equation?.lhs.latex, equation?.rhs.latex]);
     });
+  });
+
+  it("shows on the paper's page, for each graph, every step symgrad derive gives", async () => {
+    const { page } = await shared('paper.html');
+    // Each part of the page names its example, or shows the layer graph it derives.
+    const parts = await page.$$eval('.paper-result, .generalisation', (all) =>
+      all.map((part) => ({
+        id: part.id,
+        example: (part as HTMLElement).dataset.example,
+        graph: part.querySelector('.graph-json pre')?.textContent,
+        equations: [...part.querySelectorAll(':scope > .math-display annotation')].map(
+          (a) => a.textContent ?? '',
+        ),
+      })),
+    );
+    expect(parts.length).toBe(8);
+    for (const part of parts) {
+      const document =
+        part.graph == null
+          ? deriveExampleWithCli(part.example ?? '')
+          : deriveTextWithCli(part.id, part.graph);
+      const shown = await shownDerivations(page, `#${part.id} article.derivation`);
+      expect(shown.length, part.id).toBeGreaterThan(0);
+      for (const derivation of shown) {
+        expectSameDerivation(derivation, derivationOf(document, derivation.of));
+        // The equation the text shows above the steps is the derivation's result.
+        if (part.equations.length === 0) continue;
+        const { result } = derivationOf(document, derivation.of);
+        expect(part.equations, part.id).toContain(`${result.lhs.latex} = ${result.rhs.latex}`);
+      }
+    }
   });
 
   it('highlights the derivation a kernel implements, and the kernel of a derivation', async () => {
@@ -199,22 +401,27 @@ describe.skipIf(browser === undefined)('the docs site in Chromium', () => {
     expect(pairs.length).toBeGreaterThan(4);
     for (const { writes, highlighted } of pairs) expect(highlighted).toEqual([writes]);
 
+    // Clicked as a reader clicks it, a kernel's button brings its derivation into view.
+    const conv1 = 'article.derivation[data-tensor="grad(conv1/kernel)"]';
+    await page.evaluate(() => window.scrollTo(0, 0));
+    expect(await onScreen(page, conv1)).toBe(false);
+    await page.click('article.kernel[data-kernel="conv1KernelGrad"] .select-kernel');
+    expect(await highlightedUnder(page, '.math-column', 'tensor')).toEqual(['grad(conv1/kernel)']);
+    expect(await onScreen(page, conv1)).toBe(true);
+    expect(page.url()).toMatch(/#kernel=conv1KernelGrad$/);
+
+    // And the reverse: a derivation's kernel link highlights that kernel and brings it into view.
     const derivation = 'article.derivation[data-tensor="grad(conv2/kernel)"]';
+    const conv2Card = 'article.kernel[data-kernel="conv2KernelGrad"]';
     await page.click(`${derivation} .to-kernel`);
-    const card = await page.$$eval('.code-column .highlighted', (all) =>
-      all.map((e) => (e as HTMLElement).dataset.kernel),
-    );
-    expect(card).toEqual(['conv2KernelGrad']);
+    expect(await highlightedUnder(page, '.code-column', 'kernel')).toEqual(['conv2KernelGrad']);
     expect(await page.$eval(derivation, (e) => e.classList.contains('highlighted'))).toBe(true);
+    expect(await onScreen(page, conv2Card)).toBe(true);
+    expect(await page.getAttribute(`${conv2Card} .select-kernel`, 'aria-pressed')).toBe('true');
 
     // A step of another derivation selects that derivation's kernel.
-    await page.click(
-      'article.derivation[data-tensor="grad(conv1/kernel)"] .steps li.step >> nth=2',
-    );
-    const stepCard = await page.$$eval('.code-column .highlighted', (all) =>
-      all.map((e) => (e as HTMLElement).dataset.kernel),
-    );
-    expect(stepCard).toEqual(['conv1KernelGrad']);
+    await page.click(`${conv1} .steps li.step >> nth=2`);
+    expect(await highlightedUnder(page, '.code-column', 'kernel')).toEqual(['conv1KernelGrad']);
     await page.click(`${derivation} .to-kernel`);
     await page.$eval(derivation, (e) => e.scrollIntoView({ block: 'start' }));
     await page.screenshot({ path: `${SCREENSHOTS}model-paper-conv-linked-laptop.png` });
@@ -226,7 +433,13 @@ describe.skipIf(browser === undefined)('the docs site in Chromium', () => {
     await page.screenshot({ path: `${SCREENSHOTS}model-paper-conv-wgsl-laptop.png` });
     expect(errors).toEqual([]);
 
+    // A link to a kernel opens the page with the pair selected and the kernel in view.
     const phone = await open('model-paper-conv.html#kernel=conv2KernelGrad', SIZES[1]);
+    expect(await highlightedUnder(phone.page, 'main', 'tensor')).toEqual([
+      'grad(conv2/kernel)',
+      'grad(conv2/kernel)',
+    ]);
+    expect(await onScreen(phone.page, conv2Card)).toBe(true);
     await phone.page.$eval(derivation, (e) => e.scrollIntoView({ block: 'start' }));
     await phone.page.screenshot({ path: `${SCREENSHOTS}model-paper-conv-linked-phone.png` });
     await phone.page.$eval('article.kernel.highlighted', (e) =>
@@ -237,6 +450,34 @@ describe.skipIf(browser === undefined)('the docs site in Chromium', () => {
     await phone.page.close();
   });
 
+  it("links every kernel of LeNet-5 to the equation it computes, a pool's stored winners too", async () => {
+    const { page, errors } = await shared('model-lenet.html');
+    const cards = await page.$$eval('article.kernel', (all) =>
+      all.map((card) => {
+        const target = card.querySelector('.to-equation')?.getAttribute('href') ?? '';
+        card.querySelector<HTMLElement>('.select-kernel')?.click();
+        const highlighted = [
+          ...document.querySelectorAll<HTMLElement>('.math-column .highlighted'),
+        ].map((e) => e.dataset.tensor);
+        return {
+          writes: (card as HTMLElement).dataset.tensor,
+          found: document.getElementById(target.slice(1)) !== null,
+          highlighted,
+        };
+      }),
+    );
+    expect(cards.map((c) => c.writes)).toEqual(
+      expect.arrayContaining(['pool1/argmax', 'pool2/argmax']),
+    );
+    for (const { writes, found, highlighted } of cards) {
+      expect(found, `the equation ${writes} is on the page`).toBe(true);
+      expect(highlighted).toEqual([writes]);
+    }
+    const stored = await page.$eval('li.equation[data-tensor="pool1/argmax"]', (e) => e.innerHTML);
+    expect(stored).toContain('class="katex');
+    expect(errors).toEqual([]);
+  });
+
   it('derives the edited graph as you type, and shows the compiler message for a bad one', async () => {
     const { page, errors } = await open('playground.html');
     await page.waitForSelector('#derivation-output .katex');
@@ -244,12 +485,27 @@ describe.skipIf(browser === undefined)('the docs site in Chromium', () => {
     const before = await typesetSources(page, '#derivation-output');
     expect(before.join('\n')).not.toContain('\\tanh');
 
-    await page.fill('#graph-editor', mlp.replace('"relu"', '"tanh"'));
+    const edited = mlp.replace('"relu"', '"tanh"');
+    await page.fill('#graph-editor', edited);
     await page.waitForFunction(() =>
       document.querySelector('#derivation-output')?.textContent?.includes('tanh'),
     );
     const after = await typesetSources(page, '#derivation-output');
     expect(after.join('\n')).toContain('\\tanh');
+
+    // The derivation is the one symgrad derive gives for the edited graph, row for row.
+    const derived = deriveTextWithCli('playground-tanh', edited);
+    const shown = await shownDerivations(page, '#derivation-output article.derivation');
+    expect(shown.map((d) => d.adjoint)).toEqual(derived.derivations.map((d) => d.adjoint));
+    derived.derivations.forEach((d, k) => {
+      expectSameDerivation(shown[k] ?? { rows: [] }, d);
+    });
+
+    // And the code is what the compiler emits for it.
+    const { schedule, module } = compileTypeScript(parseGraphText(edited, 'graph.json'));
+    expect(await page.textContent('#typescript-output pre')).toBe(module.source);
+    const wgsl = (await page.textContent('#wgsl-output pre')) ?? '';
+    for (const shader of emitWgsl(schedule).shaders) expect(wgsl).toContain(shader.code);
     await page.click('[data-tab="diagram"]');
     expect(await page.textContent('#diagram-output svg')).toContain('128 units · tanh');
 
@@ -289,7 +545,21 @@ describe.skipIf(browser === undefined)('the docs site in Chromium', () => {
     expect(losses.length).toBe(12);
     expect(losses.at(-1)).toBeLessThan((losses[0] as number) * 0.7);
     expect(Number(chart.accuracy)).toBeGreaterThan(0.5);
+
+    // The chart draws every point, against an axis of round numbers above the largest loss.
+    const drawn = await drawnChart(page);
+    expect(drawn.lossPoints).toBe(losses.length);
+    expectRoundAxis(drawn.ticks, Math.max(...losses));
     await page.screenshot({ path: `${SCREENSHOTS}playground-trained-laptop.png` });
+
+    // On a phone the chart is drawn again at its new width, so that its labels keep their size.
+    await page.setViewportSize({ width: SIZES[1].width, height: SIZES[1].height });
+    await settle(page);
+    const phone = await drawnChart(page);
+    expect(phone.viewBoxWidth).toBe(phone.width);
+    expect(phone.lossPoints).toBe(losses.length);
+    await page.$eval('.train-pane', (e) => e.scrollIntoView({ block: 'start' }));
+    await page.screenshot({ path: `${SCREENSHOTS}playground-trained-phone.png` });
     expect(errors).toEqual([]);
     await page.close();
   });

@@ -6,6 +6,7 @@
 import { type Graph, parseGraphText, SymgradError } from '@symgrad/compiler';
 import { type ChartPoint, drawChart } from './chart.js';
 import type { CompileAnswer, CompileRequest } from './compile-worker.js';
+import { fitFormulas } from './fit-math.js';
 import { type Digits, loadDigits } from './mnist.js';
 import { type Backend, BatchSampler, createTrainer } from './trainer.js';
 
@@ -67,6 +68,7 @@ worker.addEventListener('message', (event: MessageEvent<CompileAnswer>) => {
   }
   element('diagram-output').innerHTML = answer.diagram;
   element('derivation-output').innerHTML = answer.derivation;
+  fitFormulas(element('derivation-output'));
   element('typescript-output').innerHTML = answer.typescript;
   element('wgsl-output').innerHTML = answer.wgsl;
 });
@@ -101,6 +103,14 @@ const trainStatus = element<HTMLParagraphElement>('train-status');
 const chart = element<HTMLDivElement>('chart');
 let digits: Promise<{ train: Digits; test: Digits }> | undefined;
 let stopping = false;
+
+/** What the chart shows, kept to draw it again when its width changes. */
+let shown: { points: readonly ChartPoint[]; steps: number; width: number } | undefined;
+
+function redraw(points: readonly ChartPoint[], steps: number): void {
+  drawChart(chart, points, steps);
+  shown = { points, steps, width: chart.clientWidth };
+}
 
 /** Steps between points of the loss curve, and between scores on the held-out digits. */
 const LOSS_EVERY = 5;
@@ -173,7 +183,7 @@ async function train(run: RunSettings, g: Graph): Promise<void> {
 
 /** Redraws the chart and says where the run stands; the chart's data attributes hold the curve. */
 function report(points: readonly ChartPoint[], run: RunSettings, backend: Backend): void {
-  drawChart(chart, points, run.steps);
+  redraw(points, run.steps);
   const last = points.at(-1) as ChartPoint;
   const scored = [...points].reverse().find((p) => p.accuracy !== undefined);
   const accuracy =
@@ -212,4 +222,9 @@ form.addEventListener('submit', (event) => {
 stopButton.addEventListener('click', () => {
   stopping = true;
 });
-drawChart(chart, [], settings().steps);
+
+// The chart is drawn at the width it has, so that its labels stay legible on a phone.
+new ResizeObserver(() => {
+  if (shown !== undefined && shown.width !== chart.clientWidth) redraw(shown.points, shown.steps);
+}).observe(chart);
+redraw([], settings().steps);

@@ -6,6 +6,7 @@
 import 'katex/dist/katex.min.css';
 import 'highlight.js/styles/github.css';
 import './styles.css';
+import { keepFormulasFitted } from './fit-math.js';
 import { activateTabs } from './tabs.js';
 
 /** The class both sides of a selected pair carry. */
@@ -72,4 +73,6 @@ function activateLinks(): void {
 }
 
 activateTabs(document);
+// Before a link in the address scrolls to its kernel: fitting changes the formulas' heights.
+keepFormulasFitted();
 activateLinks();

@@ -1,3 +1,5 @@
+import { fitFormulas } from './fit-math.js';
+
 /**
  * Tab lists: a `.tabs` element of `[data-tab]` buttons, followed by sibling `.tab-panel`
  * elements with matching `[data-panel]`. Selecting a tab shows its panel and hides the rest.
@@ -19,5 +21,7 @@ export function showTab(list: HTMLElement, name: string): void {
   for (const panel of list.parentElement?.querySelectorAll<HTMLElement>(':scope > .tab-panel') ??
     []) {
     panel.hidden = panel.dataset.panel !== name;
+    // Formulas in a hidden panel had no width to fit.
+    if (!panel.hidden) fitFormulas(panel);
   }
 }

@@ -14,7 +14,8 @@ export function homeBody(examples: readonly Example[]): string {
     .map(
       (e) => `<li><a class="card" href="./model-${escapeHtml(e.graph.name)}.html">
 <span class="card-title">${escapeHtml(e.graph.name)}</span>
-<span class="card-text">${e.graph.layers.length} ${e.graph.layers.length === 1 ? 'layer' : 'layers'} · ${escapeHtml(e.graph.loss)} · input [${e.graph.inputShape.join(', ')}]</span>
+<span class="card-text">${e.graph.layers.length} ${e.graph.layers.length === 1 ? 'layer' : 'layers'} · input [${e.graph.inputShape.join(', ')}]</span>
+<span class="card-text">${escapeHtml(e.graph.loss)}</span>
 </a></li>`,
     )
     .join('\n');

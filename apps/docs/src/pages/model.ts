@@ -6,7 +6,7 @@ import {
   type Graph,
 } from '@symgrad/compiler';
 import { codeBlock } from '../render/code.js';
-import { derivationsHtml, forwardHtml } from '../render/derivation.js';
+import { derivationsHtml, forwardHtml, storedHtml } from '../render/derivation.js';
 import { graphDiagram } from '../render/diagram.js';
 import { escapeHtml } from '../render/html.js';
 import { type EmittedCode, kernelsByTensor, kernelsHtml } from '../render/kernels.js';
@@ -38,6 +38,18 @@ export function compileExample(graph: Graph): CompiledExample {
 }
 
 /**
+ * The tensors that training keeps beside the derivation's, where the schedule adds any: a
+ * max-pool's gradient reads each window's winner from one, instead of scanning the window.
+ */
+function storedSection(compiled: CompiledExample, kernels: ReturnType<typeof kernelsByTensor>) {
+  const stored = storedHtml(compiled.derived, compiled.code.schedule, kernels);
+  if (stored === '') return '';
+  return `<h2>Stored for the gradients</h2>
+<p class="note">A max-pool's gradient tests each element against the position of its window's first maximum. The schedule computes that position once per window, in a kernel of its own, rather than once per element; the gradient's kernel reads it as <em>p</em>.</p>
+${stored}`;
+}
+
+/**
  * The page of one model: the layer graph, then the forward equations and every derivation
  * beside the kernels that compute them. Selecting a kernel highlights its equation, and the
  * reverse.
@@ -65,6 +77,7 @@ ${forwardHtml(derived, kernels)}
 <h2>Derivations</h2>
 <p class="note">Reverse mode, one adjoint at a time, in the order they can be computed. Each row names the rule that produced it.</p>
 ${derivationsHtml(derived, kernels)}
+${storedSection(compiled, kernels)}
 </div>
 <aside class="code-column" aria-label="Kernels">
 <h2>Kernels</h2>

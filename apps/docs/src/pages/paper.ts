@@ -166,7 +166,7 @@ function resultHtml(result: PaperResult, derived: DerivedProgram): string {
   const equation = result.form === 'closedForm' ? view.closedForm : view.result;
   if (equation === undefined)
     throw new Error(`${result.example}: no ${result.form} for ${result.weight}`);
-  return `<section class="paper-result" id="${result.id}" aria-labelledby="${result.id}-heading">
+  return `<section class="paper-result" id="${result.id}" data-example="${escapeHtml(result.example)}" aria-labelledby="${result.id}-heading">
 <h2 id="${result.id}-heading">${escapeHtml(result.name)}</h2>
 <div class="side-by-side">
 <div class="statement">
@@ -192,7 +192,7 @@ ${derivationOfHtml(derived, result.weight, `${result.id}-`)}
 function inputGradientHtml(conv: DerivedProgram): string {
   const of = 'conv1/output';
   const view = viewOf(conv, of);
-  return `<article class="generalisation" id="input-gradients">
+  return `<article class="generalisation" id="input-gradients" data-example="paper-conv.json">
 <h3>Input gradients</h3>
 <p>In <code>paper-conv</code>, conv2 reads the output ${inlineMath('O^{1}')} of conv1. Its gradient is the scatter of ${inlineMath('\\delta^{2}')} through every kernel position; eliminating the delta turns it into a gather, a sum over the kernel positions that reach each input, with its bounds worked out:</p>
 ${displayMath(`${view.result.lhs} = ${view.result.rhs}`)}

@@ -52,7 +52,7 @@ export function playgroundBody(presets: Record<string, string>): string {
 <button type="button" role="tab" class="tab" aria-selected="true" data-tab="derivation">Derivation</button>
 <button type="button" role="tab" class="tab" aria-selected="false" data-tab="typescript">TypeScript</button>
 <button type="button" role="tab" class="tab" aria-selected="false" data-tab="wgsl">WGSL</button>
-<button type="button" role="tab" class="tab" aria-selected="false" data-tab="diagram">Layer graph</button>
+<button type="button" role="tab" class="tab" aria-selected="false" data-tab="diagram">Graph</button>
 </div>
 <div class="tab-panel" data-panel="derivation"><div id="derivation-output" class="derivation-output"></div></div>
 <div class="tab-panel" data-panel="typescript" hidden><div id="typescript-output"></div></div>

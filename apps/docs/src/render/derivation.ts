@@ -4,6 +4,8 @@ import {
   type Equation,
   LatexFormatter,
   notationOf,
+  ProgramNotation,
+  type Schedule,
   updateLatex,
   viewDerivation,
 } from '@symgrad/compiler';
@@ -31,8 +33,34 @@ export function kernelId(kernel: string): string {
  * to the kernel that computes it.
  */
 export function forwardHtml(derived: DerivedProgram, kernels: KernelsByTensor): string {
-  const latex = new LatexFormatter(notationOf(derived));
-  const items = derived.forward.equations.map((e) => {
+  return equationsHtml(derived.forward.equations, new LatexFormatter(notationOf(derived)), kernels);
+}
+
+/**
+ * The equations a schedule adds to its derived program (each max-pool window's winner, kept
+ * for the gradient), typeset and linked like the forward ones; empty where there are none.
+ */
+export function storedHtml(
+  derived: DerivedProgram,
+  schedule: Schedule,
+  kernels: KernelsByTensor,
+): string {
+  if (schedule.stored.length === 0) return '';
+  const tensors = [...derived.tensors, ...schedule.stored.map((s) => s.tensor)];
+  const latex = new LatexFormatter(new ProgramNotation(tensors, derived.forward.loss));
+  return equationsHtml(
+    schedule.stored.map((s) => s.equation),
+    latex,
+    kernels,
+  );
+}
+
+function equationsHtml(
+  equations: readonly Equation[],
+  latex: LatexFormatter,
+  kernels: KernelsByTensor,
+): string {
+  const items = equations.map((e) => {
     const lhs = latex.element(e.tensor, e.indices);
     const rhs = latex.expr(e.body);
     return `<li class="equation linkable" id="${equationId(e.tensor)}" ${linkAttributes(e.tensor, kernels)} data-lhs="${escapeHtml(lhs)}" data-rhs="${escapeHtml(rhs)}">
@@ -116,11 +144,22 @@ function row(
   shownLhs: string,
   relation = '=',
 ): string {
-  const why = description === '' ? '' : ` <span class="why">${escapeHtml(description)}</span>`;
+  const reason = withoutTitle(description, title);
+  const why = reason === '' ? '' : ` <span class="why">${escapeHtml(reason)}</span>`;
   return `<li class="${kind}" data-rule="${escapeHtml(rule)}" data-lhs="${escapeHtml(lhs)}" data-rhs="${escapeHtml(rhs)}">
 <p class="rule"><span class="tag">${escapeHtml(title)}</span>${why}</p>
 ${displayMath(`${shownLhs === '' ? '' : `${shownLhs} `}${relation} ${rhs}`)}
 </li>`;
+}
+
+/**
+ * The description without the rule's name where it opens with it, as in `bounds: conditions
+ * that…`: the tag beside it already names the rule.
+ */
+export function withoutTitle(description: string, title: string): string {
+  const opening = `${title}: `;
+  const opens = description.slice(0, opening.length).toLowerCase() === opening.toLowerCase();
+  return opens ? description.slice(opening.length) : description;
 }
 
 /** Marks an element with the kernel that computes it, or says that none does. */
