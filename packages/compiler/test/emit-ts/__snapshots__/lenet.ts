@@ -4499,16 +4499,36 @@ export function backward(state: State, batch: number): void {
 
 /** Gradient descent: w <- w - learningRate * dL/dw for every weight. */
 export function update(state: State, learningRate: number): void {
-  for (let k = 0; k < 150; k++) state.conv1Kernel[k] -= learningRate * state.conv1KernelGrad[k];
-  for (let k = 0; k < 6; k++) state.conv1Bias[k] -= learningRate * state.conv1BiasGrad[k];
-  for (let k = 0; k < 2400; k++) state.conv2Kernel[k] -= learningRate * state.conv2KernelGrad[k];
-  for (let k = 0; k < 16; k++) state.conv2Bias[k] -= learningRate * state.conv2BiasGrad[k];
-  for (let k = 0; k < 48000; k++) state.fc1Kernel[k] -= learningRate * state.fc1KernelGrad[k];
-  for (let k = 0; k < 120; k++) state.fc1Bias[k] -= learningRate * state.fc1BiasGrad[k];
-  for (let k = 0; k < 10080; k++) state.fc2Kernel[k] -= learningRate * state.fc2KernelGrad[k];
-  for (let k = 0; k < 84; k++) state.fc2Bias[k] -= learningRate * state.fc2BiasGrad[k];
-  for (let k = 0; k < 840; k++) state.outKernel[k] -= learningRate * state.outKernelGrad[k];
-  for (let k = 0; k < 10; k++) state.outBias[k] -= learningRate * state.outBiasGrad[k];
+  const conv1Kernel = state.conv1Kernel;
+  const conv1KernelGrad = state.conv1KernelGrad;
+  for (let k = 0; k < 150; k++) conv1Kernel[k] -= learningRate * conv1KernelGrad[k];
+  const conv1Bias = state.conv1Bias;
+  const conv1BiasGrad = state.conv1BiasGrad;
+  for (let k = 0; k < 6; k++) conv1Bias[k] -= learningRate * conv1BiasGrad[k];
+  const conv2Kernel = state.conv2Kernel;
+  const conv2KernelGrad = state.conv2KernelGrad;
+  for (let k = 0; k < 2400; k++) conv2Kernel[k] -= learningRate * conv2KernelGrad[k];
+  const conv2Bias = state.conv2Bias;
+  const conv2BiasGrad = state.conv2BiasGrad;
+  for (let k = 0; k < 16; k++) conv2Bias[k] -= learningRate * conv2BiasGrad[k];
+  const fc1Kernel = state.fc1Kernel;
+  const fc1KernelGrad = state.fc1KernelGrad;
+  for (let k = 0; k < 48000; k++) fc1Kernel[k] -= learningRate * fc1KernelGrad[k];
+  const fc1Bias = state.fc1Bias;
+  const fc1BiasGrad = state.fc1BiasGrad;
+  for (let k = 0; k < 120; k++) fc1Bias[k] -= learningRate * fc1BiasGrad[k];
+  const fc2Kernel = state.fc2Kernel;
+  const fc2KernelGrad = state.fc2KernelGrad;
+  for (let k = 0; k < 10080; k++) fc2Kernel[k] -= learningRate * fc2KernelGrad[k];
+  const fc2Bias = state.fc2Bias;
+  const fc2BiasGrad = state.fc2BiasGrad;
+  for (let k = 0; k < 84; k++) fc2Bias[k] -= learningRate * fc2BiasGrad[k];
+  const outKernel = state.outKernel;
+  const outKernelGrad = state.outKernelGrad;
+  for (let k = 0; k < 840; k++) outKernel[k] -= learningRate * outKernelGrad[k];
+  const outBias = state.outBias;
+  const outBiasGrad = state.outBiasGrad;
+  for (let k = 0; k < 10; k++) outBias[k] -= learningRate * outBiasGrad[k];
 }
 
 /** One training step in place: forward, backward, update. Returns the loss before the update. */

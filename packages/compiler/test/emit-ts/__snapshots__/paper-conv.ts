@@ -1443,12 +1443,24 @@ export function backward(state: State, batch: number): void {
 
 /** Gradient descent: w <- w - learningRate * dL/dw for every weight. */
 export function update(state: State, learningRate: number): void {
-  for (let k = 0; k < 9; k++) state.conv1Kernel[k] -= learningRate * state.conv1KernelGrad[k];
-  for (let k = 0; k < 1; k++) state.conv1Bias[k] -= learningRate * state.conv1BiasGrad[k];
-  for (let k = 0; k < 4; k++) state.conv2Kernel[k] -= learningRate * state.conv2KernelGrad[k];
-  for (let k = 0; k < 1; k++) state.conv2Bias[k] -= learningRate * state.conv2BiasGrad[k];
-  for (let k = 0; k < 75; k++) state.outKernel[k] -= learningRate * state.outKernelGrad[k];
-  for (let k = 0; k < 3; k++) state.outBias[k] -= learningRate * state.outBiasGrad[k];
+  const conv1Kernel = state.conv1Kernel;
+  const conv1KernelGrad = state.conv1KernelGrad;
+  for (let k = 0; k < 9; k++) conv1Kernel[k] -= learningRate * conv1KernelGrad[k];
+  const conv1Bias = state.conv1Bias;
+  const conv1BiasGrad = state.conv1BiasGrad;
+  for (let k = 0; k < 1; k++) conv1Bias[k] -= learningRate * conv1BiasGrad[k];
+  const conv2Kernel = state.conv2Kernel;
+  const conv2KernelGrad = state.conv2KernelGrad;
+  for (let k = 0; k < 4; k++) conv2Kernel[k] -= learningRate * conv2KernelGrad[k];
+  const conv2Bias = state.conv2Bias;
+  const conv2BiasGrad = state.conv2BiasGrad;
+  for (let k = 0; k < 1; k++) conv2Bias[k] -= learningRate * conv2BiasGrad[k];
+  const outKernel = state.outKernel;
+  const outKernelGrad = state.outKernelGrad;
+  for (let k = 0; k < 75; k++) outKernel[k] -= learningRate * outKernelGrad[k];
+  const outBias = state.outBias;
+  const outBiasGrad = state.outBiasGrad;
+  for (let k = 0; k < 3; k++) outBias[k] -= learningRate * outBiasGrad[k];
 }
 
 /** One training step in place: forward, backward, update. Returns the loss before the update. */

@@ -334,8 +334,12 @@ export function backward(state: State, batch: number): void {
 
 /** Gradient descent: w <- w - learningRate * dL/dw for every weight. */
 export function update(state: State, learningRate: number): void {
-  for (let k = 0; k < 6; k++) state.outKernel[k] -= learningRate * state.outKernelGrad[k];
-  for (let k = 0; k < 2; k++) state.outBias[k] -= learningRate * state.outBiasGrad[k];
+  const outKernel = state.outKernel;
+  const outKernelGrad = state.outKernelGrad;
+  for (let k = 0; k < 6; k++) outKernel[k] -= learningRate * outKernelGrad[k];
+  const outBias = state.outBias;
+  const outBiasGrad = state.outBiasGrad;
+  for (let k = 0; k < 2; k++) outBias[k] -= learningRate * outBiasGrad[k];
 }
 
 /** One training step in place: forward, backward, update. Returns the loss before the update. */
