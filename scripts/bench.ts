@@ -4,7 +4,9 @@
  * on TensorFlow.js (cpu and wasm backends), and on WebGPU, symgrad's runtime beside
  * TensorFlow.js's webgpu backend on the same adapter; compile times (derive plus emit) for
  * every example; GFLOP/s of each step beside a register-blocked JavaScript matrix product
- * measured in the same run, the ceiling for emitted TypeScript.
+ * measured in the same run, the ceiling for emitted TypeScript; and the two-thread speed-up
+ * once more, paired: one process alternating steps of a one-thread and a two-thread model
+ * (scripts/bench-threads.ts), which a machine whose speed drifts between processes skews less.
  *
  * Each configuration runs in a process of its own, rounds alternating between systems so that
  * a busy machine slows all of them alike; the table gives medians, min-max and ratios from the
@@ -32,6 +34,15 @@ interface StepRecord {
   readonly error?: string;
   /** Each peer's median time over this one's, on the same device: above 1, this is faster. */
   readonly speedup?: Readonly<Record<string, number>>;
+}
+
+/** Two threads against one, both models in one process taking turns (bench-threads.ts). */
+interface PairedThreadsRecord {
+  readonly model: string;
+  readonly oneThreadMedianMs: number;
+  readonly twoThreadsMedianMs: number;
+  /** The one-thread median over the two-thread one: above 1, two threads are faster. */
+  readonly speedup: number;
 }
 
 interface CompileRecord {
@@ -106,9 +117,11 @@ function measureSteps() {
   const times = new Map<string, number[]>();
   const errors = new Map<string, string>();
   const ceiling: number[] = [];
+  const paired = new Map<string, { oneThread: number[]; twoThreads: number[] }>();
   let adapter: string | undefined;
   for (let round = 0; round < rounds; round++) {
     ceiling.push(...((child('scripts/bench-matmul.ts', ['3']).gflops as number[]) ?? []));
+    for (const model of MODELS) measurePairedThreads(model, paired);
     for (const model of MODELS) {
       for (const system of systems) {
         const key = `${model} ${system}`;
@@ -125,7 +138,43 @@ function measureSteps() {
       }
     }
   }
-  return { times, errors, ceiling, adapter };
+  return { times, errors, ceiling, adapter, paired };
+}
+
+/** One round of the paired thread measurement of `model`, added to `paired`. */
+function measurePairedThreads(
+  model: string,
+  paired: Map<string, { oneThread: number[]; twoThreads: number[] }>,
+): void {
+  const result = child('scripts/bench-threads.ts', [`examples/${model}.json`, String(steps)]);
+  process.stderr.write('.');
+  if (!Array.isArray(result.oneThread) || !Array.isArray(result.twoThreads)) return;
+  const sofar = paired.get(model) ?? { oneThread: [], twoThreads: [] };
+  sofar.oneThread.push(...(result.oneThread as number[]));
+  sofar.twoThreads.push(...(result.twoThreads as number[]));
+  paired.set(model, sofar);
+}
+
+function pairedRecords(
+  paired: Map<string, { oneThread: number[]; twoThreads: number[] }>,
+): PairedThreadsRecord[] {
+  return [...paired].map(([model, { oneThread, twoThreads }]) => ({
+    model,
+    oneThreadMedianMs: median(oneThread),
+    twoThreadsMedianMs: median(twoThreads),
+    speedup: median(oneThread) / median(twoThreads),
+  }));
+}
+
+function pairedTable(records: readonly PairedThreadsRecord[]): string[] {
+  return [
+    '| model | paired: 1 thread median ms | 2 threads median ms | speed-up |',
+    '| --- | ---: | ---: | ---: |',
+    ...records.map(
+      (r) =>
+        `| ${r.model} | ${r.oneThreadMedianMs.toFixed(1)} | ${r.twoThreadsMedianMs.toFixed(1)} | ${r.speedup.toFixed(2)}x |`,
+    ),
+  ];
 }
 
 function measureCompiles(): CompileRecord[] {
@@ -217,11 +266,12 @@ function writeJsonAtomically(file: string, document: unknown): void {
 
 function main(): void {
   const compiles = measureCompiles();
-  const { times, errors, ceiling, adapter } = measureSteps();
+  const { times, errors, ceiling, adapter, paired } = measureSteps();
   process.stderr.write('\n');
   rmSync(runtimeDirectory, { recursive: true, force: true });
 
   const records = stepRecords(times, errors);
+  const threads = pairedRecords(paired);
   const ceilingGflops = median(ceiling);
   const machine = `${cpus().length} cores, ${cpus()[0]?.model ?? 'unknown cpu'}, Node ${process.version}`;
   const webGpuAdapter = adapter ?? 'none found';
@@ -235,6 +285,8 @@ function main(): void {
     '',
     ...stepTable(records),
     '',
+    ...pairedTable(threads),
+    '',
     ...compileTable(compiles),
     '',
   ];
@@ -247,6 +299,7 @@ function main(): void {
       webGpuAdapter,
       ceilingGflops,
       steps: records,
+      pairedThreads: threads,
       compiles,
     });
   }
