@@ -523,6 +523,25 @@ describe.skipIf(browser === undefined)('the docs site in Chromium', () => {
       () => document.querySelector('#graph-editor')?.getAttribute('aria-invalid') === 'true',
     );
     expect(await page.textContent('#graph-status')).toBe(expected);
+
+    // The code on show is the last valid graph's, marked so, and Train refuses the bad text.
+    expect(await page.getAttribute('section.playground-output', 'class')).toContain('stale');
+    await page.fill('#graph-editor', edited);
+    await page.waitForFunction(
+      () => !document.querySelector('section.playground-output')?.classList.contains('stale'),
+    );
+    await page.fill('#learning-rate', '0');
+    await page.click('#train');
+    expect(await page.textContent('#train-status')).toBe(
+      'Cannot train: the learning rate must be a number above 0.',
+    );
+
+    // Train right after an edit, before the editor's pause has passed, trains the text on show.
+    await page.fill('#graph-editor', broken);
+    await page.click('#train');
+    expect(await page.textContent('#train-status')).toBe(
+      'Cannot train: the graph in the editor is not valid.',
+    );
     expect(errors).toEqual([]);
     await page.close();
   });

@@ -46,6 +46,7 @@ function layerCount(count: number): string {
   return `${count} ${count === 1 ? 'layer' : 'layers'}`;
 }
 
+let timer: ReturnType<typeof setTimeout> | undefined;
 const worker = new Worker(new URL('./compile-worker.ts', import.meta.url), { type: 'module' });
 const outputs = element('derivation-output').closest('section') as HTMLElement;
 let latest = 0;
@@ -57,6 +58,11 @@ function regenerate(): void {
   worker.postMessage({ id: latest, text: editor.value, file: FILE } satisfies CompileRequest);
 }
 
+/** Marks the derivation and code on show as belonging to an earlier graph, or as current. */
+function markStale(stale: boolean): void {
+  outputs.classList.toggle('stale', stale);
+}
+
 worker.addEventListener('message', (event: MessageEvent<CompileAnswer>) => {
   const answer = event.data;
   if (answer.id !== latest) return;
@@ -64,8 +70,10 @@ worker.addEventListener('message', (event: MessageEvent<CompileAnswer>) => {
   if (!answer.ok) {
     status.className = 'graph-status error';
     status.textContent = answer.message;
+    markStale(true);
     return;
   }
+  markStale(false);
   element('diagram-output').innerHTML = answer.diagram;
   element('derivation-output').innerHTML = answer.derivation;
   fitFormulas(element('derivation-output'));
@@ -73,14 +81,30 @@ worker.addEventListener('message', (event: MessageEvent<CompileAnswer>) => {
   element('wgsl-output').innerHTML = answer.wgsl;
 });
 
+worker.addEventListener('error', (event) => {
+  event.preventDefault();
+  latest += 1;
+  outputs.setAttribute('aria-busy', 'false');
+  markStale(true);
+  status.className = 'graph-status error';
+  status.textContent = `The compiler stopped in this page (${event.message}); reload the page.`;
+});
+
 function onEdit(): void {
+  clearTimeout(timer);
+  timer = undefined;
   graph = validate();
-  if (graph === undefined) return;
+  if (graph === undefined) {
+    // An answer still on its way is for older text: it must not replace this message.
+    latest += 1;
+    outputs.setAttribute('aria-busy', 'false');
+    markStale(true);
+    return;
+  }
   regenerate();
   element<HTMLInputElement>('learning-rate').value = String(graph.optimizer.learningRate);
 }
 
-let timer: ReturnType<typeof setTimeout> | undefined;
 editor.addEventListener('input', () => {
   clearTimeout(timer);
   timer = setTimeout(onEdit, DEBOUNCE_MS);
@@ -123,13 +147,15 @@ interface RunSettings {
   readonly rate: number;
 }
 
-function settings(): RunSettings {
+function settings(): RunSettings | string {
   const number = (id: string) => Number(element<HTMLInputElement>(id).value);
+  const rate = number('learning-rate');
+  if (!(rate > 0 && Number.isFinite(rate))) return 'the learning rate must be a number above 0';
   return {
     backend: element<HTMLSelectElement>('backend').value as Backend | 'auto',
     steps: Math.max(1, Math.floor(number('steps'))),
     batch: Math.max(1, Math.floor(number('batch'))),
-    rate: number('learning-rate'),
+    rate,
   };
 }
 
@@ -151,8 +177,12 @@ function nextFrame(): Promise<void> {
 
 async function train(run: RunSettings, g: Graph): Promise<void> {
   trainStatus.textContent = 'Loading digits and compiling…';
-  digits ??= loadDigits();
+  digits ??= loadDigits().catch((error: unknown) => {
+    digits = undefined; // the next Train asks again
+    throw error;
+  });
   const { train: trainSet, test } = await digits;
+  if (stopping) return;
   const trainer = await createTrainer(g, run.backend, run.batch);
   const sampler = new BatchSampler(trainSet, run.batch, 7);
   const points: ChartPoint[] = [];
@@ -181,6 +211,14 @@ async function train(run: RunSettings, g: Graph): Promise<void> {
   }
 }
 
+/** An empty chart and no figures of an earlier run, before a new one starts. */
+function clearRun(run: RunSettings): void {
+  redraw([], run.steps);
+  delete chart.dataset.losses;
+  delete chart.dataset.accuracy;
+  delete chart.dataset.backend;
+}
+
 /** Redraws the chart and says where the run stands; the chart's data attributes hold the curve. */
 function report(points: readonly ChartPoint[], run: RunSettings, backend: Backend): void {
   redraw(points, run.steps);
@@ -198,17 +236,29 @@ function report(points: readonly ChartPoint[], run: RunSettings, backend: Backen
 
 form.addEventListener('submit', (event) => {
   event.preventDefault();
+  // An edit still waiting for its debounce is taken now: Train runs the text on screen.
+  if (timer !== undefined) onEdit();
   const g = graph;
-  const mismatch = g === undefined ? 'the graph in the editor is not valid' : mnistMismatch(g);
-  if (g === undefined || mismatch !== undefined) {
+  const run = settings();
+  const mismatch =
+    g === undefined
+      ? 'the graph in the editor is not valid'
+      : typeof run === 'string'
+        ? run
+        : mnistMismatch(g);
+  if (g === undefined || typeof run === 'string' || mismatch !== undefined) {
     trainStatus.textContent = `Cannot train: ${mismatch}.`;
     return;
   }
   stopping = false;
+  clearRun(run);
   trainButton.disabled = true;
   stopButton.disabled = false;
   chart.dataset.state = 'running';
-  train(settings(), g)
+  train(run, g)
+    .then(() => {
+      if (stopping) trainStatus.textContent = `${trainStatus.textContent} · stopped`;
+    })
     .catch((error: Error) => {
       trainStatus.textContent = `Training stopped: ${error.message}`;
     })
@@ -227,4 +277,4 @@ stopButton.addEventListener('click', () => {
 new ResizeObserver(() => {
   if (shown !== undefined && shown.width !== chart.clientWidth) redraw(shown.points, shown.steps);
 }).observe(chart);
-redraw([], settings().steps);
+redraw([], Math.max(1, Math.floor(Number(element<HTMLInputElement>('steps').value))));

@@ -31,7 +31,14 @@ export async function createTrainer(
   const scorer = CpuModel.compile(graph, { maxBatch });
   scorer.initialize(SEED);
   if (choice === 'cpu' || (choice === 'auto' && !(await hasAdapter()))) return cpuTrainer(scorer);
-  return webGpuTrainer(graph, scorer, maxBatch);
+  if (choice === 'webgpu') return webGpuTrainer(graph, scorer, maxBatch);
+
+  // An adapter is no promise of a device that takes this graph (its limits may be too small).
+  try {
+    return await webGpuTrainer(graph, scorer, maxBatch);
+  } catch {
+    return cpuTrainer(scorer);
+  }
 }
 
 async function hasAdapter(): Promise<boolean> {
@@ -51,17 +58,25 @@ function cpuTrainer(model: CpuModel): Trainer {
 
 async function webGpuTrainer(graph: Graph, scorer: CpuModel, maxBatch: number): Promise<Trainer> {
   const device = await requestDevice();
-  const model = await WebGpuModel.compile(graph, device, { maxBatch });
-  await model.setWeights(scorer.weights());
+  let model: WebGpuModel | undefined;
+  try {
+    model = await WebGpuModel.compile(graph, device, { maxBatch });
+    await model.setWeights(scorer.weights());
+  } catch (error) {
+    model?.destroy();
+    device.destroy();
+    throw error;
+  }
+  const compiled = model;
   return {
     backend: 'webgpu',
-    step: (inputs, targets, batch, rate) => model.trainStep(inputs, targets, batch, rate),
+    step: (inputs, targets, batch, rate) => compiled.trainStep(inputs, targets, batch, rate),
     accuracy: async (digits) => {
-      scorer.setWeights(await model.weights());
+      scorer.setWeights(await compiled.weights());
       return scorer.evaluate(digits).accuracy;
     },
     destroy: () => {
-      model.destroy();
+      compiled.destroy();
       device.destroy();
     },
   };
