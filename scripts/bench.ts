@@ -98,7 +98,11 @@ function child(script: string, argv: readonly string[], env?: NodeJS.ProcessEnv)
   if (run.error !== undefined) return { error: run.error.message };
   const line = run.stdout.trim().split('\n').pop() ?? '';
   if (line === '') return { error: `no output (${run.stderr.trim().split('\n').pop() ?? ''})` };
-  return JSON.parse(line) as Record<string, unknown>;
+  try {
+    return JSON.parse(line) as Record<string, unknown>;
+  } catch {
+    return { error: `not JSON: ${line.slice(0, 120)}` };
+  }
 }
 
 /** TensorFlow.js takes seconds for a LeNet step on cpu and on a software adapter: fewer steps. */
@@ -133,7 +137,11 @@ function measureSteps() {
         adapter ??= result.adapter as string | undefined;
         if (Array.isArray(result.times))
           times.set(key, [...(times.get(key) ?? []), ...result.times]);
-        else errors.set(key, String(result.error ?? 'no output'));
+        else {
+          // A system that fails in any round is reported as failed, not from fewer rounds.
+          times.delete(key);
+          errors.set(key, String(result.error ?? 'no output'));
+        }
         process.stderr.write('.');
       }
     }
@@ -178,9 +186,13 @@ function pairedTable(records: readonly PairedThreadsRecord[]): string[] {
 }
 
 function measureCompiles(): CompileRecord[] {
-  return EXAMPLES.map((model) => {
+  return EXAMPLES.flatMap((model) => {
     const result = child('scripts/bench-compile.ts', [`examples/${model}.json`, '10']);
     process.stderr.write('.');
+    if (result.error !== undefined) {
+      process.stderr.write(`\ncompiling ${model} failed: ${String(result.error)}\n`);
+      return [];
+    }
     return {
       model,
       coldJavaScriptMs: result.coldJavaScriptMs as number,
@@ -280,7 +292,9 @@ function main(): void {
     : '';
   const lines = [
     `${new Date().toISOString().slice(0, 10)}, ${machine}. Training step, batch ${BATCH}, ${rounds} rounds x ${steps} steps after warm-up.`,
-    `Ceiling: a 4x4 register-blocked JavaScript matmul 256 reaches ${ceilingGflops.toFixed(2)} GFLOP/s on one core in this run.`,
+    ceiling.length === 0
+      ? 'Ceiling: the JavaScript matmul failed to run, so there is no ceiling in this run.'
+      : `Ceiling: a 4x4 register-blocked JavaScript matmul 256 reaches ${ceilingGflops.toFixed(2)} GFLOP/s on one core in this run.`,
     `WebGPU adapter: ${webGpuAdapter}${software}. Ratios compare systems on the same device.`,
     '',
     ...stepTable(records),
