@@ -123,6 +123,7 @@ describe('symgrad train --resume after a killed run', () => {
   let size: number;
   let checkpointReads: number;
   let killedAt: number;
+  let resumedNotes: string;
   beforeAll(async () => {
     size = await killAfterFirstCheckpoint();
     killedAt = readCheckpoint(path('b.ck'))!.epoch;
@@ -135,6 +136,7 @@ describe('symgrad train --resume after a killed run', () => {
       ...trainArgs(size, 'b', '--resume', path('b.ck'), '--save', path('b.json')),
     );
     expect(resumed.status, resumed.stderr).toBe(0);
+    resumedNotes = resumed.stderr;
   }, 120_000);
 
   it('was killed after a checkpoint and before the end', () => {
@@ -163,6 +165,21 @@ describe('symgrad train --resume after a killed run', () => {
     expect(checkpointReads).toBeGreaterThan(0);
     expect(readCheckpoint(path('a.ck'))?.epoch).toBe(EPOCHS);
     expect(readCheckpoint(path('b.ck'))?.epoch).toBe(EPOCHS);
+  });
+
+  it('records the thread count, and says which settings a resumed run changed', () => {
+    const written = JSON.parse(readFileSync(path('a.ck'), 'utf8')) as { threads: number };
+    expect(written.threads).toBe(1);
+    expect(resumedNotes).not.toContain('note:');
+
+    const changed = symgrad(
+      ...trainArgs(size, 'c', '--resume', path('a.ck'), '--batch-size', '32', '--threads', '2'),
+    );
+    expect(changed.status, changed.stderr).toBe(0);
+    const note = changed.stderr.split('\n').find((line) => line.startsWith('note:'));
+    expect(note).toBe(
+      `note: resuming '${path('a.ck')}' with batch size 64 -> 32, threads 1 -> 2: training goes on from its weights, but will not end where the run that wrote it would have`,
+    );
   });
 
   it('refuses a checkpoint of another graph with one line naming both graphs', () => {

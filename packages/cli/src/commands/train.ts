@@ -128,6 +128,10 @@ async function trainModel(
     model.setWeights(loadWeights(options.weights), options.weights);
   else model.initialize(options.seed);
 
+  if (resume !== undefined) {
+    const changed = resumeChanges(resume, options, graph);
+    if (changed !== undefined) output.stderr(`${changed}\n`);
+  }
   const bar = new ProgressBar(output.stderr, process.stderr.isTTY === true);
   output.stderr(
     `training ${graph.name} on ${data.train.size} MNIST digits, ${data.test.size} held out\n`,
@@ -186,6 +190,32 @@ function resumeFrom(file: string, graph: Graph): Checkpoint {
     );
   }
   return checkpoint;
+}
+
+/**
+ * A note when the resumed run's settings differ from the checkpoint's: it goes on from the
+ * checkpoint's weights, but no longer ends where the uninterrupted run would have.
+ */
+function resumeChanges(
+  checkpoint: Checkpoint,
+  options: TrainCommandOptions,
+  graph: Graph,
+): string | undefined {
+  const now = {
+    'batch size': options.batchSize,
+    'learning rate': options.learningRate ?? graph.optimizer.learningRate,
+    threads: options.threads,
+  };
+  const then = {
+    'batch size': checkpoint.batchSize,
+    'learning rate': checkpoint.learningRate,
+    threads: checkpoint.threads,
+  };
+  const changes = (Object.keys(now) as (keyof typeof now)[])
+    .filter((key) => now[key] !== then[key])
+    .map((key) => `${key} ${then[key]} -> ${now[key]}`);
+  if (changes.length === 0) return undefined;
+  return `note: resuming '${checkpoint.file}' with ${changes.join(', ')}: training goes on from its weights, but will not end where the run that wrote it would have`;
 }
 
 function epochLine(record: EpochRecord, epochs: number): string {

@@ -33,6 +33,11 @@ export interface Checkpoint {
   readonly seed: number;
   readonly batchSize: number;
   readonly learningRate: number;
+  /**
+   * The threads the run used; a resumed run on as many reaches its very weights, on another
+   * count the same ones up to float32 rounding. Checkpoints that predate it read as 1.
+   */
+  readonly threads: number;
   readonly weights: Readonly<Record<string, Tensor>>;
   readonly history: readonly EpochRecord[];
   /** The file it was read from; not stored in it. */
@@ -53,6 +58,7 @@ export function saveCheckpoint(path: string, checkpoint: Checkpoint): void {
     seed: checkpoint.seed,
     batchSize: checkpoint.batchSize,
     learningRate: checkpoint.learningRate,
+    threads: checkpoint.threads,
   };
   const fields = Object.entries(header).map(
     ([key, value]) => `  "${key}": ${JSON.stringify(value)}`,
@@ -113,6 +119,7 @@ export function loadCheckpoint(path: string): Checkpoint {
     seed: count('seed', 0),
     batchSize: count('batchSize', 1),
     learningRate: learningRate as number,
+    threads: json.threads === undefined ? 1 : count('threads', 1),
     weights: readWeights(json.weights, path, fail),
     history,
     file: path,

@@ -162,6 +162,7 @@ function checkpointOf(run: Run, epoch: number): Checkpoint {
     seed: run.seed,
     batchSize: run.options.batchSize,
     learningRate: run.learningRate,
+    threads: run.model.threads,
     weights: run.model.weights(),
     history: run.history,
   };
