@@ -240,14 +240,9 @@ form.addEventListener('submit', (event) => {
   if (timer !== undefined) onEdit();
   const g = graph;
   const run = settings();
-  const mismatch =
-    g === undefined
-      ? 'the graph in the editor is not valid'
-      : typeof run === 'string'
-        ? run
-        : mnistMismatch(g);
-  if (g === undefined || typeof run === 'string' || mismatch !== undefined) {
-    trainStatus.textContent = `Cannot train: ${mismatch}.`;
+  if (g === undefined || typeof run === 'string' || mnistMismatch(g) !== undefined) {
+    const why = g === undefined ? 'the graph in the editor is not valid' : mnistMismatch(g);
+    trainStatus.textContent = `Cannot train: ${why ?? run}.`;
     return;
   }
   stopping = false;
