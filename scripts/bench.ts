@@ -36,6 +36,12 @@ interface StepRecord {
   readonly speedup?: Readonly<Record<string, number>>;
 }
 
+/** Step times of the one-thread and the two-thread model of one process, taking turns. */
+interface PairedTimes {
+  readonly oneThread: number[];
+  readonly twoThreads: number[];
+}
+
 /** Two threads against one, both models in one process taking turns (bench-threads.ts). */
 interface PairedThreadsRecord {
   readonly model: string;
@@ -121,7 +127,7 @@ function measureSteps() {
   const times = new Map<string, number[]>();
   const errors = new Map<string, string>();
   const ceiling: number[] = [];
-  const paired = new Map<string, { oneThread: number[]; twoThreads: number[] }>();
+  const paired = new Map<string, PairedTimes>();
   let adapter: string | undefined;
   for (let round = 0; round < rounds; round++) {
     ceiling.push(...((child('scripts/bench-matmul.ts', ['3']).gflops as number[]) ?? []));
@@ -150,10 +156,7 @@ function measureSteps() {
 }
 
 /** One round of the paired thread measurement of `model`, added to `paired`. */
-function measurePairedThreads(
-  model: string,
-  paired: Map<string, { oneThread: number[]; twoThreads: number[] }>,
-): void {
+function measurePairedThreads(model: string, paired: Map<string, PairedTimes>): void {
   const result = child('scripts/bench-threads.ts', [`examples/${model}.json`, String(steps)]);
   process.stderr.write('.');
   if (!Array.isArray(result.oneThread) || !Array.isArray(result.twoThreads)) return;
@@ -163,15 +166,19 @@ function measurePairedThreads(
   paired.set(model, sofar);
 }
 
-function pairedRecords(
-  paired: Map<string, { oneThread: number[]; twoThreads: number[] }>,
-): PairedThreadsRecord[] {
-  return [...paired].map(([model, { oneThread, twoThreads }]) => ({
-    model,
-    oneThreadMedianMs: median(oneThread),
-    twoThreadsMedianMs: median(twoThreads),
-    speedup: median(oneThread) / median(twoThreads),
-  }));
+function pairedRecords(paired: Map<string, PairedTimes>): PairedThreadsRecord[] {
+  return [...paired].map(([model, times]) => {
+    const [oneThreadMedianMs, twoThreadsMedianMs] = [
+      median(times.oneThread),
+      median(times.twoThreads),
+    ];
+    return {
+      model,
+      oneThreadMedianMs,
+      twoThreadsMedianMs,
+      speedup: oneThreadMedianMs / twoThreadsMedianMs,
+    };
+  });
 }
 
 function pairedTable(records: readonly PairedThreadsRecord[]): string[] {

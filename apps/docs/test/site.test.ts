@@ -1,21 +1,33 @@
-import { execFileSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync } from 'node:fs';
 import type { Server } from 'node:http';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import {
-  compileTypeScript,
-  type DerivationDocument,
-  emitWgsl,
-  GraphError,
-  parseGraphText,
-} from '@symgrad/compiler';
+import { compileTypeScript, emitWgsl, GraphError, parseGraphText } from '@symgrad/compiler';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import {
+  deriveExampleWithCli,
+  deriveTextWithCli,
+  deriveWithCli,
+  ROOT,
+  removeScratch,
+} from './derive-cli.js';
 import { launchChromium, recordErrors, serveSite, sitePages } from './harness.js';
+import {
+  derivationOf,
+  drawnChart,
+  expectRoundAxis,
+  expectSameDerivation,
+  highlightedUnder,
+  onScreen,
+  proseText,
+  ready,
+  settle,
+  shownDerivations,
+  typesetSources,
+  typesetting,
+  unfittedFormulas,
+} from './page-reading.js';
 
-const ROOT = fileURLToPath(new URL('../../../', import.meta.url));
 /**
  * Where the run writes its screenshots: a folder git ignores, so that a test run leaves the
  * tree clean; `pnpm docs:screenshots` points it at the committed set in apps/docs/screenshots.
@@ -28,213 +40,6 @@ const SIZES = [
   { name: 'laptop', width: 1440, height: 900 },
   { name: 'phone', width: 390, height: 844 },
 ] as const;
-
-/** Graphs that only a page shows, written out for the CLI to read. */
-const SCRATCH = mkdtempSync(join(tmpdir(), 'symgrad-docs-'));
-
-/** `symgrad derive <file> --format <format>`, run as a user runs it. */
-function deriveFileWithCli(file: string, format: 'json' | 'latex'): string {
-  const bin = `${ROOT}packages/cli/dist/bin.js`;
-  return execFileSync('node', [bin, 'derive', file, '--format', format], {
-    encoding: 'utf8',
-    maxBuffer: 1 << 28,
-  });
-}
-
-function deriveWithCli(example: string, format: 'json' | 'latex'): string {
-  return deriveFileWithCli(`${ROOT}examples/${example}.json`, format);
-}
-
-/** The document `symgrad derive --format json` prints for an example, `paper-dense.json`. */
-function deriveExampleWithCli(file: string): DerivationDocument {
-  return JSON.parse(deriveWithCli(file.replace(/\.json$/, ''), 'json')) as DerivationDocument;
-}
-
-/** The document `symgrad derive --format json` prints for a graph given as JSON text. */
-function deriveTextWithCli(name: string, graph: string): DerivationDocument {
-  const file = join(SCRATCH, `${name}.json`);
-  writeFileSync(file, graph);
-  return JSON.parse(deriveFileWithCli(file, 'json')) as DerivationDocument;
-}
-
-/** One derivation as a page shows it: the adjoint it defines and each of its rows. */
-interface ShownDerivation {
-  readonly adjoint?: string;
-  readonly of?: string;
-  readonly rows: readonly {
-    readonly kind: string;
-    readonly rule?: string;
-    readonly lhs?: string;
-    readonly rhs?: string;
-    readonly tex?: string | null;
-  }[];
-}
-
-/** The derivations under `selector`, read from the rows' data attributes and typeset TeX. */
-async function shownDerivations(page: Page, selector: string): Promise<ShownDerivation[]> {
-  return page.$$eval(selector, (articles) =>
-    articles.map((a) => ({
-      adjoint: (a as HTMLElement).dataset.tensor,
-      of: (a as HTMLElement).dataset.of,
-      rows: [...a.querySelectorAll<HTMLElement>('.steps > li')].map((li) => ({
-        kind: li.className,
-        rule: li.dataset.rule,
-        lhs: li.dataset.lhs,
-        rhs: li.dataset.rhs,
-        tex: li.querySelector('annotation')?.textContent,
-      })),
-    })),
-  );
-}
-
-/**
- * Every row of `shown` is the row of `symgrad derive`'s derivation of the same gradient: each
- * step's rule and both sides, the result, the closed form and the update, and what KaTeX
- * typeset is that row.
- */
-function expectSameDerivation(shown: ShownDerivation, expected: DerivationJsonOf): void {
-  const steps = shown.rows.filter((r) => r.kind === 'step');
-  expect(steps.map((s) => [s.rule, s.lhs, s.rhs])).toEqual(
-    expected.steps.map((s) => [s.rule, s.lhs.latex, s.after.latex]),
-  );
-  const result = shown.rows.find((r) => r.kind === 'result');
-  expect([result?.lhs, result?.rhs]).toEqual([
-    expected.result.lhs.latex,
-    expected.result.rhs.latex,
-  ]);
-  const closed = shown.rows.find((r) => r.kind === 'closed-form');
-  expect(closed && [closed.lhs, closed.rhs]).toEqual(
-    expected.closedForm
-      ? [expected.closedForm.lhs.latex, expected.closedForm.rhs.latex]
-      : undefined,
-  );
-  const update = shown.rows.find((r) => r.kind === 'update');
-  expect(update && `${update.lhs} \\leftarrow ${update.rhs}`).toEqual(
-    expected.update?.equation.latex,
-  );
-  for (const row of shown.rows) expect(row.tex).toContain(row.rhs);
-}
-
-type DerivationJsonOf = DerivationDocument['derivations'][number];
-
-/** The derivation of the gradient with respect to `of` in `document`, which must have one. */
-function derivationOf(document: DerivationDocument, of: string | undefined): DerivationJsonOf {
-  const found = document.derivations.find((d) => d.of === of);
-  if (found === undefined) throw new Error(`symgrad derive gives no derivation of ${of}`);
-  return found;
-}
-
-/** The TeX sources of the formulas KaTeX typeset, as MathML keeps them. */
-async function typesetSources(page: Page, selector: string): Promise<string[]> {
-  return page.$$eval(`${selector} annotation[encoding="application/x-tex"]`, (nodes) =>
-    nodes.map((n) => n.textContent ?? ''),
-  );
-}
-
-/**
- * The prose a reader sees: the page's text without the formulas KaTeX typeset, the code
- * blocks, and the hidden MathML copies of the formulas.
- */
-async function proseText(page: Page): Promise<string> {
-  return page.evaluate(() => {
-    const body = document.body.cloneNode(true) as HTMLElement;
-    for (const hidden of body.querySelectorAll('.katex, pre, script, textarea')) hidden.remove();
-    return body.textContent ?? '';
-  });
-}
-
-/** How KaTeX's output looks in the page: whether its stylesheet and fonts took effect. */
-async function typesetting(page: Page) {
-  return page.evaluate(async () => {
-    await document.fonts.ready;
-    const mathml = document.querySelector('.katex-mathml');
-    return {
-      formulas: document.querySelectorAll('.katex').length,
-      untypeset: document.querySelectorAll('.math-display:not(:has(.katex)), .katex-error').length,
-      // KaTeX's stylesheet hides the MathML copy, which screen readers read instead.
-      mathmlHidden: mathml !== null && getComputedStyle(mathml).position === 'absolute',
-      fontsLoaded: [...document.fonts]
-        .filter((f) => f.status === 'loaded')
-        .map((f) => f.family.replace(/"/g, '')),
-    };
-  });
-}
-
-/**
- * Display formulas that neither fit their box nor shrank as far as they may: on a phone, each
- * formula a little too wide shrinks to fit, and only the widest scroll, at 80% of their size.
- */
-async function unfittedFormulas(page: Page): Promise<string[]> {
-  return page.$$eval('.math-display', (boxes) =>
-    boxes
-      .filter((box) => box.clientWidth > 0 && box.scrollWidth > box.clientWidth + 1)
-      .filter((box) => !(Number.parseFloat((box as HTMLElement).style.fontSize) <= 0.8))
-      .map((box) => box.querySelector('annotation')?.textContent ?? ''),
-  );
-}
-
-/** Waits until `file` shows what it is for: the playground's derivation arrives from a worker. */
-async function ready(page: Page, file: string): Promise<void> {
-  await page.waitForSelector('.katex', { timeout: 30_000 });
-  if (file === 'playground.html') {
-    await page.waitForSelector('#derivation-output .katex', { timeout: 30_000 });
-    await page.waitForSelector('#graph-status.ok');
-  }
-}
-
-/** Whether some of the element `selector` shows on screen, inside any box that scrolls it. */
-async function onScreen(page: Page, selector: string): Promise<boolean> {
-  return page.$eval(selector, (element) => {
-    const rect = element.getBoundingClientRect();
-    const column = element.closest('.code-column')?.getBoundingClientRect();
-    const top = Math.max(0, column?.top ?? 0);
-    const bottom = Math.min(window.innerHeight, column?.bottom ?? window.innerHeight);
-    return rect.height > 0 && rect.bottom > top && rect.top < bottom;
-  });
-}
-
-/** The data attribute `key` of every element highlighted under `scope`. */
-async function highlightedUnder(page: Page, scope: string, key: string): Promise<string[]> {
-  return page.$$eval(
-    `${scope} .highlighted`,
-    (all, name) => all.map((e) => (e as HTMLElement).dataset[name] ?? ''),
-    key,
-  );
-}
-
-/** What the playground's chart drew: its loss curve's points, its tick labels, its widths. */
-async function drawnChart(page: Page) {
-  return page.$eval('#chart', (chart) => ({
-    lossPoints:
-      (chart.querySelector('path.loss')?.getAttribute('d') ?? '').split(/[ML]/).length - 1,
-    ticks: [...chart.querySelectorAll('text.tick')].map((t) => t.textContent ?? ''),
-    viewBoxWidth: chart.querySelector('svg')?.viewBox.baseVal.width,
-    width: chart.clientWidth,
-  }));
-}
-
-/**
- * Tick labels from 0 in equal steps of 1, 2 or 5 times a power of ten, all printed alike,
- * up to the first at or above `max`.
- */
-function expectRoundAxis(labels: readonly string[], max: number): void {
-  const values = labels.map(Number);
-  const step = values[1] as number;
-  const mantissa = step / 10 ** Math.floor(Math.log10(step));
-  expect(
-    [1, 2, 5].some((m) => Math.abs(mantissa - m) < 1e-9),
-    `step ${step}`,
-  ).toBe(true);
-  expect(values.map((v, k) => v - k * step).every((gap) => Math.abs(gap) < 1e-9)).toBe(true);
-  expect(new Set(labels.map((l) => l.split('.')[1]?.length ?? 0)).size).toBe(1);
-  expect(values.at(-1)).toBeGreaterThanOrEqual(max);
-  expect(values.at(-2)).toBeLessThan(max);
-}
-
-/** Two frames: one for the resize to reach the page's scripts, one for what they redraw. */
-async function settle(page: Page): Promise<void> {
-  for (let k = 0; k < 2; k += 1) await page.evaluate(() => new Promise(requestAnimationFrame));
-}
 
 const browser = await launchChromium();
 
@@ -250,7 +55,7 @@ describe.skipIf(browser === undefined)('the docs site in Chromium', () => {
   afterAll(async () => {
     await browser?.close();
     server?.close();
-    rmSync(SCRATCH, { recursive: true, force: true });
+    removeScratch();
   });
 
   async function open(file: string, size: (typeof SIZES)[number] = SIZES[0]) {

@@ -201,19 +201,18 @@ function resumeChanges(
   options: TrainCommandOptions,
   graph: Graph,
 ): string | undefined {
-  const now = {
-    'batch size': options.batchSize,
-    'learning rate': options.learningRate ?? graph.optimizer.learningRate,
-    threads: options.threads,
-  };
-  const then = {
-    'batch size': checkpoint.batchSize,
-    'learning rate': checkpoint.learningRate,
-    threads: checkpoint.threads,
-  };
-  const changes = (Object.keys(now) as (keyof typeof now)[])
-    .filter((key) => now[key] !== then[key])
-    .map((key) => `${key} ${then[key]} -> ${now[key]}`);
+  const settings: [name: string, then: number, now: number][] = [
+    ['batch size', checkpoint.batchSize, options.batchSize],
+    [
+      'learning rate',
+      checkpoint.learningRate,
+      options.learningRate ?? graph.optimizer.learningRate,
+    ],
+    ['threads', checkpoint.threads, options.threads],
+  ];
+  const changes = settings
+    .filter(([, then, now]) => then !== now)
+    .map(([name, then, now]) => `${name} ${then} -> ${now}`);
   if (changes.length === 0) return undefined;
   return `note: resuming '${checkpoint.file}' with ${changes.join(', ')}: training goes on from its weights, but will not end where the run that wrote it would have`;
 }
