@@ -20,6 +20,25 @@ describe('emitted TypeScript stays as reviewed', () => {
   }
 });
 
+describe('what a kernel calls', () => {
+  /** Every call in the kernels' bodies: `name(`, where the name is not a keyword. */
+  function callsInKernels(source: string): string[] {
+    const kernels = source.match(/^function compute\w+\([\s\S]*?^\}$/gm) ?? [];
+    expect(kernels.length).toBeGreaterThan(3);
+    const calls = kernels.flatMap(
+      (body) => body.slice(body.indexOf('{')).match(/[\w.$]+(?=\()/g) ?? [],
+    );
+    return calls.filter((name) => !['for', 'if', 'while'].includes(name));
+  }
+
+  // V8 boxes every double passed to or returned from a call it does not inline, and a kernel
+  // with a tile of pool windows has more calls than it inlines: garbage in every step.
+  it.each(['paper-dense', 'paper-conv', 'lenet'])('%s: only Math builtins', (name) => {
+    const calls = callsInKernels(compileExample(name).module.source);
+    expect(calls.filter((call) => !call.startsWith('Math.'))).toEqual([]);
+  });
+});
+
 describe('what the emitted module is', () => {
   const { module } = compileExample('paper-dense');
 

@@ -45,7 +45,7 @@ export function writeModule(writer: CodeBlockWriter, plan: Schedule, dialect: Di
   writeHeader(writer, plan, dialect);
   writeModel(writer, plan, types);
   writeState(writer, plan.buffers, types);
-  writeHelpers(writer, types);
+  writeOperands(writer);
   // Elementwise kernels run inside the kernel before them, in one pass over their grid.
   const fused: Schedule = { ...plan, kernels: fuseElementwise(plan.kernels) };
   for (const kernel of fused.kernels) writeKernel(writer, kernel, plan.buffers, renderer, types);
@@ -201,31 +201,15 @@ function writeState(writer: CodeBlockWriter, buffers: readonly Buffer[], types: 
   writer.blankLine();
 }
 
-function writeHelpers(writer: CodeBlockWriter, types: Annotations): void {
-  writer.write(`function ${types.signature('sigmoid', [['v', 'number']], 'number')} `).block(() => {
-    writer.writeLine('return 1 / (1 + Math.exp(-v));');
-  });
-  writer.blankLine();
-  writer.writeLine('/** The two operands of `larger`, stored so that a flag can pick one. */');
-  writer.writeLine('const operands = new Float64Array(2);');
-  writer.blankLine();
+function writeOperands(writer: CodeBlockWriter): void {
   writer.writeLine('/**');
-  writer.writeLine(' * max(a, b) without a branch: Math.max branches, and a max-pool on signed');
-  writer.writeLine(' * data mispredicts about every other one. A NaN b is passed over.');
-  writer.writeLine(' */');
-  const larger = types.signature(
-    'larger',
-    [
-      ['a', 'number'],
-      ['b', 'number'],
-    ],
-    'number',
+  writer.writeLine(' * The two operands of a running maximum, stored so that a flag can pick one:');
+  writer.writeLine(
+    ' * max(a, b) without a branch. Math.max branches, and a max-pool on signed data',
   );
-  writer.write(`function ${larger} `).block(() => {
-    writer.writeLine('operands[0] = a;');
-    writer.writeLine('operands[1] = b;');
-    writer.writeLine('return operands[+(b > a)];');
-  });
+  writer.writeLine(' * mispredicts about every other one. A NaN never replaces the maximum.');
+  writer.writeLine(' */');
+  writer.writeLine('const operands = new Float64Array(2);');
   writer.blankLine();
 }
 

@@ -46,7 +46,8 @@ export class TsRenderer {
         writer.writeLine(`${this.keyword(stmt.name)} ${stmt.name} = ${this.index(stmt.value)};`);
         return;
       case 'assign':
-        writer.writeLine(`${stmt.name} = ${this.value(stmt.value)};`);
+        if (isRunningMax(stmt)) this.larger(writer, stmt.name, this.value(stmt.value.args[1]));
+        else writer.writeLine(`${stmt.name} = ${this.value(stmt.value)};`);
         return;
       case 'assignIndex':
         writer.writeLine(`${stmt.name} = ${this.index(stmt.value)};`);
@@ -65,13 +66,26 @@ export class TsRenderer {
         const value = this.value(stmt.value);
         const at = this.index(stmt.at);
         writer.writeLine(`${position} += (${at} - ${position}) * +(${value} > ${best});`);
-        writer.writeLine(`${best} = larger(${best}, ${value});`);
+        this.larger(writer, best, value);
         return;
       }
       case 'comment':
         writer.writeLine(`// ${stmt.text}`);
         return;
     }
+  }
+
+  /**
+   * best = max(best, value) without a branch: both operands go into the module's two-slot
+   * `operands` array and the comparison picks one. Written out in place, not as a call of a
+   * helper: a kernel with many of them (a 4 x 6 tile of a pool) runs past what V8 inlines,
+   * and every call left standing boxes its three doubles, about 4 MB of garbage in a LeNet-5
+   * step, with pooling twice as slow.
+   */
+  private larger(writer: CodeBlockWriter, best: string, value: string): void {
+    writer.writeLine(`operands[0] = ${best};`);
+    writer.writeLine(`operands[1] = ${value};`);
+    writer.writeLine(`${best} = operands[+(operands[1] > ${best})];`);
   }
 
   private keyword(local: string): 'let' | 'const' {
@@ -181,6 +195,16 @@ export class TsRenderer {
   }
 }
 
+/** `m = max(m, value)`: the step of a running maximum, in the form `reduce` lowers it to. */
+function isRunningMax(
+  stmt: Stmt & { kind: 'assign' },
+): stmt is Stmt & { kind: 'assign'; value: Value & { kind: 'call'; args: [Value, Value] } } {
+  const { value } = stmt;
+  if (value.kind !== 'call' || value.fn !== 'max' || value.args.length !== 2) return false;
+  const first = value.args[0] as Value;
+  return first.kind === 'local' && first.name === stmt.name;
+}
+
 function assignedLocals(stmts: readonly Stmt[]): Set<string> {
   const names = new Set<string>();
   const visit = (s: Stmt): void => {
@@ -216,9 +240,13 @@ function limitCode(side: 'lower' | 'upper', terms: readonly LimitTerm[]): string
   return `${side === 'lower' ? 'Math.max' : 'Math.min'}(${parts.join(', ')})`;
 }
 
+/**
+ * A call as an expression of its own: kernels call nothing but V8's Math builtins, since a
+ * call of a module function that V8 does not inline boxes every double passing through it.
+ * A running maximum never gets here (see `larger`); any other max may branch.
+ */
 function callCode(fn: string, args: readonly string[]): string {
-  if (fn === 'sigmoid') return `sigmoid(${args.join(', ')})`;
-  if (fn === 'max') return `larger(${args.join(', ')})`;
+  if (fn === 'sigmoid') return `(1 / (1 + Math.exp(-(${args[0]}))))`;
   return `Math.${fn}(${args.join(', ')})`;
 }
 

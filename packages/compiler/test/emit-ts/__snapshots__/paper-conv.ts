@@ -120,22 +120,12 @@ export function createState(maxBatch: number): State {
   ;
 }
 
-function sigmoid(v: number): number {
-  return 1 / (1 + Math.exp(-v));
-}
-
-/** The two operands of `larger`, stored so that a flag can pick one. */
-const operands = new Float64Array(2);
-
 /**
- * max(a, b) without a branch: Math.max branches, and a max-pool on signed
- * data mispredicts about every other one. A NaN b is passed over.
+ * The two operands of a running maximum, stored so that a flag can pick one:
+ * max(a, b) without a branch. Math.max branches, and a max-pool on signed data
+ * mispredicts about every other one. A NaN never replaces the maximum.
  */
-function larger(a: number, b: number): number {
-  operands[0] = a;
-  operands[1] = b;
-  return operands[+(b > a)];
-}
+const operands = new Float64Array(2);
 
 /**
  * Layer conv1: convolution of the input.
@@ -556,10 +546,18 @@ function computeOutSoftmaxShift(state: State, batch: number): void {
     let max1_3 = -Infinity;
     for (let u2 = 0; u2 <= 2; u2++) {
       const outPreActivationAtU2 = outPreActivationAtExample + u2;
-      max1_0 = larger(max1_0, outPreActivation[outPreActivationAtU2]);
-      max1_1 = larger(max1_1, outPreActivation[outPreActivationAtU2 + 3]);
-      max1_2 = larger(max1_2, outPreActivation[outPreActivationAtU2 + 6]);
-      max1_3 = larger(max1_3, outPreActivation[outPreActivationAtU2 + 9]);
+      operands[0] = max1_0;
+      operands[1] = outPreActivation[outPreActivationAtU2];
+      max1_0 = operands[+(operands[1] > max1_0)];
+      operands[0] = max1_1;
+      operands[1] = outPreActivation[outPreActivationAtU2 + 3];
+      max1_1 = operands[+(operands[1] > max1_1)];
+      operands[0] = max1_2;
+      operands[1] = outPreActivation[outPreActivationAtU2 + 6];
+      max1_2 = operands[+(operands[1] > max1_2)];
+      operands[0] = max1_3;
+      operands[1] = outPreActivation[outPreActivationAtU2 + 9];
+      max1_3 = operands[+(operands[1] > max1_3)];
     }
     outSoftmaxShift[example] = max1_0;
     outSoftmaxShift[example + 1] = max1_1;
@@ -571,7 +569,9 @@ function computeOutSoftmaxShift(state: State, batch: number): void {
     let max1 = -Infinity;
     for (let u2 = 0; u2 <= 2; u2++) {
       const outPreActivationAtU2 = outPreActivationAtExample + u2;
-      max1 = larger(max1, outPreActivation[outPreActivationAtU2]);
+      operands[0] = max1;
+      operands[1] = outPreActivation[outPreActivationAtU2];
+      max1 = operands[+(operands[1] > max1)];
     }
     outSoftmaxShift[example] = max1;
   }
