@@ -1,7 +1,11 @@
 /**
  * Thread scaling measured in pairs: one process holds a one-thread and a two-thread CpuModel of
- * the same graph and alternates their training steps, so that whatever slows the machine for a
- * few seconds (a busy neighbour on a shared host, a change of clock) slows both alike. Prints
+ * the same graph and alternates short blocks of their training steps, so that whatever slows
+ * the machine for a few seconds (a busy neighbour on a shared host, a change of clock) slows
+ * both alike. Blocks rather than single steps, because training runs steps back to back: a
+ * worker thread left idle for a whole one-thread step between its slices wakes on a core the
+ * host may have handed elsewhere, which no training loop does (its worker idles only through
+ * the update). The first step of each block is not counted. Prints
  * `{ "oneThread": [...], "twoThreads": [...] }`, step times in ms, as the other bench processes
  * print theirs; `scripts/bench.ts` reports the ratio of their medians beside the ratio of the
  * separate processes.
@@ -25,23 +29,30 @@ const models = [1, 2].map((threads) => {
   return model;
 });
 
+/** Steps per block, the first of them not counted. */
+const BLOCK = 4;
+
 /**
- * A step of each model, the one that goes first changing from pair to pair so that neither
- * always meets the caches the other left; `times` gets each one's time when given.
+ * A block of steps of each model, the one that goes first changing from pair to pair so that
+ * neither always meets the caches the other left; `times` gets each counted step's time.
  */
 let step = 0;
-function pairOfSteps(times?: [number[], number[]]): void {
-  step += 1;
-  const order = step % 2 === 0 ? [0, 1] : [1, 0];
+let pairs = 0;
+function pairOfBlocks(times?: [number[], number[]]): void {
+  pairs += 1;
+  const order = pairs % 2 === 0 ? [0, 1] : [1, 0];
   for (const index of order) {
-    const began = performance.now();
-    models[index]?.step(BATCH, graph.optimizer.learningRate, { step });
-    times?.[index as 0 | 1].push(performance.now() - began);
+    for (let k = 0; k < BLOCK; k += 1) {
+      step += 1;
+      const began = performance.now();
+      models[index]?.step(BATCH, graph.optimizer.learningRate, { step });
+      if (k > 0) times?.[index as 0 | 1].push(performance.now() - began);
+    }
   }
 }
 
-await timeSteps(() => pairOfSteps(), 0);
+await timeSteps(() => pairOfBlocks(), 0);
 const times: [number[], number[]] = [[], []];
-for (let pair = 0; pair < steps; pair += 1) pairOfSteps(times);
+while (times[0].length < steps) pairOfBlocks(times);
 for (const model of models) await model.dispose();
 process.stdout.write(`${JSON.stringify({ oneThread: times[0], twoThreads: times[1] })}\n`);

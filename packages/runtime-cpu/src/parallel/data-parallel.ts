@@ -46,10 +46,7 @@ export class DataParallel {
     this.threads = threads;
     this.#generated = generated;
     this.#gradients = generated.model.weights.map((weight) => weight.gradient);
-    this.#workers = [];
-    for (let index = 1; index < threads; index += 1) {
-      this.#workers.push(new WorkerThread(source, index));
-    }
+    this.#workers = startWorkers(source, threads - 1);
   }
 
   /**
@@ -87,11 +84,13 @@ export class DataParallel {
     const [own, ...others] = splitBatch(batch, this.threads);
     if (own === undefined || others.length === 0) return this.#compute(command, this.#state, batch);
 
+    // Every helper takes the new state before any starts computing, so that a failure to
+    // attach one leaves none of them running on the buffers.
     const helpers = this.#workers.slice(0, others.length);
-    helpers.forEach((worker, index) => {
+    for (const worker of helpers) {
       if (worker.attached !== this.#state) worker.attach(this.#plan, this.#state);
-      worker.send(command, others[index] as Slice);
-    });
+    }
+    helpers.forEach((worker, index) => worker.send(command, others[index] as Slice));
     const ownLoss = this.#computeOwnSlice(command, own.count, helpers);
 
     const ownShare = own.count / batch;
@@ -154,4 +153,19 @@ export class DataParallel {
       });
     }
   }
+}
+
+/**
+ * `count` worker threads, numbered from 1. If one cannot start, those started before it are
+ * ended rather than left running unreferenced.
+ */
+function startWorkers(source: ModuleSource, count: number): WorkerThread[] {
+  const workers: WorkerThread[] = [];
+  try {
+    for (let index = 1; index <= count; index += 1) workers.push(new WorkerThread(source, index));
+  } catch (error) {
+    for (const worker of workers) void worker.kill();
+    throw error;
+  }
+  return workers;
 }

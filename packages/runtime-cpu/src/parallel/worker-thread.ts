@@ -108,6 +108,12 @@ export class WorkerThread {
     throw error;
   }
 
+  /** Ends the thread at once, whatever it is doing; resolves once it has exited. */
+  async kill(): Promise<void> {
+    this.#port.close();
+    await this.#worker.terminate();
+  }
+
   /** Asks the worker to stop, then ends the thread; resolves once it has exited. */
   async stop(): Promise<void> {
     try {
@@ -115,8 +121,7 @@ export class WorkerThread {
     } catch {
       // A worker whose last request failed is ended all the same; that failure was thrown then.
     }
-    this.#port.close();
-    await this.#worker.terminate();
+    await this.kill();
   }
 }
 
