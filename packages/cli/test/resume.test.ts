@@ -3,8 +3,9 @@ import { existsSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { expectOneLineError, ROOT, symgrad } from './run-cli.js';
+import { expectOneLineError, ROOT, type Run, symgrad } from './run-cli.js';
 import { type TensorJson, temporaryFolder } from './small-graph.js';
+import { skipWithoutAdapter, symgradOnWebGpu } from './webgpu-cli.js';
 
 const EPOCHS = 3;
 
@@ -119,6 +120,22 @@ function weightsIn(file: string): Record<string, TensorJson> {
   return JSON.parse(readFileSync(file, 'utf8')) as Record<string, TensorJson>;
 }
 
+/** The weights in `resumedFile` are those of `uninterruptedFile`, bit for bit. */
+function expectSameWeights(resumedFile: string, uninterruptedFile: string): void {
+  const uninterrupted = weightsIn(uninterruptedFile);
+  const resumed = weightsIn(resumedFile);
+  expect(Object.keys(resumed)).toEqual(Object.keys(uninterrupted));
+  for (const [name, tensor] of Object.entries(uninterrupted)) {
+    const other = resumed[name]!;
+    expect(other.shape, name).toEqual(tensor.shape);
+    expect(other.data.length, name).toBe(tensor.data.length);
+    const first = tensor.data.findIndex((value, k) => !Object.is(value, other.data[k]));
+    if (first >= 0) {
+      expect.fail(`${name}[${first}] is ${other.data[first]}, uninterrupted ${tensor.data[first]}`);
+    }
+  }
+}
+
 describe('symgrad train --resume after a killed run', () => {
   let size: number;
   let checkpointReads: number;
@@ -145,20 +162,7 @@ describe('symgrad train --resume after a killed run', () => {
   });
 
   it('ends with the weights of a run never interrupted, bit for bit', () => {
-    const uninterrupted = weightsIn(path('a.json'));
-    const resumed = weightsIn(path('b.json'));
-    expect(Object.keys(resumed)).toEqual(Object.keys(uninterrupted));
-    for (const [name, tensor] of Object.entries(uninterrupted)) {
-      const other = resumed[name]!;
-      expect(other.shape, name).toEqual(tensor.shape);
-      expect(other.data.length, name).toBe(tensor.data.length);
-      const first = tensor.data.findIndex((value, k) => !Object.is(value, other.data[k]));
-      if (first >= 0) {
-        expect.fail(
-          `${name}[${first}] is ${other.data[first]}, uninterrupted ${tensor.data[first]}`,
-        );
-      }
-    }
+    expectSameWeights(path('b.json'), path('a.json'));
   });
 
   it('leaves checkpoints that are whole JSON whenever they are read, with every epoch', () => {
@@ -194,3 +198,52 @@ describe('symgrad train --resume after a killed run', () => {
     expectOneLineError(run, [`checkpoint '${path('a.ck')}'`, "graph 'mlp'", "not 'linear'"]);
   });
 });
+
+describe('symgrad train --backend webgpu with --checkpoint and --resume', () => {
+  /** Two epochs of the built-in MLP on 256 digits, a run's own files named by `name`. */
+  const webGpuArgs = (epochs: number, name: string, ...more: string[]) => [
+    'train',
+    ...['--epochs', String(epochs), '--train-size', '256', '--checkpoint', path(`${name}.ck`)],
+    ...more,
+  ];
+  let uninterrupted: Run;
+  let resumed: Run;
+  beforeAll(() => {
+    uninterrupted = symgradOnWebGpu(...webGpuArgs(2, 'gpu-a', '--save', path('gpu-a.json')));
+    if (uninterrupted.status !== 0) return;
+    const first = symgradOnWebGpu(...webGpuArgs(1, 'gpu-b'));
+    expect(first.status, first.stderr).toBe(0);
+    resumed = symgradOnWebGpu(
+      ...webGpuArgs(2, 'gpu-b', '--resume', path('gpu-b.ck'), '--save', path('gpu-b.json')),
+    );
+  }, 180_000);
+
+  it("ends a run resumed after its first epoch on the uninterrupted run's weights", ({ skip }) => {
+    skipWithoutAdapter(uninterrupted, skip);
+    expect(uninterrupted.status, uninterrupted.stderr).toBe(0);
+    expect(resumed.status, resumed.stderr).toBe(0);
+    expect(resumed.stderr).not.toContain('epoch 1/2');
+    expect(epochLine(resumed, 2)).toBe(epochLine(uninterrupted, 2));
+    expectSameWeights(path('gpu-b.json'), path('gpu-a.json'));
+  });
+
+  it('records the backend, and notes a resume on another', ({ skip }) => {
+    skipWithoutAdapter(uninterrupted, skip);
+    const written = JSON.parse(readFileSync(path('gpu-a.ck'), 'utf8')) as Checkpoint & {
+      backend: string;
+    };
+    expect(written).toMatchObject({ backend: 'webgpu', epoch: 2, graph: 'mlp' });
+
+    const onCpu = symgrad(...webGpuArgs(2, 'gpu-c', '--resume', path('gpu-b.ck')));
+    expect(onCpu.status, onCpu.stderr).toBe(0);
+    expect(onCpu.stderr).toContain(
+      `note: resuming '${path('gpu-b.ck')}' with backend webgpu -> cpu: training goes on`,
+    );
+  });
+});
+
+/** The `epoch n/m  loss ...  held-out ...` line of epoch `epoch`, without its timing. */
+function epochLine(run: Run, epoch: number): string | undefined {
+  const line = run.stderr.split('\n').find((text) => text.startsWith(`epoch ${epoch}/`));
+  return line?.replace(/\s+\(.*\)$/, '');
+}

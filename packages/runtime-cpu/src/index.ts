@@ -32,6 +32,7 @@ export {
 } from './tfjs.js';
 export {
   type Checkpoint,
+  type CheckpointBackend,
   type EpochRecord,
   loadCheckpoint,
   saveCheckpoint,

@@ -1,6 +1,12 @@
 import type { Graph } from '@symgrad/compiler';
 import type { Dataset } from '@symgrad/datasets';
-import { type CpuModel, type EpochRecord, Random } from '@symgrad/runtime-cpu';
+import {
+  type Checkpoint,
+  type CpuModel,
+  type EpochRecord,
+  Random,
+  saveCheckpoint,
+} from '@symgrad/runtime-cpu';
 import { requestDevice, WebGpuModel } from '@symgrad/runtime-webgpu';
 
 export interface WebGpuTraining {
@@ -8,6 +14,10 @@ export interface WebGpuTraining {
   readonly batchSize: number;
   readonly learningRate: number;
   readonly seed: number;
+  /** A file to write a checkpoint to after every epoch, atomically. */
+  readonly checkpoint?: string;
+  /** Continue from this checkpoint: its weights, batch order and history. */
+  readonly resume?: Checkpoint;
   readonly onBatch: (epoch: number, step: number, steps: number, loss: number) => void;
   readonly onEpoch: (record: EpochRecord) => void;
 }
@@ -15,12 +25,14 @@ export interface WebGpuTraining {
 /**
  * Mini-batch gradient descent on a WebGPU device, in the very batch order the CPU runtime
  * draws for the same seed (the same generator, the same shuffle), starting from the CPU
- * model's weights: the two loss curves agree but for float rounding. Each step is one
- * submission on the device; after each epoch the weights come back to the CPU model, which
- * scores the held-out set.
+ * model's weights or the checkpoint's: the two loss curves agree but for float rounding. Each
+ * step is one submission on the device; after each epoch the weights come back to the CPU
+ * model, which scores the held-out set and goes into the checkpoint. SGD keeps no state but
+ * the weights, so a run resumed on the same adapter ends on the uninterrupted run's weights.
  *
- * TODO: this loop repeats the CPU trainer's epoch logic, without checkpoints; a trainer in
- * `@symgrad/runtime-webgpu` should own it. Meanwhile `--checkpoint` and `--resume` are CPU only.
+ * TODO: this loop repeats the CPU trainer's epoch logic; a trainer in
+ * `@symgrad/runtime-webgpu` should own it, once that package may depend on the checkpoint
+ * format, which lives in `@symgrad/runtime-cpu`.
  */
 export async function trainOnWebGpu(
   graph: Graph,
@@ -28,20 +40,33 @@ export async function trainOnWebGpu(
   data: { train: Dataset; test: Dataset },
   options: WebGpuTraining,
 ): Promise<EpochRecord[]> {
+  const { resume } = options;
+  const random = new Random(options.seed);
+  const history: EpochRecord[] = [];
+  if (resume !== undefined) {
+    reference.setWeights(resume.weights, resume.file);
+    random.state = resume.rngState;
+    history.push(...resume.history);
+  }
+
   const device = await requestDevice();
   const model = await WebGpuModel.compile(graph, device, { maxBatch: options.batchSize });
   try {
     await model.setWeights(reference.weights());
-    const random = new Random(options.seed);
     const order = new Uint32Array(data.train.size);
-    const history: EpochRecord[] = [];
-    for (let epoch = 1; epoch <= options.epochs; epoch += 1) {
+    for (let epoch = (resume?.epoch ?? 0) + 1; epoch <= options.epochs; epoch += 1) {
       random.permute(order);
       const record = await trainEpoch(model, data.train, order, epoch, options);
       reference.setWeights(await model.weights());
       const held = reference.evaluate(data.test, options.batchSize);
       const scored = { ...record, testLoss: held.loss, testAccuracy: held.accuracy };
       history.push(scored);
+      if (options.checkpoint !== undefined) {
+        saveCheckpoint(
+          options.checkpoint,
+          checkpointOf(graph, reference, options, random, history),
+        );
+      }
       options.onEpoch(scored);
     }
     return history;
@@ -49,6 +74,30 @@ export async function trainOnWebGpu(
     model.destroy();
     device.destroy();
   }
+}
+
+/** The run after its last epoch in `history`, with the weights the CPU model holds. */
+function checkpointOf(
+  graph: Graph,
+  reference: CpuModel,
+  options: WebGpuTraining,
+  random: Random,
+  history: readonly EpochRecord[],
+): Checkpoint {
+  return {
+    format: 'symgrad-checkpoint',
+    version: 1,
+    graph: graph.name,
+    epoch: history.length,
+    rngState: random.state,
+    seed: options.seed,
+    batchSize: options.batchSize,
+    learningRate: options.learningRate,
+    threads: 1,
+    backend: 'webgpu',
+    weights: reference.weights(),
+    history: [...history],
+  };
 }
 
 async function trainEpoch(

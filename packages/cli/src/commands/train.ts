@@ -12,7 +12,6 @@ import {
 } from '@symgrad/runtime-cpu';
 import { type Command, Option } from 'commander';
 import { DEFAULT_GRAPH } from '../default-graph.js';
-import { UsageError } from '../errors.js';
 import { type Output, readText } from '../io.js';
 import { ProgressBar } from '../progress.js';
 import {
@@ -119,11 +118,6 @@ async function trainModel(
   output: Output,
 ): Promise<void> {
   const resume = options.resume === undefined ? undefined : resumeFrom(options.resume, graph);
-  if (options.backend === 'webgpu' && (resume !== undefined || options.checkpoint !== undefined)) {
-    throw new UsageError(
-      '--checkpoint and --resume work with --backend cpu only in this version; drop them or train on the cpu',
-    );
-  }
   if (options.weights !== undefined)
     model.setWeights(loadWeights(options.weights), options.weights);
   else model.initialize(options.seed);
@@ -143,6 +137,8 @@ async function trainModel(
           batchSize: options.batchSize,
           learningRate: options.learningRate ?? graph.optimizer.learningRate,
           seed: options.seed,
+          ...(options.checkpoint === undefined ? {} : { checkpoint: options.checkpoint }),
+          ...(resume === undefined ? {} : { resume }),
           onBatch: (epoch, step, steps, loss) => bar.step(epoch, options.epochs, step, steps, loss),
           onEpoch: (record) => bar.done(epochLine(record, options.epochs)),
         })
@@ -201,7 +197,7 @@ function resumeChanges(
   options: TrainCommandOptions,
   graph: Graph,
 ): string | undefined {
-  const settings: [name: string, then: number, now: number][] = [
+  const settings: [name: string, then: number | string, now: number | string][] = [
     ['batch size', checkpoint.batchSize, options.batchSize],
     [
       'learning rate',
@@ -209,6 +205,7 @@ function resumeChanges(
       options.learningRate ?? graph.optimizer.learningRate,
     ],
     ['threads', checkpoint.threads, options.threads],
+    ['backend', checkpoint.backend, options.backend],
   ];
   const changes = settings
     .filter(([, then, now]) => then !== now)

@@ -38,11 +38,20 @@ export interface Checkpoint {
    * count the same ones up to float32 rounding. Checkpoints that predate it read as 1.
    */
   readonly threads: number;
+  /**
+   * The runtime that trained it. A run resumed on the same one reaches the uninterrupted run's
+   * weights; on the other, the same ones up to float32 rounding. Older checkpoints read as cpu.
+   */
+  readonly backend: CheckpointBackend;
   readonly weights: Readonly<Record<string, Tensor>>;
   readonly history: readonly EpochRecord[];
   /** The file it was read from; not stored in it. */
   readonly file?: string;
 }
+
+export type CheckpointBackend = 'cpu' | 'webgpu';
+
+const BACKENDS: readonly CheckpointBackend[] = ['cpu', 'webgpu'];
 
 export const CHECKPOINT_FORMAT = 'symgrad-checkpoint';
 export const CHECKPOINT_VERSION = 1;
@@ -59,6 +68,7 @@ export function saveCheckpoint(path: string, checkpoint: Checkpoint): void {
     batchSize: checkpoint.batchSize,
     learningRate: checkpoint.learningRate,
     threads: checkpoint.threads,
+    backend: checkpoint.backend,
   };
   const fields = Object.entries(header).map(
     ([key, value]) => `  "${key}": ${JSON.stringify(value)}`,
@@ -106,6 +116,11 @@ export function loadCheckpoint(path: string): Checkpoint {
     fail('"learningRate" must be a positive number');
   }
 
+  const backend = json.backend ?? 'cpu';
+  if (!BACKENDS.includes(backend as CheckpointBackend)) {
+    fail(`"backend" must be one of ${BACKENDS.join(', ')}, not ${JSON.stringify(backend)}`);
+  }
+
   const epoch = count('epoch', 1);
   const history = readHistory(json.history, fail);
   if (history.length !== epoch)
@@ -120,6 +135,7 @@ export function loadCheckpoint(path: string): Checkpoint {
     batchSize: count('batchSize', 1),
     learningRate: learningRate as number,
     threads: json.threads === undefined ? 1 : count('threads', 1),
+    backend: backend as CheckpointBackend,
     weights: readWeights(json.weights, path, fail),
     history,
     file: path,

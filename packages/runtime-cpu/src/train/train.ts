@@ -163,6 +163,7 @@ function checkpointOf(run: Run, epoch: number): Checkpoint {
     batchSize: run.options.batchSize,
     learningRate: run.learningRate,
     threads: run.model.threads,
+    backend: 'cpu',
     weights: run.model.weights(),
     history: run.history,
   };
