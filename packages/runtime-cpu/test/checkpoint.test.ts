@@ -78,6 +78,7 @@ describe('checkpoints', () => {
       version: 1,
       graph: 'quadrants',
       epoch: 2,
+      backend: 'cpu',
     });
     expect(checkpoint.history).toHaveLength(2);
     expect(checkpoint.weights['hidden/kernel']!.shape).toEqual([2, 16]);
@@ -108,6 +109,12 @@ describe('checkpoints', () => {
       /"epoch" must be a whole number of at least 1, not 1.5/,
     );
     expect(refuse({ ...valid, epoch: 3 })).toMatch(/"history" holds 2 epochs, "epoch" says 3/);
+    expect(refuse({ ...valid, backend: 'tpu' })).toMatch(
+      /^checkpoint '.*bad.json': "backend" must be one of cpu, webgpu, not "tpu"$/,
+    );
+    const { backend: _, ...older } = valid;
+    writeFileSync(file, JSON.stringify(older));
+    expect(loadCheckpoint(file).backend).toBe('cpu');
     expect(refuse({ ...valid, weights: { 'out/bias': { shape: [2], data: [1] } } })).toMatch(
       /weights\["out\/bias"\] has 1 values, its shape \[2\] holds 2/,
     );
