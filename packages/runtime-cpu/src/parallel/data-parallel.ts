@@ -90,7 +90,9 @@ export class DataParallel {
     for (const worker of helpers) {
       if (worker.attached !== this.#state) worker.attach(this.#plan, this.#state);
     }
-    helpers.forEach((worker, index) => worker.send(command, others[index] as Slice));
+    helpers.forEach((worker, index) => {
+      worker.send(command, others[index] as Slice);
+    });
     const ownLoss = this.#computeOwnSlice(command, own.count, helpers);
 
     const ownShare = own.count / batch;
