@@ -5,7 +5,8 @@
  * both alike. Blocks rather than single steps, because training runs steps back to back: a
  * worker thread left idle for a whole one-thread step between its slices wakes on a core the
  * host may have handed elsewhere, which no training loop does (its worker idles only through
- * the update). The first step of each block is not counted. Prints
+ * the update). The first step of each block is not counted, and whole blocks run until each
+ * model has at least `steps` counted steps. Prints
  * `{ "oneThread": [...], "twoThreads": [...] }`, step times in ms, as the other bench processes
  * print theirs; `scripts/bench.ts` reports the ratio of their medians beside the ratio of the
  * separate processes.

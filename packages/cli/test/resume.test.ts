@@ -1,5 +1,5 @@
 import { type ChildProcess, spawn } from 'node:child_process';
-import { existsSync, readFileSync, rmSync } from 'node:fs';
+import { copyFileSync, existsSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { beforeAll, describe, expect, it } from 'vitest';
@@ -186,6 +186,13 @@ describe('symgrad train --resume after a killed run', () => {
     );
   });
 
+  it('refuses --weights beside --resume, which would silently lose one of them', () => {
+    const run = symgrad(
+      ...trainArgs(size, 'd', '--resume', path('a.ck'), '--weights', path('a.json')),
+    );
+    expectOneLineError(run, ['--weights and --resume both give the starting weights']);
+  });
+
   it('refuses a checkpoint of another graph with one line naming both graphs', () => {
     const linear = folder.file('linear.json', {
       name: 'linear',
@@ -200,8 +207,8 @@ describe('symgrad train --resume after a killed run', () => {
 });
 
 describe('symgrad train --backend webgpu with --checkpoint and --resume', () => {
-  /** Two epochs of the built-in MLP on 256 digits, a run's own files named by `name`. */
-  const webGpuArgs = (epochs: number, name: string, ...more: string[]) => [
+  /** `epochs` epochs of the built-in MLP on 256 digits, with a checkpoint named by `name`. */
+  const quickArgs = (epochs: number, name: string, ...more: string[]) => [
     'train',
     ...['--epochs', String(epochs), '--train-size', '256', '--checkpoint', path(`${name}.ck`)],
     ...more,
@@ -209,12 +216,13 @@ describe('symgrad train --backend webgpu with --checkpoint and --resume', () => 
   let uninterrupted: Run;
   let resumed: Run;
   beforeAll(() => {
-    uninterrupted = symgradOnWebGpu(...webGpuArgs(2, 'gpu-a', '--save', path('gpu-a.json')));
+    uninterrupted = symgradOnWebGpu(...quickArgs(2, 'gpu-a', '--save', path('gpu-a.json')));
     if (uninterrupted.status !== 0) return;
-    const first = symgradOnWebGpu(...webGpuArgs(1, 'gpu-b'));
+    const first = symgradOnWebGpu(...quickArgs(1, 'gpu-b'));
     expect(first.status, first.stderr).toBe(0);
+    copyFileSync(path('gpu-b.ck'), path('gpu-first-epoch.ck'));
     resumed = symgradOnWebGpu(
-      ...webGpuArgs(2, 'gpu-b', '--resume', path('gpu-b.ck'), '--save', path('gpu-b.json')),
+      ...quickArgs(2, 'gpu-b', '--resume', path('gpu-b.ck'), '--save', path('gpu-b.json')),
     );
   }, 180_000);
 
@@ -227,18 +235,38 @@ describe('symgrad train --backend webgpu with --checkpoint and --resume', () => 
     expectSameWeights(path('gpu-b.json'), path('gpu-a.json'));
   });
 
-  it('records the backend, and notes a resume on another', ({ skip }) => {
+  it("records the backend and the CPU's batch order; a resume on the CPU trains on", ({ skip }) => {
     skipWithoutAdapter(uninterrupted, skip);
-    const written = JSON.parse(readFileSync(path('gpu-a.ck'), 'utf8')) as Checkpoint & {
-      backend: string;
-    };
-    expect(written).toMatchObject({ backend: 'webgpu', epoch: 2, graph: 'mlp' });
-
-    const onCpu = symgrad(...webGpuArgs(2, 'gpu-c', '--resume', path('gpu-b.ck')));
+    type Written = Checkpoint & { backend: string; rngState: number; history: unknown[] };
+    const written = JSON.parse(readFileSync(path('gpu-first-epoch.ck'), 'utf8')) as Written;
+    expect(written).toMatchObject({ backend: 'webgpu', epoch: 1, graph: 'mlp' });
+    const onCpu = symgrad(...quickArgs(1, 'cpu-first-epoch'));
     expect(onCpu.status, onCpu.stderr).toBe(0);
-    expect(onCpu.stderr).toContain(
-      `note: resuming '${path('gpu-b.ck')}' with backend webgpu -> cpu: training goes on`,
+    const cpuWritten = JSON.parse(readFileSync(path('cpu-first-epoch.ck'), 'utf8')) as Written;
+    expect(written.rngState).toBe(cpuWritten.rngState);
+
+    const continued = symgrad(
+      ...quickArgs(2, 'gpu-on-cpu', '--resume', path('gpu-first-epoch.ck')),
     );
+    expect(continued.status, continued.stderr).toBe(0);
+    expect(continued.stderr).toContain(
+      `note: resuming '${path('gpu-first-epoch.ck')}' with backend webgpu -> cpu: training goes on`,
+    );
+    expect(epochLine(continued, 2)).toMatch(/^epoch 2\/2 {2}loss \d\.\d{4}/);
+  });
+
+  it('trains nothing when the checkpoint holds every epoch asked for, and says so', ({ skip }) => {
+    skipWithoutAdapter(uninterrupted, skip);
+    const again = symgradOnWebGpu(
+      ...quickArgs(2, 'gpu-again', '--resume', path('gpu-a.ck'), '--save', path('again.json')),
+    );
+    expect(again.status, again.stderr).toBe(0);
+    expect(again.stderr).toContain(
+      `note: '${path('gpu-a.ck')}' holds 2 epochs and --epochs is 2: no epoch left to train`,
+    );
+    expect(epochLine(again, 2)).toBeUndefined();
+    expect(again.stdout).toMatch(/^held-out accuracy \d+\.\d\d% after 2 epochs/m);
+    expectSameWeights(path('again.json'), path('gpu-a.json'));
   });
 });
 

@@ -113,6 +113,14 @@ describe('checkpoints', () => {
       /^checkpoint '.*bad.json': "backend" must be one of cpu, webgpu, not "tpu"$/,
     );
     const { backend: _, ...older } = valid;
+    writeFileSync(
+      file,
+      JSON.stringify({
+        ...valid,
+        history: [{ ...valid.history[0], accuracy: NaN }, valid.history[1]],
+      }),
+    );
+    expect(loadCheckpoint(file).history[0]?.accuracy).toBeNaN();
     writeFileSync(file, JSON.stringify(older));
     expect(loadCheckpoint(file).backend).toBe('cpu');
     expect(refuse({ ...valid, weights: { 'out/bias': { shape: [2], data: [1] } } })).toMatch(

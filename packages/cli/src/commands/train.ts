@@ -12,6 +12,7 @@ import {
 } from '@symgrad/runtime-cpu';
 import { type Command, Option } from 'commander';
 import { DEFAULT_GRAPH } from '../default-graph.js';
+import { UsageError } from '../errors.js';
 import { type Output, readText } from '../io.js';
 import { ProgressBar } from '../progress.js';
 import {
@@ -117,6 +118,11 @@ async function trainModel(
   options: TrainCommandOptions,
   output: Output,
 ): Promise<void> {
+  if (options.resume !== undefined && options.weights !== undefined) {
+    throw new UsageError(
+      '--weights and --resume both give the starting weights; drop --weights to resume, or --resume to start afresh',
+    );
+  }
   const resume = options.resume === undefined ? undefined : resumeFrom(options.resume, graph);
   if (options.weights !== undefined)
     model.setWeights(loadWeights(options.weights), options.weights);
@@ -126,32 +132,10 @@ async function trainModel(
     const changed = resumeChanges(resume, options, graph);
     if (changed !== undefined) output.stderr(`${changed}\n`);
   }
-  const bar = new ProgressBar(output.stderr, process.stderr.isTTY === true);
   output.stderr(
     `training ${graph.name} on ${data.train.size} MNIST digits, ${data.test.size} held out\n`,
   );
-  const history =
-    options.backend === 'webgpu'
-      ? await trainOnWebGpu(graph, model, data, {
-          epochs: options.epochs,
-          batchSize: options.batchSize,
-          learningRate: options.learningRate ?? graph.optimizer.learningRate,
-          seed: options.seed,
-          ...(options.checkpoint === undefined ? {} : { checkpoint: options.checkpoint }),
-          ...(resume === undefined ? {} : { resume }),
-          onBatch: (epoch, step, steps, loss) => bar.step(epoch, options.epochs, step, steps, loss),
-          onEpoch: (record) => bar.done(epochLine(record, options.epochs)),
-        })
-      : train(model, data, {
-          epochs: options.epochs,
-          batchSize: options.batchSize,
-          seed: options.seed,
-          ...(options.learningRate === undefined ? {} : { learningRate: options.learningRate }),
-          ...(options.checkpoint === undefined ? {} : { checkpoint: options.checkpoint }),
-          ...(resume === undefined ? {} : { resume }),
-          onBatch: (info) => bar.step(info.epoch, options.epochs, info.step, info.steps, info.loss),
-          onEpoch: (record) => bar.done(epochLine(record, options.epochs)),
-        });
+  const history = await trainEpochs(graph, model, data, resume, options, output);
 
   if (options.save !== undefined) saveWeights(options.save, model.weights());
   output.stdout(`${summary(history)}\n`);
@@ -214,6 +198,60 @@ function resumeChanges(
   return `note: resuming '${checkpoint.file}' with ${changes.join(', ')}: training goes on from its weights, but will not end where the run that wrote it would have`;
 }
 
+/** Trains the epochs left on the chosen backend, reporting each; returns every epoch's record. */
+async function trainEpochs(
+  graph: Graph,
+  model: CpuModel,
+  data: { train: Dataset; test: Dataset },
+  resume: Checkpoint | undefined,
+  options: TrainCommandOptions,
+  output: Output,
+): Promise<readonly EpochRecord[]> {
+  if (resume !== undefined && resume.epoch >= options.epochs) {
+    return alreadyTrained(model, resume, options, output);
+  }
+  const bar = new ProgressBar(output.stderr, process.stderr.isTTY === true);
+  const onEpoch = (record: EpochRecord) => bar.done(epochLine(record, options.epochs));
+  const continued = {
+    ...(options.checkpoint === undefined ? {} : { checkpoint: options.checkpoint }),
+    ...(resume === undefined ? {} : { resume }),
+  };
+  if (options.backend === 'webgpu') {
+    return trainOnWebGpu(graph, model, data, {
+      epochs: options.epochs,
+      batchSize: options.batchSize,
+      learningRate: options.learningRate ?? graph.optimizer.learningRate,
+      seed: options.seed,
+      ...continued,
+      onBatch: (epoch, step, steps, loss) => bar.step(epoch, options.epochs, step, steps, loss),
+      onEpoch,
+    });
+  }
+  return train(model, data, {
+    epochs: options.epochs,
+    batchSize: options.batchSize,
+    seed: options.seed,
+    ...(options.learningRate === undefined ? {} : { learningRate: options.learningRate }),
+    ...continued,
+    onBatch: (info) => bar.step(info.epoch, options.epochs, info.step, info.steps, info.loss),
+    onEpoch,
+  });
+}
+
+/** A checkpoint that holds every epoch asked for: nothing is trained, its weights are kept. */
+function alreadyTrained(
+  model: CpuModel,
+  resume: Checkpoint,
+  options: TrainCommandOptions,
+  output: Output,
+): readonly EpochRecord[] {
+  output.stderr(
+    `note: '${resume.file}' holds ${resume.epoch} epochs and --epochs is ${options.epochs}: no epoch left to train; raise --epochs to go on\n`,
+  );
+  model.setWeights(resume.weights, resume.file);
+  return resume.history;
+}
+
 function epochLine(record: EpochRecord, epochs: number): string {
   const accuracy = Number.isNaN(record.accuracy) ? '' : `  accuracy ${percent(record.accuracy)}`;
   const heldOut =
@@ -224,7 +262,7 @@ function epochLine(record: EpochRecord, epochs: number): string {
 
 function summary(history: readonly EpochRecord[]): string {
   const last = history[history.length - 1];
-  if (last === undefined) return 'no epoch left to train: the checkpoint already holds them all';
+  if (last === undefined) return 'no epoch trained';
   const seconds = history.reduce((total, r) => total + r.ms, 0) / 1000;
   return `held-out accuracy ${percent(last.testAccuracy ?? Number.NaN)} after ${last.epoch} epochs (${seconds.toFixed(1)} s of training)`;
 }

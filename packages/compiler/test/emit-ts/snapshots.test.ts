@@ -1,14 +1,19 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
+import { compileJavaScript } from '../../src/emit/ts/compile.js';
 import { compileTypeScript, instantiateTypeScript } from '../../src/emit/ts/project.js';
 import { parseGraphText } from '../../src/graph/parse.js';
 import { expectEmittedMatches, gradientCase } from '../gradients/gradient-check.js';
 
 const examples = new URL('../../../../examples/', import.meta.url);
 
-function compileExample(name: string) {
+function exampleGraph(name: string) {
   const text = readFileSync(new URL(`${name}.json`, examples), 'utf8');
-  return compileTypeScript(parseGraphText(text, `${name}.json`));
+  return parseGraphText(text, `${name}.json`);
+}
+
+function compileExample(name: string) {
+  return compileTypeScript(exampleGraph(name));
 }
 
 describe('emitted TypeScript stays as reviewed', () => {
@@ -36,6 +41,13 @@ describe('what a kernel calls', () => {
   it.each(['paper-dense', 'paper-conv', 'lenet'])('%s: only Math builtins', (name) => {
     const calls = callsInKernels(compileExample(name).module.source);
     expect(calls.filter((call) => !call.startsWith('Math.'))).toEqual([]);
+    const script = callsInKernels(compileJavaScript(exampleGraph(name)).module.source);
+    expect(script.filter((call) => !call.startsWith('Math.'))).toEqual([]);
+  });
+
+  it('declares the operands of a running maximum only in a module that keeps one', () => {
+    expect(compileExample('lenet').module.source).toContain('const operands = new Float64Array(2)');
+    expect(compileExample('paper-dense').module.source).not.toContain('operands');
   });
 });
 

@@ -101,7 +101,13 @@ export class CpuModel {
     this.#capacity = checkedCapacity(options.maxBatch ?? 64);
     const threads = checkedThreads(options.threads ?? 1);
     this.#parallel = threads > 1 ? new DataParallel(generated, source, threads) : undefined;
-    this.#state = this.#allocate(this.#capacity);
+    try {
+      this.#state = this.#allocate(this.#capacity);
+    } catch (error) {
+      // A model that cannot hold its buffers is never returned: its threads end here.
+      void this.#parallel?.dispose();
+      throw error;
+    }
   }
 
   /** Derives, emits and loads a graph's training code (as JavaScript: no transpiler runs). */

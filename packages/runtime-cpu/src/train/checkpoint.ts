@@ -116,7 +116,7 @@ export function loadCheckpoint(path: string): Checkpoint {
     fail('"learningRate" must be a positive number');
   }
 
-  const backend = json.backend ?? 'cpu';
+  const backend = json.backend === undefined ? 'cpu' : json.backend;
   if (!BACKENDS.includes(backend as CheckpointBackend)) {
     fail(`"backend" must be one of ${BACKENDS.join(', ')}, not ${JSON.stringify(backend)}`);
   }
@@ -182,5 +182,8 @@ function readHistory(value: unknown, fail: (message: string) => never): EpochRec
     const epoch = (record as { epoch?: unknown } | null)?.epoch;
     if (epoch !== index + 1) fail(`history[${index}] must be the record of epoch ${index + 1}`);
   });
-  return history as EpochRecord[];
+  // JSON has no NaN: the training accuracy a WebGPU run does not measure was written as null.
+  return (history as EpochRecord[]).map((record) =>
+    record.accuracy === null ? { ...record, accuracy: Number.NaN } : record,
+  );
 }

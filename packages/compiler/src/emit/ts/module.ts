@@ -3,7 +3,7 @@ import { fuseElementwise } from '../../schedule/fuse.js';
 import type { Schedule } from '../../schedule/kernels.js';
 import type { Buffer, Kernel } from '../../schedule/loops.js';
 import { tiledGrid } from '../../schedule/tile.js';
-import { TsRenderer } from './render.js';
+import { keepsMaximum, TsRenderer } from './render.js';
 
 /** What the generated module exports, for runtimes that load it. */
 export interface TsModule {
@@ -45,9 +45,9 @@ export function writeModule(writer: CodeBlockWriter, plan: Schedule, dialect: Di
   writeHeader(writer, plan, dialect);
   writeModel(writer, plan, types);
   writeState(writer, plan.buffers, types);
-  writeOperands(writer);
   // Elementwise kernels run inside the kernel before them, in one pass over their grid.
   const fused: Schedule = { ...plan, kernels: fuseElementwise(plan.kernels) };
+  if (fused.kernels.some((kernel) => keepsMaximum(kernel.element))) writeOperands(writer);
   for (const kernel of fused.kernels) writeKernel(writer, kernel, plan.buffers, renderer, types);
   writeEntryPoints(writer, fused, types);
   if (dialect === 'script') writer.writeLine(`return { ${EXPORTS.join(', ')} };`);

@@ -1,4 +1,5 @@
 import type { CodeBlockWriter } from 'ts-morph';
+import { invariant } from '../../errors.js';
 import type { Affine } from '../../program/affine.js';
 import type { IndexExpr, Stmt, Test, Value } from '../../schedule/loops.js';
 import { readsOnlyWhatTestReads } from '../../schedule/values.js';
@@ -46,8 +47,14 @@ export class TsRenderer {
         writer.writeLine(`${this.keyword(stmt.name)} ${stmt.name} = ${this.index(stmt.value)};`);
         return;
       case 'assign':
-        if (isRunningMax(stmt)) this.larger(writer, stmt.name, this.value(stmt.value.args[1]));
-        else writer.writeLine(`${stmt.name} = ${this.value(stmt.value)};`);
+        if (isRunningMax(stmt)) {
+          const value = this.value(stmt.value.args[1]);
+          this.withCandidate(writer, value, (candidate) =>
+            this.pickLarger(writer, stmt.name, candidate),
+          );
+        } else {
+          writer.writeLine(`${stmt.name} = ${this.value(stmt.value)};`);
+        }
         return;
       case 'assignIndex':
         writer.writeLine(`${stmt.name} = ${this.index(stmt.value)};`);
@@ -63,10 +70,11 @@ export class TsRenderer {
       case 'keepLarger': {
         // position += (at - position) * [value > best], then best = max(best, value).
         const { best, position } = stmt;
-        const value = this.value(stmt.value);
         const at = this.index(stmt.at);
-        writer.writeLine(`${position} += (${at} - ${position}) * +(${value} > ${best});`);
-        this.larger(writer, best, value);
+        this.withCandidate(writer, this.value(stmt.value), (candidate) => {
+          writer.writeLine(`${position} += (${at} - ${position}) * +(${candidate} > ${best});`);
+          this.pickLarger(writer, best, candidate);
+        });
         return;
       }
       case 'comment':
@@ -76,16 +84,36 @@ export class TsRenderer {
   }
 
   /**
-   * best = max(best, value) without a branch: both operands go into the module's two-slot
+   * best = max(best, candidate) without a branch: both go into the module's two-slot
    * `operands` array and the comparison picks one. Written out in place, not as a call of a
    * helper: a kernel with many of them (a 4 x 6 tile of a pool) runs past what V8 inlines,
    * and every call left standing boxes its three doubles, about 4 MB of garbage in a LeNet-5
    * step, with pooling twice as slow.
    */
-  private larger(writer: CodeBlockWriter, best: string, value: string): void {
+  private pickLarger(writer: CodeBlockWriter, best: string, candidate: string): void {
     writer.writeLine(`operands[0] = ${best};`);
-    writer.writeLine(`operands[1] = ${value};`);
-    writer.writeLine(`${best} = operands[+(operands[1] > ${best})];`);
+    writer.writeLine(`operands[1] = ${candidate};`);
+    writer.writeLine(`${best} = operands[+(${candidate} > ${best})];`);
+  }
+
+  /**
+   * Writes `use(name)` for a value read once: in a block of its own, where `candidate` holds
+   * it, so that the comparison reads a register rather than the slot just stored (a quarter
+   * faster on a max-pool), unless the value itself names a `candidate` of the kernel's.
+   */
+  private withCandidate(
+    writer: CodeBlockWriter,
+    value: string,
+    use: (candidate: string) => void,
+  ): void {
+    if (/\bcandidate\b/.test(value)) {
+      use(value);
+      return;
+    }
+    writer.write('').block(() => {
+      writer.writeLine(`const candidate = ${value};`);
+      use('candidate');
+    });
   }
 
   private keyword(local: string): 'let' | 'const' {
@@ -140,10 +168,7 @@ export class TsRenderer {
       case 'negate':
         return `-${this.valueAt(v.operand, 2)}`;
       case 'call':
-        return callCode(
-          v.fn,
-          v.args.map((a) => this.value(a)),
-        );
+        return this.call(v, context);
       case 'select':
         return this.select(v, context);
       case 'binary': {
@@ -153,6 +178,24 @@ export class TsRenderer {
         return own < context ? `(${text})` : text;
       }
     }
+  }
+
+  /**
+   * A call as an expression of its own: kernels call nothing but V8's Math builtins, since a
+   * call of a module function that V8 does not inline boxes every double passing through it.
+   * The sigmoid is written out, in parentheses wherever it is an operand of a product, so
+   * that `y * sigmoid(x)` keeps its rounding. A running maximum is a statement of its own
+   * (`pickLarger`), never a call.
+   */
+  private call(v: Value & { kind: 'call' }, context: number): string {
+    const [first] = v.args;
+    invariant(v.fn !== 'max', 'a maximum outside a running maximum has no TypeScript form');
+    if (v.fn === 'sigmoid' && first !== undefined) {
+      const x = this.valueAt(first, 2);
+      const text = `1 / (1 + Math.exp(-${x.startsWith('-') ? `(${x})` : x}))`;
+      return context > 0 ? `(${text})` : text;
+    }
+    return `Math.${v.fn}(${v.args.map((a) => this.value(a)).join(', ')})`;
   }
 
   /**
@@ -205,6 +248,14 @@ function isRunningMax(
   return first.kind === 'local' && first.name === stmt.name;
 }
 
+/** Whether statements keep a running maximum, and so need the module's `operands`. */
+export function keepsMaximum(stmts: readonly Stmt[]): boolean {
+  return stmts.some((s) => {
+    if (s.kind === 'keepLarger' || (s.kind === 'assign' && isRunningMax(s))) return true;
+    return (s.kind === 'for' || s.kind === 'if') && keepsMaximum(s.body);
+  });
+}
+
 function assignedLocals(stmts: readonly Stmt[]): Set<string> {
   const names = new Set<string>();
   const visit = (s: Stmt): void => {
@@ -238,16 +289,6 @@ function limitCode(side: 'lower' | 'upper', terms: readonly LimitTerm[]): string
   });
   if (parts.length === 1) return parts[0] as string;
   return `${side === 'lower' ? 'Math.max' : 'Math.min'}(${parts.join(', ')})`;
-}
-
-/**
- * A call as an expression of its own: kernels call nothing but V8's Math builtins, since a
- * call of a module function that V8 does not inline boxes every double passing through it.
- * A running maximum never gets here (see `larger`); any other max may branch.
- */
-function callCode(fn: string, args: readonly string[]): string {
-  if (fn === 'sigmoid') return `(1 / (1 + Math.exp(-(${args[0]}))))`;
-  return `Math.${fn}(${args.join(', ')})`;
 }
 
 export function numberCode(value: number): string {

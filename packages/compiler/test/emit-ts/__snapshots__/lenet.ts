@@ -432,78 +432,150 @@ function computePool1Output(state: State, batch: number): void {
           const conv1OutputAtM = conv1OutputAtJ + 168 * m;
           for (let n = 0; n <= 1; n++) {
             const conv1OutputAtN = conv1OutputAtM + 6 * n;
-            operands[0] = max1_0;
-            operands[1] = conv1Output[conv1OutputAtN];
-            max1_0 = operands[+(operands[1] > max1_0)];
-            operands[0] = max1_1;
-            operands[1] = conv1Output[conv1OutputAtN + 1];
-            max1_1 = operands[+(operands[1] > max1_1)];
-            operands[0] = max1_2;
-            operands[1] = conv1Output[conv1OutputAtN + 2];
-            max1_2 = operands[+(operands[1] > max1_2)];
-            operands[0] = max1_3;
-            operands[1] = conv1Output[conv1OutputAtN + 3];
-            max1_3 = operands[+(operands[1] > max1_3)];
-            operands[0] = max1_4;
-            operands[1] = conv1Output[conv1OutputAtN + 4];
-            max1_4 = operands[+(operands[1] > max1_4)];
-            operands[0] = max1_5;
-            operands[1] = conv1Output[conv1OutputAtN + 5];
-            max1_5 = operands[+(operands[1] > max1_5)];
-            operands[0] = max1_6;
-            operands[1] = conv1Output[conv1OutputAtN + 4704];
-            max1_6 = operands[+(operands[1] > max1_6)];
-            operands[0] = max1_7;
-            operands[1] = conv1Output[conv1OutputAtN + 4705];
-            max1_7 = operands[+(operands[1] > max1_7)];
-            operands[0] = max1_8;
-            operands[1] = conv1Output[conv1OutputAtN + 4706];
-            max1_8 = operands[+(operands[1] > max1_8)];
-            operands[0] = max1_9;
-            operands[1] = conv1Output[conv1OutputAtN + 4707];
-            max1_9 = operands[+(operands[1] > max1_9)];
-            operands[0] = max1_10;
-            operands[1] = conv1Output[conv1OutputAtN + 4708];
-            max1_10 = operands[+(operands[1] > max1_10)];
-            operands[0] = max1_11;
-            operands[1] = conv1Output[conv1OutputAtN + 4709];
-            max1_11 = operands[+(operands[1] > max1_11)];
-            operands[0] = max1_12;
-            operands[1] = conv1Output[conv1OutputAtN + 9408];
-            max1_12 = operands[+(operands[1] > max1_12)];
-            operands[0] = max1_13;
-            operands[1] = conv1Output[conv1OutputAtN + 9409];
-            max1_13 = operands[+(operands[1] > max1_13)];
-            operands[0] = max1_14;
-            operands[1] = conv1Output[conv1OutputAtN + 9410];
-            max1_14 = operands[+(operands[1] > max1_14)];
-            operands[0] = max1_15;
-            operands[1] = conv1Output[conv1OutputAtN + 9411];
-            max1_15 = operands[+(operands[1] > max1_15)];
-            operands[0] = max1_16;
-            operands[1] = conv1Output[conv1OutputAtN + 9412];
-            max1_16 = operands[+(operands[1] > max1_16)];
-            operands[0] = max1_17;
-            operands[1] = conv1Output[conv1OutputAtN + 9413];
-            max1_17 = operands[+(operands[1] > max1_17)];
-            operands[0] = max1_18;
-            operands[1] = conv1Output[conv1OutputAtN + 14112];
-            max1_18 = operands[+(operands[1] > max1_18)];
-            operands[0] = max1_19;
-            operands[1] = conv1Output[conv1OutputAtN + 14113];
-            max1_19 = operands[+(operands[1] > max1_19)];
-            operands[0] = max1_20;
-            operands[1] = conv1Output[conv1OutputAtN + 14114];
-            max1_20 = operands[+(operands[1] > max1_20)];
-            operands[0] = max1_21;
-            operands[1] = conv1Output[conv1OutputAtN + 14115];
-            max1_21 = operands[+(operands[1] > max1_21)];
-            operands[0] = max1_22;
-            operands[1] = conv1Output[conv1OutputAtN + 14116];
-            max1_22 = operands[+(operands[1] > max1_22)];
-            operands[0] = max1_23;
-            operands[1] = conv1Output[conv1OutputAtN + 14117];
-            max1_23 = operands[+(operands[1] > max1_23)];
+            {
+              const candidate = conv1Output[conv1OutputAtN];
+              operands[0] = max1_0;
+              operands[1] = candidate;
+              max1_0 = operands[+(candidate > max1_0)];
+            }
+            {
+              const candidate = conv1Output[conv1OutputAtN + 1];
+              operands[0] = max1_1;
+              operands[1] = candidate;
+              max1_1 = operands[+(candidate > max1_1)];
+            }
+            {
+              const candidate = conv1Output[conv1OutputAtN + 2];
+              operands[0] = max1_2;
+              operands[1] = candidate;
+              max1_2 = operands[+(candidate > max1_2)];
+            }
+            {
+              const candidate = conv1Output[conv1OutputAtN + 3];
+              operands[0] = max1_3;
+              operands[1] = candidate;
+              max1_3 = operands[+(candidate > max1_3)];
+            }
+            {
+              const candidate = conv1Output[conv1OutputAtN + 4];
+              operands[0] = max1_4;
+              operands[1] = candidate;
+              max1_4 = operands[+(candidate > max1_4)];
+            }
+            {
+              const candidate = conv1Output[conv1OutputAtN + 5];
+              operands[0] = max1_5;
+              operands[1] = candidate;
+              max1_5 = operands[+(candidate > max1_5)];
+            }
+            {
+              const candidate = conv1Output[conv1OutputAtN + 4704];
+              operands[0] = max1_6;
+              operands[1] = candidate;
+              max1_6 = operands[+(candidate > max1_6)];
+            }
+            {
+              const candidate = conv1Output[conv1OutputAtN + 4705];
+              operands[0] = max1_7;
+              operands[1] = candidate;
+              max1_7 = operands[+(candidate > max1_7)];
+            }
+            {
+              const candidate = conv1Output[conv1OutputAtN + 4706];
+              operands[0] = max1_8;
+              operands[1] = candidate;
+              max1_8 = operands[+(candidate > max1_8)];
+            }
+            {
+              const candidate = conv1Output[conv1OutputAtN + 4707];
+              operands[0] = max1_9;
+              operands[1] = candidate;
+              max1_9 = operands[+(candidate > max1_9)];
+            }
+            {
+              const candidate = conv1Output[conv1OutputAtN + 4708];
+              operands[0] = max1_10;
+              operands[1] = candidate;
+              max1_10 = operands[+(candidate > max1_10)];
+            }
+            {
+              const candidate = conv1Output[conv1OutputAtN + 4709];
+              operands[0] = max1_11;
+              operands[1] = candidate;
+              max1_11 = operands[+(candidate > max1_11)];
+            }
+            {
+              const candidate = conv1Output[conv1OutputAtN + 9408];
+              operands[0] = max1_12;
+              operands[1] = candidate;
+              max1_12 = operands[+(candidate > max1_12)];
+            }
+            {
+              const candidate = conv1Output[conv1OutputAtN + 9409];
+              operands[0] = max1_13;
+              operands[1] = candidate;
+              max1_13 = operands[+(candidate > max1_13)];
+            }
+            {
+              const candidate = conv1Output[conv1OutputAtN + 9410];
+              operands[0] = max1_14;
+              operands[1] = candidate;
+              max1_14 = operands[+(candidate > max1_14)];
+            }
+            {
+              const candidate = conv1Output[conv1OutputAtN + 9411];
+              operands[0] = max1_15;
+              operands[1] = candidate;
+              max1_15 = operands[+(candidate > max1_15)];
+            }
+            {
+              const candidate = conv1Output[conv1OutputAtN + 9412];
+              operands[0] = max1_16;
+              operands[1] = candidate;
+              max1_16 = operands[+(candidate > max1_16)];
+            }
+            {
+              const candidate = conv1Output[conv1OutputAtN + 9413];
+              operands[0] = max1_17;
+              operands[1] = candidate;
+              max1_17 = operands[+(candidate > max1_17)];
+            }
+            {
+              const candidate = conv1Output[conv1OutputAtN + 14112];
+              operands[0] = max1_18;
+              operands[1] = candidate;
+              max1_18 = operands[+(candidate > max1_18)];
+            }
+            {
+              const candidate = conv1Output[conv1OutputAtN + 14113];
+              operands[0] = max1_19;
+              operands[1] = candidate;
+              max1_19 = operands[+(candidate > max1_19)];
+            }
+            {
+              const candidate = conv1Output[conv1OutputAtN + 14114];
+              operands[0] = max1_20;
+              operands[1] = candidate;
+              max1_20 = operands[+(candidate > max1_20)];
+            }
+            {
+              const candidate = conv1Output[conv1OutputAtN + 14115];
+              operands[0] = max1_21;
+              operands[1] = candidate;
+              max1_21 = operands[+(candidate > max1_21)];
+            }
+            {
+              const candidate = conv1Output[conv1OutputAtN + 14116];
+              operands[0] = max1_22;
+              operands[1] = candidate;
+              max1_22 = operands[+(candidate > max1_22)];
+            }
+            {
+              const candidate = conv1Output[conv1OutputAtN + 14117];
+              operands[0] = max1_23;
+              operands[1] = candidate;
+              max1_23 = operands[+(candidate > max1_23)];
+            }
           }
         }
         pool1Output[pool1OutputAtJ] = max1_0;
@@ -552,24 +624,42 @@ function computePool1Output(state: State, batch: number): void {
           const conv1OutputAtM = conv1OutputAtJ + 168 * m;
           for (let n = 0; n <= 1; n++) {
             const conv1OutputAtN = conv1OutputAtM + 6 * n;
-            operands[0] = max1_0;
-            operands[1] = conv1Output[conv1OutputAtN];
-            max1_0 = operands[+(operands[1] > max1_0)];
-            operands[0] = max1_1;
-            operands[1] = conv1Output[conv1OutputAtN + 1];
-            max1_1 = operands[+(operands[1] > max1_1)];
-            operands[0] = max1_2;
-            operands[1] = conv1Output[conv1OutputAtN + 2];
-            max1_2 = operands[+(operands[1] > max1_2)];
-            operands[0] = max1_3;
-            operands[1] = conv1Output[conv1OutputAtN + 3];
-            max1_3 = operands[+(operands[1] > max1_3)];
-            operands[0] = max1_4;
-            operands[1] = conv1Output[conv1OutputAtN + 4];
-            max1_4 = operands[+(operands[1] > max1_4)];
-            operands[0] = max1_5;
-            operands[1] = conv1Output[conv1OutputAtN + 5];
-            max1_5 = operands[+(operands[1] > max1_5)];
+            {
+              const candidate = conv1Output[conv1OutputAtN];
+              operands[0] = max1_0;
+              operands[1] = candidate;
+              max1_0 = operands[+(candidate > max1_0)];
+            }
+            {
+              const candidate = conv1Output[conv1OutputAtN + 1];
+              operands[0] = max1_1;
+              operands[1] = candidate;
+              max1_1 = operands[+(candidate > max1_1)];
+            }
+            {
+              const candidate = conv1Output[conv1OutputAtN + 2];
+              operands[0] = max1_2;
+              operands[1] = candidate;
+              max1_2 = operands[+(candidate > max1_2)];
+            }
+            {
+              const candidate = conv1Output[conv1OutputAtN + 3];
+              operands[0] = max1_3;
+              operands[1] = candidate;
+              max1_3 = operands[+(candidate > max1_3)];
+            }
+            {
+              const candidate = conv1Output[conv1OutputAtN + 4];
+              operands[0] = max1_4;
+              operands[1] = candidate;
+              max1_4 = operands[+(candidate > max1_4)];
+            }
+            {
+              const candidate = conv1Output[conv1OutputAtN + 5];
+              operands[0] = max1_5;
+              operands[1] = candidate;
+              max1_5 = operands[+(candidate > max1_5)];
+            }
           }
         }
         pool1Output[pool1OutputAtJ] = max1_0;
@@ -879,102 +969,198 @@ function computePool2Output(state: State, batch: number): void {
             const conv2OutputAtM = conv2OutputAtC + 160 * m;
             for (let n = 0; n <= 1; n++) {
               const conv2OutputAtN = conv2OutputAtM + 16 * n;
-              operands[0] = max1_0;
-              operands[1] = conv2Output[conv2OutputAtN];
-              max1_0 = operands[+(operands[1] > max1_0)];
-              operands[0] = max1_1;
-              operands[1] = conv2Output[conv2OutputAtN + 1];
-              max1_1 = operands[+(operands[1] > max1_1)];
-              operands[0] = max1_2;
-              operands[1] = conv2Output[conv2OutputAtN + 2];
-              max1_2 = operands[+(operands[1] > max1_2)];
-              operands[0] = max1_3;
-              operands[1] = conv2Output[conv2OutputAtN + 3];
-              max1_3 = operands[+(operands[1] > max1_3)];
-              operands[0] = max1_4;
-              operands[1] = conv2Output[conv2OutputAtN + 4];
-              max1_4 = operands[+(operands[1] > max1_4)];
-              operands[0] = max1_5;
-              operands[1] = conv2Output[conv2OutputAtN + 5];
-              max1_5 = operands[+(operands[1] > max1_5)];
-              operands[0] = max1_6;
-              operands[1] = conv2Output[conv2OutputAtN + 6];
-              max1_6 = operands[+(operands[1] > max1_6)];
-              operands[0] = max1_7;
-              operands[1] = conv2Output[conv2OutputAtN + 7];
-              max1_7 = operands[+(operands[1] > max1_7)];
-              operands[0] = max1_8;
-              operands[1] = conv2Output[conv2OutputAtN + 1600];
-              max1_8 = operands[+(operands[1] > max1_8)];
-              operands[0] = max1_9;
-              operands[1] = conv2Output[conv2OutputAtN + 1601];
-              max1_9 = operands[+(operands[1] > max1_9)];
-              operands[0] = max1_10;
-              operands[1] = conv2Output[conv2OutputAtN + 1602];
-              max1_10 = operands[+(operands[1] > max1_10)];
-              operands[0] = max1_11;
-              operands[1] = conv2Output[conv2OutputAtN + 1603];
-              max1_11 = operands[+(operands[1] > max1_11)];
-              operands[0] = max1_12;
-              operands[1] = conv2Output[conv2OutputAtN + 1604];
-              max1_12 = operands[+(operands[1] > max1_12)];
-              operands[0] = max1_13;
-              operands[1] = conv2Output[conv2OutputAtN + 1605];
-              max1_13 = operands[+(operands[1] > max1_13)];
-              operands[0] = max1_14;
-              operands[1] = conv2Output[conv2OutputAtN + 1606];
-              max1_14 = operands[+(operands[1] > max1_14)];
-              operands[0] = max1_15;
-              operands[1] = conv2Output[conv2OutputAtN + 1607];
-              max1_15 = operands[+(operands[1] > max1_15)];
-              operands[0] = max1_16;
-              operands[1] = conv2Output[conv2OutputAtN + 3200];
-              max1_16 = operands[+(operands[1] > max1_16)];
-              operands[0] = max1_17;
-              operands[1] = conv2Output[conv2OutputAtN + 3201];
-              max1_17 = operands[+(operands[1] > max1_17)];
-              operands[0] = max1_18;
-              operands[1] = conv2Output[conv2OutputAtN + 3202];
-              max1_18 = operands[+(operands[1] > max1_18)];
-              operands[0] = max1_19;
-              operands[1] = conv2Output[conv2OutputAtN + 3203];
-              max1_19 = operands[+(operands[1] > max1_19)];
-              operands[0] = max1_20;
-              operands[1] = conv2Output[conv2OutputAtN + 3204];
-              max1_20 = operands[+(operands[1] > max1_20)];
-              operands[0] = max1_21;
-              operands[1] = conv2Output[conv2OutputAtN + 3205];
-              max1_21 = operands[+(operands[1] > max1_21)];
-              operands[0] = max1_22;
-              operands[1] = conv2Output[conv2OutputAtN + 3206];
-              max1_22 = operands[+(operands[1] > max1_22)];
-              operands[0] = max1_23;
-              operands[1] = conv2Output[conv2OutputAtN + 3207];
-              max1_23 = operands[+(operands[1] > max1_23)];
-              operands[0] = max1_24;
-              operands[1] = conv2Output[conv2OutputAtN + 4800];
-              max1_24 = operands[+(operands[1] > max1_24)];
-              operands[0] = max1_25;
-              operands[1] = conv2Output[conv2OutputAtN + 4801];
-              max1_25 = operands[+(operands[1] > max1_25)];
-              operands[0] = max1_26;
-              operands[1] = conv2Output[conv2OutputAtN + 4802];
-              max1_26 = operands[+(operands[1] > max1_26)];
-              operands[0] = max1_27;
-              operands[1] = conv2Output[conv2OutputAtN + 4803];
-              max1_27 = operands[+(operands[1] > max1_27)];
-              operands[0] = max1_28;
-              operands[1] = conv2Output[conv2OutputAtN + 4804];
-              max1_28 = operands[+(operands[1] > max1_28)];
-              operands[0] = max1_29;
-              operands[1] = conv2Output[conv2OutputAtN + 4805];
-              max1_29 = operands[+(operands[1] > max1_29)];
-              operands[0] = max1_30;
-              operands[1] = conv2Output[conv2OutputAtN + 4806];
-              max1_30 = operands[+(operands[1] > max1_30)];
-              operands[0] = max1_31;
-              operands[1] = conv2Output[conv2OutputAtN + 4807];
-              max1_31 = operands[+(operands[1] > max1_31)];
+              {
+                const candidate = conv2Output[conv2OutputAtN];
+                operands[0] = max1_0;
+                operands[1] = candidate;
+                max1_0 = operands[+(candidate > max1_0)];
+              }
+              {
+                const candidate = conv2Output[conv2OutputAtN + 1];
+                operands[0] = max1_1;
+                operands[1] = candidate;
+                max1_1 = operands[+(candidate > max1_1)];
+              }
+              {
+                const candidate = conv2Output[conv2OutputAtN + 2];
+                operands[0] = max1_2;
+                operands[1] = candidate;
+                max1_2 = operands[+(candidate > max1_2)];
+              }
+              {
+                const candidate = conv2Output[conv2OutputAtN + 3];
+                operands[0] = max1_3;
+                operands[1] = candidate;
+                max1_3 = operands[+(candidate > max1_3)];
+              }
+              {
+                const candidate = conv2Output[conv2OutputAtN + 4];
+                operands[0] = max1_4;
+                operands[1] = candidate;
+                max1_4 = operands[+(candidate > max1_4)];
+              }
+              {
+                const candidate = conv2Output[conv2OutputAtN + 5];
+                operands[0] = max1_5;
+                operands[1] = candidate;
+                max1_5 = operands[+(candidate > max1_5)];
+              }
+              {
+                const candidate = conv2Output[conv2OutputAtN + 6];
+                operands[0] = max1_6;
+                operands[1] = candidate;
+                max1_6 = operands[+(candidate > max1_6)];
+              }
+              {
+                const candidate = conv2Output[conv2OutputAtN + 7];
+                operands[0] = max1_7;
+                operands[1] = candidate;
+                max1_7 = operands[+(candidate > max1_7)];
+              }
+              {
+                const candidate = conv2Output[conv2OutputAtN + 1600];
+                operands[0] = max1_8;
+                operands[1] = candidate;
+                max1_8 = operands[+(candidate > max1_8)];
+              }
+              {
+                const candidate = conv2Output[conv2OutputAtN + 1601];
+                operands[0] = max1_9;
+                operands[1] = candidate;
+                max1_9 = operands[+(candidate > max1_9)];
+              }
+              {
+                const candidate = conv2Output[conv2OutputAtN + 1602];
+                operands[0] = max1_10;
+                operands[1] = candidate;
+                max1_10 = operands[+(candidate > max1_10)];
+              }
+              {
+                const candidate = conv2Output[conv2OutputAtN + 1603];
+                operands[0] = max1_11;
+                operands[1] = candidate;
+                max1_11 = operands[+(candidate > max1_11)];
+              }
+              {
+                const candidate = conv2Output[conv2OutputAtN + 1604];
+                operands[0] = max1_12;
+                operands[1] = candidate;
+                max1_12 = operands[+(candidate > max1_12)];
+              }
+              {
+                const candidate = conv2Output[conv2OutputAtN + 1605];
+                operands[0] = max1_13;
+                operands[1] = candidate;
+                max1_13 = operands[+(candidate > max1_13)];
+              }
+              {
+                const candidate = conv2Output[conv2OutputAtN + 1606];
+                operands[0] = max1_14;
+                operands[1] = candidate;
+                max1_14 = operands[+(candidate > max1_14)];
+              }
+              {
+                const candidate = conv2Output[conv2OutputAtN + 1607];
+                operands[0] = max1_15;
+                operands[1] = candidate;
+                max1_15 = operands[+(candidate > max1_15)];
+              }
+              {
+                const candidate = conv2Output[conv2OutputAtN + 3200];
+                operands[0] = max1_16;
+                operands[1] = candidate;
+                max1_16 = operands[+(candidate > max1_16)];
+              }
+              {
+                const candidate = conv2Output[conv2OutputAtN + 3201];
+                operands[0] = max1_17;
+                operands[1] = candidate;
+                max1_17 = operands[+(candidate > max1_17)];
+              }
+              {
+                const candidate = conv2Output[conv2OutputAtN + 3202];
+                operands[0] = max1_18;
+                operands[1] = candidate;
+                max1_18 = operands[+(candidate > max1_18)];
+              }
+              {
+                const candidate = conv2Output[conv2OutputAtN + 3203];
+                operands[0] = max1_19;
+                operands[1] = candidate;
+                max1_19 = operands[+(candidate > max1_19)];
+              }
+              {
+                const candidate = conv2Output[conv2OutputAtN + 3204];
+                operands[0] = max1_20;
+                operands[1] = candidate;
+                max1_20 = operands[+(candidate > max1_20)];
+              }
+              {
+                const candidate = conv2Output[conv2OutputAtN + 3205];
+                operands[0] = max1_21;
+                operands[1] = candidate;
+                max1_21 = operands[+(candidate > max1_21)];
+              }
+              {
+                const candidate = conv2Output[conv2OutputAtN + 3206];
+                operands[0] = max1_22;
+                operands[1] = candidate;
+                max1_22 = operands[+(candidate > max1_22)];
+              }
+              {
+                const candidate = conv2Output[conv2OutputAtN + 3207];
+                operands[0] = max1_23;
+                operands[1] = candidate;
+                max1_23 = operands[+(candidate > max1_23)];
+              }
+              {
+                const candidate = conv2Output[conv2OutputAtN + 4800];
+                operands[0] = max1_24;
+                operands[1] = candidate;
+                max1_24 = operands[+(candidate > max1_24)];
+              }
+              {
+                const candidate = conv2Output[conv2OutputAtN + 4801];
+                operands[0] = max1_25;
+                operands[1] = candidate;
+                max1_25 = operands[+(candidate > max1_25)];
+              }
+              {
+                const candidate = conv2Output[conv2OutputAtN + 4802];
+                operands[0] = max1_26;
+                operands[1] = candidate;
+                max1_26 = operands[+(candidate > max1_26)];
+              }
+              {
+                const candidate = conv2Output[conv2OutputAtN + 4803];
+                operands[0] = max1_27;
+                operands[1] = candidate;
+                max1_27 = operands[+(candidate > max1_27)];
+              }
+              {
+                const candidate = conv2Output[conv2OutputAtN + 4804];
+                operands[0] = max1_28;
+                operands[1] = candidate;
+                max1_28 = operands[+(candidate > max1_28)];
+              }
+              {
+                const candidate = conv2Output[conv2OutputAtN + 4805];
+                operands[0] = max1_29;
+                operands[1] = candidate;
+                max1_29 = operands[+(candidate > max1_29)];
+              }
+              {
+                const candidate = conv2Output[conv2OutputAtN + 4806];
+                operands[0] = max1_30;
+                operands[1] = candidate;
+                max1_30 = operands[+(candidate > max1_30)];
+              }
+              {
+                const candidate = conv2Output[conv2OutputAtN + 4807];
+                operands[0] = max1_31;
+                operands[1] = candidate;
+                max1_31 = operands[+(candidate > max1_31)];
+              }
             }
           }
           pool2Output[pool2OutputAtC] = max1_0;
@@ -1037,30 +1223,54 @@ function computePool2Output(state: State, batch: number): void {
             const conv2OutputAtM = conv2OutputAtC + 160 * m;
             for (let n = 0; n <= 1; n++) {
               const conv2OutputAtN = conv2OutputAtM + 16 * n;
-              operands[0] = max1_0;
-              operands[1] = conv2Output[conv2OutputAtN];
-              max1_0 = operands[+(operands[1] > max1_0)];
-              operands[0] = max1_1;
-              operands[1] = conv2Output[conv2OutputAtN + 1];
-              max1_1 = operands[+(operands[1] > max1_1)];
-              operands[0] = max1_2;
-              operands[1] = conv2Output[conv2OutputAtN + 2];
-              max1_2 = operands[+(operands[1] > max1_2)];
-              operands[0] = max1_3;
-              operands[1] = conv2Output[conv2OutputAtN + 3];
-              max1_3 = operands[+(operands[1] > max1_3)];
-              operands[0] = max1_4;
-              operands[1] = conv2Output[conv2OutputAtN + 4];
-              max1_4 = operands[+(operands[1] > max1_4)];
-              operands[0] = max1_5;
-              operands[1] = conv2Output[conv2OutputAtN + 5];
-              max1_5 = operands[+(operands[1] > max1_5)];
-              operands[0] = max1_6;
-              operands[1] = conv2Output[conv2OutputAtN + 6];
-              max1_6 = operands[+(operands[1] > max1_6)];
-              operands[0] = max1_7;
-              operands[1] = conv2Output[conv2OutputAtN + 7];
-              max1_7 = operands[+(operands[1] > max1_7)];
+              {
+                const candidate = conv2Output[conv2OutputAtN];
+                operands[0] = max1_0;
+                operands[1] = candidate;
+                max1_0 = operands[+(candidate > max1_0)];
+              }
+              {
+                const candidate = conv2Output[conv2OutputAtN + 1];
+                operands[0] = max1_1;
+                operands[1] = candidate;
+                max1_1 = operands[+(candidate > max1_1)];
+              }
+              {
+                const candidate = conv2Output[conv2OutputAtN + 2];
+                operands[0] = max1_2;
+                operands[1] = candidate;
+                max1_2 = operands[+(candidate > max1_2)];
+              }
+              {
+                const candidate = conv2Output[conv2OutputAtN + 3];
+                operands[0] = max1_3;
+                operands[1] = candidate;
+                max1_3 = operands[+(candidate > max1_3)];
+              }
+              {
+                const candidate = conv2Output[conv2OutputAtN + 4];
+                operands[0] = max1_4;
+                operands[1] = candidate;
+                max1_4 = operands[+(candidate > max1_4)];
+              }
+              {
+                const candidate = conv2Output[conv2OutputAtN + 5];
+                operands[0] = max1_5;
+                operands[1] = candidate;
+                max1_5 = operands[+(candidate > max1_5)];
+              }
+              {
+                const candidate = conv2Output[conv2OutputAtN + 6];
+                operands[0] = max1_6;
+                operands[1] = candidate;
+                max1_6 = operands[+(candidate > max1_6)];
+              }
+              {
+                const candidate = conv2Output[conv2OutputAtN + 7];
+                operands[0] = max1_7;
+                operands[1] = candidate;
+                max1_7 = operands[+(candidate > max1_7)];
+              }
             }
           }
           pool2Output[pool2OutputAtC] = max1_0;
@@ -1594,18 +1804,30 @@ function computeOutSoftmaxShift(state: State, batch: number): void {
     let max1_3 = -Infinity;
     for (let j2 = 0; j2 <= 9; j2++) {
       const outPreActivationAtJ2 = outPreActivationAtExample + j2;
-      operands[0] = max1_0;
-      operands[1] = outPreActivation[outPreActivationAtJ2];
-      max1_0 = operands[+(operands[1] > max1_0)];
-      operands[0] = max1_1;
-      operands[1] = outPreActivation[outPreActivationAtJ2 + 10];
-      max1_1 = operands[+(operands[1] > max1_1)];
-      operands[0] = max1_2;
-      operands[1] = outPreActivation[outPreActivationAtJ2 + 20];
-      max1_2 = operands[+(operands[1] > max1_2)];
-      operands[0] = max1_3;
-      operands[1] = outPreActivation[outPreActivationAtJ2 + 30];
-      max1_3 = operands[+(operands[1] > max1_3)];
+      {
+        const candidate = outPreActivation[outPreActivationAtJ2];
+        operands[0] = max1_0;
+        operands[1] = candidate;
+        max1_0 = operands[+(candidate > max1_0)];
+      }
+      {
+        const candidate = outPreActivation[outPreActivationAtJ2 + 10];
+        operands[0] = max1_1;
+        operands[1] = candidate;
+        max1_1 = operands[+(candidate > max1_1)];
+      }
+      {
+        const candidate = outPreActivation[outPreActivationAtJ2 + 20];
+        operands[0] = max1_2;
+        operands[1] = candidate;
+        max1_2 = operands[+(candidate > max1_2)];
+      }
+      {
+        const candidate = outPreActivation[outPreActivationAtJ2 + 30];
+        operands[0] = max1_3;
+        operands[1] = candidate;
+        max1_3 = operands[+(candidate > max1_3)];
+      }
     }
     outSoftmaxShift[example] = max1_0;
     outSoftmaxShift[example + 1] = max1_1;
@@ -1617,9 +1839,12 @@ function computeOutSoftmaxShift(state: State, batch: number): void {
     let max1 = -Infinity;
     for (let j2 = 0; j2 <= 9; j2++) {
       const outPreActivationAtJ2 = outPreActivationAtExample + j2;
-      operands[0] = max1;
-      operands[1] = outPreActivation[outPreActivationAtJ2];
-      max1 = operands[+(operands[1] > max1)];
+      {
+        const candidate = outPreActivation[outPreActivationAtJ2];
+        operands[0] = max1;
+        operands[1] = candidate;
+        max1 = operands[+(candidate > max1)];
+      }
     }
     outSoftmaxShift[example] = max1;
   }
@@ -2428,134 +2653,230 @@ function computePool2Argmax(state: State, batch: number): void {
             const conv2OutputAtM2 = conv2OutputAtC + 160 * m2;
             for (let n2 = 0; n2 <= 1; n2++) {
               const conv2OutputAtN2 = conv2OutputAtM2 + 16 * n2;
-              first2_0 += (2 * m2 + n2 - first2_0) * +(conv2Output[conv2OutputAtN2] > largest1_0);
-              operands[0] = largest1_0;
-              operands[1] = conv2Output[conv2OutputAtN2];
-              largest1_0 = operands[+(operands[1] > largest1_0)];
-              first2_1 += (2 * m2 + n2 - first2_1) * +(conv2Output[conv2OutputAtN2 + 1] > largest1_1);
-              operands[0] = largest1_1;
-              operands[1] = conv2Output[conv2OutputAtN2 + 1];
-              largest1_1 = operands[+(operands[1] > largest1_1)];
-              first2_2 += (2 * m2 + n2 - first2_2) * +(conv2Output[conv2OutputAtN2 + 2] > largest1_2);
-              operands[0] = largest1_2;
-              operands[1] = conv2Output[conv2OutputAtN2 + 2];
-              largest1_2 = operands[+(operands[1] > largest1_2)];
-              first2_3 += (2 * m2 + n2 - first2_3) * +(conv2Output[conv2OutputAtN2 + 3] > largest1_3);
-              operands[0] = largest1_3;
-              operands[1] = conv2Output[conv2OutputAtN2 + 3];
-              largest1_3 = operands[+(operands[1] > largest1_3)];
-              first2_4 += (2 * m2 + n2 - first2_4) * +(conv2Output[conv2OutputAtN2 + 4] > largest1_4);
-              operands[0] = largest1_4;
-              operands[1] = conv2Output[conv2OutputAtN2 + 4];
-              largest1_4 = operands[+(operands[1] > largest1_4)];
-              first2_5 += (2 * m2 + n2 - first2_5) * +(conv2Output[conv2OutputAtN2 + 5] > largest1_5);
-              operands[0] = largest1_5;
-              operands[1] = conv2Output[conv2OutputAtN2 + 5];
-              largest1_5 = operands[+(operands[1] > largest1_5)];
-              first2_6 += (2 * m2 + n2 - first2_6) * +(conv2Output[conv2OutputAtN2 + 6] > largest1_6);
-              operands[0] = largest1_6;
-              operands[1] = conv2Output[conv2OutputAtN2 + 6];
-              largest1_6 = operands[+(operands[1] > largest1_6)];
-              first2_7 += (2 * m2 + n2 - first2_7) * +(conv2Output[conv2OutputAtN2 + 7] > largest1_7);
-              operands[0] = largest1_7;
-              operands[1] = conv2Output[conv2OutputAtN2 + 7];
-              largest1_7 = operands[+(operands[1] > largest1_7)];
-              first2_8 += (2 * m2 + n2 - first2_8) * +(conv2Output[conv2OutputAtN2 + 1600] > largest1_8);
-              operands[0] = largest1_8;
-              operands[1] = conv2Output[conv2OutputAtN2 + 1600];
-              largest1_8 = operands[+(operands[1] > largest1_8)];
-              first2_9 += (2 * m2 + n2 - first2_9) * +(conv2Output[conv2OutputAtN2 + 1601] > largest1_9);
-              operands[0] = largest1_9;
-              operands[1] = conv2Output[conv2OutputAtN2 + 1601];
-              largest1_9 = operands[+(operands[1] > largest1_9)];
-              first2_10 += (2 * m2 + n2 - first2_10) * +(conv2Output[conv2OutputAtN2 + 1602] > largest1_10);
-              operands[0] = largest1_10;
-              operands[1] = conv2Output[conv2OutputAtN2 + 1602];
-              largest1_10 = operands[+(operands[1] > largest1_10)];
-              first2_11 += (2 * m2 + n2 - first2_11) * +(conv2Output[conv2OutputAtN2 + 1603] > largest1_11);
-              operands[0] = largest1_11;
-              operands[1] = conv2Output[conv2OutputAtN2 + 1603];
-              largest1_11 = operands[+(operands[1] > largest1_11)];
-              first2_12 += (2 * m2 + n2 - first2_12) * +(conv2Output[conv2OutputAtN2 + 1604] > largest1_12);
-              operands[0] = largest1_12;
-              operands[1] = conv2Output[conv2OutputAtN2 + 1604];
-              largest1_12 = operands[+(operands[1] > largest1_12)];
-              first2_13 += (2 * m2 + n2 - first2_13) * +(conv2Output[conv2OutputAtN2 + 1605] > largest1_13);
-              operands[0] = largest1_13;
-              operands[1] = conv2Output[conv2OutputAtN2 + 1605];
-              largest1_13 = operands[+(operands[1] > largest1_13)];
-              first2_14 += (2 * m2 + n2 - first2_14) * +(conv2Output[conv2OutputAtN2 + 1606] > largest1_14);
-              operands[0] = largest1_14;
-              operands[1] = conv2Output[conv2OutputAtN2 + 1606];
-              largest1_14 = operands[+(operands[1] > largest1_14)];
-              first2_15 += (2 * m2 + n2 - first2_15) * +(conv2Output[conv2OutputAtN2 + 1607] > largest1_15);
-              operands[0] = largest1_15;
-              operands[1] = conv2Output[conv2OutputAtN2 + 1607];
-              largest1_15 = operands[+(operands[1] > largest1_15)];
-              first2_16 += (2 * m2 + n2 - first2_16) * +(conv2Output[conv2OutputAtN2 + 3200] > largest1_16);
-              operands[0] = largest1_16;
-              operands[1] = conv2Output[conv2OutputAtN2 + 3200];
-              largest1_16 = operands[+(operands[1] > largest1_16)];
-              first2_17 += (2 * m2 + n2 - first2_17) * +(conv2Output[conv2OutputAtN2 + 3201] > largest1_17);
-              operands[0] = largest1_17;
-              operands[1] = conv2Output[conv2OutputAtN2 + 3201];
-              largest1_17 = operands[+(operands[1] > largest1_17)];
-              first2_18 += (2 * m2 + n2 - first2_18) * +(conv2Output[conv2OutputAtN2 + 3202] > largest1_18);
-              operands[0] = largest1_18;
-              operands[1] = conv2Output[conv2OutputAtN2 + 3202];
-              largest1_18 = operands[+(operands[1] > largest1_18)];
-              first2_19 += (2 * m2 + n2 - first2_19) * +(conv2Output[conv2OutputAtN2 + 3203] > largest1_19);
-              operands[0] = largest1_19;
-              operands[1] = conv2Output[conv2OutputAtN2 + 3203];
-              largest1_19 = operands[+(operands[1] > largest1_19)];
-              first2_20 += (2 * m2 + n2 - first2_20) * +(conv2Output[conv2OutputAtN2 + 3204] > largest1_20);
-              operands[0] = largest1_20;
-              operands[1] = conv2Output[conv2OutputAtN2 + 3204];
-              largest1_20 = operands[+(operands[1] > largest1_20)];
-              first2_21 += (2 * m2 + n2 - first2_21) * +(conv2Output[conv2OutputAtN2 + 3205] > largest1_21);
-              operands[0] = largest1_21;
-              operands[1] = conv2Output[conv2OutputAtN2 + 3205];
-              largest1_21 = operands[+(operands[1] > largest1_21)];
-              first2_22 += (2 * m2 + n2 - first2_22) * +(conv2Output[conv2OutputAtN2 + 3206] > largest1_22);
-              operands[0] = largest1_22;
-              operands[1] = conv2Output[conv2OutputAtN2 + 3206];
-              largest1_22 = operands[+(operands[1] > largest1_22)];
-              first2_23 += (2 * m2 + n2 - first2_23) * +(conv2Output[conv2OutputAtN2 + 3207] > largest1_23);
-              operands[0] = largest1_23;
-              operands[1] = conv2Output[conv2OutputAtN2 + 3207];
-              largest1_23 = operands[+(operands[1] > largest1_23)];
-              first2_24 += (2 * m2 + n2 - first2_24) * +(conv2Output[conv2OutputAtN2 + 4800] > largest1_24);
-              operands[0] = largest1_24;
-              operands[1] = conv2Output[conv2OutputAtN2 + 4800];
-              largest1_24 = operands[+(operands[1] > largest1_24)];
-              first2_25 += (2 * m2 + n2 - first2_25) * +(conv2Output[conv2OutputAtN2 + 4801] > largest1_25);
-              operands[0] = largest1_25;
-              operands[1] = conv2Output[conv2OutputAtN2 + 4801];
-              largest1_25 = operands[+(operands[1] > largest1_25)];
-              first2_26 += (2 * m2 + n2 - first2_26) * +(conv2Output[conv2OutputAtN2 + 4802] > largest1_26);
-              operands[0] = largest1_26;
-              operands[1] = conv2Output[conv2OutputAtN2 + 4802];
-              largest1_26 = operands[+(operands[1] > largest1_26)];
-              first2_27 += (2 * m2 + n2 - first2_27) * +(conv2Output[conv2OutputAtN2 + 4803] > largest1_27);
-              operands[0] = largest1_27;
-              operands[1] = conv2Output[conv2OutputAtN2 + 4803];
-              largest1_27 = operands[+(operands[1] > largest1_27)];
-              first2_28 += (2 * m2 + n2 - first2_28) * +(conv2Output[conv2OutputAtN2 + 4804] > largest1_28);
-              operands[0] = largest1_28;
-              operands[1] = conv2Output[conv2OutputAtN2 + 4804];
-              largest1_28 = operands[+(operands[1] > largest1_28)];
-              first2_29 += (2 * m2 + n2 - first2_29) * +(conv2Output[conv2OutputAtN2 + 4805] > largest1_29);
-              operands[0] = largest1_29;
-              operands[1] = conv2Output[conv2OutputAtN2 + 4805];
-              largest1_29 = operands[+(operands[1] > largest1_29)];
-              first2_30 += (2 * m2 + n2 - first2_30) * +(conv2Output[conv2OutputAtN2 + 4806] > largest1_30);
-              operands[0] = largest1_30;
-              operands[1] = conv2Output[conv2OutputAtN2 + 4806];
-              largest1_30 = operands[+(operands[1] > largest1_30)];
-              first2_31 += (2 * m2 + n2 - first2_31) * +(conv2Output[conv2OutputAtN2 + 4807] > largest1_31);
-              operands[0] = largest1_31;
-              operands[1] = conv2Output[conv2OutputAtN2 + 4807];
-              largest1_31 = operands[+(operands[1] > largest1_31)];
+              {
+                const candidate = conv2Output[conv2OutputAtN2];
+                first2_0 += (2 * m2 + n2 - first2_0) * +(candidate > largest1_0);
+                operands[0] = largest1_0;
+                operands[1] = candidate;
+                largest1_0 = operands[+(candidate > largest1_0)];
+              }
+              {
+                const candidate = conv2Output[conv2OutputAtN2 + 1];
+                first2_1 += (2 * m2 + n2 - first2_1) * +(candidate > largest1_1);
+                operands[0] = largest1_1;
+                operands[1] = candidate;
+                largest1_1 = operands[+(candidate > largest1_1)];
+              }
+              {
+                const candidate = conv2Output[conv2OutputAtN2 + 2];
+                first2_2 += (2 * m2 + n2 - first2_2) * +(candidate > largest1_2);
+                operands[0] = largest1_2;
+                operands[1] = candidate;
+                largest1_2 = operands[+(candidate > largest1_2)];
+              }
+              {
+                const candidate = conv2Output[conv2OutputAtN2 + 3];
+                first2_3 += (2 * m2 + n2 - first2_3) * +(candidate > largest1_3);
+                operands[0] = largest1_3;
+                operands[1] = candidate;
+                largest1_3 = operands[+(candidate > largest1_3)];
+              }
+              {
+                const candidate = conv2Output[conv2OutputAtN2 + 4];
+                first2_4 += (2 * m2 + n2 - first2_4) * +(candidate > largest1_4);
+                operands[0] = largest1_4;
+                operands[1] = candidate;
+                largest1_4 = operands[+(candidate > largest1_4)];
+              }
+              {
+                const candidate = conv2Output[conv2OutputAtN2 + 5];
+                first2_5 += (2 * m2 + n2 - first2_5) * +(candidate > largest1_5);
+                operands[0] = largest1_5;
+                operands[1] = candidate;
+                largest1_5 = operands[+(candidate > largest1_5)];
+              }
+              {
+                const candidate = conv2Output[conv2OutputAtN2 + 6];
+                first2_6 += (2 * m2 + n2 - first2_6) * +(candidate > largest1_6);
+                operands[0] = largest1_6;
+                operands[1] = candidate;
+                largest1_6 = operands[+(candidate > largest1_6)];
+              }
+              {
+                const candidate = conv2Output[conv2OutputAtN2 + 7];
+                first2_7 += (2 * m2 + n2 - first2_7) * +(candidate > largest1_7);
+                operands[0] = largest1_7;
+                operands[1] = candidate;
+                largest1_7 = operands[+(candidate > largest1_7)];
+              }
+              {
+                const candidate = conv2Output[conv2OutputAtN2 + 1600];
+                first2_8 += (2 * m2 + n2 - first2_8) * +(candidate > largest1_8);
+                operands[0] = largest1_8;
+                operands[1] = candidate;
+                largest1_8 = operands[+(candidate > largest1_8)];
+              }
+              {
+                const candidate = conv2Output[conv2OutputAtN2 + 1601];
+                first2_9 += (2 * m2 + n2 - first2_9) * +(candidate > largest1_9);
+                operands[0] = largest1_9;
+                operands[1] = candidate;
+                largest1_9 = operands[+(candidate > largest1_9)];
+              }
+              {
+                const candidate = conv2Output[conv2OutputAtN2 + 1602];
+                first2_10 += (2 * m2 + n2 - first2_10) * +(candidate > largest1_10);
+                operands[0] = largest1_10;
+                operands[1] = candidate;
+                largest1_10 = operands[+(candidate > largest1_10)];
+              }
+              {
+                const candidate = conv2Output[conv2OutputAtN2 + 1603];
+                first2_11 += (2 * m2 + n2 - first2_11) * +(candidate > largest1_11);
+                operands[0] = largest1_11;
+                operands[1] = candidate;
+                largest1_11 = operands[+(candidate > largest1_11)];
+              }
+              {
+                const candidate = conv2Output[conv2OutputAtN2 + 1604];
+                first2_12 += (2 * m2 + n2 - first2_12) * +(candidate > largest1_12);
+                operands[0] = largest1_12;
+                operands[1] = candidate;
+                largest1_12 = operands[+(candidate > largest1_12)];
+              }
+              {
+                const candidate = conv2Output[conv2OutputAtN2 + 1605];
+                first2_13 += (2 * m2 + n2 - first2_13) * +(candidate > largest1_13);
+                operands[0] = largest1_13;
+                operands[1] = candidate;
+                largest1_13 = operands[+(candidate > largest1_13)];
+              }
+              {
+                const candidate = conv2Output[conv2OutputAtN2 + 1606];
+                first2_14 += (2 * m2 + n2 - first2_14) * +(candidate > largest1_14);
+                operands[0] = largest1_14;
+                operands[1] = candidate;
+                largest1_14 = operands[+(candidate > largest1_14)];
+              }
+              {
+                const candidate = conv2Output[conv2OutputAtN2 + 1607];
+                first2_15 += (2 * m2 + n2 - first2_15) * +(candidate > largest1_15);
+                operands[0] = largest1_15;
+                operands[1] = candidate;
+                largest1_15 = operands[+(candidate > largest1_15)];
+              }
+              {
+                const candidate = conv2Output[conv2OutputAtN2 + 3200];
+                first2_16 += (2 * m2 + n2 - first2_16) * +(candidate > largest1_16);
+                operands[0] = largest1_16;
+                operands[1] = candidate;
+                largest1_16 = operands[+(candidate > largest1_16)];
+              }
+              {
+                const candidate = conv2Output[conv2OutputAtN2 + 3201];
+                first2_17 += (2 * m2 + n2 - first2_17) * +(candidate > largest1_17);
+                operands[0] = largest1_17;
+                operands[1] = candidate;
+                largest1_17 = operands[+(candidate > largest1_17)];
+              }
+              {
+                const candidate = conv2Output[conv2OutputAtN2 + 3202];
+                first2_18 += (2 * m2 + n2 - first2_18) * +(candidate > largest1_18);
+                operands[0] = largest1_18;
+                operands[1] = candidate;
+                largest1_18 = operands[+(candidate > largest1_18)];
+              }
+              {
+                const candidate = conv2Output[conv2OutputAtN2 + 3203];
+                first2_19 += (2 * m2 + n2 - first2_19) * +(candidate > largest1_19);
+                operands[0] = largest1_19;
+                operands[1] = candidate;
+                largest1_19 = operands[+(candidate > largest1_19)];
+              }
+              {
+                const candidate = conv2Output[conv2OutputAtN2 + 3204];
+                first2_20 += (2 * m2 + n2 - first2_20) * +(candidate > largest1_20);
+                operands[0] = largest1_20;
+                operands[1] = candidate;
+                largest1_20 = operands[+(candidate > largest1_20)];
+              }
+              {
+                const candidate = conv2Output[conv2OutputAtN2 + 3205];
+                first2_21 += (2 * m2 + n2 - first2_21) * +(candidate > largest1_21);
+                operands[0] = largest1_21;
+                operands[1] = candidate;
+                largest1_21 = operands[+(candidate > largest1_21)];
+              }
+              {
+                const candidate = conv2Output[conv2OutputAtN2 + 3206];
+                first2_22 += (2 * m2 + n2 - first2_22) * +(candidate > largest1_22);
+                operands[0] = largest1_22;
+                operands[1] = candidate;
+                largest1_22 = operands[+(candidate > largest1_22)];
+              }
+              {
+                const candidate = conv2Output[conv2OutputAtN2 + 3207];
+                first2_23 += (2 * m2 + n2 - first2_23) * +(candidate > largest1_23);
+                operands[0] = largest1_23;
+                operands[1] = candidate;
+                largest1_23 = operands[+(candidate > largest1_23)];
+              }
+              {
+                const candidate = conv2Output[conv2OutputAtN2 + 4800];
+                first2_24 += (2 * m2 + n2 - first2_24) * +(candidate > largest1_24);
+                operands[0] = largest1_24;
+                operands[1] = candidate;
+                largest1_24 = operands[+(candidate > largest1_24)];
+              }
+              {
+                const candidate = conv2Output[conv2OutputAtN2 + 4801];
+                first2_25 += (2 * m2 + n2 - first2_25) * +(candidate > largest1_25);
+                operands[0] = largest1_25;
+                operands[1] = candidate;
+                largest1_25 = operands[+(candidate > largest1_25)];
+              }
+              {
+                const candidate = conv2Output[conv2OutputAtN2 + 4802];
+                first2_26 += (2 * m2 + n2 - first2_26) * +(candidate > largest1_26);
+                operands[0] = largest1_26;
+                operands[1] = candidate;
+                largest1_26 = operands[+(candidate > largest1_26)];
+              }
+              {
+                const candidate = conv2Output[conv2OutputAtN2 + 4803];
+                first2_27 += (2 * m2 + n2 - first2_27) * +(candidate > largest1_27);
+                operands[0] = largest1_27;
+                operands[1] = candidate;
+                largest1_27 = operands[+(candidate > largest1_27)];
+              }
+              {
+                const candidate = conv2Output[conv2OutputAtN2 + 4804];
+                first2_28 += (2 * m2 + n2 - first2_28) * +(candidate > largest1_28);
+                operands[0] = largest1_28;
+                operands[1] = candidate;
+                largest1_28 = operands[+(candidate > largest1_28)];
+              }
+              {
+                const candidate = conv2Output[conv2OutputAtN2 + 4805];
+                first2_29 += (2 * m2 + n2 - first2_29) * +(candidate > largest1_29);
+                operands[0] = largest1_29;
+                operands[1] = candidate;
+                largest1_29 = operands[+(candidate > largest1_29)];
+              }
+              {
+                const candidate = conv2Output[conv2OutputAtN2 + 4806];
+                first2_30 += (2 * m2 + n2 - first2_30) * +(candidate > largest1_30);
+                operands[0] = largest1_30;
+                operands[1] = candidate;
+                largest1_30 = operands[+(candidate > largest1_30)];
+              }
+              {
+                const candidate = conv2Output[conv2OutputAtN2 + 4807];
+                first2_31 += (2 * m2 + n2 - first2_31) * +(candidate > largest1_31);
+                operands[0] = largest1_31;
+                operands[1] = candidate;
+                largest1_31 = operands[+(candidate > largest1_31)];
+              }
             }
           }
           pool2Argmax[pool2ArgmaxAtC] = first2_0;
@@ -2626,38 +2947,62 @@ function computePool2Argmax(state: State, batch: number): void {
             const conv2OutputAtM2 = conv2OutputAtC + 160 * m2;
             for (let n2 = 0; n2 <= 1; n2++) {
               const conv2OutputAtN2 = conv2OutputAtM2 + 16 * n2;
-              first2_0 += (2 * m2 + n2 - first2_0) * +(conv2Output[conv2OutputAtN2] > largest1_0);
-              operands[0] = largest1_0;
-              operands[1] = conv2Output[conv2OutputAtN2];
-              largest1_0 = operands[+(operands[1] > largest1_0)];
-              first2_1 += (2 * m2 + n2 - first2_1) * +(conv2Output[conv2OutputAtN2 + 1] > largest1_1);
-              operands[0] = largest1_1;
-              operands[1] = conv2Output[conv2OutputAtN2 + 1];
-              largest1_1 = operands[+(operands[1] > largest1_1)];
-              first2_2 += (2 * m2 + n2 - first2_2) * +(conv2Output[conv2OutputAtN2 + 2] > largest1_2);
-              operands[0] = largest1_2;
-              operands[1] = conv2Output[conv2OutputAtN2 + 2];
-              largest1_2 = operands[+(operands[1] > largest1_2)];
-              first2_3 += (2 * m2 + n2 - first2_3) * +(conv2Output[conv2OutputAtN2 + 3] > largest1_3);
-              operands[0] = largest1_3;
-              operands[1] = conv2Output[conv2OutputAtN2 + 3];
-              largest1_3 = operands[+(operands[1] > largest1_3)];
-              first2_4 += (2 * m2 + n2 - first2_4) * +(conv2Output[conv2OutputAtN2 + 4] > largest1_4);
-              operands[0] = largest1_4;
-              operands[1] = conv2Output[conv2OutputAtN2 + 4];
-              largest1_4 = operands[+(operands[1] > largest1_4)];
-              first2_5 += (2 * m2 + n2 - first2_5) * +(conv2Output[conv2OutputAtN2 + 5] > largest1_5);
-              operands[0] = largest1_5;
-              operands[1] = conv2Output[conv2OutputAtN2 + 5];
-              largest1_5 = operands[+(operands[1] > largest1_5)];
-              first2_6 += (2 * m2 + n2 - first2_6) * +(conv2Output[conv2OutputAtN2 + 6] > largest1_6);
-              operands[0] = largest1_6;
-              operands[1] = conv2Output[conv2OutputAtN2 + 6];
-              largest1_6 = operands[+(operands[1] > largest1_6)];
-              first2_7 += (2 * m2 + n2 - first2_7) * +(conv2Output[conv2OutputAtN2 + 7] > largest1_7);
-              operands[0] = largest1_7;
-              operands[1] = conv2Output[conv2OutputAtN2 + 7];
-              largest1_7 = operands[+(operands[1] > largest1_7)];
+              {
+                const candidate = conv2Output[conv2OutputAtN2];
+                first2_0 += (2 * m2 + n2 - first2_0) * +(candidate > largest1_0);
+                operands[0] = largest1_0;
+                operands[1] = candidate;
+                largest1_0 = operands[+(candidate > largest1_0)];
+              }
+              {
+                const candidate = conv2Output[conv2OutputAtN2 + 1];
+                first2_1 += (2 * m2 + n2 - first2_1) * +(candidate > largest1_1);
+                operands[0] = largest1_1;
+                operands[1] = candidate;
+                largest1_1 = operands[+(candidate > largest1_1)];
+              }
+              {
+                const candidate = conv2Output[conv2OutputAtN2 + 2];
+                first2_2 += (2 * m2 + n2 - first2_2) * +(candidate > largest1_2);
+                operands[0] = largest1_2;
+                operands[1] = candidate;
+                largest1_2 = operands[+(candidate > largest1_2)];
+              }
+              {
+                const candidate = conv2Output[conv2OutputAtN2 + 3];
+                first2_3 += (2 * m2 + n2 - first2_3) * +(candidate > largest1_3);
+                operands[0] = largest1_3;
+                operands[1] = candidate;
+                largest1_3 = operands[+(candidate > largest1_3)];
+              }
+              {
+                const candidate = conv2Output[conv2OutputAtN2 + 4];
+                first2_4 += (2 * m2 + n2 - first2_4) * +(candidate > largest1_4);
+                operands[0] = largest1_4;
+                operands[1] = candidate;
+                largest1_4 = operands[+(candidate > largest1_4)];
+              }
+              {
+                const candidate = conv2Output[conv2OutputAtN2 + 5];
+                first2_5 += (2 * m2 + n2 - first2_5) * +(candidate > largest1_5);
+                operands[0] = largest1_5;
+                operands[1] = candidate;
+                largest1_5 = operands[+(candidate > largest1_5)];
+              }
+              {
+                const candidate = conv2Output[conv2OutputAtN2 + 6];
+                first2_6 += (2 * m2 + n2 - first2_6) * +(candidate > largest1_6);
+                operands[0] = largest1_6;
+                operands[1] = candidate;
+                largest1_6 = operands[+(candidate > largest1_6)];
+              }
+              {
+                const candidate = conv2Output[conv2OutputAtN2 + 7];
+                first2_7 += (2 * m2 + n2 - first2_7) * +(candidate > largest1_7);
+                operands[0] = largest1_7;
+                operands[1] = candidate;
+                largest1_7 = operands[+(candidate > largest1_7)];
+              }
             }
           }
           pool2Argmax[pool2ArgmaxAtC] = first2_0;
@@ -3142,102 +3487,174 @@ function computePool1Argmax(state: State, batch: number): void {
           const conv1OutputAtM2 = conv1OutputAtJ + 168 * m2;
           for (let n2 = 0; n2 <= 1; n2++) {
             const conv1OutputAtN2 = conv1OutputAtM2 + 6 * n2;
-            first2_0 += (2 * m2 + n2 - first2_0) * +(conv1Output[conv1OutputAtN2] > largest1_0);
-            operands[0] = largest1_0;
-            operands[1] = conv1Output[conv1OutputAtN2];
-            largest1_0 = operands[+(operands[1] > largest1_0)];
-            first2_1 += (2 * m2 + n2 - first2_1) * +(conv1Output[conv1OutputAtN2 + 1] > largest1_1);
-            operands[0] = largest1_1;
-            operands[1] = conv1Output[conv1OutputAtN2 + 1];
-            largest1_1 = operands[+(operands[1] > largest1_1)];
-            first2_2 += (2 * m2 + n2 - first2_2) * +(conv1Output[conv1OutputAtN2 + 2] > largest1_2);
-            operands[0] = largest1_2;
-            operands[1] = conv1Output[conv1OutputAtN2 + 2];
-            largest1_2 = operands[+(operands[1] > largest1_2)];
-            first2_3 += (2 * m2 + n2 - first2_3) * +(conv1Output[conv1OutputAtN2 + 3] > largest1_3);
-            operands[0] = largest1_3;
-            operands[1] = conv1Output[conv1OutputAtN2 + 3];
-            largest1_3 = operands[+(operands[1] > largest1_3)];
-            first2_4 += (2 * m2 + n2 - first2_4) * +(conv1Output[conv1OutputAtN2 + 4] > largest1_4);
-            operands[0] = largest1_4;
-            operands[1] = conv1Output[conv1OutputAtN2 + 4];
-            largest1_4 = operands[+(operands[1] > largest1_4)];
-            first2_5 += (2 * m2 + n2 - first2_5) * +(conv1Output[conv1OutputAtN2 + 5] > largest1_5);
-            operands[0] = largest1_5;
-            operands[1] = conv1Output[conv1OutputAtN2 + 5];
-            largest1_5 = operands[+(operands[1] > largest1_5)];
-            first2_6 += (2 * m2 + n2 - first2_6) * +(conv1Output[conv1OutputAtN2 + 4704] > largest1_6);
-            operands[0] = largest1_6;
-            operands[1] = conv1Output[conv1OutputAtN2 + 4704];
-            largest1_6 = operands[+(operands[1] > largest1_6)];
-            first2_7 += (2 * m2 + n2 - first2_7) * +(conv1Output[conv1OutputAtN2 + 4705] > largest1_7);
-            operands[0] = largest1_7;
-            operands[1] = conv1Output[conv1OutputAtN2 + 4705];
-            largest1_7 = operands[+(operands[1] > largest1_7)];
-            first2_8 += (2 * m2 + n2 - first2_8) * +(conv1Output[conv1OutputAtN2 + 4706] > largest1_8);
-            operands[0] = largest1_8;
-            operands[1] = conv1Output[conv1OutputAtN2 + 4706];
-            largest1_8 = operands[+(operands[1] > largest1_8)];
-            first2_9 += (2 * m2 + n2 - first2_9) * +(conv1Output[conv1OutputAtN2 + 4707] > largest1_9);
-            operands[0] = largest1_9;
-            operands[1] = conv1Output[conv1OutputAtN2 + 4707];
-            largest1_9 = operands[+(operands[1] > largest1_9)];
-            first2_10 += (2 * m2 + n2 - first2_10) * +(conv1Output[conv1OutputAtN2 + 4708] > largest1_10);
-            operands[0] = largest1_10;
-            operands[1] = conv1Output[conv1OutputAtN2 + 4708];
-            largest1_10 = operands[+(operands[1] > largest1_10)];
-            first2_11 += (2 * m2 + n2 - first2_11) * +(conv1Output[conv1OutputAtN2 + 4709] > largest1_11);
-            operands[0] = largest1_11;
-            operands[1] = conv1Output[conv1OutputAtN2 + 4709];
-            largest1_11 = operands[+(operands[1] > largest1_11)];
-            first2_12 += (2 * m2 + n2 - first2_12) * +(conv1Output[conv1OutputAtN2 + 9408] > largest1_12);
-            operands[0] = largest1_12;
-            operands[1] = conv1Output[conv1OutputAtN2 + 9408];
-            largest1_12 = operands[+(operands[1] > largest1_12)];
-            first2_13 += (2 * m2 + n2 - first2_13) * +(conv1Output[conv1OutputAtN2 + 9409] > largest1_13);
-            operands[0] = largest1_13;
-            operands[1] = conv1Output[conv1OutputAtN2 + 9409];
-            largest1_13 = operands[+(operands[1] > largest1_13)];
-            first2_14 += (2 * m2 + n2 - first2_14) * +(conv1Output[conv1OutputAtN2 + 9410] > largest1_14);
-            operands[0] = largest1_14;
-            operands[1] = conv1Output[conv1OutputAtN2 + 9410];
-            largest1_14 = operands[+(operands[1] > largest1_14)];
-            first2_15 += (2 * m2 + n2 - first2_15) * +(conv1Output[conv1OutputAtN2 + 9411] > largest1_15);
-            operands[0] = largest1_15;
-            operands[1] = conv1Output[conv1OutputAtN2 + 9411];
-            largest1_15 = operands[+(operands[1] > largest1_15)];
-            first2_16 += (2 * m2 + n2 - first2_16) * +(conv1Output[conv1OutputAtN2 + 9412] > largest1_16);
-            operands[0] = largest1_16;
-            operands[1] = conv1Output[conv1OutputAtN2 + 9412];
-            largest1_16 = operands[+(operands[1] > largest1_16)];
-            first2_17 += (2 * m2 + n2 - first2_17) * +(conv1Output[conv1OutputAtN2 + 9413] > largest1_17);
-            operands[0] = largest1_17;
-            operands[1] = conv1Output[conv1OutputAtN2 + 9413];
-            largest1_17 = operands[+(operands[1] > largest1_17)];
-            first2_18 += (2 * m2 + n2 - first2_18) * +(conv1Output[conv1OutputAtN2 + 14112] > largest1_18);
-            operands[0] = largest1_18;
-            operands[1] = conv1Output[conv1OutputAtN2 + 14112];
-            largest1_18 = operands[+(operands[1] > largest1_18)];
-            first2_19 += (2 * m2 + n2 - first2_19) * +(conv1Output[conv1OutputAtN2 + 14113] > largest1_19);
-            operands[0] = largest1_19;
-            operands[1] = conv1Output[conv1OutputAtN2 + 14113];
-            largest1_19 = operands[+(operands[1] > largest1_19)];
-            first2_20 += (2 * m2 + n2 - first2_20) * +(conv1Output[conv1OutputAtN2 + 14114] > largest1_20);
-            operands[0] = largest1_20;
-            operands[1] = conv1Output[conv1OutputAtN2 + 14114];
-            largest1_20 = operands[+(operands[1] > largest1_20)];
-            first2_21 += (2 * m2 + n2 - first2_21) * +(conv1Output[conv1OutputAtN2 + 14115] > largest1_21);
-            operands[0] = largest1_21;
-            operands[1] = conv1Output[conv1OutputAtN2 + 14115];
-            largest1_21 = operands[+(operands[1] > largest1_21)];
-            first2_22 += (2 * m2 + n2 - first2_22) * +(conv1Output[conv1OutputAtN2 + 14116] > largest1_22);
-            operands[0] = largest1_22;
-            operands[1] = conv1Output[conv1OutputAtN2 + 14116];
-            largest1_22 = operands[+(operands[1] > largest1_22)];
-            first2_23 += (2 * m2 + n2 - first2_23) * +(conv1Output[conv1OutputAtN2 + 14117] > largest1_23);
-            operands[0] = largest1_23;
-            operands[1] = conv1Output[conv1OutputAtN2 + 14117];
-            largest1_23 = operands[+(operands[1] > largest1_23)];
+            {
+              const candidate = conv1Output[conv1OutputAtN2];
+              first2_0 += (2 * m2 + n2 - first2_0) * +(candidate > largest1_0);
+              operands[0] = largest1_0;
+              operands[1] = candidate;
+              largest1_0 = operands[+(candidate > largest1_0)];
+            }
+            {
+              const candidate = conv1Output[conv1OutputAtN2 + 1];
+              first2_1 += (2 * m2 + n2 - first2_1) * +(candidate > largest1_1);
+              operands[0] = largest1_1;
+              operands[1] = candidate;
+              largest1_1 = operands[+(candidate > largest1_1)];
+            }
+            {
+              const candidate = conv1Output[conv1OutputAtN2 + 2];
+              first2_2 += (2 * m2 + n2 - first2_2) * +(candidate > largest1_2);
+              operands[0] = largest1_2;
+              operands[1] = candidate;
+              largest1_2 = operands[+(candidate > largest1_2)];
+            }
+            {
+              const candidate = conv1Output[conv1OutputAtN2 + 3];
+              first2_3 += (2 * m2 + n2 - first2_3) * +(candidate > largest1_3);
+              operands[0] = largest1_3;
+              operands[1] = candidate;
+              largest1_3 = operands[+(candidate > largest1_3)];
+            }
+            {
+              const candidate = conv1Output[conv1OutputAtN2 + 4];
+              first2_4 += (2 * m2 + n2 - first2_4) * +(candidate > largest1_4);
+              operands[0] = largest1_4;
+              operands[1] = candidate;
+              largest1_4 = operands[+(candidate > largest1_4)];
+            }
+            {
+              const candidate = conv1Output[conv1OutputAtN2 + 5];
+              first2_5 += (2 * m2 + n2 - first2_5) * +(candidate > largest1_5);
+              operands[0] = largest1_5;
+              operands[1] = candidate;
+              largest1_5 = operands[+(candidate > largest1_5)];
+            }
+            {
+              const candidate = conv1Output[conv1OutputAtN2 + 4704];
+              first2_6 += (2 * m2 + n2 - first2_6) * +(candidate > largest1_6);
+              operands[0] = largest1_6;
+              operands[1] = candidate;
+              largest1_6 = operands[+(candidate > largest1_6)];
+            }
+            {
+              const candidate = conv1Output[conv1OutputAtN2 + 4705];
+              first2_7 += (2 * m2 + n2 - first2_7) * +(candidate > largest1_7);
+              operands[0] = largest1_7;
+              operands[1] = candidate;
+              largest1_7 = operands[+(candidate > largest1_7)];
+            }
+            {
+              const candidate = conv1Output[conv1OutputAtN2 + 4706];
+              first2_8 += (2 * m2 + n2 - first2_8) * +(candidate > largest1_8);
+              operands[0] = largest1_8;
+              operands[1] = candidate;
+              largest1_8 = operands[+(candidate > largest1_8)];
+            }
+            {
+              const candidate = conv1Output[conv1OutputAtN2 + 4707];
+              first2_9 += (2 * m2 + n2 - first2_9) * +(candidate > largest1_9);
+              operands[0] = largest1_9;
+              operands[1] = candidate;
+              largest1_9 = operands[+(candidate > largest1_9)];
+            }
+            {
+              const candidate = conv1Output[conv1OutputAtN2 + 4708];
+              first2_10 += (2 * m2 + n2 - first2_10) * +(candidate > largest1_10);
+              operands[0] = largest1_10;
+              operands[1] = candidate;
+              largest1_10 = operands[+(candidate > largest1_10)];
+            }
+            {
+              const candidate = conv1Output[conv1OutputAtN2 + 4709];
+              first2_11 += (2 * m2 + n2 - first2_11) * +(candidate > largest1_11);
+              operands[0] = largest1_11;
+              operands[1] = candidate;
+              largest1_11 = operands[+(candidate > largest1_11)];
+            }
+            {
+              const candidate = conv1Output[conv1OutputAtN2 + 9408];
+              first2_12 += (2 * m2 + n2 - first2_12) * +(candidate > largest1_12);
+              operands[0] = largest1_12;
+              operands[1] = candidate;
+              largest1_12 = operands[+(candidate > largest1_12)];
+            }
+            {
+              const candidate = conv1Output[conv1OutputAtN2 + 9409];
+              first2_13 += (2 * m2 + n2 - first2_13) * +(candidate > largest1_13);
+              operands[0] = largest1_13;
+              operands[1] = candidate;
+              largest1_13 = operands[+(candidate > largest1_13)];
+            }
+            {
+              const candidate = conv1Output[conv1OutputAtN2 + 9410];
+              first2_14 += (2 * m2 + n2 - first2_14) * +(candidate > largest1_14);
+              operands[0] = largest1_14;
+              operands[1] = candidate;
+              largest1_14 = operands[+(candidate > largest1_14)];
+            }
+            {
+              const candidate = conv1Output[conv1OutputAtN2 + 9411];
+              first2_15 += (2 * m2 + n2 - first2_15) * +(candidate > largest1_15);
+              operands[0] = largest1_15;
+              operands[1] = candidate;
+              largest1_15 = operands[+(candidate > largest1_15)];
+            }
+            {
+              const candidate = conv1Output[conv1OutputAtN2 + 9412];
+              first2_16 += (2 * m2 + n2 - first2_16) * +(candidate > largest1_16);
+              operands[0] = largest1_16;
+              operands[1] = candidate;
+              largest1_16 = operands[+(candidate > largest1_16)];
+            }
+            {
+              const candidate = conv1Output[conv1OutputAtN2 + 9413];
+              first2_17 += (2 * m2 + n2 - first2_17) * +(candidate > largest1_17);
+              operands[0] = largest1_17;
+              operands[1] = candidate;
+              largest1_17 = operands[+(candidate > largest1_17)];
+            }
+            {
+              const candidate = conv1Output[conv1OutputAtN2 + 14112];
+              first2_18 += (2 * m2 + n2 - first2_18) * +(candidate > largest1_18);
+              operands[0] = largest1_18;
+              operands[1] = candidate;
+              largest1_18 = operands[+(candidate > largest1_18)];
+            }
+            {
+              const candidate = conv1Output[conv1OutputAtN2 + 14113];
+              first2_19 += (2 * m2 + n2 - first2_19) * +(candidate > largest1_19);
+              operands[0] = largest1_19;
+              operands[1] = candidate;
+              largest1_19 = operands[+(candidate > largest1_19)];
+            }
+            {
+              const candidate = conv1Output[conv1OutputAtN2 + 14114];
+              first2_20 += (2 * m2 + n2 - first2_20) * +(candidate > largest1_20);
+              operands[0] = largest1_20;
+              operands[1] = candidate;
+              largest1_20 = operands[+(candidate > largest1_20)];
+            }
+            {
+              const candidate = conv1Output[conv1OutputAtN2 + 14115];
+              first2_21 += (2 * m2 + n2 - first2_21) * +(candidate > largest1_21);
+              operands[0] = largest1_21;
+              operands[1] = candidate;
+              largest1_21 = operands[+(candidate > largest1_21)];
+            }
+            {
+              const candidate = conv1Output[conv1OutputAtN2 + 14116];
+              first2_22 += (2 * m2 + n2 - first2_22) * +(candidate > largest1_22);
+              operands[0] = largest1_22;
+              operands[1] = candidate;
+              largest1_22 = operands[+(candidate > largest1_22)];
+            }
+            {
+              const candidate = conv1Output[conv1OutputAtN2 + 14117];
+              first2_23 += (2 * m2 + n2 - first2_23) * +(candidate > largest1_23);
+              operands[0] = largest1_23;
+              operands[1] = candidate;
+              largest1_23 = operands[+(candidate > largest1_23)];
+            }
           }
         }
         pool1Argmax[pool1ArgmaxAtJ] = first2_0;
@@ -3292,30 +3709,48 @@ function computePool1Argmax(state: State, batch: number): void {
           const conv1OutputAtM2 = conv1OutputAtJ + 168 * m2;
           for (let n2 = 0; n2 <= 1; n2++) {
             const conv1OutputAtN2 = conv1OutputAtM2 + 6 * n2;
-            first2_0 += (2 * m2 + n2 - first2_0) * +(conv1Output[conv1OutputAtN2] > largest1_0);
-            operands[0] = largest1_0;
-            operands[1] = conv1Output[conv1OutputAtN2];
-            largest1_0 = operands[+(operands[1] > largest1_0)];
-            first2_1 += (2 * m2 + n2 - first2_1) * +(conv1Output[conv1OutputAtN2 + 1] > largest1_1);
-            operands[0] = largest1_1;
-            operands[1] = conv1Output[conv1OutputAtN2 + 1];
-            largest1_1 = operands[+(operands[1] > largest1_1)];
-            first2_2 += (2 * m2 + n2 - first2_2) * +(conv1Output[conv1OutputAtN2 + 2] > largest1_2);
-            operands[0] = largest1_2;
-            operands[1] = conv1Output[conv1OutputAtN2 + 2];
-            largest1_2 = operands[+(operands[1] > largest1_2)];
-            first2_3 += (2 * m2 + n2 - first2_3) * +(conv1Output[conv1OutputAtN2 + 3] > largest1_3);
-            operands[0] = largest1_3;
-            operands[1] = conv1Output[conv1OutputAtN2 + 3];
-            largest1_3 = operands[+(operands[1] > largest1_3)];
-            first2_4 += (2 * m2 + n2 - first2_4) * +(conv1Output[conv1OutputAtN2 + 4] > largest1_4);
-            operands[0] = largest1_4;
-            operands[1] = conv1Output[conv1OutputAtN2 + 4];
-            largest1_4 = operands[+(operands[1] > largest1_4)];
-            first2_5 += (2 * m2 + n2 - first2_5) * +(conv1Output[conv1OutputAtN2 + 5] > largest1_5);
-            operands[0] = largest1_5;
-            operands[1] = conv1Output[conv1OutputAtN2 + 5];
-            largest1_5 = operands[+(operands[1] > largest1_5)];
+            {
+              const candidate = conv1Output[conv1OutputAtN2];
+              first2_0 += (2 * m2 + n2 - first2_0) * +(candidate > largest1_0);
+              operands[0] = largest1_0;
+              operands[1] = candidate;
+              largest1_0 = operands[+(candidate > largest1_0)];
+            }
+            {
+              const candidate = conv1Output[conv1OutputAtN2 + 1];
+              first2_1 += (2 * m2 + n2 - first2_1) * +(candidate > largest1_1);
+              operands[0] = largest1_1;
+              operands[1] = candidate;
+              largest1_1 = operands[+(candidate > largest1_1)];
+            }
+            {
+              const candidate = conv1Output[conv1OutputAtN2 + 2];
+              first2_2 += (2 * m2 + n2 - first2_2) * +(candidate > largest1_2);
+              operands[0] = largest1_2;
+              operands[1] = candidate;
+              largest1_2 = operands[+(candidate > largest1_2)];
+            }
+            {
+              const candidate = conv1Output[conv1OutputAtN2 + 3];
+              first2_3 += (2 * m2 + n2 - first2_3) * +(candidate > largest1_3);
+              operands[0] = largest1_3;
+              operands[1] = candidate;
+              largest1_3 = operands[+(candidate > largest1_3)];
+            }
+            {
+              const candidate = conv1Output[conv1OutputAtN2 + 4];
+              first2_4 += (2 * m2 + n2 - first2_4) * +(candidate > largest1_4);
+              operands[0] = largest1_4;
+              operands[1] = candidate;
+              largest1_4 = operands[+(candidate > largest1_4)];
+            }
+            {
+              const candidate = conv1Output[conv1OutputAtN2 + 5];
+              first2_5 += (2 * m2 + n2 - first2_5) * +(candidate > largest1_5);
+              operands[0] = largest1_5;
+              operands[1] = candidate;
+              largest1_5 = operands[+(candidate > largest1_5)];
+            }
           }
         }
         pool1Argmax[pool1ArgmaxAtJ] = first2_0;

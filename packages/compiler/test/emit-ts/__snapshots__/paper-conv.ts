@@ -546,18 +546,30 @@ function computeOutSoftmaxShift(state: State, batch: number): void {
     let max1_3 = -Infinity;
     for (let u2 = 0; u2 <= 2; u2++) {
       const outPreActivationAtU2 = outPreActivationAtExample + u2;
-      operands[0] = max1_0;
-      operands[1] = outPreActivation[outPreActivationAtU2];
-      max1_0 = operands[+(operands[1] > max1_0)];
-      operands[0] = max1_1;
-      operands[1] = outPreActivation[outPreActivationAtU2 + 3];
-      max1_1 = operands[+(operands[1] > max1_1)];
-      operands[0] = max1_2;
-      operands[1] = outPreActivation[outPreActivationAtU2 + 6];
-      max1_2 = operands[+(operands[1] > max1_2)];
-      operands[0] = max1_3;
-      operands[1] = outPreActivation[outPreActivationAtU2 + 9];
-      max1_3 = operands[+(operands[1] > max1_3)];
+      {
+        const candidate = outPreActivation[outPreActivationAtU2];
+        operands[0] = max1_0;
+        operands[1] = candidate;
+        max1_0 = operands[+(candidate > max1_0)];
+      }
+      {
+        const candidate = outPreActivation[outPreActivationAtU2 + 3];
+        operands[0] = max1_1;
+        operands[1] = candidate;
+        max1_1 = operands[+(candidate > max1_1)];
+      }
+      {
+        const candidate = outPreActivation[outPreActivationAtU2 + 6];
+        operands[0] = max1_2;
+        operands[1] = candidate;
+        max1_2 = operands[+(candidate > max1_2)];
+      }
+      {
+        const candidate = outPreActivation[outPreActivationAtU2 + 9];
+        operands[0] = max1_3;
+        operands[1] = candidate;
+        max1_3 = operands[+(candidate > max1_3)];
+      }
     }
     outSoftmaxShift[example] = max1_0;
     outSoftmaxShift[example + 1] = max1_1;
@@ -569,9 +581,12 @@ function computeOutSoftmaxShift(state: State, batch: number): void {
     let max1 = -Infinity;
     for (let u2 = 0; u2 <= 2; u2++) {
       const outPreActivationAtU2 = outPreActivationAtExample + u2;
-      operands[0] = max1;
-      operands[1] = outPreActivation[outPreActivationAtU2];
-      max1 = operands[+(operands[1] > max1)];
+      {
+        const candidate = outPreActivation[outPreActivationAtU2];
+        operands[0] = max1;
+        operands[1] = candidate;
+        max1 = operands[+(candidate > max1)];
+      }
     }
     outSoftmaxShift[example] = max1;
   }

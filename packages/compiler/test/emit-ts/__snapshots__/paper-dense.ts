@@ -66,13 +66,6 @@ export function createState(maxBatch: number): State {
 }
 
 /**
- * The two operands of a running maximum, stored so that a flag can pick one:
- * max(a, b) without a branch. Math.max branches, and a max-pool on signed data
- * mispredicts about every other one. A NaN never replaces the maximum.
- */
-const operands = new Float64Array(2);
-
-/**
  * Layer out: weighted sum of the inputs.
  * x^1[j] = sum_{i=0..2} w^1[i,j] * x[i] + b^1[j]
  * Layer out: sigmoid activation.
@@ -122,14 +115,14 @@ function computeOutPreActivation(state: State, batch: number): void {
     outPreActivation[outPreActivationAtExample + 5] = sum1_5 + outBias[1];
     outPreActivation[outPreActivationAtExample + 6] = sum1_6 + outBias[0];
     outPreActivation[outPreActivationAtExample + 7] = sum1_7 + outBias[1];
-    outOutput[outOutputAtExample] = (1 / (1 + Math.exp(-(outPreActivation[outPreActivationAtExample]))));
-    outOutput[outOutputAtExample + 1] = (1 / (1 + Math.exp(-(outPreActivation[outPreActivationAtExample + 1]))));
-    outOutput[outOutputAtExample + 2] = (1 / (1 + Math.exp(-(outPreActivation[outPreActivationAtExample + 2]))));
-    outOutput[outOutputAtExample + 3] = (1 / (1 + Math.exp(-(outPreActivation[outPreActivationAtExample + 3]))));
-    outOutput[outOutputAtExample + 4] = (1 / (1 + Math.exp(-(outPreActivation[outPreActivationAtExample + 4]))));
-    outOutput[outOutputAtExample + 5] = (1 / (1 + Math.exp(-(outPreActivation[outPreActivationAtExample + 5]))));
-    outOutput[outOutputAtExample + 6] = (1 / (1 + Math.exp(-(outPreActivation[outPreActivationAtExample + 6]))));
-    outOutput[outOutputAtExample + 7] = (1 / (1 + Math.exp(-(outPreActivation[outPreActivationAtExample + 7]))));
+    outOutput[outOutputAtExample] = 1 / (1 + Math.exp(-outPreActivation[outPreActivationAtExample]));
+    outOutput[outOutputAtExample + 1] = 1 / (1 + Math.exp(-outPreActivation[outPreActivationAtExample + 1]));
+    outOutput[outOutputAtExample + 2] = 1 / (1 + Math.exp(-outPreActivation[outPreActivationAtExample + 2]));
+    outOutput[outOutputAtExample + 3] = 1 / (1 + Math.exp(-outPreActivation[outPreActivationAtExample + 3]));
+    outOutput[outOutputAtExample + 4] = 1 / (1 + Math.exp(-outPreActivation[outPreActivationAtExample + 4]));
+    outOutput[outOutputAtExample + 5] = 1 / (1 + Math.exp(-outPreActivation[outPreActivationAtExample + 5]));
+    outOutput[outOutputAtExample + 6] = 1 / (1 + Math.exp(-outPreActivation[outPreActivationAtExample + 6]));
+    outOutput[outOutputAtExample + 7] = 1 / (1 + Math.exp(-outPreActivation[outPreActivationAtExample + 7]));
   }
   for (let example = batch - (batch % 4); example < batch; example++) {
     const xAtExample = 3 * example;
@@ -146,8 +139,8 @@ function computeOutPreActivation(state: State, batch: number): void {
     }
     outPreActivation[outPreActivationAtExample] = sum1_0 + outBias[0];
     outPreActivation[outPreActivationAtExample + 1] = sum1_1 + outBias[1];
-    outOutput[outOutputAtExample] = (1 / (1 + Math.exp(-(outPreActivation[outPreActivationAtExample]))));
-    outOutput[outOutputAtExample + 1] = (1 / (1 + Math.exp(-(outPreActivation[outPreActivationAtExample + 1]))));
+    outOutput[outOutputAtExample] = 1 / (1 + Math.exp(-outPreActivation[outPreActivationAtExample]));
+    outOutput[outOutputAtExample + 1] = 1 / (1 + Math.exp(-outPreActivation[outPreActivationAtExample + 1]));
   }
 }
 
