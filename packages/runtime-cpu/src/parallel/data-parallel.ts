@@ -141,18 +141,27 @@ export class DataParallel {
     return this.#ownSlice.state;
   }
 
-  /** g = (b_0 / B) g_0 + sum_t (b_t / B) g_t, over g_0 in the state's gradient buffers. */
+  /**
+   * g = (b_0 / B) g_0 + sum_t (b_t / B) g_t, over g_0 in the state's gradient buffers. The
+   * first helper's part joins in the pass that scales g_0 (one pass fewer over the gradients,
+   * a serial share of every step); each partial sum is rounded to float32 as if stored.
+   */
   #combineGradients(ownShare: number, helpers: readonly WorkerThread[], shares: number[]): void {
     for (const name of this.#gradients) {
       const total = this.#state[name] as Float32Array;
-      for (let k = 0; k < total.length; k += 1) total[k] = ownShare * (total[k] as number);
-      helpers.forEach((worker, index) => {
-        const part = worker.own[name] as Float32Array;
+      const first = helpers[0]?.own[name] as Float32Array;
+      const firstShare = shares[0] as number;
+      for (let k = 0; k < total.length; k += 1) {
+        const own = Math.fround(ownShare * (total[k] as number));
+        total[k] = own + firstShare * (first[k] as number);
+      }
+      for (let index = 1; index < helpers.length; index += 1) {
+        const part = helpers[index]?.own[name] as Float32Array;
         const share = shares[index] as number;
         for (let k = 0; k < total.length; k += 1) {
           total[k] = (total[k] as number) + share * (part[k] as number);
         }
-      });
+      }
     }
   }
 }
