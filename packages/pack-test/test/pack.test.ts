@@ -11,7 +11,7 @@ import {
   writeFileSync,
 } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { isAbsolute, join, relative, resolve } from 'node:path';
+import { isAbsolute, join, posix, relative, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 // What a user gets from the registry: the tarballs `pnpm pack` makes, installed with npm into a
@@ -180,6 +180,18 @@ describe('the packed tarballs, installed outside the repository', () => {
       expect(files, tarball).toContain('package/dist/index.d.ts');
       const manifest = run('tar', ['-xzOf', tarball, 'package/package.json'], { cwd: root });
       expect(manifest.stdout, tarball).not.toContain('workspace:');
+    }
+  });
+
+  it('ships the sources its source maps point at', () => {
+    for (const tarball of packed) {
+      const files = run('tar', ['-tzf', tarball], { cwd: root }).stdout.split('\n');
+      const map = run('tar', ['-xzOf', tarball, 'package/dist/index.js.map'], { cwd: root });
+      const { sources } = JSON.parse(map.stdout) as { sources: string[] };
+      expect(sources.length, tarball).toBeGreaterThan(0);
+      for (const source of sources) {
+        expect(files, tarball).toContain(posix.join('package/dist', source));
+      }
     }
   });
 
