@@ -29,6 +29,12 @@ import {
 export interface WebGpuModelOptions {
   /** The largest batch: every per-example buffer is created once, for this many examples. */
   readonly maxBatch: number;
+  /**
+   * Tile the matrix products (dense layers) in workgroup memory. By default, on every adapter
+   * but a fallback one (a software adapter such as SwiftShader, where barriers cost more than
+   * the loads that tiles save).
+   */
+  readonly tileProducts?: boolean;
 }
 
 /** How long a failed call waits to learn whether the device was lost meanwhile. */
@@ -124,7 +130,8 @@ export class WebGpuModel {
         `maxBatch ${maxBatch} must be a whole number of at least 1`,
       );
     }
-    const { program } = compileWgsl(graph);
+    const tileProducts = options.tileProducts ?? !isFallbackAdapter(device);
+    const { program } = compileWgsl(graph, { tileProducts });
     checkLimits(program, device.limits, maxBatch);
     const resources = await createResources(device, program, maxBatch);
     return new WebGpuModel(program, device, resources, maxBatch, graph.optimizer.learningRate);
@@ -355,4 +362,10 @@ function float32Prefix(data: ArrayLike<number>, floats: number): Float32Array {
   const prefix = new Float32Array(floats);
   for (let k = 0; k < floats; k += 1) prefix[k] = data[k] as number;
   return prefix;
+}
+
+/** Whether the device runs on a fallback adapter, as SwiftShader is: a CPU, not a GPU. */
+function isFallbackAdapter(device: GPUDevice): boolean {
+  const info = (device as { adapterInfo?: { isFallbackAdapter?: boolean } }).adapterInfo;
+  return info?.isFallbackAdapter === true;
 }

@@ -14,11 +14,24 @@ afterAll(() => device?.destroy());
 async function expectGradientsMatch(
   gpu: GPUDevice,
   graph: Graph,
-  options: { batch: number; maxBatch?: number; seed: number; nonZero?: boolean },
+  options: {
+    batch: number;
+    maxBatch?: number;
+    seed: number;
+    nonZero?: boolean;
+    tileProducts?: boolean;
+  },
 ): Promise<void> {
   const b = randomBatch(graph, options.batch, options.seed);
-  const model = await WebGpuModel.compile(graph, gpu, { maxBatch: options.maxBatch ?? b.batch });
+  const model = await WebGpuModel.compile(graph, gpu, {
+    maxBatch: options.maxBatch ?? b.batch,
+    ...(options.tileProducts === undefined ? {} : { tileProducts: options.tileProducts }),
+  });
   try {
+    if (options.tileProducts === true) {
+      // Guards against a vacuous pass: the dense layers must run as tiled products.
+      expect(model.program.shaders.filter((s) => s.tiles !== undefined).length).toBeGreaterThan(1);
+    }
     await model.setWeights(b.weights);
     const actual = await model.gradients(b.inputs, b.targets, b.batch);
     expectMatchesOracle(actual, oracle(graph, b), `${graph.name} (seed ${options.seed})`);
@@ -53,6 +66,24 @@ describe.skipIf(device === undefined)('gradients on WebGPU equal the float64 ora
 
   it('a batch smaller than the buffers: the params uniform sets the batch size', async () => {
     await expectGradientsMatch(gpu, stridedGraph, { batch: 2, maxBatch: 5, seed: 5 });
+  });
+
+  it('mlp with its dense layers tiled in workgroup memory, 9 examples: a partial tile', async () => {
+    const mlp = exampleGraph('mlp');
+    await expectGradientsMatch(gpu, mlp, { batch: 9, seed: 6, tileProducts: true });
+  });
+
+  it('lenet with its dense layers tiled, 3 examples in buffers for 10', async () => {
+    const lenet = exampleGraph('lenet');
+    await expectGradientsMatch(gpu, lenet, { batch: 3, maxBatch: 10, seed: 7, tileProducts: true });
+  });
+
+  it('on a fallback adapter, as SwiftShader is, tiles nothing unless asked', async () => {
+    const info = (gpu as { adapterInfo?: { isFallbackAdapter?: boolean } }).adapterInfo;
+    const model = await WebGpuModel.compile(exampleGraph('mlp'), gpu, { maxBatch: 4 });
+    const tiled = model.program.shaders.filter((s) => s.tiles !== undefined);
+    model.destroy();
+    expect(tiled.length > 0).toBe(info?.isFallbackAdapter !== true);
   });
 
   it('random graphs', async () => {

@@ -33,7 +33,43 @@ export type WorkgroupPlan =
       readonly lanes: number;
       readonly accumulator: string;
       readonly finishAt: number;
+    }
+  /**
+   * A matrix product (a dense layer's weighted sum, its kernel gradient): `tile` x `tile`
+   * neighbouring elements to a workgroup, rows along the grid's first dimension and columns
+   * along its second (see `MatrixProduct`).
+   */
+  | {
+      readonly kind: 'tiled';
+      readonly tile: number;
+      /** Terms of the sum per pass: a multiple of `tile`, each invocation loading a share. */
+      readonly depth: number;
+      readonly product: MatrixProduct;
     };
+
+/**
+ * A kernel whose element is `sum_r rowOperand[row, r] * columnOperand[column, r]`, then
+ * statements that read the sum: a float local declared 0, one loop that only adds the product
+ * of two loads to it, the first load indexed by the grid's row index and the loop's, the
+ * second by the column index and the loop's, and limits that no grid index moves. Tiled, each
+ * pass over `tile` terms of the sum loads one term of each operand per invocation into
+ * workgroup memory, where the whole row or column of the tile reads it: one load from
+ * storage serves `tile` elements rather than one.
+ */
+export interface MatrixProduct {
+  readonly accumulator: string;
+  readonly loop: Stmt & { kind: 'for' };
+  /** The grid index along the tile's rows (`#example` where the grid has examples) and columns. */
+  readonly rows: string;
+  readonly columns: string;
+  /** The extent of each: the row one is the batch's where it is the example. */
+  readonly rowExtent: number | 'batch';
+  readonly columnExtent: number;
+  /** Which operand of the product, as the element writes it, goes with the rows. */
+  readonly rowOperand: 'left' | 'right';
+  /** Statements from here on read the finished sum; those before compute it. */
+  readonly finishAt: number;
+}
 
 /** A kernel as a GPU runs it: fused kernels of the schedule and how they spread. */
 export interface GpuKernel extends FusedKernel {
@@ -70,6 +106,32 @@ const MIN_TERMS_PER_LANE = 256;
 /** The batch size a plan assumes; the real one is known only when a step runs. */
 const PLANNING_BATCH = 64;
 
+/** Choices of how GPU kernels spread over a device. */
+export interface GpuOptions {
+  /**
+   * Tile matrix products in workgroup memory (`tiled` plans): true unless false. A GPU's
+   * memory is slow next to its arithmetic, and a tile loads each operand once for 8 elements.
+   * A software adapter is the other way round: SwiftShader runs every barrier as a switch
+   * between coroutines, and tiles made the MLP's step 1.7 times slower there.
+   */
+  readonly tileProducts?: boolean;
+}
+
+/** Elements along each side of a matrix product's tile: 64 invocations to a workgroup. */
+const TILE = 8;
+
+/**
+ * Terms of a matrix product's sum per pass between barriers: more passes cost more barriers,
+ * which SwiftShader runs as switches between coroutines.
+ */
+const DEPTH = 32;
+
+/**
+ * Fewer terms than this in a matrix product's sum, and the barriers of each pass cost more
+ * than the shared loads save: an output layer's input gradient (10 terms) stays per element.
+ */
+const MIN_TILED_TERMS = 32;
+
 /** A lane's index among its element's lanes; not a letter, like the example's. */
 export const LANE = '#lane';
 
@@ -78,7 +140,7 @@ export const LANE = '#lane';
  * producers, each weight's update fused into its gradient's kernel where that is safe, and
  * each kernel's workgroup plan.
  */
-export function gpuKernels(plan: Schedule): GpuKernel[] {
+export function gpuKernels(plan: Schedule, options: GpuOptions = {}): GpuKernel[] {
   const scratch = new Set(plan.buffers.filter((b) => b.role === 'adjoint').map((b) => b.tensor));
   const fused = fuseElementwise(plan.kernels, (t) => scratch.has(t));
   const updates = fusibleUpdates(
@@ -86,7 +148,7 @@ export function gpuKernels(plan: Schedule): GpuKernel[] {
     plan.weights.map((w) => ({ weight: w.weight, gradient: w.gradient })),
   );
   return fused.map((kernel) => {
-    const planned = planWorkgroup(kernel);
+    const planned = planWorkgroup(kernel, options);
     const update = updates.get(kernel);
     if (update === undefined) return planned;
     return { ...planned, writes: [...planned.writes, update.weight], update };
@@ -100,15 +162,18 @@ export function gpuKernels(plan: Schedule): GpuKernel[] {
  * `MIN_TERMS_PER_LANE` terms at a batch of 64, and as many elements to a workgroup as fill
  * its 64 invocations.
  */
-// TODO: the matmul-like kernels (a dense layer's weighted sum, a dense kernel gradient, a
-// convolution) still give each element its own invocation, which loads both operands from
-// storage; tiling them in workgroup memory, so that a block of 8 x 8 elements shares each
-// loaded row and column, would cut their loads about eightfold on a GPU. Meanwhile the
-// device's caches are all that share them.
-export function planWorkgroup(kernel: FusedKernel): GpuKernel {
+// TODO: only a sum over one index is tiled. A dense layer after a flatten sums over the
+// image's three (h, w, c), and a convolution over its window and channels, so each of their
+// elements still loads both operands from storage; tiling them needs the nest of sums read
+// as one index, and for a convolution the window's limits, which move with the element.
+// The tiles were checked for correctness on SwiftShader only: no GPU was at hand to time them.
+export function planWorkgroup(kernel: FusedKernel, options: GpuOptions = {}): GpuKernel {
   const sum = batchSumOf(kernel);
   const lanes = sum === undefined ? 1 : lanesFor(kernel, sum.loop);
   if (sum === undefined || lanes < 2) {
+    const product = options.tileProducts === false ? undefined : matrixProductOf(kernel);
+    if (product !== undefined)
+      return { ...kernel, workgroup: { kind: 'tiled', tile: TILE, depth: DEPTH, product } };
     return { ...kernel, workgroup: { kind: 'perElement', size: ELEMENT_WORKGROUP_SIZE } };
   }
   return splitSum(kernel, sum, lanes);
@@ -192,6 +257,55 @@ function onlyAccumulates(stmts: readonly Stmt[], name: string): boolean {
       return s.kind === 'for' || s.kind === 'if' ? visit(s.body) : true;
     });
   return visit(stmts) && adds;
+}
+
+/** The kernel's matrix product, where its element is one (see `MatrixProduct`). */
+function matrixProductOf(kernel: FusedKernel): MatrixProduct | undefined {
+  const { indices, examples } = kernel.grid;
+  const dimensions = [...(examples ? [EXAMPLE] : []), ...indices.map((index) => index.name)];
+  const [declared, loop] = kernel.element;
+  if (dimensions.length !== 2 || declared?.kind !== 'declare' || loop?.kind !== 'for') return;
+  if (declared.type !== 'float' || declared.value.kind !== 'number' || declared.value.value !== 0)
+    return;
+  const [term] = loop.body;
+  if (loop.body.length !== 1 || term?.kind !== 'accumulate' || term.name !== declared.name) return;
+  const { value } = term;
+  if (value.kind !== 'binary' || value.op !== '*') return;
+  if (value.left.kind !== 'load' || value.right.kind !== 'load') return;
+  if (!fixedLimit(loop.lower) || !fixedLimit(loop.upper) || (loop.step ?? 1) !== 1) return;
+  const trips = loop.upper.kind === 'lastExample' ? PLANNING_BATCH : loopTrips(loop);
+  if (trips < MIN_TILED_TERMS) return;
+
+  const [rows, columns] = dimensions as [string, string];
+  const left = indicesOf(value.left.offset);
+  const right = indicesOf(value.right.offset);
+  const reads = (used: Set<string> | undefined, index: string) =>
+    used !== undefined && used.size === 2 && used.has(index) && used.has(loop.index);
+  let rowOperand: 'left' | 'right';
+  if (reads(left, rows) && reads(right, columns)) rowOperand = 'left';
+  else if (reads(right, rows) && reads(left, columns)) rowOperand = 'right';
+  else return;
+
+  // A grid narrower than a tile would leave most of each workgroup idle.
+  const rowExtent = examples ? 'batch' : (indices[0]?.extent ?? 0);
+  const columnExtent = indices.at(-1)?.extent ?? 0;
+  if (columnExtent < TILE || (rowExtent !== 'batch' && rowExtent < TILE)) return;
+  const accumulator = declared.name;
+  return { accumulator, loop, rows, columns, rowExtent, columnExtent, rowOperand, finishAt: 2 };
+}
+
+/** A loop limit that no index moves: constants only, or the last example. */
+function fixedLimit(e: IndexExpr): boolean {
+  if (e.kind === 'limit') return e.terms.every((t) => t.numerator.terms.length === 0);
+  return e.kind === 'lastExample' || (e.kind === 'affine' && e.value.terms.length === 0);
+}
+
+/** The indices an offset reads, or undefined for an index expression that is not one. */
+function indicesOf(e: IndexExpr): Set<string> | undefined {
+  const affines =
+    e.kind === 'affine' ? [e.value] : e.kind === 'offset' ? e.parts.map((p) => p.value) : [];
+  if (affines.length === 0) return undefined;
+  return new Set(affines.flatMap((a) => a.terms.map((t) => t.index)));
 }
 
 /**

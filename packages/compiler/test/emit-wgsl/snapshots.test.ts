@@ -2,13 +2,15 @@ import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { compileWgsl } from '../../src/emit/wgsl/compile.js';
 import type { WgslProgram } from '../../src/emit/wgsl/program.js';
+import { type WgslShader, workgroupCount } from '../../src/emit/wgsl/shader.js';
 import { parseGraphText } from '../../src/graph/parse.js';
+import type { GpuOptions } from '../../src/schedule/workgroup.js';
 
 const examples = new URL('../../../../examples/', import.meta.url);
 
-function compileExample(name: string) {
+function compileExample(name: string, options: GpuOptions = {}) {
   const text = readFileSync(new URL(`${name}.json`, examples), 'utf8');
-  return compileWgsl(parseGraphText(text, `${name}.json`));
+  return compileWgsl(parseGraphText(text, `${name}.json`), options);
 }
 
 /** Every shader of a program, one after another, each under a line naming it. */
@@ -162,6 +164,27 @@ describe('how LeNet spreads over invocations', () => {
       'for (var example: i32 = lane; example < batch; example += 16) {',
     );
     expect(kernelGrad?.code).toContain('total += partialSums[slot + 4u * otherLane];');
+  });
+
+  it('tiles the products of the dense layers after the first, 8 x 8 elements, 32 terms a pass', () => {
+    expect(shader('fc2KernelGrad')).toMatchObject({
+      workgroupSize: 64,
+      tiles: { size: 8, rows: 120, columns: 84 },
+    });
+    expect(shader('fc2Output')?.tiles).toEqual({ size: 8, rows: 'batch', columns: 84 });
+    expect(shader('fc2Output')?.code).toContain('var<workgroup> rowTerms: array<f32, 256>;');
+    expect(shader('fc2Output')?.code).toContain('workgroupBarrier();');
+    // One workgroup a tile: 8 rows of 8 examples by 11 columns of tiles at a batch of 64, and a
+    // partial row of tiles for a batch of 60; 15 by 11 for the 120 x 84 kernel gradient.
+    expect(workgroupCount(shader('fc2Output') as WgslShader, 64)).toEqual([88, 1, 1]);
+    expect(workgroupCount(shader('fc2Output') as WgslShader, 60)).toEqual([88, 1, 1]);
+    expect(workgroupCount(shader('fc2KernelGrad') as WgslShader, 64)).toEqual([165, 1, 1]);
+  });
+
+  it('tiles no product when asked not to, as for a software adapter', () => {
+    const untiled = compileExample('lenet', { tileProducts: false }).program;
+    expect(untiled.shaders.filter((s) => s.tiles !== undefined)).toEqual([]);
+    expect(untiled.shaders.find((s) => s.name === 'fc2Output')?.workgroupSize).toBe(64);
   });
 
   it("keeps a dense layer's kernel gradient whole: 64 terms an element are too few to split", () => {

@@ -1,3 +1,4 @@
+export type { GpuOptions } from '../../schedule/workgroup.js';
 export * from './compile.js';
 export { emitWgsl, type WgslBuffer, type WgslProgram } from './program.js';
 export {

@@ -1,7 +1,7 @@
 import { invariant } from '../../errors.js';
 import type { Schedule } from '../../schedule/kernels.js';
 import type { Buffer } from '../../schedule/loops.js';
-import { gpuKernels } from '../../schedule/workgroup.js';
+import { type GpuOptions, gpuKernels } from '../../schedule/workgroup.js';
 import { gpuKernelShader, PARAMS, updateShader, type WgslShader } from './shader.js';
 
 /** A buffer of the compiled model: `floats` per example, or in all when not per example. */
@@ -54,14 +54,14 @@ export interface WgslProgram {
  * const program = emitWgsl(schedule(derived));
  * program.shaders[0].code; // "// Layer out: weighted sum of the inputs.\n..."
  */
-export function emitWgsl(plan: Schedule): WgslProgram {
+export function emitWgsl(plan: Schedule, options: GpuOptions = {}): WgslProgram {
   const byTensor = new Map(plan.buffers.map((b) => [b.tensor, b]));
   const buffer = (tensor: string): Buffer => {
     const found = byTensor.get(tensor);
     invariant(found !== undefined, `no buffer for '${tensor}'`);
     return found;
   };
-  const gpu = gpuKernels(plan);
+  const gpu = gpuKernels(plan, options);
   const kernels = gpu.map((k) => gpuKernelShader(k, plan.buffers));
   const updated = new Set(gpu.flatMap((k) => (k.update === undefined ? [] : [k.update.weight])));
   const updates = plan.weights

@@ -1,13 +1,14 @@
 import CodeBlockWriter from 'code-block-writer';
 import { invariant } from '../../errors.js';
 import type { IndexVar } from '../../program/ir.js';
-import type { Buffer, Kernel, Stmt } from '../../schedule/loops.js';
+import type { Buffer, Kernel, Stmt, Value } from '../../schedule/loops.js';
 import { EXAMPLE } from '../../schedule/lower-kernel.js';
 import {
   ELEMENT_WORKGROUP_SIZE,
   type GpuKernel,
   gpuKernel,
   LANE,
+  type MatrixProduct,
   type WorkgroupPlan,
 } from '../../schedule/workgroup.js';
 import { Namespace } from './names.js';
@@ -61,6 +62,16 @@ export interface WgslShader {
    * element's batch sum is split across its lanes.
    */
   readonly lanesPerElement: number;
+  /**
+   * For a tiled matrix product: the grid's rows (`batch` where they are the examples) and
+   * columns, `size` x `size` of them to a workgroup; `workgroupCount` dispatches one
+   * workgroup per tile.
+   */
+  readonly tiles?: {
+    readonly size: number;
+    readonly rows: number | 'batch';
+    readonly columns: number;
+  };
 }
 
 /**
@@ -150,9 +161,31 @@ export function gpuKernelShader(kernel: GpuKernel, buffers: readonly Buffer[]): 
     code: writer.toString(),
     bindings,
     workgroupSize: workgroupSizeOf(kernel.workgroup),
-    invocations: { count: gridSize(kernel.grid.indices) * lanes, perExample: kernel.grid.examples },
+    invocations: invocationsOf(kernel),
     lanesPerElement: lanes,
+    ...(kernel.workgroup.kind === 'tiled' ? { tiles: tilesOf(kernel.workgroup) } : {}),
   };
+}
+
+/**
+ * The invocations a dispatch starts: one per element, or per lane of a split sum; a tiled
+ * product rounds its columns, and its rows where they are fixed, up to whole tiles.
+ */
+function invocationsOf(kernel: GpuKernel): WgslShader['invocations'] {
+  const { workgroup, grid } = kernel;
+  if (workgroup.kind !== 'tiled') {
+    const count = gridSize(grid.indices) * lanesOf(workgroup);
+    return { count, perExample: grid.examples };
+  }
+  const { rowExtent, columnExtent } = workgroup.product;
+  const whole = (n: number) => Math.ceil(n / workgroup.tile) * workgroup.tile;
+  const rows = rowExtent === 'batch' ? 1 : whole(rowExtent);
+  return { count: rows * whole(columnExtent), perExample: grid.examples };
+}
+
+function tilesOf(plan: WorkgroupPlan & { kind: 'tiled' }): NonNullable<WgslShader['tiles']> {
+  const { rowExtent, columnExtent } = plan.product;
+  return { size: plan.tile, rows: rowExtent, columns: columnExtent };
 }
 
 /** Each fused kernel's layer, equation and rules, then how the shader spreads its work. */
@@ -169,6 +202,19 @@ function writeKernelComment(writer: CodeBlockWriter, kernel: GpuKernel): void {
   const grid = describeGrid(kernel);
   if (kernel.workgroup.kind === 'perElement') {
     writer.writeLine(`// One invocation computes one element of ${grid}.`);
+    return;
+  }
+  if (kernel.workgroup.kind === 'tiled') {
+    const { tile, product } = kernel.workgroup;
+    const written = kernel.writes.filter((t) => t !== kernel.update?.weight).join(' and ');
+    const rows = product.rows === EXAMPLE ? 'examples' : product.rows;
+    writer.writeLine(`// One workgroup computes ${tile} x ${tile} elements of ${written},`);
+    writer.writeLine(
+      `// ${tile} ${rows} by ${tile} ${product.columns}: each pass over ${tile} terms of the sum`,
+    );
+    writer.writeLine(
+      '// loads them for its rows and its columns into workgroup memory, which they share.',
+    );
     return;
   }
   const { elements, lanes } = kernel.workgroup;
@@ -191,7 +237,8 @@ function lanesOf(plan: WorkgroupPlan): number {
 }
 
 function workgroupSizeOf(plan: WorkgroupPlan): number {
-  return plan.kind === 'splitSum' ? plan.elements * plan.lanes : plan.size;
+  if (plan.kind === 'splitSum') return plan.elements * plan.lanes;
+  return plan.kind === 'tiled' ? plan.tile * plan.tile : plan.size;
 }
 
 /**
@@ -246,9 +293,18 @@ export function updateShader(weight: Buffer, gradient: Buffer): WgslShader {
  */
 export function workgroupCount(shader: WgslShader, batch: number): [number, number, number] {
   const invocations = shader.invocations.count * (shader.invocations.perExample ? batch : 1);
-  const groups = Math.ceil(invocations / shader.workgroupSize);
+  const groups =
+    shader.tiles === undefined
+      ? Math.ceil(invocations / shader.workgroupSize)
+      : tileCount(shader.tiles, batch);
   if (groups <= MAX_WORKGROUPS_PER_DIMENSION) return [groups, 1, 1];
   return [MAX_WORKGROUPS_PER_DIMENSION, Math.ceil(groups / MAX_WORKGROUPS_PER_DIMENSION), 1];
+}
+
+/** The tiles that cover a tiled product's grid for a batch: one workgroup each. */
+function tileCount(tiles: NonNullable<WgslShader['tiles']>, batch: number): number {
+  const rows = tiles.rows === 'batch' ? batch : tiles.rows;
+  return Math.ceil(rows / tiles.size) * Math.ceil(tiles.columns / tiles.size);
 }
 
 /** The entry point: the grid position from the invocation id, then the element's statements. */
@@ -262,8 +318,13 @@ function writeMain(
   const flat = names.claim('flat');
   const batch = names.claim('batch');
   const renderer = new WgslRenderer(names, buffer, assignedLocals(kernel.element), batch);
+  const context = { names, entryPoint, renderer, flat, batch };
   if (kernel.workgroup.kind === 'splitSum') {
-    writeSplitMain(writer, kernel, kernel.workgroup, { names, entryPoint, renderer, flat, batch });
+    writeSplitMain(writer, kernel, kernel.workgroup, context);
+    return renderer;
+  }
+  if (kernel.workgroup.kind === 'tiled') {
+    writeTiledMain(writer, kernel, kernel.workgroup, context);
     return renderer;
   }
 
@@ -351,6 +412,154 @@ function writeSplitMain(
       writeUpdate(writer, kernel, renderer);
     });
   });
+}
+
+/**
+ * The entry point of a tiled matrix product. Invocation `slot` of a workgroup computes the
+ * element at row `slot / tile`, column `slot % tile` of the workgroup's tile. Each pass over
+ * `tile` terms of the sum, it loads the row operand at its row and the pass's term `slot %
+ * tile`, and the column operand at its column and term `slot / tile` (0 past the grid or the
+ * sum), into workgroup memory; after a barrier every element adds the pass's `tile` products
+ * from there, in the order the untiled sum adds them, and a second barrier frees the memory
+ * for the next pass. Every invocation reaches the barriers: those past the grid load zeros and
+ * store nothing.
+ */
+function writeTiledMain(
+  writer: CodeBlockWriter,
+  kernel: GpuKernel,
+  plan: WorkgroupPlan & { kind: 'tiled' },
+  { names, entryPoint, renderer, batch }: SplitContext,
+): void {
+  const { tile, depth, product } = plan;
+  const { loop } = product;
+  const rowTerms = names.claim('rowTerms');
+  const columnTerms = names.claim('columnTerms');
+  const ids = { group: names.claim('group'), slot: names.claim('slot') };
+  const at = { row: names.claim('rowInTile'), column: names.claim('columnInTile') };
+  const accumulator = names.claim(product.accumulator);
+  const [rowExtent, columnExtent] = [extentCode(product.rowExtent, batch), product.columnExtent];
+
+  writer.writeLine(`var<workgroup> ${rowTerms}: array<f32, ${tile * depth}>;`);
+  writer.writeLine(`var<workgroup> ${columnTerms}: array<f32, ${depth * tile}>;`);
+  writer.blankLine();
+  writer.writeLine(`@compute @workgroup_size(${tile * tile})`);
+  writer.writeLine(`fn ${entryPoint}(`);
+  writer.indent(() => {
+    writer.writeLine(`@builtin(workgroup_id) ${ids.group}: vec3<u32>,`);
+    writer.writeLine(`@builtin(local_invocation_index) ${ids.slot}: u32,`);
+  });
+  writer.write(') ').block(() => {
+    const [row, column] = writeTilePosition(writer, kernel, plan, names, { ...ids, ...at, batch });
+    const [start, part, term] = [names.claim('start'), names.claim('part'), names.claim('term')];
+    const [first, last] = [renderer.index(loop.lower), renderer.index(loop.upper)];
+    const index = names.claim(loop.index);
+    writer.writeLine(`var ${accumulator}: f32 = 0.0;`);
+    const head = `for (var ${start}: i32 = ${first}; ${start} <= ${last}; ${start} += ${depth}) `;
+    writer.write(head).block(() => {
+      const [rowLoad, columnLoad] = operandsOf(product);
+      const parts = `for (var ${part}: i32 = 0; ${part} < ${depth / tile}; ${part}++) `;
+      writer.write(parts).block(() => {
+        const offset = `${tile} * ${part}`;
+        writeTermLoad(writer, renderer, names, {
+          into: `${rowTerms}[${at.row} * ${depth} + ${at.column} + ${offset}]`,
+          term: `${start} + ${at.column} + ${offset}`,
+          inside: `${row} < ${rowExtent} && ${index} <= ${last}`,
+          load: rowLoad,
+          index: loop.index,
+        });
+        writeTermLoad(writer, renderer, names, {
+          into: `${columnTerms}[(${at.row} + ${offset}) * ${tile} + ${at.column}]`,
+          term: `${start} + ${at.row} + ${offset}`,
+          inside: `${column} < ${columnExtent} && ${index} <= ${last}`,
+          load: columnLoad,
+          index: loop.index,
+        });
+      });
+      writer.writeLine('workgroupBarrier();');
+      const fromRow = `${rowTerms}[${at.row} * ${depth} + ${term}]`;
+      const fromColumn = `${columnTerms}[${term} * ${tile} + ${at.column}]`;
+      const [left, right] =
+        product.rowOperand === 'left' ? [fromRow, fromColumn] : [fromColumn, fromRow];
+      writer.write(`for (var ${term}: i32 = 0; ${term} < ${depth}; ${term}++) `).block(() => {
+        writer.writeLine(`${accumulator} += ${left} * ${right};`);
+      });
+      writer.writeLine('workgroupBarrier();');
+    });
+    writer.write(`if (${row} < ${rowExtent} && ${column} < ${columnExtent}) `).block(() => {
+      renderer.statements(writer, kernel.element.slice(product.finishAt));
+      writeUpdate(writer, kernel, renderer);
+    });
+  });
+}
+
+/** The row operand's load and the column operand's, as the element's product has them. */
+function operandsOf(product: MatrixProduct): [Value & { kind: 'load' }, Value & { kind: 'load' }] {
+  const [term] = product.loop.body;
+  invariant(term?.kind === 'accumulate' && term.value.kind === 'binary', 'a product sums products');
+  const { left, right } = term.value;
+  invariant(left.kind === 'load' && right.kind === 'load', 'a product multiplies two loads');
+  return product.rowOperand === 'left' ? [left, right] : [right, left];
+}
+
+/**
+ * One invocation's share of a pass: the operand at the sum's index `term`, or 0 outside,
+ * into its slot of workgroup memory. The sum's index is declared in a block of its own, so
+ * that the load prints as the element writes it.
+ */
+function writeTermLoad(
+  writer: CodeBlockWriter,
+  renderer: WgslRenderer,
+  names: Namespace,
+  share: {
+    into: string;
+    term: string;
+    inside: string;
+    load: Value & { kind: 'load' };
+    index: string;
+  },
+): void {
+  const loaded = names.claim('loaded');
+  writer.block(() => {
+    writer.writeLine(`let ${names.claim(share.index)} = ${share.term};`);
+    writer.writeLine(`var ${loaded}: f32 = 0.0;`);
+    writer.write(`if (${share.inside}) `).block(() => {
+      writer.writeLine(`${loaded} = ${renderer.value(share.load)};`);
+    });
+    writer.writeLine(`${share.into} = ${loaded};`);
+  });
+}
+
+/**
+ * The invocation's place in its tile and the tile's in the grid, then the element's row and
+ * column indices; returns their names.
+ */
+function writeTilePosition(
+  writer: CodeBlockWriter,
+  kernel: GpuKernel,
+  plan: WorkgroupPlan & { kind: 'tiled' },
+  names: Namespace,
+  ids: { group: string; slot: string; row: string; column: string; batch: string },
+): [string, string] {
+  const { tile, product } = plan;
+  const across = Math.ceil(product.columnExtent / tile);
+  const group = names.claim('tile');
+  if (kernel.grid.examples || mentionsBatch(kernel.element)) {
+    writer.writeLine(`let ${ids.batch} = i32(params.batch);`);
+  }
+  writer.writeLine(
+    `let ${group} = i32(${ids.group}.x + ${MAX_WORKGROUPS_PER_DIMENSION}u * ${ids.group}.y);`,
+  );
+  writer.writeLine(`let ${ids.row} = i32(${ids.slot}) / ${tile};`);
+  writer.writeLine(`let ${ids.column} = i32(${ids.slot}) % ${tile};`);
+  const row = names.claim(product.rows);
+  const column = names.claim(product.columns);
+  writer.writeLine(`let ${row} = ${group} / ${across} * ${tile} + ${ids.row};`);
+  writer.writeLine(`let ${column} = ${group} % ${across} * ${tile} + ${ids.column};`);
+  return [row, column];
+}
+
+function extentCode(extent: number | 'batch', batch: string): string {
+  return extent === 'batch' ? batch : String(extent);
 }
 
 /**

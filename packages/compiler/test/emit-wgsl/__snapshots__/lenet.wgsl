@@ -204,7 +204,9 @@ fn computeFc1Output(@builtin(global_invocation_id) id: vec3<u32>) {
 // Then, from the value just computed, in the same invocation:
 // Layer fc2: relu activation.
 // O^7[j] = relu(x^7[j])
-// One invocation computes one element of fc2/preActivation and fc2/output for one example.
+// One workgroup computes 8 x 8 elements of fc2/preActivation and fc2/output,
+// 8 examples by 8 j: each pass over 8 terms of the sum
+// loads them for its rows and its columns into workgroup memory, which they share.
 
 struct Params {
   batch: u32,
@@ -219,27 +221,58 @@ struct Params {
 @group(0) @binding(4) var<storage, read_write> fc2PreActivation: array<f32>;
 @group(0) @binding(5) var<storage, read_write> fc2Output: array<f32>;
 
+var<workgroup> rowTerms: array<f32, 256>;
+var<workgroup> columnTerms: array<f32, 256>;
+
 @compute @workgroup_size(64)
-fn computeFc2Output(@builtin(global_invocation_id) id: vec3<u32>) {
-  let flat = i32(id.x + 4194240u * id.y);
+fn computeFc2Output(
+  @builtin(workgroup_id) group: vec3<u32>,
+  @builtin(local_invocation_index) slot: u32,
+) {
   let batch = i32(params.batch);
-  if (flat >= 84 * batch) {
-    return;
-  }
-  let example = flat / 84;
-  let j = flat % 84;
+  let tile = i32(group.x + 65535u * group.y);
+  let rowInTile = i32(slot) / 8;
+  let columnInTile = i32(slot) % 8;
+  let example = tile / 11 * 8 + rowInTile;
+  let j = tile % 11 * 8 + columnInTile;
   var sum1: f32 = 0.0;
-  for (var i: i32 = 0; i <= 119; i++) {
-    sum1 += fc2Kernel[u32(84 * i + j)] * fc1Output[u32(120 * example + i)];
+  for (var start: i32 = 0; start <= 119; start += 32) {
+    for (var part: i32 = 0; part < 4; part++) {
+      {
+        let i = start + columnInTile + 8 * part;
+        var loaded: f32 = 0.0;
+        if (example < batch && i <= 119) {
+          loaded = fc1Output[u32(120 * example + i)];
+        }
+        rowTerms[rowInTile * 32 + columnInTile + 8 * part] = loaded;
+      }
+      {
+        let i = start + rowInTile + 8 * part;
+        var loaded: f32 = 0.0;
+        if (j < 84 && i <= 119) {
+          loaded = fc2Kernel[u32(84 * i + j)];
+        }
+        columnTerms[(rowInTile + 8 * part) * 8 + columnInTile] = loaded;
+      }
+    }
+    workgroupBarrier();
+    for (var term: i32 = 0; term < 32; term++) {
+      sum1 += columnTerms[term * 8 + columnInTile] * rowTerms[rowInTile * 32 + term];
+    }
+    workgroupBarrier();
   }
-  let preActivation: f32 = sum1 + fc2Bias[u32(j)];
-  fc2PreActivation[u32(84 * example + j)] = preActivation;
-  fc2Output[u32(84 * example + j)] = select(0.0, preActivation, preActivation > 0.0);
+  if (example < batch && j < 84) {
+    let preActivation: f32 = sum1 + fc2Bias[u32(j)];
+    fc2PreActivation[u32(84 * example + j)] = preActivation;
+    fc2Output[u32(84 * example + j)] = select(0.0, preActivation, preActivation > 0.0);
+  }
 }
 // ==== computeOutPreActivation ====
 // Layer out: weighted sum of the inputs.
 // x^8[j] = sum_{i=0..83} w^8[i,j] * O^7[i] + b^8[j]
-// One invocation computes one element of out/preActivation for one example.
+// One workgroup computes 8 x 8 elements of out/preActivation,
+// 8 examples by 8 j: each pass over 8 terms of the sum
+// loads them for its rows and its columns into workgroup memory, which they share.
 
 struct Params {
   batch: u32,
@@ -253,20 +286,49 @@ struct Params {
 @group(0) @binding(3) var<storage, read> outBias: array<f32>;
 @group(0) @binding(4) var<storage, read_write> outPreActivation: array<f32>;
 
+var<workgroup> rowTerms: array<f32, 256>;
+var<workgroup> columnTerms: array<f32, 256>;
+
 @compute @workgroup_size(64)
-fn computeOutPreActivation(@builtin(global_invocation_id) id: vec3<u32>) {
-  let flat = i32(id.x + 4194240u * id.y);
+fn computeOutPreActivation(
+  @builtin(workgroup_id) group: vec3<u32>,
+  @builtin(local_invocation_index) slot: u32,
+) {
   let batch = i32(params.batch);
-  if (flat >= 10 * batch) {
-    return;
-  }
-  let example = flat / 10;
-  let j = flat % 10;
+  let tile = i32(group.x + 65535u * group.y);
+  let rowInTile = i32(slot) / 8;
+  let columnInTile = i32(slot) % 8;
+  let example = tile / 2 * 8 + rowInTile;
+  let j = tile % 2 * 8 + columnInTile;
   var sum1: f32 = 0.0;
-  for (var i: i32 = 0; i <= 83; i++) {
-    sum1 += outKernel[u32(10 * i + j)] * fc2Output[u32(84 * example + i)];
+  for (var start: i32 = 0; start <= 83; start += 32) {
+    for (var part: i32 = 0; part < 4; part++) {
+      {
+        let i = start + columnInTile + 8 * part;
+        var loaded: f32 = 0.0;
+        if (example < batch && i <= 83) {
+          loaded = fc2Output[u32(84 * example + i)];
+        }
+        rowTerms[rowInTile * 32 + columnInTile + 8 * part] = loaded;
+      }
+      {
+        let i = start + rowInTile + 8 * part;
+        var loaded: f32 = 0.0;
+        if (j < 10 && i <= 83) {
+          loaded = outKernel[u32(10 * i + j)];
+        }
+        columnTerms[(rowInTile + 8 * part) * 8 + columnInTile] = loaded;
+      }
+    }
+    workgroupBarrier();
+    for (var term: i32 = 0; term < 32; term++) {
+      sum1 += columnTerms[term * 8 + columnInTile] * rowTerms[rowInTile * 32 + term];
+    }
+    workgroupBarrier();
   }
-  outPreActivation[u32(10 * example + j)] = sum1 + outBias[u32(j)];
+  if (example < batch && j < 10) {
+    outPreActivation[u32(10 * example + j)] = sum1 + outBias[u32(j)];
+  }
 }
 // ==== computeOutSoftmaxShift ====
 // Layer out: softmax shift, the largest logit.
@@ -487,7 +549,9 @@ fn computeFc2PreActivationGrad(@builtin(global_invocation_id) id: vec3<u32>) {
 // Layer fc1: gradient of the loss with respect to fc1/preActivation.
 // delta^6[u'] = dL/dO^6[u'] * [x^6[u'] > 0]
 // Derived by chain rule, substitute, scalar rule, access derivative, Kronecker delta elimination, bounds.
-// One invocation computes one element of grad(fc1/preActivation) for one example.
+// One workgroup computes 8 x 8 elements of grad(fc1/preActivation),
+// 8 examples by 8 u': each pass over 8 terms of the sum
+// loads them for its rows and its columns into workgroup memory, which they share.
 
 struct Params {
   batch: u32,
@@ -501,21 +565,50 @@ struct Params {
 @group(0) @binding(3) var<storage, read> fc2PreActivationGrad: array<f32>;
 @group(0) @binding(4) var<storage, read_write> fc1PreActivationGrad: array<f32>;
 
+var<workgroup> rowTerms: array<f32, 256>;
+var<workgroup> columnTerms: array<f32, 256>;
+
 @compute @workgroup_size(64)
-fn computeFc1PreActivationGrad(@builtin(global_invocation_id) id: vec3<u32>) {
-  let flat = i32(id.x + 4194240u * id.y);
+fn computeFc1PreActivationGrad(
+  @builtin(workgroup_id) group: vec3<u32>,
+  @builtin(local_invocation_index) slot: u32,
+) {
   let batch = i32(params.batch);
-  if (flat >= 120 * batch) {
-    return;
-  }
-  let example = flat / 120;
-  let u_ = flat % 120;
+  let tile = i32(group.x + 65535u * group.y);
+  let rowInTile = i32(slot) / 8;
+  let columnInTile = i32(slot) % 8;
+  let example = tile / 15 * 8 + rowInTile;
+  let u_ = tile % 15 * 8 + columnInTile;
   var sum1: f32 = 0.0;
-  for (var j: i32 = 0; j <= 83; j++) {
-    sum1 += fc2PreActivationGrad[u32(84 * example + j)] * fc2Kernel[u32(84 * u_ + j)];
+  for (var start: i32 = 0; start <= 83; start += 32) {
+    for (var part: i32 = 0; part < 4; part++) {
+      {
+        let j = start + columnInTile + 8 * part;
+        var loaded: f32 = 0.0;
+        if (example < batch && j <= 83) {
+          loaded = fc2PreActivationGrad[u32(84 * example + j)];
+        }
+        rowTerms[rowInTile * 32 + columnInTile + 8 * part] = loaded;
+      }
+      {
+        let j = start + rowInTile + 8 * part;
+        var loaded: f32 = 0.0;
+        if (u_ < 120 && j <= 83) {
+          loaded = fc2Kernel[u32(84 * u_ + j)];
+        }
+        columnTerms[(rowInTile + 8 * part) * 8 + columnInTile] = loaded;
+      }
+    }
+    workgroupBarrier();
+    for (var term: i32 = 0; term < 32; term++) {
+      sum1 += rowTerms[rowInTile * 32 + term] * columnTerms[term * 8 + columnInTile];
+    }
+    workgroupBarrier();
   }
-  let outputGrad: f32 = sum1;
-  fc1PreActivationGrad[u32(120 * example + u_)] = outputGrad * select(0.0, 1.0, fc1PreActivation[u32(120 * example + u_)] > 0.0);
+  if (example < batch && u_ < 120) {
+    let outputGrad: f32 = sum1;
+    fc1PreActivationGrad[u32(120 * example + u_)] = outputGrad * select(0.0, 1.0, fc1PreActivation[u32(120 * example + u_)] > 0.0);
+  }
 }
 // ==== computePool2OutputGrad ====
 // Layer pool2: gradient of the loss with respect to pool2/output.
@@ -1082,7 +1175,9 @@ fn computeFc1BiasGrad(@builtin(global_invocation_id) id: vec3<u32>) {
 // dL/dw^7[i',j'] = delta^7[j'] * O^6[i']
 // Derived by chain rule, definition of delta, substitute, linearity, access derivative, Kronecker delta elimination, bounds.
 // Then, in a training step, gradient descent on fc2/kernel: w <- w - learningRate * dL/dw.
-// One invocation computes one element of grad(fc2/kernel).
+// One workgroup computes 8 x 8 elements of grad(fc2/kernel),
+// 8 i' by 8 j': each pass over 8 terms of the sum
+// loads them for its rows and its columns into workgroup memory, which they share.
 
 struct Params {
   batch: u32,
@@ -1096,22 +1191,51 @@ struct Params {
 @group(0) @binding(3) var<storage, read> fc2PreActivationGrad: array<f32>;
 @group(0) @binding(4) var<storage, read_write> fc2KernelGrad: array<f32>;
 
+var<workgroup> rowTerms: array<f32, 256>;
+var<workgroup> columnTerms: array<f32, 256>;
+
 @compute @workgroup_size(64)
-fn computeFc2KernelGrad(@builtin(global_invocation_id) id: vec3<u32>) {
-  let flat = i32(id.x + 4194240u * id.y);
+fn computeFc2KernelGrad(
+  @builtin(workgroup_id) group: vec3<u32>,
+  @builtin(local_invocation_index) slot: u32,
+) {
   let batch = i32(params.batch);
-  if (flat >= 10080) {
-    return;
-  }
-  let i_ = flat / 84;
-  let j_ = flat % 84;
+  let tile = i32(group.x + 65535u * group.y);
+  let rowInTile = i32(slot) / 8;
+  let columnInTile = i32(slot) % 8;
+  let i_ = tile / 11 * 8 + rowInTile;
+  let j_ = tile % 11 * 8 + columnInTile;
   var total: f32 = 0.0;
-  for (var example: i32 = 0; example < batch; example++) {
-    total += fc2PreActivationGrad[u32(84 * example + j_)] * fc1Output[u32(120 * example + i_)];
+  for (var start: i32 = 0; start <= batch - 1; start += 32) {
+    for (var part: i32 = 0; part < 4; part++) {
+      {
+        let example = start + columnInTile + 8 * part;
+        var loaded: f32 = 0.0;
+        if (i_ < 120 && example <= batch - 1) {
+          loaded = fc1Output[u32(120 * example + i_)];
+        }
+        rowTerms[rowInTile * 32 + columnInTile + 8 * part] = loaded;
+      }
+      {
+        let example = start + rowInTile + 8 * part;
+        var loaded: f32 = 0.0;
+        if (j_ < 84 && example <= batch - 1) {
+          loaded = fc2PreActivationGrad[u32(84 * example + j_)];
+        }
+        columnTerms[(rowInTile + 8 * part) * 8 + columnInTile] = loaded;
+      }
+    }
+    workgroupBarrier();
+    for (var term: i32 = 0; term < 32; term++) {
+      total += columnTerms[term * 8 + columnInTile] * rowTerms[rowInTile * 32 + term];
+    }
+    workgroupBarrier();
   }
-  fc2KernelGrad[u32(84 * i_ + j_)] = total / f32(batch);
-  if (params.update == 1u) {
-    fc2Kernel[u32(84 * i_ + j_)] = fc2Kernel[u32(84 * i_ + j_)] - params.learningRate * fc2KernelGrad[u32(84 * i_ + j_)];
+  if (i_ < 120 && j_ < 84) {
+    fc2KernelGrad[u32(84 * i_ + j_)] = total / f32(batch);
+    if (params.update == 1u) {
+      fc2Kernel[u32(84 * i_ + j_)] = fc2Kernel[u32(84 * i_ + j_)] - params.learningRate * fc2KernelGrad[u32(84 * i_ + j_)];
+    }
   }
 }
 // ==== computeFc2BiasGrad ====
@@ -1154,7 +1278,9 @@ fn computeFc2BiasGrad(@builtin(global_invocation_id) id: vec3<u32>) {
 // dL/dw^8[i',j'] = delta^8[j'] * O^7[i']
 // Derived by chain rule, definition of delta, substitute, linearity, access derivative, Kronecker delta elimination, bounds, rename.
 // Then, in a training step, gradient descent on out/kernel: w <- w - learningRate * dL/dw.
-// One invocation computes one element of grad(out/kernel).
+// One workgroup computes 8 x 8 elements of grad(out/kernel),
+// 8 i' by 8 j': each pass over 8 terms of the sum
+// loads them for its rows and its columns into workgroup memory, which they share.
 
 struct Params {
   batch: u32,
@@ -1168,22 +1294,51 @@ struct Params {
 @group(0) @binding(3) var<storage, read> outPreActivationGrad: array<f32>;
 @group(0) @binding(4) var<storage, read_write> outKernelGrad: array<f32>;
 
+var<workgroup> rowTerms: array<f32, 256>;
+var<workgroup> columnTerms: array<f32, 256>;
+
 @compute @workgroup_size(64)
-fn computeOutKernelGrad(@builtin(global_invocation_id) id: vec3<u32>) {
-  let flat = i32(id.x + 4194240u * id.y);
+fn computeOutKernelGrad(
+  @builtin(workgroup_id) group: vec3<u32>,
+  @builtin(local_invocation_index) slot: u32,
+) {
   let batch = i32(params.batch);
-  if (flat >= 840) {
-    return;
-  }
-  let i_ = flat / 10;
-  let j_ = flat % 10;
+  let tile = i32(group.x + 65535u * group.y);
+  let rowInTile = i32(slot) / 8;
+  let columnInTile = i32(slot) % 8;
+  let i_ = tile / 2 * 8 + rowInTile;
+  let j_ = tile % 2 * 8 + columnInTile;
   var total: f32 = 0.0;
-  for (var example: i32 = 0; example < batch; example++) {
-    total += outPreActivationGrad[u32(10 * example + j_)] * fc2Output[u32(84 * example + i_)];
+  for (var start: i32 = 0; start <= batch - 1; start += 32) {
+    for (var part: i32 = 0; part < 4; part++) {
+      {
+        let example = start + columnInTile + 8 * part;
+        var loaded: f32 = 0.0;
+        if (i_ < 84 && example <= batch - 1) {
+          loaded = fc2Output[u32(84 * example + i_)];
+        }
+        rowTerms[rowInTile * 32 + columnInTile + 8 * part] = loaded;
+      }
+      {
+        let example = start + rowInTile + 8 * part;
+        var loaded: f32 = 0.0;
+        if (j_ < 10 && example <= batch - 1) {
+          loaded = outPreActivationGrad[u32(10 * example + j_)];
+        }
+        columnTerms[(rowInTile + 8 * part) * 8 + columnInTile] = loaded;
+      }
+    }
+    workgroupBarrier();
+    for (var term: i32 = 0; term < 32; term++) {
+      total += columnTerms[term * 8 + columnInTile] * rowTerms[rowInTile * 32 + term];
+    }
+    workgroupBarrier();
   }
-  outKernelGrad[u32(10 * i_ + j_)] = total / f32(batch);
-  if (params.update == 1u) {
-    outKernel[u32(10 * i_ + j_)] = outKernel[u32(10 * i_ + j_)] - params.learningRate * outKernelGrad[u32(10 * i_ + j_)];
+  if (i_ < 84 && j_ < 10) {
+    outKernelGrad[u32(10 * i_ + j_)] = total / f32(batch);
+    if (params.update == 1u) {
+      outKernel[u32(10 * i_ + j_)] = outKernel[u32(10 * i_ + j_)] - params.learningRate * outKernelGrad[u32(10 * i_ + j_)];
+    }
   }
 }
 // ==== computeOutBiasGrad ====
