@@ -1,3 +1,4 @@
+import { collapseLoops } from './collapse.js';
 import {
   type FusedKernel,
   type FusedUpdate,
@@ -162,18 +163,23 @@ export function gpuKernels(plan: Schedule, options: GpuOptions = {}): GpuKernel[
  * `MIN_TERMS_PER_LANE` terms at a batch of 64, and as many elements to a workgroup as fill
  * its 64 invocations.
  */
-// TODO: only a sum over one index is tiled. A dense layer after a flatten sums over the
-// image's three (h, w, c), and a convolution over its window and channels, so each of their
-// elements still loads both operands from storage; tiling them needs the nest of sums read
-// as one index, and for a convolution the window's limits, which move with the element.
+// TODO: a convolution's products are not tiled: its sum runs over a window whose limits move
+// with the element, and over channels, so each element still loads both operands from
+// storage; tiling it needs the window's rows and columns of the input shared in workgroup
+// memory, with a halo around the tile.
 // The tiles were checked for correctness on SwiftShader only: no GPU was at hand to time them.
 export function planWorkgroup(kernel: FusedKernel, options: GpuOptions = {}): GpuKernel {
   const sum = batchSumOf(kernel);
   const lanes = sum === undefined ? 1 : lanesFor(kernel, sum.loop);
   if (sum === undefined || lanes < 2) {
-    const product = options.tileProducts === false ? undefined : matrixProductOf(kernel);
-    if (product !== undefined)
-      return { ...kernel, workgroup: { kind: 'tiled', tile: TILE, depth: DEPTH, product } };
+    // A sum over an image after a flatten, (h, w, c), walks one contiguous range: one loop.
+    const element = collapseLoops(kernel.element);
+    const product =
+      options.tileProducts === false ? undefined : matrixProductOf({ ...kernel, element });
+    if (product !== undefined) {
+      const workgroup = { kind: 'tiled', tile: TILE, depth: DEPTH, product } as const;
+      return { ...kernel, element, workgroup };
+    }
     return { ...kernel, workgroup: { kind: 'perElement', size: ELEMENT_WORKGROUP_SIZE } };
   }
   return splitSum(kernel, sum, lanes);

@@ -166,7 +166,12 @@ describe('how LeNet spreads over invocations', () => {
     expect(kernelGrad?.code).toContain('total += partialSums[slot + 4u * otherLane];');
   });
 
-  it('tiles the products of the dense layers after the first, 8 x 8 elements, 32 terms a pass', () => {
+  it('tiles the first dense layer too: its sum over the flattened image is one loop', () => {
+    expect(shader('fc1Output')?.tiles).toEqual({ size: 8, rows: 'batch', columns: 120 });
+    expect(shader('fc1Output')?.code).toContain('pool2Output[u32(400 * example + ');
+  });
+
+  it('tiles the products of the dense layers, 8 x 8 elements, 32 terms a pass', () => {
     expect(shader('fc2KernelGrad')).toMatchObject({
       workgroupSize: 64,
       tiles: { size: 8, rows: 120, columns: 84 },

@@ -162,7 +162,9 @@ fn computePool2Output(@builtin(global_invocation_id) id: vec3<u32>) {
 // Then, from the value just computed, in the same invocation:
 // Layer fc1: relu activation.
 // O^6[u] = relu(x^6[u])
-// One invocation computes one element of fc1/preActivation and fc1/output for one example.
+// One workgroup computes 8 x 8 elements of fc1/preActivation and fc1/output,
+// 8 examples by 8 u: each pass over 8 terms of the sum
+// loads them for its rows and its columns into workgroup memory, which they share.
 
 struct Params {
   batch: u32,
@@ -177,26 +179,51 @@ struct Params {
 @group(0) @binding(4) var<storage, read_write> fc1PreActivation: array<f32>;
 @group(0) @binding(5) var<storage, read_write> fc1Output: array<f32>;
 
+var<workgroup> rowTerms: array<f32, 256>;
+var<workgroup> columnTerms: array<f32, 256>;
+
 @compute @workgroup_size(64)
-fn computeFc1Output(@builtin(global_invocation_id) id: vec3<u32>) {
-  let flat = i32(id.x + 4194240u * id.y);
+fn computeFc1Output(
+  @builtin(workgroup_id) group: vec3<u32>,
+  @builtin(local_invocation_index) slot: u32,
+) {
   let batch = i32(params.batch);
-  if (flat >= 120 * batch) {
-    return;
-  }
-  let example = flat / 120;
-  let u = flat % 120;
+  let tile = i32(group.x + 65535u * group.y);
+  let rowInTile = i32(slot) / 8;
+  let columnInTile = i32(slot) % 8;
+  let example = tile / 15 * 8 + rowInTile;
+  let u = tile % 15 * 8 + columnInTile;
   var sum1: f32 = 0.0;
-  for (var p: i32 = 0; p <= 4; p++) {
-    for (var q: i32 = 0; q <= 4; q++) {
-      for (var r: i32 = 0; r <= 15; r++) {
-        sum1 += fc1Kernel[u32(9600 * p + 1920 * q + 120 * r + u)] * pool2Output[u32(400 * example + 80 * p + 16 * q + r)];
+  for (var start: i32 = 0; start <= 399; start += 32) {
+    for (var part: i32 = 0; part < 4; part++) {
+      {
+        let pqr = start + columnInTile + 8 * part;
+        var loaded: f32 = 0.0;
+        if (example < batch && pqr <= 399) {
+          loaded = pool2Output[u32(400 * example + pqr)];
+        }
+        rowTerms[rowInTile * 32 + columnInTile + 8 * part] = loaded;
+      }
+      {
+        let pqr = start + rowInTile + 8 * part;
+        var loaded: f32 = 0.0;
+        if (u < 120 && pqr <= 399) {
+          loaded = fc1Kernel[u32(120 * pqr + u)];
+        }
+        columnTerms[(rowInTile + 8 * part) * 8 + columnInTile] = loaded;
       }
     }
+    workgroupBarrier();
+    for (var term: i32 = 0; term < 32; term++) {
+      sum1 += columnTerms[term * 8 + columnInTile] * rowTerms[rowInTile * 32 + term];
+    }
+    workgroupBarrier();
   }
-  let preActivation: f32 = sum1 + fc1Bias[u32(u)];
-  fc1PreActivation[u32(120 * example + u)] = preActivation;
-  fc1Output[u32(120 * example + u)] = select(0.0, preActivation, preActivation > 0.0);
+  if (example < batch && u < 120) {
+    let preActivation: f32 = sum1 + fc1Bias[u32(u)];
+    fc1PreActivation[u32(120 * example + u)] = preActivation;
+    fc1Output[u32(120 * example + u)] = select(0.0, preActivation, preActivation > 0.0);
+  }
 }
 // ==== computeFc2Output ====
 // Layer fc2: weighted sum of the inputs.
