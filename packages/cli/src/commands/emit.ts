@@ -102,7 +102,8 @@ export function manifest(compiled: CompiledModule, language: 'ts' | 'js') {
 
 /**
  * One `<entry point>.wgsl` file per compute shader and a manifest that any WebGPU host can
- * follow: buffers and their sizes, each shader's bindings, workgroup size and invocations,
+ * follow: buffers and their sizes, each shader's bindings, workgroup size and invocations
+ * (and for a tiled matrix product its `tiles`, one workgroup per tile of its grid),
  * the dispatch order per phase, and the 16-byte uniform
  * `{ batch: u32, learningRate: f32, update: u32 }` at binding 0 (`update` 1 for a training
  * step). Without `--out`, the shaders go to standard output one after another.

@@ -54,7 +54,8 @@ export interface WgslShader {
   readonly workgroupSize: number;
   /**
    * `count` invocations in all, or `count` per example when `perExample`, that is
-   * `batch * count`. `workgroupCount` turns it into a dispatch.
+   * `batch * count` (for a tiled product, enough for every tile: see `tiles`).
+   * `workgroupCount` turns it into a dispatch.
    */
   readonly invocations: { readonly count: number; readonly perExample: boolean };
   /**
@@ -168,8 +169,11 @@ export function gpuKernelShader(kernel: GpuKernel, buffers: readonly Buffer[]): 
 }
 
 /**
- * The invocations a dispatch starts: one per element, or per lane of a split sum; a tiled
- * product rounds its columns, and its rows where they are fixed, up to whole tiles.
+ * The invocations a dispatch starts: one per element, or per lane of a split sum. A tiled
+ * product's fixed grid rounds up to whole tiles; where its rows are the examples, it counts a
+ * whole row of tiles per example, so that a host dispatching `invocations / workgroupSize`
+ * workgroups reaches every tile (the extra ones load zeros and store nothing);
+ * `workgroupCount` dispatches exactly the tiles.
  */
 function invocationsOf(kernel: GpuKernel): WgslShader['invocations'] {
   const { workgroup, grid } = kernel;
@@ -177,10 +181,10 @@ function invocationsOf(kernel: GpuKernel): WgslShader['invocations'] {
     const count = gridSize(grid.indices) * lanesOf(workgroup);
     return { count, perExample: grid.examples };
   }
-  const { rowExtent, columnExtent } = workgroup.product;
-  const whole = (n: number) => Math.ceil(n / workgroup.tile) * workgroup.tile;
-  const rows = rowExtent === 'batch' ? 1 : whole(rowExtent);
-  return { count: rows * whole(columnExtent), perExample: grid.examples };
+  const { tile, product } = workgroup;
+  const across = Math.ceil(product.columnExtent / tile);
+  const down = product.rowExtent === 'batch' ? 1 : Math.ceil(product.rowExtent / tile);
+  return { count: down * across * tile * tile, perExample: grid.examples };
 }
 
 function tilesOf(plan: WorkgroupPlan & { kind: 'tiled' }): NonNullable<WgslShader['tiles']> {
@@ -205,12 +209,12 @@ function writeKernelComment(writer: CodeBlockWriter, kernel: GpuKernel): void {
     return;
   }
   if (kernel.workgroup.kind === 'tiled') {
-    const { tile, product } = kernel.workgroup;
+    const { tile, depth, product } = kernel.workgroup;
     const written = kernel.writes.filter((t) => t !== kernel.update?.weight).join(' and ');
     const rows = product.rows === EXAMPLE ? 'examples' : product.rows;
     writer.writeLine(`// One workgroup computes ${tile} x ${tile} elements of ${written},`);
     writer.writeLine(
-      `// ${tile} ${rows} by ${tile} ${product.columns}: each pass over ${tile} terms of the sum`,
+      `// ${tile} ${rows} by ${tile} ${product.columns}: each pass over ${depth} terms of the sum`,
     );
     writer.writeLine(
       '// loads them for its rows and its columns into workgroup memory, which they share.',
@@ -414,15 +418,55 @@ function writeSplitMain(
   });
 }
 
+/** The identifiers a tiled product's entry point declares: fresh, so that none is an IR name. */
+interface TileNames {
+  readonly rowTerms: string;
+  readonly columnTerms: string;
+  readonly group: string;
+  readonly slot: string;
+  readonly tile: string;
+  readonly rowInTile: string;
+  readonly columnInTile: string;
+  readonly start: string;
+  readonly part: string;
+  readonly term: string;
+  readonly loaded: string;
+}
+
+function tileNames(names: Namespace): TileNames {
+  const fresh = (hint: string) => names.fresh(hint);
+  return {
+    rowTerms: fresh('rowTerms'),
+    columnTerms: fresh('columnTerms'),
+    group: fresh('group'),
+    slot: fresh('slot'),
+    tile: fresh('tile'),
+    rowInTile: fresh('rowInTile'),
+    columnInTile: fresh('columnInTile'),
+    start: fresh('start'),
+    part: fresh('part'),
+    term: fresh('term'),
+    loaded: fresh('loaded'),
+  };
+}
+
+/** Where an invocation's element lies, as the passes of a tiled product need it. */
+interface TilePlace {
+  readonly row: string;
+  readonly column: string;
+  readonly rowExtent: string;
+  readonly columnExtent: number;
+}
+
 /**
  * The entry point of a tiled matrix product. Invocation `slot` of a workgroup computes the
  * element at row `slot / tile`, column `slot % tile` of the workgroup's tile. Each pass over
- * `tile` terms of the sum, it loads the row operand at its row and the pass's term `slot %
- * tile`, and the column operand at its column and term `slot / tile` (0 past the grid or the
- * sum), into workgroup memory; after a barrier every element adds the pass's `tile` products
- * from there, in the order the untiled sum adds them, and a second barrier frees the memory
- * for the next pass. Every invocation reaches the barriers: those past the grid load zeros and
- * store nothing.
+ * `depth` terms of the sum, it loads `depth / tile` terms of the row operand at its row and
+ * of the column operand at its column (0 past the grid or the sum) into workgroup memory;
+ * after a barrier every element adds the pass's `depth` products from there, in the order the
+ * untiled sum adds them, and a second barrier frees the memory for the next pass. Every
+ * invocation reaches the barriers: those past the grid load zeros and store nothing. A row of
+ * `rowTerms` is `depth + 1` long, so that the rows of a tile start in different memory banks.
  */
 function writeTiledMain(
   writer: CodeBlockWriter,
@@ -431,65 +475,78 @@ function writeTiledMain(
   { names, entryPoint, renderer, batch }: SplitContext,
 ): void {
   const { tile, depth, product } = plan;
-  const { loop } = product;
-  const rowTerms = names.claim('rowTerms');
-  const columnTerms = names.claim('columnTerms');
-  const ids = { group: names.claim('group'), slot: names.claim('slot') };
-  const at = { row: names.claim('rowInTile'), column: names.claim('columnInTile') };
-  const accumulator = names.claim(product.accumulator);
-  const [rowExtent, columnExtent] = [extentCode(product.rowExtent, batch), product.columnExtent];
-
-  writer.writeLine(`var<workgroup> ${rowTerms}: array<f32, ${tile * depth}>;`);
-  writer.writeLine(`var<workgroup> ${columnTerms}: array<f32, ${depth * tile}>;`);
+  invariant(depth % tile === 0, 'a pass loads a whole number of terms per invocation');
+  const n = tileNames(names);
+  writer.writeLine(`var<workgroup> ${n.rowTerms}: array<f32, ${tile * (depth + 1)}>;`);
+  writer.writeLine(`var<workgroup> ${n.columnTerms}: array<f32, ${depth * tile}>;`);
   writer.blankLine();
   writer.writeLine(`@compute @workgroup_size(${tile * tile})`);
   writer.writeLine(`fn ${entryPoint}(`);
   writer.indent(() => {
-    writer.writeLine(`@builtin(workgroup_id) ${ids.group}: vec3<u32>,`);
-    writer.writeLine(`@builtin(local_invocation_index) ${ids.slot}: u32,`);
+    writer.writeLine(`@builtin(workgroup_id) ${n.group}: vec3<u32>,`);
+    writer.writeLine(`@builtin(local_invocation_index) ${n.slot}: u32,`);
   });
   writer.write(') ').block(() => {
-    const [row, column] = writeTilePosition(writer, kernel, plan, names, { ...ids, ...at, batch });
-    const [start, part, term] = [names.claim('start'), names.claim('part'), names.claim('term')];
-    const [first, last] = [renderer.index(loop.lower), renderer.index(loop.upper)];
-    const index = names.claim(loop.index);
+    const [row, column] = writeTilePosition(writer, kernel, plan, names, n, batch);
+    const place = {
+      row,
+      column,
+      rowExtent: extentCode(product.rowExtent, batch),
+      columnExtent: product.columnExtent,
+    };
+    const accumulator = names.claim(product.accumulator);
+    const [first, last] = [renderer.index(product.loop.lower), renderer.index(product.loop.upper)];
     writer.writeLine(`var ${accumulator}: f32 = 0.0;`);
-    const head = `for (var ${start}: i32 = ${first}; ${start} <= ${last}; ${start} += ${depth}) `;
-    writer.write(head).block(() => {
-      const [rowLoad, columnLoad] = operandsOf(product);
-      const parts = `for (var ${part}: i32 = 0; ${part} < ${depth / tile}; ${part}++) `;
-      writer.write(parts).block(() => {
-        const offset = `${tile} * ${part}`;
-        writeTermLoad(writer, renderer, names, {
-          into: `${rowTerms}[${at.row} * ${depth} + ${at.column} + ${offset}]`,
-          term: `${start} + ${at.column} + ${offset}`,
-          inside: `${row} < ${rowExtent} && ${index} <= ${last}`,
-          load: rowLoad,
-          index: loop.index,
-        });
-        writeTermLoad(writer, renderer, names, {
-          into: `${columnTerms}[(${at.row} + ${offset}) * ${tile} + ${at.column}]`,
-          term: `${start} + ${at.row} + ${offset}`,
-          inside: `${column} < ${columnExtent} && ${index} <= ${last}`,
-          load: columnLoad,
-          index: loop.index,
-        });
-      });
-      writer.writeLine('workgroupBarrier();');
-      const fromRow = `${rowTerms}[${at.row} * ${depth} + ${term}]`;
-      const fromColumn = `${columnTerms}[${term} * ${tile} + ${at.column}]`;
-      const [left, right] =
-        product.rowOperand === 'left' ? [fromRow, fromColumn] : [fromColumn, fromRow];
-      writer.write(`for (var ${term}: i32 = 0; ${term} < ${depth}; ${term}++) `).block(() => {
-        writer.writeLine(`${accumulator} += ${left} * ${right};`);
-      });
-      writer.writeLine('workgroupBarrier();');
-    });
-    writer.write(`if (${row} < ${rowExtent} && ${column} < ${columnExtent}) `).block(() => {
+    const head = `for (var ${n.start}: i32 = ${first}; ${n.start} <= ${last}; ${n.start} += ${depth}) `;
+    writer.write(head).block(() => writePass(writer, renderer, names, plan, n, place, last));
+    const inGrid = `${row} < ${place.rowExtent} && ${column} < ${place.columnExtent}`;
+    writer.write(`if (${inGrid}) `).block(() => {
       renderer.statements(writer, kernel.element.slice(product.finishAt));
       writeUpdate(writer, kernel, renderer);
     });
   });
+}
+
+/** One pass of a tiled product: the invocation's loads, a barrier, the products, a barrier. */
+function writePass(
+  writer: CodeBlockWriter,
+  renderer: WgslRenderer,
+  names: Namespace,
+  { tile, depth, product }: WorkgroupPlan & { kind: 'tiled' },
+  n: TileNames,
+  place: TilePlace,
+  last: string,
+): void {
+  const [rowLoad, columnLoad] = operandsOf(product);
+  const index = names.claim(product.loop.index);
+  const stride = depth + 1;
+  writer
+    .write(`for (var ${n.part}: i32 = 0; ${n.part} < ${depth / tile}; ${n.part}++) `)
+    .block(() => {
+      const offset = `${tile} * ${n.part}`;
+      const share = { renderer, index, loaded: n.loaded };
+      writeTermLoad(writer, share, {
+        into: `${n.rowTerms}[${n.rowInTile} * ${stride} + ${n.columnInTile} + ${offset}]`,
+        term: `${n.start} + ${n.columnInTile} + ${offset}`,
+        inside: `${place.row} < ${place.rowExtent} && ${index} <= ${last}`,
+        load: rowLoad,
+      });
+      writeTermLoad(writer, share, {
+        into: `${n.columnTerms}[(${n.rowInTile} + ${offset}) * ${tile} + ${n.columnInTile}]`,
+        term: `${n.start} + ${n.rowInTile} + ${offset}`,
+        inside: `${place.column} < ${place.columnExtent} && ${index} <= ${last}`,
+        load: columnLoad,
+      });
+    });
+  writer.writeLine('workgroupBarrier();');
+  const fromRow = `${n.rowTerms}[${n.rowInTile} * ${stride} + ${n.term}]`;
+  const fromColumn = `${n.columnTerms}[${n.term} * ${tile} + ${n.columnInTile}]`;
+  const [left, right] =
+    product.rowOperand === 'left' ? [fromRow, fromColumn] : [fromColumn, fromRow];
+  writer.write(`for (var ${n.term}: i32 = 0; ${n.term} < ${depth}; ${n.term}++) `).block(() => {
+    writer.writeLine(`${names.claim(product.accumulator)} += ${left} * ${right};`);
+  });
+  writer.writeLine('workgroupBarrier();');
 }
 
 /** The row operand's load and the column operand's, as the element's product has them. */
@@ -502,25 +559,17 @@ function operandsOf(product: MatrixProduct): [Value & { kind: 'load' }, Value & 
 }
 
 /**
- * One invocation's share of a pass: the operand at the sum's index `term`, or 0 outside,
- * into its slot of workgroup memory. The sum's index is declared in a block of its own, so
- * that the load prints as the element writes it.
+ * One load of an invocation's share of a pass: the operand at the sum's index `term`, or 0
+ * outside, into its slot of workgroup memory. The sum's index is declared in a block of its
+ * own, so that the load prints as the element writes it.
  */
 function writeTermLoad(
   writer: CodeBlockWriter,
-  renderer: WgslRenderer,
-  names: Namespace,
-  share: {
-    into: string;
-    term: string;
-    inside: string;
-    load: Value & { kind: 'load' };
-    index: string;
-  },
+  { renderer, index, loaded }: { renderer: WgslRenderer; index: string; loaded: string },
+  share: { into: string; term: string; inside: string; load: Value & { kind: 'load' } },
 ): void {
-  const loaded = names.claim('loaded');
   writer.block(() => {
-    writer.writeLine(`let ${names.claim(share.index)} = ${share.term};`);
+    writer.writeLine(`let ${index} = ${share.term};`);
     writer.writeLine(`var ${loaded}: f32 = 0.0;`);
     writer.write(`if (${share.inside}) `).block(() => {
       writer.writeLine(`${loaded} = ${renderer.value(share.load)};`);
@@ -530,31 +579,30 @@ function writeTermLoad(
 }
 
 /**
- * The invocation's place in its tile and the tile's in the grid, then the element's row and
- * column indices; returns their names.
+ * The batch size where needed, the invocation's place in its tile and the tile's in the grid,
+ * then the element's row and column indices; returns their names.
  */
 function writeTilePosition(
   writer: CodeBlockWriter,
   kernel: GpuKernel,
-  plan: WorkgroupPlan & { kind: 'tiled' },
+  { tile, product }: WorkgroupPlan & { kind: 'tiled' },
   names: Namespace,
-  ids: { group: string; slot: string; row: string; column: string; batch: string },
+  n: TileNames,
+  batch: string,
 ): [string, string] {
-  const { tile, product } = plan;
   const across = Math.ceil(product.columnExtent / tile);
-  const group = names.claim('tile');
   if (kernel.grid.examples || mentionsBatch(kernel.element)) {
-    writer.writeLine(`let ${ids.batch} = i32(params.batch);`);
+    writer.writeLine(`let ${batch} = i32(params.batch);`);
   }
   writer.writeLine(
-    `let ${group} = i32(${ids.group}.x + ${MAX_WORKGROUPS_PER_DIMENSION}u * ${ids.group}.y);`,
+    `let ${n.tile} = i32(${n.group}.x + ${MAX_WORKGROUPS_PER_DIMENSION}u * ${n.group}.y);`,
   );
-  writer.writeLine(`let ${ids.row} = i32(${ids.slot}) / ${tile};`);
-  writer.writeLine(`let ${ids.column} = i32(${ids.slot}) % ${tile};`);
+  writer.writeLine(`let ${n.rowInTile} = i32(${n.slot}) / ${tile};`);
+  writer.writeLine(`let ${n.columnInTile} = i32(${n.slot}) % ${tile};`);
   const row = names.claim(product.rows);
   const column = names.claim(product.columns);
-  writer.writeLine(`let ${row} = ${group} / ${across} * ${tile} + ${ids.row};`);
-  writer.writeLine(`let ${column} = ${group} % ${across} * ${tile} + ${ids.column};`);
+  writer.writeLine(`let ${row} = ${n.tile} / ${across} * ${tile} + ${n.rowInTile};`);
+  writer.writeLine(`let ${column} = ${n.tile} % ${across} * ${tile} + ${n.columnInTile};`);
   return [row, column];
 }
 

@@ -163,7 +163,7 @@ fn computePool2Output(@builtin(global_invocation_id) id: vec3<u32>) {
 // Layer fc1: relu activation.
 // O^6[u] = relu(x^6[u])
 // One workgroup computes 8 x 8 elements of fc1/preActivation and fc1/output,
-// 8 examples by 8 u: each pass over 8 terms of the sum
+// 8 examples by 8 u: each pass over 32 terms of the sum
 // loads them for its rows and its columns into workgroup memory, which they share.
 
 struct Params {
@@ -179,7 +179,7 @@ struct Params {
 @group(0) @binding(4) var<storage, read_write> fc1PreActivation: array<f32>;
 @group(0) @binding(5) var<storage, read_write> fc1Output: array<f32>;
 
-var<workgroup> rowTerms: array<f32, 256>;
+var<workgroup> rowTerms: array<f32, 264>;
 var<workgroup> columnTerms: array<f32, 256>;
 
 @compute @workgroup_size(64)
@@ -202,7 +202,7 @@ fn computeFc1Output(
         if (example < batch && pqr <= 399) {
           loaded = pool2Output[u32(400 * example + pqr)];
         }
-        rowTerms[rowInTile * 32 + columnInTile + 8 * part] = loaded;
+        rowTerms[rowInTile * 33 + columnInTile + 8 * part] = loaded;
       }
       {
         let pqr = start + rowInTile + 8 * part;
@@ -215,7 +215,7 @@ fn computeFc1Output(
     }
     workgroupBarrier();
     for (var term: i32 = 0; term < 32; term++) {
-      sum1 += columnTerms[term * 8 + columnInTile] * rowTerms[rowInTile * 32 + term];
+      sum1 += columnTerms[term * 8 + columnInTile] * rowTerms[rowInTile * 33 + term];
     }
     workgroupBarrier();
   }
@@ -232,7 +232,7 @@ fn computeFc1Output(
 // Layer fc2: relu activation.
 // O^7[j] = relu(x^7[j])
 // One workgroup computes 8 x 8 elements of fc2/preActivation and fc2/output,
-// 8 examples by 8 j: each pass over 8 terms of the sum
+// 8 examples by 8 j: each pass over 32 terms of the sum
 // loads them for its rows and its columns into workgroup memory, which they share.
 
 struct Params {
@@ -248,7 +248,7 @@ struct Params {
 @group(0) @binding(4) var<storage, read_write> fc2PreActivation: array<f32>;
 @group(0) @binding(5) var<storage, read_write> fc2Output: array<f32>;
 
-var<workgroup> rowTerms: array<f32, 256>;
+var<workgroup> rowTerms: array<f32, 264>;
 var<workgroup> columnTerms: array<f32, 256>;
 
 @compute @workgroup_size(64)
@@ -271,7 +271,7 @@ fn computeFc2Output(
         if (example < batch && i <= 119) {
           loaded = fc1Output[u32(120 * example + i)];
         }
-        rowTerms[rowInTile * 32 + columnInTile + 8 * part] = loaded;
+        rowTerms[rowInTile * 33 + columnInTile + 8 * part] = loaded;
       }
       {
         let i = start + rowInTile + 8 * part;
@@ -284,7 +284,7 @@ fn computeFc2Output(
     }
     workgroupBarrier();
     for (var term: i32 = 0; term < 32; term++) {
-      sum1 += columnTerms[term * 8 + columnInTile] * rowTerms[rowInTile * 32 + term];
+      sum1 += columnTerms[term * 8 + columnInTile] * rowTerms[rowInTile * 33 + term];
     }
     workgroupBarrier();
   }
@@ -298,7 +298,7 @@ fn computeFc2Output(
 // Layer out: weighted sum of the inputs.
 // x^8[j] = sum_{i=0..83} w^8[i,j] * O^7[i] + b^8[j]
 // One workgroup computes 8 x 8 elements of out/preActivation,
-// 8 examples by 8 j: each pass over 8 terms of the sum
+// 8 examples by 8 j: each pass over 32 terms of the sum
 // loads them for its rows and its columns into workgroup memory, which they share.
 
 struct Params {
@@ -313,7 +313,7 @@ struct Params {
 @group(0) @binding(3) var<storage, read> outBias: array<f32>;
 @group(0) @binding(4) var<storage, read_write> outPreActivation: array<f32>;
 
-var<workgroup> rowTerms: array<f32, 256>;
+var<workgroup> rowTerms: array<f32, 264>;
 var<workgroup> columnTerms: array<f32, 256>;
 
 @compute @workgroup_size(64)
@@ -336,7 +336,7 @@ fn computeOutPreActivation(
         if (example < batch && i <= 83) {
           loaded = fc2Output[u32(84 * example + i)];
         }
-        rowTerms[rowInTile * 32 + columnInTile + 8 * part] = loaded;
+        rowTerms[rowInTile * 33 + columnInTile + 8 * part] = loaded;
       }
       {
         let i = start + rowInTile + 8 * part;
@@ -349,7 +349,7 @@ fn computeOutPreActivation(
     }
     workgroupBarrier();
     for (var term: i32 = 0; term < 32; term++) {
-      sum1 += columnTerms[term * 8 + columnInTile] * rowTerms[rowInTile * 32 + term];
+      sum1 += columnTerms[term * 8 + columnInTile] * rowTerms[rowInTile * 33 + term];
     }
     workgroupBarrier();
   }
@@ -577,7 +577,7 @@ fn computeFc2PreActivationGrad(@builtin(global_invocation_id) id: vec3<u32>) {
 // delta^6[u'] = dL/dO^6[u'] * [x^6[u'] > 0]
 // Derived by chain rule, substitute, scalar rule, access derivative, Kronecker delta elimination, bounds.
 // One workgroup computes 8 x 8 elements of grad(fc1/preActivation),
-// 8 examples by 8 u': each pass over 8 terms of the sum
+// 8 examples by 8 u': each pass over 32 terms of the sum
 // loads them for its rows and its columns into workgroup memory, which they share.
 
 struct Params {
@@ -592,7 +592,7 @@ struct Params {
 @group(0) @binding(3) var<storage, read> fc2PreActivationGrad: array<f32>;
 @group(0) @binding(4) var<storage, read_write> fc1PreActivationGrad: array<f32>;
 
-var<workgroup> rowTerms: array<f32, 256>;
+var<workgroup> rowTerms: array<f32, 264>;
 var<workgroup> columnTerms: array<f32, 256>;
 
 @compute @workgroup_size(64)
@@ -615,7 +615,7 @@ fn computeFc1PreActivationGrad(
         if (example < batch && j <= 83) {
           loaded = fc2PreActivationGrad[u32(84 * example + j)];
         }
-        rowTerms[rowInTile * 32 + columnInTile + 8 * part] = loaded;
+        rowTerms[rowInTile * 33 + columnInTile + 8 * part] = loaded;
       }
       {
         let j = start + rowInTile + 8 * part;
@@ -628,7 +628,7 @@ fn computeFc1PreActivationGrad(
     }
     workgroupBarrier();
     for (var term: i32 = 0; term < 32; term++) {
-      sum1 += rowTerms[rowInTile * 32 + term] * columnTerms[term * 8 + columnInTile];
+      sum1 += rowTerms[rowInTile * 33 + term] * columnTerms[term * 8 + columnInTile];
     }
     workgroupBarrier();
   }
@@ -1203,7 +1203,7 @@ fn computeFc1BiasGrad(@builtin(global_invocation_id) id: vec3<u32>) {
 // Derived by chain rule, definition of delta, substitute, linearity, access derivative, Kronecker delta elimination, bounds.
 // Then, in a training step, gradient descent on fc2/kernel: w <- w - learningRate * dL/dw.
 // One workgroup computes 8 x 8 elements of grad(fc2/kernel),
-// 8 i' by 8 j': each pass over 8 terms of the sum
+// 8 i' by 8 j': each pass over 32 terms of the sum
 // loads them for its rows and its columns into workgroup memory, which they share.
 
 struct Params {
@@ -1218,7 +1218,7 @@ struct Params {
 @group(0) @binding(3) var<storage, read> fc2PreActivationGrad: array<f32>;
 @group(0) @binding(4) var<storage, read_write> fc2KernelGrad: array<f32>;
 
-var<workgroup> rowTerms: array<f32, 256>;
+var<workgroup> rowTerms: array<f32, 264>;
 var<workgroup> columnTerms: array<f32, 256>;
 
 @compute @workgroup_size(64)
@@ -1241,7 +1241,7 @@ fn computeFc2KernelGrad(
         if (i_ < 120 && example <= batch - 1) {
           loaded = fc1Output[u32(120 * example + i_)];
         }
-        rowTerms[rowInTile * 32 + columnInTile + 8 * part] = loaded;
+        rowTerms[rowInTile * 33 + columnInTile + 8 * part] = loaded;
       }
       {
         let example = start + rowInTile + 8 * part;
@@ -1254,7 +1254,7 @@ fn computeFc2KernelGrad(
     }
     workgroupBarrier();
     for (var term: i32 = 0; term < 32; term++) {
-      total += columnTerms[term * 8 + columnInTile] * rowTerms[rowInTile * 32 + term];
+      total += columnTerms[term * 8 + columnInTile] * rowTerms[rowInTile * 33 + term];
     }
     workgroupBarrier();
   }
@@ -1306,7 +1306,7 @@ fn computeFc2BiasGrad(@builtin(global_invocation_id) id: vec3<u32>) {
 // Derived by chain rule, definition of delta, substitute, linearity, access derivative, Kronecker delta elimination, bounds, rename.
 // Then, in a training step, gradient descent on out/kernel: w <- w - learningRate * dL/dw.
 // One workgroup computes 8 x 8 elements of grad(out/kernel),
-// 8 i' by 8 j': each pass over 8 terms of the sum
+// 8 i' by 8 j': each pass over 32 terms of the sum
 // loads them for its rows and its columns into workgroup memory, which they share.
 
 struct Params {
@@ -1321,7 +1321,7 @@ struct Params {
 @group(0) @binding(3) var<storage, read> outPreActivationGrad: array<f32>;
 @group(0) @binding(4) var<storage, read_write> outKernelGrad: array<f32>;
 
-var<workgroup> rowTerms: array<f32, 256>;
+var<workgroup> rowTerms: array<f32, 264>;
 var<workgroup> columnTerms: array<f32, 256>;
 
 @compute @workgroup_size(64)
@@ -1344,7 +1344,7 @@ fn computeOutKernelGrad(
         if (i_ < 84 && example <= batch - 1) {
           loaded = fc2Output[u32(84 * example + i_)];
         }
-        rowTerms[rowInTile * 32 + columnInTile + 8 * part] = loaded;
+        rowTerms[rowInTile * 33 + columnInTile + 8 * part] = loaded;
       }
       {
         let example = start + rowInTile + 8 * part;
@@ -1357,7 +1357,7 @@ fn computeOutKernelGrad(
     }
     workgroupBarrier();
     for (var term: i32 = 0; term < 32; term++) {
-      total += columnTerms[term * 8 + columnInTile] * rowTerms[rowInTile * 32 + term];
+      total += columnTerms[term * 8 + columnInTile] * rowTerms[rowInTile * 33 + term];
     }
     workgroupBarrier();
   }
