@@ -7,7 +7,10 @@ import { mulberry32, randomInt } from './random.js';
 export interface FiniteDifferenceOptions {
   /** Step h in (L(w + h) - L(w - h)) / 2h. Default 1e-5, which suits a float64 loss. */
   epsilon?: number;
-  /** Probe only this many positions per weight, chosen at random; all positions if absent. */
+  /**
+   * Probe only this many positions per weight, chosen at random; all positions if absent.
+   * Sampled positions where the loss has a kink within `epsilon` are left out (see `nearKink`).
+   */
   sample?: number;
   /** Seed for the sampled positions. Default 1. */
   seed?: number;
@@ -41,10 +44,44 @@ export function finiteDifferenceGradient(
       const positions = samplePositions(values.length, options.sample, () =>
         randomInt(rng, values.length),
       );
-      gradients[name] = new Map(positions.map((position) => [position, probe(position)]));
+      const smooth = positions.filter(
+        (position) => !nearKink(lossOf, weights, values, position, epsilon),
+      );
+      gradients[name] = new Map(smooth.map((position) => [position, probe(position)]));
     }
   }
   return gradients;
+}
+
+/**
+ * Slopes on the two sides of a position that differ by more than this, relative to the larger
+ * (or to 1), mark a kink. On a smooth loss they differ by about |L''| h, 1e-5 |L''| at the
+ * default step; a ReLU or an ELU switching within h of the position makes them differ by the
+ * jump of the derivative.
+ */
+const KINK_TOLERANCE = 1e-3;
+
+/**
+ * Whether the loss bends sharply within `epsilon` of the position: a pre-activation that a
+ * ReLU, leaky ReLU or ELU sees cross 0 there. The central difference is then the mean of
+ * the two one-sided derivatives, which no gradient equals, so sampled positions leave it out.
+ */
+function nearKink(
+  lossOf: (weights: Record<string, Float64Array>) => number,
+  weights: Record<string, Float64Array>,
+  values: Float64Array,
+  position: number,
+  epsilon: number,
+): boolean {
+  const original = values[position] as number;
+  const at = lossOf(weights);
+  values[position] = original + epsilon;
+  const forward = (lossOf(weights) - at) / epsilon;
+  values[position] = original - epsilon;
+  const backward = (at - lossOf(weights)) / epsilon;
+  values[position] = original;
+  const scale = Math.max(1, Math.abs(forward), Math.abs(backward));
+  return Math.abs(forward - backward) > KINK_TOLERANCE * scale;
 }
 
 function centralDifference(

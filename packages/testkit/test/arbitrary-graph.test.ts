@@ -119,7 +119,11 @@ describe('TensorFlow.js and float64 finite differences agree on arbitrary graphs
           });
         },
       ),
-      { numRuns: Number(process.env.TESTKIT_RUNS ?? 60) },
+      // A fixed seed keeps CI reproducible; TESTKIT_SEED and TESTKIT_RUNS explore further.
+      {
+        numRuns: Number(process.env.TESTKIT_RUNS ?? 60),
+        seed: Number(process.env.TESTKIT_SEED ?? 20_261_204),
+      },
     );
   });
 });

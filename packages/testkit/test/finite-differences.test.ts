@@ -40,6 +40,18 @@ describe('finiteDifferenceGradient', () => {
     ]);
     expect([...(sampled.b as Map<number, number>).keys()]).toEqual([0]);
   });
+
+  it('leaves out a sampled position where a ReLU switches within the step', () => {
+    // L(w) = relu(w0 - 1e-6) + w1^2: at w0 = 0 the step h = 1e-5 straddles the kink, and the
+    // central difference, 0.45, is neither slope; w1 stays, at 2 w1.
+    const kinked = (w: Record<string, Float64Array>) =>
+      Math.max(w.w![0]! - 1e-6, 0) + w.w![1]! ** 2;
+    const weights = { w: Float64Array.of(0, 0.75) };
+    const sampled = finiteDifferenceGradient(kinked, weights, { sample: 2 });
+    expect([...(sampled.w as Map<number, number>)]).toEqual([[1, expect.closeTo(1.5, 8)]]);
+    const dense = finiteDifferenceGradient(kinked, weights);
+    expect((dense.w as Float64Array)[0]).toBeCloseTo(0.45, 8);
+  });
 });
 
 describe('expectClose', () => {
