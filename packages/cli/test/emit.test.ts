@@ -85,6 +85,31 @@ describe('symgrad emit --out', () => {
   });
 });
 
+describe('symgrad emit --target wgsl and tiles', () => {
+  /** The entry points of the MLP's shaders that the manifest gives tiles. */
+  const tiledShaders = (...flags: string[]) => {
+    const out = join(folder.path, `mlp-wgsl${flags.join('')}`);
+    const run = symgrad('emit', 'examples/mlp.json', '--target', 'wgsl', '--out', out, ...flags);
+    expect(run).toMatchObject({ status: 0, stderr: '' });
+    const manifest = JSON.parse(readFileSync(join(out, 'manifest.json'), 'utf8')) as {
+      shaders: { entryPoint: string; tiles?: unknown }[];
+    };
+    return manifest.shaders.filter((s) => s.tiles !== undefined).map((s) => s.entryPoint);
+  };
+
+  it("tiles the dense layers' products by default, and none with --no-tiles", () => {
+    expect(tiledShaders()).toEqual(
+      expect.arrayContaining(['computeHiddenOutput', 'computeHiddenKernelGrad']),
+    );
+    expect(tiledShaders('--no-tiles')).toEqual([]);
+  });
+
+  it('refuses --no-tiles for another target', () => {
+    const run = symgrad('emit', graph, '--target', 'ts', '--no-tiles');
+    expectOneLineError(run, ['--no-tiles applies to --target wgsl only']);
+  });
+});
+
 describe('symgrad emit on a bad command line', () => {
   it('asks for --target when it is missing, exiting 2', () => {
     const run = symgrad('emit', graph);

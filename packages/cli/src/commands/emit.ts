@@ -20,6 +20,8 @@ export interface EmitOptions {
   readonly target: EmitTarget;
   /** The folder to write the module and its manifest into; standard output when absent. */
   readonly out?: string;
+  /** WGSL: tile matrix products in workgroup memory; false from `--no-tiles`. */
+  readonly tiles: boolean;
 }
 
 /** `symgrad emit <graph.json> --target ts|js|wgsl [--out <dir>]`. */
@@ -40,14 +42,23 @@ export function registerEmit(program: Command, output: Output): void {
       '--out <dir>',
       'write the module (<name>.ts, or <name>.mjs: an ES module) or the shaders (<kernel>.wgsl) and manifest.json into this folder (default: standard output)',
     )
+    .option(
+      '--no-tiles',
+      'with --target wgsl, leave matrix products untiled, one element to an invocation, for a software adapter such as SwiftShader (default: tiled in workgroup memory)',
+    )
     .action((graph: string, options: EmitOptions) => emit(graph, options, output));
 }
 
 /** Compiles the graph in `file` and writes the generated module and its manifest. */
 export function emit(file: string, options: EmitOptions, output: Output): void {
+  if (!options.tiles && options.target !== 'wgsl') {
+    throw new UsageError(
+      `--no-tiles applies to --target wgsl only; drop it for --target ${options.target}`,
+    );
+  }
   const graph = parseGraphText(readText(file), file);
   if (options.target === 'wgsl') {
-    emitWgslFiles(compileWgsl(graph).program, options, output);
+    emitWgslFiles(compileWgsl(graph, { tileProducts: options.tiles }).program, options, output);
     return;
   }
   const compiled =
