@@ -1,3 +1,4 @@
+import { affine } from '../program/affine.js';
 import { collapseLoops } from './collapse.js';
 import {
   type FusedKernel,
@@ -172,13 +173,10 @@ export function planWorkgroup(kernel: FusedKernel, options: GpuOptions = {}): Gp
   const sum = batchSumOf(kernel);
   const lanes = sum === undefined ? 1 : lanesFor(kernel, sum.loop);
   if (sum === undefined || lanes < 2) {
-    // A sum over an image after a flatten, (h, w, c), walks one contiguous range: one loop.
-    const element = collapseLoops(kernel.element);
-    const product =
-      options.tileProducts === false ? undefined : matrixProductOf({ ...kernel, element });
-    if (product !== undefined) {
-      const workgroup = { kind: 'tiled', tile: TILE, depth: DEPTH, product } as const;
-      return { ...kernel, element, workgroup };
+    const flat = options.tileProducts === false ? undefined : asMatrix(kernel);
+    const product = flat === undefined ? undefined : matrixProductOf(flat);
+    if (flat !== undefined && product !== undefined) {
+      return { ...flat, workgroup: { kind: 'tiled', tile: TILE, depth: DEPTH, product } };
     }
     return { ...kernel, workgroup: { kind: 'perElement', size: ELEMENT_WORKGROUP_SIZE } };
   }
@@ -263,6 +261,33 @@ function onlyAccumulates(stmts: readonly Stmt[], name: string): boolean {
       return s.kind === 'for' || s.kind === 'if' ? visit(s.body) : true;
     });
   return visit(stmts) && adds;
+}
+
+/**
+ * The kernel with a grid of two dimensions and its sums as single loops, where its indices
+ * walk memory as contiguous ranges: an image after a flatten, (h, w, c), read as one index
+ * of 400. The examples, if any, are the rows and every output index together the columns;
+ * otherwise the output indices but the last are the rows. Sums and stores keep their order.
+ */
+function asMatrix(kernel: FusedKernel): FusedKernel | undefined {
+  const { examples, indices } = kernel.grid;
+  const element = collapseLoops(kernel.element);
+  const merged = examples ? indices : indices.slice(0, -1);
+  if (merged.length <= 1) return { ...kernel, element };
+
+  const zero = { kind: 'affine', value: affine({}, 0) } as const;
+  const nest = merged.reduceRight<Stmt[]>((body, index) => {
+    const upper = { kind: 'affine', value: affine({}, index.extent - 1) } as const;
+    return [{ kind: 'for', index: index.name, lower: zero, upper, body }];
+  }, element);
+  const [loop, ...rest] = collapseLoops(nest);
+  const extent = merged.reduce((n, index) => n * index.extent, 1);
+  const last = loop?.kind === 'for' && loop.upper.kind === 'affine' ? loop.upper.value : undefined;
+  if (loop?.kind !== 'for' || rest.length > 0 || last?.constant !== extent - 1) return undefined;
+  if (last.terms.length > 0) return undefined;
+  const row = { name: loop.index, extent };
+  const grid = { examples, indices: examples ? [row] : [row, ...indices.slice(-1)] };
+  return { ...kernel, grid, element: loop.body };
 }
 
 /** The kernel's matrix product, where its element is one (see `MatrixProduct`). */

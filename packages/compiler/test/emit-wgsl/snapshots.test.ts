@@ -193,8 +193,12 @@ describe('how LeNet spreads over invocations', () => {
     expect(untiled.shaders.find((s) => s.name === 'fc2Output')?.workgroupSize).toBe(64);
   });
 
-  it("keeps a dense layer's kernel gradient whole: 64 terms an element are too few to split", () => {
-    expect(shader('fc1KernelGrad')).toMatchObject({ workgroupSize: 64, lanesPerElement: 1 });
+  it("tiles the first dense layer's gradients too: the image (h, w, c) is one index of 400", () => {
+    expect(shader('fc1KernelGrad')).toMatchObject({
+      lanesPerElement: 1,
+      tiles: { size: 8, rows: 400, columns: 120 },
+    });
+    expect(shader('pool2OutputGrad')?.tiles).toEqual({ size: 8, rows: 'batch', columns: 400 });
   });
 
   it('fuses bias and activation, and each delta into the gradient of its output', () => {

@@ -641,7 +641,9 @@ fn computeFc1PreActivationGrad(
 // Layer pool2: gradient of the loss with respect to pool2/output.
 // dL/dO^4[i',j',c'] = sum_{u=0..119} delta^6[u] * w^6[i',j',c',u]
 // Derived by chain rule, definition of delta, substitute, linearity, access derivative, Kronecker delta elimination, bounds.
-// One invocation computes one element of grad(pool2/output) for one example.
+// One workgroup computes 8 x 8 elements of grad(pool2/output),
+// 8 examples by 8 i'j'c': each pass over 32 terms of the sum
+// loads them for its rows and its columns into workgroup memory, which they share.
 
 struct Params {
   batch: u32,
@@ -654,22 +656,49 @@ struct Params {
 @group(0) @binding(2) var<storage, read> fc1PreActivationGrad: array<f32>;
 @group(0) @binding(3) var<storage, read_write> pool2OutputGrad: array<f32>;
 
+var<workgroup> rowTerms: array<f32, 264>;
+var<workgroup> columnTerms: array<f32, 256>;
+
 @compute @workgroup_size(64)
-fn computePool2OutputGrad(@builtin(global_invocation_id) id: vec3<u32>) {
-  let flat = i32(id.x + 4194240u * id.y);
+fn computePool2OutputGrad(
+  @builtin(workgroup_id) group: vec3<u32>,
+  @builtin(local_invocation_index) slot: u32,
+) {
   let batch = i32(params.batch);
-  if (flat >= 400 * batch) {
-    return;
-  }
-  let example = flat / 400;
-  let i_ = (flat / 80) % 5;
-  let j_ = (flat / 16) % 5;
-  let c_ = flat % 16;
+  let tile = i32(group.x + 65535u * group.y);
+  let rowInTile = i32(slot) / 8;
+  let columnInTile = i32(slot) % 8;
+  let example = tile / 50 * 8 + rowInTile;
+  let i_j_c_ = tile % 50 * 8 + columnInTile;
   var sum1: f32 = 0.0;
-  for (var u: i32 = 0; u <= 119; u++) {
-    sum1 += fc1PreActivationGrad[u32(120 * example + u)] * fc1Kernel[u32(9600 * i_ + 1920 * j_ + 120 * c_ + u)];
+  for (var start: i32 = 0; start <= 119; start += 32) {
+    for (var part: i32 = 0; part < 4; part++) {
+      {
+        let u = start + columnInTile + 8 * part;
+        var loaded: f32 = 0.0;
+        if (example < batch && u <= 119) {
+          loaded = fc1PreActivationGrad[u32(120 * example + u)];
+        }
+        rowTerms[rowInTile * 33 + columnInTile + 8 * part] = loaded;
+      }
+      {
+        let u = start + rowInTile + 8 * part;
+        var loaded: f32 = 0.0;
+        if (i_j_c_ < 400 && u <= 119) {
+          loaded = fc1Kernel[u32(120 * i_j_c_ + u)];
+        }
+        columnTerms[(rowInTile + 8 * part) * 8 + columnInTile] = loaded;
+      }
+    }
+    workgroupBarrier();
+    for (var term: i32 = 0; term < 32; term++) {
+      sum1 += rowTerms[rowInTile * 33 + term] * columnTerms[term * 8 + columnInTile];
+    }
+    workgroupBarrier();
   }
-  pool2OutputGrad[u32(400 * example + 80 * i_ + 16 * j_ + c_)] = sum1;
+  if (example < batch && i_j_c_ < 400) {
+    pool2OutputGrad[u32(400 * example + i_j_c_)] = sum1;
+  }
 }
 // ==== computePool2Argmax ====
 // Layer pool2: the position of the first maximum in each window, kept for the gradient.
@@ -1128,7 +1157,9 @@ fn computeConv2BiasGrad(
 // dL/dw^6[p',q',r',u'] = delta^6[u'] * O^4[p',q',r']
 // Derived by chain rule, definition of delta, substitute, linearity, access derivative, Kronecker delta elimination, bounds.
 // Then, in a training step, gradient descent on fc1/kernel: w <- w - learningRate * dL/dw.
-// One invocation computes one element of grad(fc1/kernel).
+// One workgroup computes 8 x 8 elements of grad(fc1/kernel),
+// 8 p'q'r' by 8 u': each pass over 32 terms of the sum
+// loads them for its rows and its columns into workgroup memory, which they share.
 
 struct Params {
   batch: u32,
@@ -1142,24 +1173,51 @@ struct Params {
 @group(0) @binding(3) var<storage, read> fc1PreActivationGrad: array<f32>;
 @group(0) @binding(4) var<storage, read_write> fc1KernelGrad: array<f32>;
 
+var<workgroup> rowTerms: array<f32, 264>;
+var<workgroup> columnTerms: array<f32, 256>;
+
 @compute @workgroup_size(64)
-fn computeFc1KernelGrad(@builtin(global_invocation_id) id: vec3<u32>) {
-  let flat = i32(id.x + 4194240u * id.y);
+fn computeFc1KernelGrad(
+  @builtin(workgroup_id) group: vec3<u32>,
+  @builtin(local_invocation_index) slot: u32,
+) {
   let batch = i32(params.batch);
-  if (flat >= 48000) {
-    return;
-  }
-  let p_ = flat / 9600;
-  let q_ = (flat / 1920) % 5;
-  let r_ = (flat / 120) % 16;
-  let u_ = flat % 120;
+  let tile = i32(group.x + 65535u * group.y);
+  let rowInTile = i32(slot) / 8;
+  let columnInTile = i32(slot) % 8;
+  let p_q_r_ = tile / 15 * 8 + rowInTile;
+  let u_ = tile % 15 * 8 + columnInTile;
   var total: f32 = 0.0;
-  for (var example: i32 = 0; example < batch; example++) {
-    total += fc1PreActivationGrad[u32(120 * example + u_)] * pool2Output[u32(400 * example + 80 * p_ + 16 * q_ + r_)];
+  for (var start: i32 = 0; start <= batch - 1; start += 32) {
+    for (var part: i32 = 0; part < 4; part++) {
+      {
+        let example = start + columnInTile + 8 * part;
+        var loaded: f32 = 0.0;
+        if (p_q_r_ < 400 && example <= batch - 1) {
+          loaded = pool2Output[u32(400 * example + p_q_r_)];
+        }
+        rowTerms[rowInTile * 33 + columnInTile + 8 * part] = loaded;
+      }
+      {
+        let example = start + rowInTile + 8 * part;
+        var loaded: f32 = 0.0;
+        if (u_ < 120 && example <= batch - 1) {
+          loaded = fc1PreActivationGrad[u32(120 * example + u_)];
+        }
+        columnTerms[(rowInTile + 8 * part) * 8 + columnInTile] = loaded;
+      }
+    }
+    workgroupBarrier();
+    for (var term: i32 = 0; term < 32; term++) {
+      total += columnTerms[term * 8 + columnInTile] * rowTerms[rowInTile * 33 + term];
+    }
+    workgroupBarrier();
   }
-  fc1KernelGrad[u32(9600 * p_ + 1920 * q_ + 120 * r_ + u_)] = total / f32(batch);
-  if (params.update == 1u) {
-    fc1Kernel[u32(9600 * p_ + 1920 * q_ + 120 * r_ + u_)] = fc1Kernel[u32(9600 * p_ + 1920 * q_ + 120 * r_ + u_)] - params.learningRate * fc1KernelGrad[u32(9600 * p_ + 1920 * q_ + 120 * r_ + u_)];
+  if (p_q_r_ < 400 && u_ < 120) {
+    fc1KernelGrad[u32(120 * p_q_r_ + u_)] = total / f32(batch);
+    if (params.update == 1u) {
+      fc1Kernel[u32(120 * p_q_r_ + u_)] = fc1Kernel[u32(120 * p_q_r_ + u_)] - params.learningRate * fc1KernelGrad[u32(120 * p_q_r_ + u_)];
+    }
   }
 }
 // ==== computeFc1BiasGrad ====
