@@ -101,6 +101,31 @@ describe.skipIf(device === undefined)('gradients on WebGPU equal the float64 ora
     await expectGradientsMatch(gpu, named, { batch: 9, seed: 8, tileProducts: true });
   });
 
+  it("a tiled product over two output indices whose names join into a local's", async () => {
+    // su and m1 read as one index would spell sum1, the name of the kernel's accumulator.
+    const joined = resolveGraph(
+      {
+        name: 'joined',
+        input: { shape: [40] },
+        layers: [
+          {
+            type: 'einsum',
+            name: 'e',
+            equation: 'y[su,m1] = sum(k) w[k,su,m1] * x[k]',
+            weights: { w: [40, 4, 4] },
+            activation: 'tanh',
+          },
+          { type: 'flatten' },
+          { type: 'dense', name: 'out', units: 10, activation: 'softmax' },
+        ],
+        loss: 'softmaxCrossEntropy',
+        optimizer: { type: 'sgd', learningRate: 0.1 },
+      },
+      'joined.json',
+    );
+    await expectGradientsMatch(gpu, joined, { batch: 9, seed: 9, tileProducts: true });
+  });
+
   it('on a fallback adapter, as SwiftShader is, tiles nothing unless asked', async () => {
     const info = (gpu as { adapterInfo?: { isFallbackAdapter?: boolean } }).adapterInfo;
     // The runtime's choice rests on the flag: a device that hid it would get tiles silently.

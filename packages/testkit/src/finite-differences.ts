@@ -41,13 +41,14 @@ export function finiteDifferenceGradient(
         probe(position),
       );
     } else {
-      const positions = samplePositions(values.length, options.sample, () =>
+      const smooth = (position: number) => !nearKink(lossOf, weights, values, position, epsilon);
+      const positions = samplePositions(values.length, options.sample, smooth, () =>
         randomInt(rng, values.length),
       );
-      const smooth = positions.filter(
-        (position) => !nearKink(lossOf, weights, values, position, epsilon),
-      );
-      gradients[name] = new Map(smooth.map((position) => [position, probe(position)]));
+      if (positions.length === 0) {
+        throw new Error(`finite differences: every position of '${name}' sits at a kink`);
+      }
+      gradients[name] = new Map(positions.map((position) => [position, probe(position)]));
     }
   }
   return gradients;
@@ -100,12 +101,27 @@ function centralDifference(
   return (above - below) / (2 * epsilon);
 }
 
-/** `count` distinct positions in [0, size), in increasing order; all of them when count >= size. */
-function samplePositions(size: number, count: number, draw: () => number): number[] {
-  if (count >= size) return Array.from({ length: size }, (_, i) => i);
-  const chosen = new Set<number>();
-  while (chosen.size < count) chosen.add(draw());
-  return [...chosen].sort((a, b) => a - b);
+/**
+ * `count` distinct positions in [0, size) that pass `keep`, in increasing order, drawn until
+ * there are as many or every position has been tried; with count >= size, every one that
+ * passes. Where every draw passes, the draws are those a plain sample makes.
+ */
+function samplePositions(
+  size: number,
+  count: number,
+  keep: (position: number) => boolean,
+  draw: () => number,
+): number[] {
+  if (count >= size) return Array.from({ length: size }, (_, i) => i).filter(keep);
+  const tried = new Set<number>();
+  const chosen: number[] = [];
+  while (chosen.length < count && tried.size < size) {
+    const position = draw();
+    if (tried.has(position)) continue;
+    tried.add(position);
+    if (keep(position)) chosen.push(position);
+  }
+  return chosen.sort((a, b) => a - b);
 }
 
 /** |a - b| / max(|a|, |b|), and 0 when both are 0. */

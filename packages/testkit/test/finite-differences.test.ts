@@ -49,6 +49,11 @@ describe('finiteDifferenceGradient', () => {
     const weights = { w: Float64Array.of(0, 0.75) };
     const sampled = finiteDifferenceGradient(kinked, weights, { sample: 2 });
     expect([...(sampled.w as Map<number, number>)]).toEqual([[1, expect.closeTo(1.5, 8)]]);
+    // Drawn from more positions, a kink is replaced by another draw: still two compared.
+    const wide = { w: Float64Array.of(0, 0.75, 0.5, -0.25) };
+    const replaced = finiteDifferenceGradient(kinked, wide, { sample: 2, seed: 4 });
+    expect((replaced.w as Map<number, number>).size).toBe(2);
+    expect((replaced.w as Map<number, number>).has(0)).toBe(false);
     const dense = finiteDifferenceGradient(kinked, weights);
     expect((dense.w as Float64Array)[0]).toBeCloseTo(0.45, 8);
   });

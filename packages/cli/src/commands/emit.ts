@@ -24,7 +24,7 @@ export interface EmitOptions {
   readonly tiles: boolean;
 }
 
-/** `symgrad emit <graph.json> --target ts|js|wgsl [--out <dir>]`. */
+/** `symgrad emit <graph.json> --target ts|js|wgsl [--out <dir>] [--no-tiles]`. */
 export function registerEmit(program: Command, output: Output): void {
   program
     .command('emit')

@@ -1,4 +1,4 @@
-import { affine } from '../program/affine.js';
+import { type Affine, affine, indexAffine, substituteAffine } from '../program/affine.js';
 import { collapseLoops } from './collapse.js';
 import {
   type FusedKernel,
@@ -10,6 +10,7 @@ import {
 import type { Schedule } from './kernels.js';
 import type { IndexExpr, Kernel, Stmt } from './loops.js';
 import { EXAMPLE } from './lower-kernel.js';
+import { mapStmt } from './tile.js';
 
 /**
  * How a GPU kernel spreads over invocations. Most kernels give each element an invocation.
@@ -285,9 +286,16 @@ function asMatrix(kernel: FusedKernel): FusedKernel | undefined {
   const last = loop?.kind === 'for' && loop.upper.kind === 'affine' ? loop.upper.value : undefined;
   if (loop?.kind !== 'for' || rest.length > 0 || last?.constant !== extent - 1) return undefined;
   if (last.terms.length > 0) return undefined;
-  const row = { name: loop.index, extent };
+
+  // The merged name joins the indices' own (`p'q'r'`), which could spell a local of the
+  // kernel's (`su` and `m1` make `sum1`); marked like the example, it is no user's index.
+  const name = `#${loop.index}`;
+  const renamed = new Map([[loop.index, indexAffine(name)]]);
+  const rename = (a: Affine) => substituteAffine(a, renamed);
+  const body = loop.body.map((s) => mapStmt(s, { affine: rename, local: (local) => local }));
+  const row = { name, extent };
   const grid = { examples, indices: examples ? [row] : [row, ...indices.slice(-1)] };
-  return { ...kernel, grid, element: loop.body };
+  return { ...kernel, grid, element: body };
 }
 
 /** The kernel's matrix product, where its element is one (see `MatrixProduct`). */

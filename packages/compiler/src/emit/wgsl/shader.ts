@@ -211,10 +211,11 @@ function writeKernelComment(writer: CodeBlockWriter, kernel: GpuKernel): void {
   if (kernel.workgroup.kind === 'tiled') {
     const { tile, depth, product } = kernel.workgroup;
     const written = kernel.writes.filter((t) => t !== kernel.update?.weight).join(' and ');
-    const rows = product.rows === EXAMPLE ? 'examples' : product.rows;
+    const rows = product.rows === EXAMPLE ? 'examples' : product.rows.replace(/^#/, '');
+    const columns = product.columns.replace(/^#/, '');
     writer.writeLine(`// One workgroup computes ${tile} x ${tile} elements of ${written},`);
     writer.writeLine(
-      `// ${tile} ${rows} by ${tile} ${product.columns}: each pass over ${depth} terms of the sum`,
+      `// ${tile} ${rows} by ${tile} ${columns}: each pass over ${depth} terms of the sum`,
     );
     writer.writeLine(
       '// loads them for its rows and its columns into workgroup memory, which they share.',
