@@ -45,6 +45,23 @@ async function expectGradientsMatch(
   }
 }
 
+/** A 40-input graph: einsum layer `name`, `equation` with weight `w` of `shape`, then softmax. */
+function einsumThenDense(name: string, equation: string, shape: number[]): Graph {
+  const layers = [
+    { type: 'einsum', name, equation, weights: { w: shape }, activation: 'tanh' },
+    ...(shape.length > 2 ? [{ type: 'flatten' }] : []),
+    { type: 'dense', name: 'out', units: 10, activation: 'softmax' },
+  ];
+  const json = {
+    name: 'einsum-then-dense',
+    input: { shape: [40] },
+    layers,
+    loss: 'softmaxCrossEntropy',
+    optimizer: { type: 'sgd', learningRate: 0.1 },
+  };
+  return resolveGraph(json, 'einsum-then-dense.json');
+}
+
 describe.skipIf(device === undefined)('gradients on WebGPU equal the float64 oracle', () => {
   const gpu = device as GPUDevice;
 
@@ -79,50 +96,13 @@ describe.skipIf(device === undefined)('gradients on WebGPU equal the float64 ora
   });
 
   it("a tiled product whose indices bear the names of the shader's own locals", async () => {
-    const named = resolveGraph(
-      {
-        name: 'named',
-        input: { shape: [40] },
-        layers: [
-          {
-            type: 'einsum',
-            name: 'slot',
-            equation: 'y[tile] = sum(part) w[part,tile] * x[part]',
-            weights: { w: [40, 16] },
-            activation: 'tanh',
-          },
-          { type: 'dense', name: 'out', units: 10, activation: 'softmax' },
-        ],
-        loss: 'softmaxCrossEntropy',
-        optimizer: { type: 'sgd', learningRate: 0.1 },
-      },
-      'named.json',
-    );
+    const named = einsumThenDense('slot', 'y[tile] = sum(part) w[part,tile] * x[part]', [40, 16]);
     await expectGradientsMatch(gpu, named, { batch: 9, seed: 8, tileProducts: true });
   });
 
   it("a tiled product over two output indices whose names join into a local's", async () => {
     // su and m1 read as one index would spell sum1, the name of the kernel's accumulator.
-    const joined = resolveGraph(
-      {
-        name: 'joined',
-        input: { shape: [40] },
-        layers: [
-          {
-            type: 'einsum',
-            name: 'e',
-            equation: 'y[su,m1] = sum(k) w[k,su,m1] * x[k]',
-            weights: { w: [40, 4, 4] },
-            activation: 'tanh',
-          },
-          { type: 'flatten' },
-          { type: 'dense', name: 'out', units: 10, activation: 'softmax' },
-        ],
-        loss: 'softmaxCrossEntropy',
-        optimizer: { type: 'sgd', learningRate: 0.1 },
-      },
-      'joined.json',
-    );
+    const joined = einsumThenDense('e', 'y[su,m1] = sum(k) w[k,su,m1] * x[k]', [40, 4, 4]);
     await expectGradientsMatch(gpu, joined, { batch: 9, seed: 9, tileProducts: true });
   });
 

@@ -74,13 +74,9 @@ function nearKink(
   position: number,
   epsilon: number,
 ): boolean {
-  const original = values[position] as number;
   const at = lossOf(weights);
-  values[position] = original + epsilon;
-  const forward = (lossOf(weights) - at) / epsilon;
-  values[position] = original - epsilon;
-  const backward = (at - lossOf(weights)) / epsilon;
-  values[position] = original;
+  const forward = (lossMoved(lossOf, weights, values, position, epsilon) - at) / epsilon;
+  const backward = (at - lossMoved(lossOf, weights, values, position, -epsilon)) / epsilon;
   const scale = Math.max(1, Math.abs(forward), Math.abs(backward));
   return Math.abs(forward - backward) > KINK_TOLERANCE * scale;
 }
@@ -92,13 +88,24 @@ function centralDifference(
   position: number,
   epsilon: number,
 ): number {
-  const original = values[position] as number;
-  values[position] = original + epsilon;
-  const above = lossOf(weights);
-  values[position] = original - epsilon;
-  const below = lossOf(weights);
-  values[position] = original;
+  const above = lossMoved(lossOf, weights, values, position, epsilon);
+  const below = lossMoved(lossOf, weights, values, position, -epsilon);
   return (above - below) / (2 * epsilon);
+}
+
+/** The loss with the weight at `position` moved by `delta`; the weight is restored after. */
+function lossMoved(
+  lossOf: (weights: Record<string, Float64Array>) => number,
+  weights: Record<string, Float64Array>,
+  values: Float64Array,
+  position: number,
+  delta: number,
+): number {
+  const original = values[position] as number;
+  values[position] = original + delta;
+  const loss = lossOf(weights);
+  values[position] = original;
+  return loss;
 }
 
 /**

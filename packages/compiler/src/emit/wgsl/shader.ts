@@ -1,24 +1,28 @@
 import CodeBlockWriter from 'code-block-writer';
-import { invariant } from '../../errors.js';
 import type { IndexVar } from '../../program/ir.js';
-import type { Buffer, Kernel, Stmt, Value } from '../../schedule/loops.js';
+import type { Buffer, Kernel, Stmt } from '../../schedule/loops.js';
 import { EXAMPLE } from '../../schedule/lower-kernel.js';
 import {
   ELEMENT_WORKGROUP_SIZE,
   type GpuKernel,
   gpuKernel,
   LANE,
-  type MatrixProduct,
   type WorkgroupPlan,
 } from '../../schedule/workgroup.js';
+import {
+  MAX_WORKGROUPS_PER_DIMENSION,
+  type MainContext,
+  mentionsBatch,
+  writeUpdate,
+} from './entry.js';
 import { Namespace } from './names.js';
 import { type WgslHelper, WgslRenderer } from './render.js';
+import { type ShaderTiles, tileCount, tilesOf, writeTiledMain } from './tiled.js';
+
+export { MAX_WORKGROUPS_PER_DIMENSION } from './entry.js';
 
 /** Invocations per workgroup of a per-element shader; split reductions choose their own. */
 export const WORKGROUP_SIZE = ELEMENT_WORKGROUP_SIZE;
-
-/** WebGPU's guaranteed `maxComputeWorkgroupsPerDimension`; more workgroups spill into y. */
-export const MAX_WORKGROUPS_PER_DIMENSION = 65_535;
 
 /** Invocations in one row of workgroups along x: the stride of `global_invocation_id.y`. */
 const ROW = WORKGROUP_SIZE * MAX_WORKGROUPS_PER_DIMENSION;
@@ -68,11 +72,7 @@ export interface WgslShader {
    * columns, `size` x `size` of them to a workgroup; `workgroupCount` dispatches one
    * workgroup per tile.
    */
-  readonly tiles?: {
-    readonly size: number;
-    readonly rows: number | 'batch';
-    readonly columns: number;
-  };
+  readonly tiles?: ShaderTiles;
 }
 
 /**
@@ -91,9 +91,6 @@ export const PARAMS = {
     update: { offset: 8, type: 'u32' },
   },
 } as const;
-
-/** The params field that asks a gradient kernel to update its weight too. */
-const UPDATE_FIELD = 'update';
 
 /**
  * The shader of one kernel. Invocation `flat` computes one element: with examples,
@@ -185,11 +182,6 @@ function invocationsOf(kernel: GpuKernel): WgslShader['invocations'] {
   const across = Math.ceil(product.columnExtent / tile);
   const down = product.rowExtent === 'batch' ? 1 : Math.ceil(product.rowExtent / tile);
   return { count: down * across * tile * tile, perExample: grid.examples };
-}
-
-function tilesOf(plan: WorkgroupPlan & { kind: 'tiled' }): NonNullable<WgslShader['tiles']> {
-  const { rowExtent, columnExtent } = plan.product;
-  return { size: plan.tile, rows: rowExtent, columns: columnExtent };
 }
 
 /** Each fused kernel's layer, equation and rules, then how the shader spreads its work. */
@@ -306,12 +298,6 @@ export function workgroupCount(shader: WgslShader, batch: number): [number, numb
   return [MAX_WORKGROUPS_PER_DIMENSION, Math.ceil(groups / MAX_WORKGROUPS_PER_DIMENSION), 1];
 }
 
-/** The tiles that cover a tiled product's grid for a batch: one workgroup each. */
-function tileCount(tiles: NonNullable<WgslShader['tiles']>, batch: number): number {
-  const rows = tiles.rows === 'batch' ? batch : tiles.rows;
-  return Math.ceil(rows / tiles.size) * Math.ceil(tiles.columns / tiles.size);
-}
-
 /** The entry point: the grid position from the invocation id, then the element's statements. */
 function writeMain(
   writer: CodeBlockWriter,
@@ -343,31 +329,6 @@ function writeMain(
 }
 
 /**
- * The fused update of a weight, after its gradient's element is stored: the same element of
- * the weight, in the same layout, steps against the gradient where the params ask for a step.
- */
-function writeUpdate(writer: CodeBlockWriter, kernel: GpuKernel, renderer: WgslRenderer): void {
-  if (kernel.update === undefined) return;
-  const { weight, gradient } = kernel.update;
-  const store = kernel.element.at(-1);
-  invariant(store?.kind === 'store' && store.buffer === gradient, 'an update follows its gradient');
-  const parameter = renderer.load(weight, store.offset);
-  writer.write(`if (params.${UPDATE_FIELD} == 1u) `).block(() => {
-    const step = `params.learningRate * ${renderer.load(gradient, store.offset)}`;
-    writer.writeLine(`${parameter} = ${parameter} - ${step};`);
-  });
-}
-
-/** What the entry point of a split reduction shares with the rest of its shader. */
-interface SplitContext {
-  readonly names: Namespace;
-  readonly entryPoint: string;
-  readonly renderer: WgslRenderer;
-  readonly flat: string;
-  readonly batch: string;
-}
-
-/**
  * The entry point of a split sum: neighbouring invocations take neighbouring elements, and
  * every `elements`-th invocation another lane of the same element; each lane writes its
  * partial sum to workgroup memory, and after one barrier the element's first lane adds the
@@ -382,7 +343,7 @@ function writeSplitMain(
   writer: CodeBlockWriter,
   kernel: GpuKernel,
   plan: WorkgroupPlan & { kind: 'splitSum' },
-  context: SplitContext,
+  context: MainContext,
 ): void {
   const { names, entryPoint, renderer } = context;
   const partial = names.claim(PARTIAL_SUMS);
@@ -419,198 +380,6 @@ function writeSplitMain(
   });
 }
 
-/** The identifiers a tiled product's entry point declares: fresh, so that none is an IR name. */
-interface TileNames {
-  readonly rowTerms: string;
-  readonly columnTerms: string;
-  readonly group: string;
-  readonly slot: string;
-  readonly tile: string;
-  readonly rowInTile: string;
-  readonly columnInTile: string;
-  readonly start: string;
-  readonly part: string;
-  readonly term: string;
-  readonly loaded: string;
-}
-
-function tileNames(names: Namespace): TileNames {
-  const fresh = (hint: string) => names.fresh(hint);
-  return {
-    rowTerms: fresh('rowTerms'),
-    columnTerms: fresh('columnTerms'),
-    group: fresh('group'),
-    slot: fresh('slot'),
-    tile: fresh('tile'),
-    rowInTile: fresh('rowInTile'),
-    columnInTile: fresh('columnInTile'),
-    start: fresh('start'),
-    part: fresh('part'),
-    term: fresh('term'),
-    loaded: fresh('loaded'),
-  };
-}
-
-/** Where an invocation's element lies, as the passes of a tiled product need it. */
-interface TilePlace {
-  readonly row: string;
-  readonly column: string;
-  readonly rowExtent: string;
-  readonly columnExtent: number;
-}
-
-/**
- * The entry point of a tiled matrix product. Invocation `slot` of a workgroup computes the
- * element at row `slot / tile`, column `slot % tile` of the workgroup's tile. Each pass over
- * `depth` terms of the sum, it loads `depth / tile` terms of the row operand at its row and
- * of the column operand at its column (0 past the grid or the sum) into workgroup memory;
- * after a barrier every element adds the pass's `depth` products from there, in the order the
- * untiled sum adds them, and a second barrier frees the memory for the next pass. Every
- * invocation reaches the barriers: those past the grid load zeros and store nothing. A row of
- * `rowTerms` is `depth + 1` long, so that the rows of a tile start in different memory banks.
- */
-function writeTiledMain(
-  writer: CodeBlockWriter,
-  kernel: GpuKernel,
-  plan: WorkgroupPlan & { kind: 'tiled' },
-  { names, entryPoint, renderer, batch }: SplitContext,
-): void {
-  const { tile, depth, product } = plan;
-  invariant(depth % tile === 0, 'a pass loads a whole number of terms per invocation');
-  const n = tileNames(names);
-  writer.writeLine(`var<workgroup> ${n.rowTerms}: array<f32, ${tile * (depth + 1)}>;`);
-  writer.writeLine(`var<workgroup> ${n.columnTerms}: array<f32, ${depth * tile}>;`);
-  writer.blankLine();
-  writer.writeLine(`@compute @workgroup_size(${tile * tile})`);
-  writer.writeLine(`fn ${entryPoint}(`);
-  writer.indent(() => {
-    writer.writeLine(`@builtin(workgroup_id) ${n.group}: vec3<u32>,`);
-    writer.writeLine(`@builtin(local_invocation_index) ${n.slot}: u32,`);
-  });
-  writer.write(') ').block(() => {
-    const [row, column] = writeTilePosition(writer, kernel, plan, names, n, batch);
-    const place = {
-      row,
-      column,
-      rowExtent: extentCode(product.rowExtent, batch),
-      columnExtent: product.columnExtent,
-    };
-    const accumulator = names.claim(product.accumulator);
-    const [first, last] = [renderer.index(product.loop.lower), renderer.index(product.loop.upper)];
-    writer.writeLine(`var ${accumulator}: f32 = 0.0;`);
-    const head = `for (var ${n.start}: i32 = ${first}; ${n.start} <= ${last}; ${n.start} += ${depth}) `;
-    writer.write(head).block(() => writePass(writer, renderer, names, plan, n, place, last));
-    const inGrid = `${row} < ${place.rowExtent} && ${column} < ${place.columnExtent}`;
-    writer.write(`if (${inGrid}) `).block(() => {
-      renderer.statements(writer, kernel.element.slice(product.finishAt));
-      writeUpdate(writer, kernel, renderer);
-    });
-  });
-}
-
-/** One pass of a tiled product: the invocation's loads, a barrier, the products, a barrier. */
-function writePass(
-  writer: CodeBlockWriter,
-  renderer: WgslRenderer,
-  names: Namespace,
-  { tile, depth, product }: WorkgroupPlan & { kind: 'tiled' },
-  n: TileNames,
-  place: TilePlace,
-  last: string,
-): void {
-  const [rowLoad, columnLoad] = operandsOf(product);
-  const index = names.claim(product.loop.index);
-  const stride = depth + 1;
-  writer
-    .write(`for (var ${n.part}: i32 = 0; ${n.part} < ${depth / tile}; ${n.part}++) `)
-    .block(() => {
-      const offset = `${tile} * ${n.part}`;
-      const share = { renderer, index, loaded: n.loaded };
-      writeTermLoad(writer, share, {
-        into: `${n.rowTerms}[${n.rowInTile} * ${stride} + ${n.columnInTile} + ${offset}]`,
-        term: `${n.start} + ${n.columnInTile} + ${offset}`,
-        inside: `${place.row} < ${place.rowExtent} && ${index} <= ${last}`,
-        load: rowLoad,
-      });
-      writeTermLoad(writer, share, {
-        into: `${n.columnTerms}[(${n.rowInTile} + ${offset}) * ${tile} + ${n.columnInTile}]`,
-        term: `${n.start} + ${n.rowInTile} + ${offset}`,
-        inside: `${place.column} < ${place.columnExtent} && ${index} <= ${last}`,
-        load: columnLoad,
-      });
-    });
-  writer.writeLine('workgroupBarrier();');
-  const fromRow = `${n.rowTerms}[${n.rowInTile} * ${stride} + ${n.term}]`;
-  const fromColumn = `${n.columnTerms}[${n.term} * ${tile} + ${n.columnInTile}]`;
-  const [left, right] =
-    product.rowOperand === 'left' ? [fromRow, fromColumn] : [fromColumn, fromRow];
-  writer.write(`for (var ${n.term}: i32 = 0; ${n.term} < ${depth}; ${n.term}++) `).block(() => {
-    writer.writeLine(`${names.claim(product.accumulator)} += ${left} * ${right};`);
-  });
-  writer.writeLine('workgroupBarrier();');
-}
-
-/** The row operand's load and the column operand's, as the element's product has them. */
-function operandsOf(product: MatrixProduct): [Value & { kind: 'load' }, Value & { kind: 'load' }] {
-  const [term] = product.loop.body;
-  invariant(term?.kind === 'accumulate' && term.value.kind === 'binary', 'a product sums products');
-  const { left, right } = term.value;
-  invariant(left.kind === 'load' && right.kind === 'load', 'a product multiplies two loads');
-  return product.rowOperand === 'left' ? [left, right] : [right, left];
-}
-
-/**
- * One load of an invocation's share of a pass: the operand at the sum's index `term`, or 0
- * outside, into its slot of workgroup memory. The sum's index is declared in a block of its
- * own, so that the load prints as the element writes it.
- */
-function writeTermLoad(
-  writer: CodeBlockWriter,
-  { renderer, index, loaded }: { renderer: WgslRenderer; index: string; loaded: string },
-  share: { into: string; term: string; inside: string; load: Value & { kind: 'load' } },
-): void {
-  writer.block(() => {
-    writer.writeLine(`let ${index} = ${share.term};`);
-    writer.writeLine(`var ${loaded}: f32 = 0.0;`);
-    writer.write(`if (${share.inside}) `).block(() => {
-      writer.writeLine(`${loaded} = ${renderer.value(share.load)};`);
-    });
-    writer.writeLine(`${share.into} = ${loaded};`);
-  });
-}
-
-/**
- * The batch size where needed, the invocation's place in its tile and the tile's in the grid,
- * then the element's row and column indices; returns their names.
- */
-function writeTilePosition(
-  writer: CodeBlockWriter,
-  kernel: GpuKernel,
-  { tile, product }: WorkgroupPlan & { kind: 'tiled' },
-  names: Namespace,
-  n: TileNames,
-  batch: string,
-): [string, string] {
-  const across = Math.ceil(product.columnExtent / tile);
-  if (kernel.grid.examples || mentionsBatch(kernel.element)) {
-    writer.writeLine(`let ${batch} = i32(params.batch);`);
-  }
-  writer.writeLine(
-    `let ${n.tile} = i32(${n.group}.x + ${MAX_WORKGROUPS_PER_DIMENSION}u * ${n.group}.y);`,
-  );
-  writer.writeLine(`let ${n.rowInTile} = i32(${n.slot}) / ${tile};`);
-  writer.writeLine(`let ${n.columnInTile} = i32(${n.slot}) % ${tile};`);
-  const row = names.claim(product.rows);
-  const column = names.claim(product.columns);
-  writer.writeLine(`let ${row} = ${n.tile} / ${across} * ${tile} + ${n.rowInTile};`);
-  writer.writeLine(`let ${column} = ${n.tile} % ${across} * ${tile} + ${n.columnInTile};`);
-  return [row, column];
-}
-
-function extentCode(extent: number | 'batch', batch: string): string {
-  return extent === 'batch' ? batch : String(extent);
-}
-
 /**
  * The element and lane of an invocation of a split sum, and the element's indices. Returns
  * the element's position before it is clamped to the last element.
@@ -619,7 +388,7 @@ function writeSplitPosition(
   writer: CodeBlockWriter,
   kernel: GpuKernel,
   plan: WorkgroupPlan & { kind: 'splitSum' },
-  { names, flat, batch }: SplitContext,
+  { names, flat, batch }: MainContext,
   ids: { group: string; slot: string; lane: string },
 ): string {
   const workgroup = `i32(${ids.group}.x + ${MAX_WORKGROUPS_PER_DIMENSION}u * ${ids.group}.y)`;
@@ -769,9 +538,4 @@ function assignedLocals(stmts: readonly Stmt[]): Set<string> {
   };
   visit(stmts);
   return names;
-}
-
-function mentionsBatch(stmts: readonly Stmt[]): boolean {
-  const text = JSON.stringify(stmts);
-  return text.includes('"kind":"lastExample"') || text.includes('"kind":"batchSize"');
 }
