@@ -114,7 +114,8 @@ export function writeTiledMain(
     const accumulator = names.claim(product.accumulator);
     const [first, last] = [renderer.index(product.loop.lower), renderer.index(product.loop.upper)];
     writer.writeLine(`var ${accumulator}: f32 = 0.0;`);
-    const head = `for (var ${n.start}: i32 = ${first}; ${n.start} <= ${last}; ${n.start} += ${depth}) `;
+    const passes = `${n.start} <= ${last}; ${n.start} += ${depth}`;
+    const head = `for (var ${n.start}: i32 = ${first}; ${passes}) `;
     writer.write(head).block(() => writePass(writer, renderer, names, plan, n, place, last));
     const inGrid = `${row} < ${place.rowExtent} && ${column} < ${place.columnExtent}`;
     writer.write(`if (${inGrid}) `).block(() => {
