@@ -9,7 +9,8 @@ export interface FiniteDifferenceOptions {
   epsilon?: number;
   /**
    * Probe only this many positions per weight, chosen at random; all positions if absent.
-   * Sampled positions where the loss has a kink within `epsilon` are left out (see `nearKink`).
+   * A sampled position where the loss has a kink within `epsilon` is drawn again (see
+   * `sampledGradient`).
    */
   sample?: number;
   /** Seed for the sampled positions. Default 1. */
@@ -31,27 +32,39 @@ export function finiteDifferenceGradient(
 ): Record<string, Float64Array | Map<number, number>> {
   const epsilon = options.epsilon ?? 1e-5;
   const rng = mulberry32(options.seed ?? 1);
+  const unmoved = options.sample === undefined ? Number.NaN : lossOf(weights);
   const gradients: Record<string, Float64Array | Map<number, number>> = {};
 
   for (const [name, values] of Object.entries(weights)) {
-    const probe = (position: number): number =>
-      centralDifference(lossOf, weights, values, position, epsilon);
+    // The loss with this weight's element at `position` moved by `delta`, restored after.
+    const moved = (position: number, delta: number): number => {
+      const original = values[position] as number;
+      values[position] = original + delta;
+      const loss = lossOf(weights);
+      values[position] = original;
+      return loss;
+    };
     if (options.sample === undefined) {
-      gradients[name] = Float64Array.from({ length: values.length }, (_, position) =>
-        probe(position),
+      gradients[name] = Float64Array.from(
+        { length: values.length },
+        (_, position) => (moved(position, epsilon) - moved(position, -epsilon)) / (2 * epsilon),
       );
-    } else {
-      const smooth = (position: number) => !nearKink(lossOf, weights, values, position, epsilon);
-      const positions = samplePositions(values.length, options.sample, smooth, () =>
-        randomInt(rng, values.length),
-      );
-      if (positions.length === 0) {
-        throw new Error(`finite differences: every position of '${name}' sits at a kink`);
-      }
-      gradients[name] = new Map(positions.map((position) => [position, probe(position)]));
+      continue;
     }
+    const slopes = (position: number): Slopes => ({
+      forward: (moved(position, epsilon) - unmoved) / epsilon,
+      backward: (unmoved - moved(position, -epsilon)) / epsilon,
+    });
+    const draw = () => randomInt(rng, values.length);
+    gradients[name] = sampledGradient(name, values.length, options.sample, slopes, draw);
   }
   return gradients;
+}
+
+/** The one-sided difference quotients of the loss at a position, ahead and behind. */
+interface Slopes {
+  readonly forward: number;
+  readonly backward: number;
 }
 
 /**
@@ -63,49 +76,31 @@ export function finiteDifferenceGradient(
 const KINK_TOLERANCE = 1e-3;
 
 /**
- * Whether the loss bends sharply within `epsilon` of the position: a pre-activation that a
- * ReLU, leaky ReLU or ELU sees cross 0 there. The central difference is then the mean of
- * the two one-sided derivatives, which no gradient equals, so sampled positions leave it out.
+ * The central differences (their mean) at `count` sampled positions of a weight of `size`
+ * elements. A position where the loss bends sharply within the step (a pre-activation that a
+ * ReLU, leaky ReLU or ELU sees cross 0) gives the mean of two one-sided derivatives, which no
+ * gradient equals: another position is drawn in its place.
  */
-function nearKink(
-  lossOf: (weights: Record<string, Float64Array>) => number,
-  weights: Record<string, Float64Array>,
-  values: Float64Array,
-  position: number,
-  epsilon: number,
-): boolean {
-  const at = lossOf(weights);
-  const forward = (lossMoved(lossOf, weights, values, position, epsilon) - at) / epsilon;
-  const backward = (at - lossMoved(lossOf, weights, values, position, -epsilon)) / epsilon;
-  const scale = Math.max(1, Math.abs(forward), Math.abs(backward));
-  return Math.abs(forward - backward) > KINK_TOLERANCE * scale;
-}
-
-function centralDifference(
-  lossOf: (weights: Record<string, Float64Array>) => number,
-  weights: Record<string, Float64Array>,
-  values: Float64Array,
-  position: number,
-  epsilon: number,
-): number {
-  const above = lossMoved(lossOf, weights, values, position, epsilon);
-  const below = lossMoved(lossOf, weights, values, position, -epsilon);
-  return (above - below) / (2 * epsilon);
-}
-
-/** The loss with the weight at `position` moved by `delta`; the weight is restored after. */
-function lossMoved(
-  lossOf: (weights: Record<string, Float64Array>) => number,
-  weights: Record<string, Float64Array>,
-  values: Float64Array,
-  position: number,
-  delta: number,
-): number {
-  const original = values[position] as number;
-  values[position] = original + delta;
-  const loss = lossOf(weights);
-  values[position] = original;
-  return loss;
+function sampledGradient(
+  name: string,
+  size: number,
+  count: number,
+  slopes: (position: number) => Slopes,
+  draw: () => number,
+): Map<number, number> {
+  const smooth = new Map<number, number>();
+  const keep = (position: number): boolean => {
+    const { forward, backward } = slopes(position);
+    const scale = Math.max(1, Math.abs(forward), Math.abs(backward));
+    if (Math.abs(forward - backward) > KINK_TOLERANCE * scale) return false;
+    smooth.set(position, (forward + backward) / 2);
+    return true;
+  };
+  const positions = samplePositions(size, count, keep, draw);
+  if (positions.length === 0) {
+    throw new Error(`finite differences: every position of '${name}' sits at a kink`);
+  }
+  return new Map(positions.map((position) => [position, smooth.get(position) as number]));
 }
 
 /**

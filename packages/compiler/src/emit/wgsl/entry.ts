@@ -1,6 +1,8 @@
 import type CodeBlockWriter from 'code-block-writer';
 import { invariant } from '../../errors.js';
+import type { IndexVar } from '../../program/ir.js';
 import type { Stmt } from '../../schedule/loops.js';
+import { EXAMPLE } from '../../schedule/lower-kernel.js';
 import type { GpuKernel } from '../../schedule/workgroup.js';
 import type { Namespace } from './names.js';
 import type { WgslRenderer } from './render.js';
@@ -48,4 +50,52 @@ export function writeUpdate(
 export function mentionsBatch(stmts: readonly Stmt[]): boolean {
   const text = JSON.stringify(stmts);
   return text.includes('"kind":"lastExample"') || text.includes('"kind":"batchSize"');
+}
+
+/**
+ * The batch size where the statements need it, the bounds check, and the example and output
+ * indices of the element from its flat position.
+ */
+export function writeGridPosition(
+  writer: CodeBlockWriter,
+  kernel: GpuKernel,
+  names: Namespace,
+  flat: string,
+  batch: string,
+  checked = true,
+): void {
+  const { indices, examples } = kernel.grid;
+  const size = gridSize(indices);
+  if (examples || mentionsBatch(kernel.element)) {
+    writer.writeLine(`let ${batch} = i32(params.batch);`);
+  }
+  const total = examples ? (size === 1 ? batch : `${size} * ${batch}`) : String(size);
+  if (checked) writer.write(`if (${flat} >= ${total}) `).block(() => writer.writeLine('return;'));
+  if (examples) {
+    const example = names.claim(EXAMPLE);
+    writer.writeLine(`let ${example} = ${size === 1 ? flat : `${flat} / ${size}`};`);
+  }
+  gridPositions(indices, examples, flat).forEach((position, k) => {
+    writer.writeLine(`let ${names.claim((indices[k] as IndexVar).name)} = ${position};`);
+  });
+}
+
+/**
+ * Each output index from the flat position, row-major: `(flat / stride) % extent`, without
+ * the division where the stride is 1 and without the remainder where nothing lies above.
+ */
+function gridPositions(indices: readonly IndexVar[], examples: boolean, flat: string): string[] {
+  let stride = gridSize(indices);
+  return indices.map((index, k) => {
+    stride /= index.extent;
+    if (index.extent === 1) return '0';
+    const quotient = stride === 1 ? flat : `${flat} / ${stride}`;
+    if (!examples && k === 0) return quotient;
+    return `${stride === 1 ? quotient : `(${quotient})`} % ${index.extent}`;
+  });
+}
+
+/** The elements of a grid, per example where it has examples. */
+export function gridSize(indices: readonly IndexVar[]): number {
+  return indices.reduce((n, v) => n * v.extent, 1);
 }

@@ -1,22 +1,16 @@
 import CodeBlockWriter from 'code-block-writer';
-import type { IndexVar } from '../../program/ir.js';
 import type { Buffer, Kernel, Stmt } from '../../schedule/loops.js';
 import { EXAMPLE } from '../../schedule/lower-kernel.js';
 import {
   ELEMENT_WORKGROUP_SIZE,
   type GpuKernel,
   gpuKernel,
-  LANE,
   type WorkgroupPlan,
 } from '../../schedule/workgroup.js';
-import {
-  MAX_WORKGROUPS_PER_DIMENSION,
-  type MainContext,
-  mentionsBatch,
-  writeUpdate,
-} from './entry.js';
+import { gridSize, MAX_WORKGROUPS_PER_DIMENSION, writeGridPosition, writeUpdate } from './entry.js';
 import { Namespace } from './names.js';
 import { type WgslHelper, WgslRenderer } from './render.js';
+import { writeSplitMain } from './split-sum.js';
 import { type ShaderTiles, tileCount, tilesOf, writeTiledMain } from './tiled.js';
 
 export { MAX_WORKGROUPS_PER_DIMENSION } from './entry.js';
@@ -26,9 +20,6 @@ export const WORKGROUP_SIZE = ELEMENT_WORKGROUP_SIZE;
 
 /** Invocations in one row of workgroups along x: the stride of `global_invocation_id.y`. */
 const ROW = WORKGROUP_SIZE * MAX_WORKGROUPS_PER_DIMENSION;
-
-/** The workgroup memory holding the lanes' partial sums of a split reduction. */
-const PARTIAL_SUMS = 'partialSums';
 
 /** A storage buffer a shader binds, in group 0; binding 0 is always the params uniform. */
 export interface WgslBinding {
@@ -328,129 +319,11 @@ function writeMain(
   return renderer;
 }
 
-/**
- * The entry point of a split sum: neighbouring invocations take neighbouring elements, and
- * every `elements`-th invocation another lane of the same element; each lane writes its
- * partial sum to workgroup memory, and after one barrier the element's first lane adds the
- * others' and stores the element. A pairwise tree would need a barrier per halving, and
- * SwiftShader runs each barrier as a switch between coroutines, which costs more than the
- * sum; at most 15 additions from workgroup memory cost a GPU little next to each lane's 256
- * or more terms. Every
- * invocation must reach the barrier, so none returns early: lanes past the last element
- * repeat its sum and store nothing.
- */
-function writeSplitMain(
-  writer: CodeBlockWriter,
-  kernel: GpuKernel,
-  plan: WorkgroupPlan & { kind: 'splitSum' },
-  context: MainContext,
-): void {
-  const { names, entryPoint, renderer } = context;
-  const partial = names.claim(PARTIAL_SUMS);
-  const group = names.claim('group');
-  const slot = names.claim('slot');
-  const lane = names.claim(LANE);
-  const other = names.claim('otherLane');
-  const accumulator = names.claim(plan.accumulator);
-  const size = plan.elements * plan.lanes;
-
-  writer.writeLine(`var<workgroup> ${partial}: array<f32, ${size}>;`);
-  writer.blankLine();
-  writer.writeLine(`@compute @workgroup_size(${size})`);
-  writer.writeLine(`fn ${entryPoint}(`);
-  writer.indent(() => {
-    writer.writeLine(`@builtin(workgroup_id) ${group}: vec3<u32>,`);
-    writer.writeLine(`@builtin(local_invocation_index) ${slot}: u32,`);
-  });
-  writer.write(') ').block(() => {
-    const position = writeSplitPosition(writer, kernel, plan, context, { group, slot, lane });
-    renderer.statements(writer, kernel.element.slice(0, plan.finishAt));
-    writer.blankLine();
-    writer.writeLine(`${partial}[${slot}] = ${accumulator};`);
-    writer.writeLine('workgroupBarrier();');
-    const inGrid = `${position} < ${gridSize(kernel.grid.indices)}`;
-    writer.write(`if (${lane} == 0 && ${inGrid}) `).block(() => {
-      const head = `for (var ${other}: u32 = 1u; ${other} < ${plan.lanes}u; ${other}++) `;
-      writer.write(head).block(() => {
-        writer.writeLine(`${accumulator} += ${partial}[${slot} + ${plan.elements}u * ${other}];`);
-      });
-      renderer.statements(writer, kernel.element.slice(plan.finishAt));
-      writeUpdate(writer, kernel, renderer);
-    });
-  });
-}
-
-/**
- * The element and lane of an invocation of a split sum, and the element's indices. Returns
- * the element's position before it is clamped to the last element.
- */
-function writeSplitPosition(
-  writer: CodeBlockWriter,
-  kernel: GpuKernel,
-  plan: WorkgroupPlan & { kind: 'splitSum' },
-  { names, flat, batch }: MainContext,
-  ids: { group: string; slot: string; lane: string },
-): string {
-  const workgroup = `i32(${ids.group}.x + ${MAX_WORKGROUPS_PER_DIMENSION}u * ${ids.group}.y)`;
-  const position = names.claim('position');
-  const { elements } = plan;
-  writer.writeLine(
-    `let ${position} = ${workgroup} * ${elements} + i32(${ids.slot}) % ${elements};`,
-  );
-  writer.writeLine(`let ${flat} = min(${position}, ${gridSize(kernel.grid.indices) - 1});`);
-  writer.writeLine(`let ${ids.lane} = i32(${ids.slot}) / ${elements};`);
-  writeGridPosition(writer, kernel, names, flat, batch, false);
-  return position;
-}
-
-/**
- * The batch size where the statements need it, the bounds check, and the example and output
- * indices of the element from its flat position.
- */
-function writeGridPosition(
-  writer: CodeBlockWriter,
-  kernel: GpuKernel,
-  names: Namespace,
-  flat: string,
-  batch: string,
-  checked = true,
-): void {
-  const { indices, examples } = kernel.grid;
-  const size = gridSize(indices);
-  if (examples || mentionsBatch(kernel.element)) {
-    writer.writeLine(`let ${batch} = i32(params.batch);`);
-  }
-  const total = examples ? (size === 1 ? batch : `${size} * ${batch}`) : String(size);
-  if (checked) writer.write(`if (${flat} >= ${total}) `).block(() => writer.writeLine('return;'));
-  if (examples) {
-    const example = names.claim(EXAMPLE);
-    writer.writeLine(`let ${example} = ${size === 1 ? flat : `${flat} / ${size}`};`);
-  }
-  gridPositions(indices, examples, flat).forEach((position, k) => {
-    writer.writeLine(`let ${names.claim((indices[k] as IndexVar).name)} = ${position};`);
-  });
-}
-
 /** A namespace holding the names every shader declares itself. */
 function shaderNamespace(): Namespace {
   const names = new Namespace();
   for (const name of ['Params', 'params', 'id']) names.claim(name);
   return names;
-}
-
-/**
- * Each output index from the flat position, row-major: `(flat / stride) % extent`, without
- * the division where the stride is 1 and without the remainder where nothing lies above.
- */
-function gridPositions(indices: readonly IndexVar[], examples: boolean, flat: string): string[] {
-  let stride = gridSize(indices);
-  return indices.map((index, k) => {
-    stride /= index.extent;
-    if (index.extent === 1) return '0';
-    const quotient = stride === 1 ? flat : `${flat} / ${stride}`;
-    if (!examples && k === 0) return quotient;
-    return `${stride === 1 ? quotient : `(${quotient})`} % ${index.extent}`;
-  });
 }
 
 function writeEntryHead(
@@ -518,10 +391,6 @@ function bindingsOf(kernel: GpuKernel, buffers: readonly Buffer[]): Buffer[] {
 function describeGrid(kernel: GpuKernel): string {
   const written = kernel.writes.filter((t) => t !== kernel.update?.weight).join(' and ');
   return kernel.grid.examples ? `${written} for one example` : written;
-}
-
-function gridSize(indices: readonly IndexVar[]): number {
-  return indices.reduce((n, v) => n * v.extent, 1);
 }
 
 /** Locals that some statement assigns after declaring them. */
